@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install everything the tests need and run them headless: the README's test command.
+# Extra arguments go to pytest (e.g. scripts/test.sh -k cards).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+export QT_QPA_PLATFORM=offscreen
+export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
+if [ -z "${STATIONMGR_TEST_PG:-}" ] && [ "$(id -u)" = 0 ]; then
+  STATIONMGR_TEST_PG=$(scripts/pg-test-server.sh || true)
+  export STATIONMGR_TEST_PG
+fi
+.venv/bin/ruff check --output-format concise .
+.venv/bin/lint-imports
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" = 5 ]; then
+  echo "test: no tests were collected — that is a failure" >&2
+  exit 1
+fi
+exit "$status"

@@ -1,0 +1,3 @@
+from stationmgr.cli import main
+
+raise SystemExit(main())

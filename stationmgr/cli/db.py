@@ -1,0 +1,38 @@
+"""`stationmgr db upgrade|info`."""
+
+from __future__ import annotations
+
+import argparse
+
+from stationmgr.cli.common import open_db
+from stationmgr.store.db import current_revision, integrity_ok, open_database
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("db", help="database maintenance")
+    s = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    s.add_parser("upgrade", help="apply migrations (also done at every start)").set_defaults(
+        func=upgrade
+    )
+    s.add_parser("info", help="where the database is and its schema revision").set_defaults(
+        func=info
+    )
+
+
+def upgrade(args: argparse.Namespace) -> int:
+    db = open_database(args.db, upgrade=False)
+    before = current_revision(db)
+    from stationmgr.store.db import upgrade_database
+
+    upgrade_database(db)
+    after = current_revision(db)
+    print(f"database at revision {after}" + ("" if before == after else f" (was {before})"))
+    return 0
+
+
+def info(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    print(f"url: {db.engine.url.render_as_string(hide_password=True)}")
+    print(f"revision: {current_revision(db)}")
+    print(f"integrity: {'ok' if integrity_ok(db) else 'FAILED'}")
+    return 0

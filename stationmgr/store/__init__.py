@@ -1,0 +1,1 @@
+"""Storage: schema, migrations, queries. Works on SQLite (default) and PostgreSQL."""

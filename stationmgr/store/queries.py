@@ -1,0 +1,97 @@
+"""Read queries shared by the CLI, the GUI and reports (indexed, paged)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from stationmgr.store.models import Bay, ChargeSession, MeterSample
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    """History filters; every field optional. `since`/`until` bound the plug-in time."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    bay_id: int | None = None
+    card_id: int | None = None
+    holder_id: int | None = None
+    holder_name: str | None = None
+    stop_reason: str | None = None
+    open_only: bool = False
+
+
+def _where(q: Select, f: SessionFilter) -> Select:  # type: ignore[type-arg]
+    if f.since is not None:
+        q = q.where(ChargeSession.plugged_at >= f.since)
+    if f.until is not None:
+        q = q.where(ChargeSession.plugged_at < f.until)
+    if f.bay_id is not None:
+        q = q.where(ChargeSession.bay_id == f.bay_id)
+    if f.card_id is not None:
+        q = q.where(ChargeSession.card_id == f.card_id)
+    if f.holder_id is not None:
+        q = q.where(ChargeSession.holder_id == f.holder_id)
+    if f.holder_name:
+        q = q.where(ChargeSession.holder_name.ilike(f"%{f.holder_name}%"))
+    if f.stop_reason:
+        q = q.where(ChargeSession.stop_reason == f.stop_reason)
+    if f.open_only:
+        q = q.where(ChargeSession.stopped_at.is_(None))
+    return q
+
+
+def list_sessions(
+    s: Session, f: SessionFilter, offset: int = 0, limit: int = 100, newest_first: bool = True
+) -> list[ChargeSession]:
+    """One page of sessions, newest plug-in first (uses the plugged_at indexes)."""
+    q = _where(select(ChargeSession), f)
+    order = ChargeSession.plugged_at.desc() if newest_first else ChargeSession.plugged_at
+    q = q.order_by(order, ChargeSession.id.desc()).offset(offset).limit(limit)
+    return list(s.scalars(q))
+
+
+def count_sessions(s: Session, f: SessionFilter) -> int:
+    return s.scalar(_where(select(func.count(ChargeSession.id)), f)) or 0
+
+
+@dataclass(frozen=True)
+class Totals:
+    sessions: int
+    energy_wh: float
+    plugged_s: int
+    charging_s: int
+    idle_s: int
+
+
+def session_totals(s: Session, f: SessionFilter) -> Totals:
+    q = _where(
+        select(
+            func.count(ChargeSession.id),
+            func.coalesce(func.sum(ChargeSession.energy_wh), 0.0),
+            func.coalesce(func.sum(ChargeSession.plugged_s), 0),
+            func.coalesce(func.sum(ChargeSession.charging_s), 0),
+            func.coalesce(func.sum(ChargeSession.idle_s), 0),
+        ),
+        f,
+    )
+    n, e, p, c, i = s.execute(q).one()
+    return Totals(int(n), float(e), int(p), int(c), int(i))
+
+
+def session_curve(s: Session, session_id: int) -> list[tuple[datetime, int, int | None]]:
+    """(time, energy register Wh, power W) of one session, in time order."""
+    q = (
+        select(MeterSample.ts, MeterSample.energy_wh, MeterSample.power_w)
+        .where(MeterSample.session_id == session_id)
+        .order_by(MeterSample.ts)
+    )
+    return [tuple(r) for r in s.execute(q)]  # type: ignore[misc]
+
+
+def bay_labels(s: Session) -> dict[int, str]:
+    return dict(s.execute(select(Bay.id, Bay.label)).all())  # type: ignore[arg-type]

@@ -1,0 +1,10 @@
+"""Every table of the application on one metadata (what Alembic migrates).
+
+Each domain keeps its tables in its own module; importing them here registers them on
+`Base.metadata`. Add a new table module to this list.
+"""
+
+from stationmgr.store import models  # noqa: F401  (registers the core tables)
+from stationmgr.store.models import Base
+
+metadata = Base.metadata
