@@ -304,9 +304,15 @@ class Operator(Base):
     username: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(20))
-    password_hash: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id, never plain
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Lockout after repeated failures (see access.operators.LoginPolicy).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class AuditEntry(Base):
@@ -315,10 +321,13 @@ class AuditEntry(Base):
     __tablename__ = "audit_entries"
     id: Mapped[int] = mapped_column(primary_key=True)
     ts: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    operator: Mapped[str | None] = mapped_column(String(40))
-    action: Mapped[str] = mapped_column(String(60))
+    operator: Mapped[str | None] = mapped_column(String(40), index=True)
+    action: Mapped[str] = mapped_column(String(60), index=True)
     target: Mapped[str | None] = mapped_column(String(120))
     before: Mapped[Any | None] = mapped_column(JSONText)
     after: Mapped[Any | None] = mapped_column(JSONText)
-    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(10), default="ok")  # ok | denied | failed
+    detail: Mapped[str | None] = mapped_column(Text)
+    # Unique: two writers that raced for the same predecessor cannot fork the chain.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     hash: Mapped[str | None] = mapped_column(String(64))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:33:02.437516
+Create Date: 2026-11-23 20:37:44.420150
 """
 
 import sqlalchemy as sa
@@ -27,11 +27,16 @@ def upgrade() -> None:
         sa.Column("target", sa.String(length=120), nullable=True),
         sa.Column("before", stationmgr.store.models.JSONText(), nullable=True),
         sa.Column("after", stationmgr.store.models.JSONText(), nullable=True),
+        sa.Column("outcome", sa.String(length=10), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=True),
         sa.Column("prev_hash", sa.String(length=64), nullable=True),
         sa.Column("hash", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("prev_hash"),
     )
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_entries_action"), ["action"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_entries_operator"), ["operator"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_entries_ts"), ["ts"], unique=False)
 
     op.create_table(
@@ -81,6 +86,11 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=200), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("locked_until", stationmgr.store.models.UTCDateTime(), nullable=True),
+        sa.Column("last_login_at", stationmgr.store.models.UTCDateTime(), nullable=True),
+        sa.Column("password_changed_at", stationmgr.store.models.UTCDateTime(), nullable=True),
+        sa.Column("must_change_password", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("username"),
     )
@@ -302,6 +312,8 @@ def downgrade() -> None:
     op.drop_table("card_groups")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entries_ts"))
+        batch_op.drop_index(batch_op.f("ix_audit_entries_operator"))
+        batch_op.drop_index(batch_op.f("ix_audit_entries_action"))
 
     op.drop_table("audit_entries")
     # ### end Alembic commands ###
