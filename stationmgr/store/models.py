@@ -287,13 +287,27 @@ class Fault(Base):
 
 
 class Tariff(Base):
-    """A price list version (fields of the billing issue join here)."""
+    """A price list version: never edited once used; a price change is a new version with a
+    later `valid_from`. Scope: a card group, guests, or (neither) the site default.
+    Prices are net of VAT, integers in minor units (öre, cents); see billing.pricing."""
 
     __tablename__ = "tariffs"
+    __table_args__ = (Index("ix_tariffs_scope", "group_id", "for_guests", "valid_from"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
     valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
     currency: Mapped[str] = mapped_column(String(3), default="SEK")
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("card_groups.id", ondelete="RESTRICT"))
+    for_guests: Mapped[bool] = mapped_column(Boolean, default=False)
+    energy_minor_per_kwh: Mapped[int] = mapped_column(Integer, default=0)
+    time_minor_per_hour: Mapped[int] = mapped_column(Integer, default=0)
+    time_basis: Mapped[str] = mapped_column(String(10), default="charging")  # or "plugged"
+    start_fee_minor: Mapped[int] = mapped_column(Integer, default=0)
+    idle_minor_per_min: Mapped[int] = mapped_column(Integer, default=0)
+    idle_grace_min: Mapped[int] = mapped_column(Integer, default=0)
+    idle_cap_minor: Mapped[int | None] = mapped_column(Integer)  # None: no cap
+    vat_bp: Mapped[int] = mapped_column(Integer, default=2500)  # basis points: 2500 = 25 %
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Operator(Base):

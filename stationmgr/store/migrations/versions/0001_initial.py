@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:37:44.420150
+Create Date: 2026-11-23 20:38:33.066415
 """
 
 import sqlalchemy as sa
@@ -101,14 +101,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_table(
-        "tariffs",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=80), nullable=False),
-        sa.Column("valid_from", stationmgr.store.models.UTCDateTime(), nullable=False),
-        sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_table(
         "bays",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("charger_id", sa.Integer(), nullable=False),
@@ -143,6 +135,52 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("cards", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cards_uid_key"), ["uid_key"], unique=False)
+
+    op.create_table(
+        "tariffs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("valid_from", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("group_id", sa.Integer(), nullable=True),
+        sa.Column("for_guests", sa.Boolean(), nullable=False),
+        sa.Column("energy_minor_per_kwh", sa.Integer(), nullable=False),
+        sa.Column("time_minor_per_hour", sa.Integer(), nullable=False),
+        sa.Column("time_basis", sa.String(length=10), nullable=False),
+        sa.Column("start_fee_minor", sa.Integer(), nullable=False),
+        sa.Column("idle_minor_per_min", sa.Integer(), nullable=False),
+        sa.Column("idle_grace_min", sa.Integer(), nullable=False),
+        sa.Column("idle_cap_minor", sa.Integer(), nullable=True),
+        sa.Column("vat_bp", sa.Integer(), nullable=False),
+        sa.Column("created_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["group_id"], ["card_groups.id"], ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("tariffs", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_tariffs_scope", ["group_id", "for_guests", "valid_from"], unique=False
+        )
+
+    op.create_table(
+        "budgets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("card_id", sa.Integer(), nullable=True),
+        sa.Column("group_id", sa.Integer(), nullable=True),
+        sa.Column("period", sa.String(length=5), nullable=False),
+        sa.Column("unit", sa.String(length=5), nullable=False),
+        sa.Column("limit_value", sa.Integer(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("created_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.CheckConstraint("period IN ('day', 'month')", name="ck_budgets_period"),
+        sa.CheckConstraint("unit IN ('kWh', 'money')", name="ck_budgets_unit"),
+        sa.CheckConstraint("(card_id IS NULL) <> (group_id IS NULL)", name="ck_budgets_one_scope"),
+        sa.ForeignKeyConstraint(["card_id"], ["cards.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["group_id"], ["card_groups.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("budgets", schema=None) as batch_op:
+        batch_op.create_index("ix_budgets_card", ["card_id"], unique=False)
+        batch_op.create_index("ix_budgets_group", ["group_id"], unique=False)
 
     op.create_table(
         "card_allowed_bays",
@@ -269,11 +307,131 @@ def upgrade() -> None:
     with op.batch_alter_table("meter_samples", schema=None) as batch_op:
         batch_op.create_index("ix_samples_session_ts", ["session_id", "ts"], unique=False)
 
+    op.create_table(
+        "session_prices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("tariffs", stationmgr.store.models.JSONText(), nullable=False),
+        sa.Column("net_minor", sa.Integer(), nullable=False),
+        sa.Column("vat_minor", sa.Integer(), nullable=False),
+        sa.Column("total_minor", sa.Integer(), nullable=False),
+        sa.Column("priced_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["sessions.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("session_id", "revision"),
+    )
+    with op.batch_alter_table("session_prices", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_session_prices_session_id"), ["session_id"], unique=False
+        )
+
+    op.create_table(
+        "ledger_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("price_id", sa.Integer(), nullable=False),
+        sa.Column("reverses_seq", sa.Integer(), nullable=True),
+        sa.Column("ts", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["price_id"],
+            ["session_prices.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["sessions.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("hash"),
+        sa.UniqueConstraint("prev_hash"),
+        sa.UniqueConstraint("seq"),
+    )
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ledger_entries_session_id"), ["session_id"], unique=False
+        )
+
+    op.create_table(
+        "priced_lines",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("price_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("tariff_id", sa.Integer(), nullable=True),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("unit", sa.String(length=4), nullable=False),
+        sa.Column("unit_price_minor", sa.Integer(), nullable=False),
+        sa.Column("net_minor", sa.Integer(), nullable=False),
+        sa.Column("vat_bp", sa.Integer(), nullable=False),
+        sa.Column("vat_minor", sa.Integer(), nullable=False),
+        sa.Column("amount_minor", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["price_id"],
+            ["session_prices.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("price_id", "seq"),
+    )
+    with op.batch_alter_table("priced_lines", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_priced_lines_price_id"), ["price_id"], unique=False)
+
+    op.create_table(
+        "receipts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("price_id", sa.Integer(), nullable=False),
+        sa.Column("ledger_seq", sa.Integer(), nullable=False),
+        sa.Column("verification", sa.String(length=20), nullable=False),
+        sa.Column("total_minor", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("issued_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["price_id"],
+            ["session_prices.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["sessions.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("number"),
+        sa.UniqueConstraint("price_id"),
+    )
+    with op.batch_alter_table("receipts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_receipts_session_id"), ["session_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("receipts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_receipts_session_id"))
+
+    op.drop_table("receipts")
+    with op.batch_alter_table("priced_lines", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_priced_lines_price_id"))
+
+    op.drop_table("priced_lines")
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_entries_session_id"))
+
+    op.drop_table("ledger_entries")
+    with op.batch_alter_table("session_prices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_session_prices_session_id"))
+
+    op.drop_table("session_prices")
     with op.batch_alter_table("meter_samples", schema=None) as batch_op:
         batch_op.drop_index("ix_samples_session_ts")
 
@@ -296,12 +454,20 @@ def downgrade() -> None:
     op.drop_table("sessions")
     op.drop_table("card_readers")
     op.drop_table("card_allowed_bays")
+    with op.batch_alter_table("budgets", schema=None) as batch_op:
+        batch_op.drop_index("ix_budgets_group")
+        batch_op.drop_index("ix_budgets_card")
+
+    op.drop_table("budgets")
+    with op.batch_alter_table("tariffs", schema=None) as batch_op:
+        batch_op.drop_index("ix_tariffs_scope")
+
+    op.drop_table("tariffs")
     with op.batch_alter_table("cards", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cards_uid_key"))
 
     op.drop_table("cards")
     op.drop_table("bays")
-    op.drop_table("tariffs")
     op.drop_table("site_settings")
     op.drop_table("operators")
     op.drop_table("chargers")

@@ -1,0 +1,122 @@
+"""Billing tables: the price of each session, its priced lines, receipts, the ledger, budgets.
+
+All append-only. A session is priced once when it closes (revision 1); a correction adds a
+new revision (and a reversal plus a new entry in the ledger), it never edits an old one.
+Money is integers in minor units; VAT rates are basis points (2500 = 25 %).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from stationmgr.store.models import Base, JSONText, UTCDateTime, utcnow
+
+
+class SessionPrice(Base):
+    """One pricing of a session, with the tariff snapshot(s) that priced it."""
+
+    __tablename__ = "session_prices"
+    __table_args__ = (UniqueConstraint("session_id", "revision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    currency: Mapped[str] = mapped_column(String(3))
+    tariffs: Mapped[Any] = mapped_column(JSONText)  # list of tariff snapshots used
+    net_minor: Mapped[int] = mapped_column(Integer)
+    vat_minor: Mapped[int] = mapped_column(Integer)
+    total_minor: Mapped[int] = mapped_column(Integer)
+    priced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(String(200))  # why a correction was made
+
+    lines: Mapped[list[PricedLine]] = relationship(
+        order_by="PricedLine.seq", cascade="all, delete-orphan"
+    )
+
+
+class PricedLine(Base):
+    """One line of a session's price: quantity (Wh, s, min or pieces) × unit price."""
+
+    __tablename__ = "priced_lines"
+    __table_args__ = (UniqueConstraint("price_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    price_id: Mapped[int] = mapped_column(ForeignKey("session_prices.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # energy | time | start_fee | idle_fee
+    tariff_id: Mapped[int | None] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(4))  # Wh | s | min | pcs
+    unit_price_minor: Mapped[int] = mapped_column(Integer)  # per kWh | h | min | piece
+    net_minor: Mapped[int] = mapped_column(Integer)
+    vat_bp: Mapped[int] = mapped_column(Integer)
+    vat_minor: Mapped[int] = mapped_column(Integer)
+    amount_minor: Mapped[int] = mapped_column(Integer)
+
+
+class LedgerEntry(Base):
+    """One link of the hash chain: a sale (a priced session) or the reversal of one.
+
+    `hash = sha256(prev_hash + canonical payload)`; `seq` and `prev_hash` are unique so two
+    writers can never fork the chain (the loser retries)."""
+
+    __tablename__ = "ledger_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # sale | reversal
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    price_id: Mapped[int] = mapped_column(ForeignKey("session_prices.id"))
+    reverses_seq: Mapped[int | None] = mapped_column(Integer)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[str] = mapped_column(Text)  # the canonical encoding that was hashed
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Receipt(Base):
+    """A receipt as issued: numbered without gaps, once per price revision."""
+
+    __tablename__ = "receipts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    price_id: Mapped[int] = mapped_column(ForeignKey("session_prices.id"), unique=True)
+    ledger_seq: Mapped[int] = mapped_column(Integer)
+    verification: Mapped[str] = mapped_column(String(20))
+    total_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Budget(Base):
+    """A daily or monthly limit in kWh (stored as Wh) or money (minor units) for one card or
+    one card group; a card over any of its budgets is refused, a session at it is stopped."""
+
+    __tablename__ = "budgets"
+    __table_args__ = (
+        CheckConstraint(
+            "(card_id IS NULL) <> (group_id IS NULL)", name="ck_budgets_one_scope"
+        ),
+        CheckConstraint("period IN ('day', 'month')", name="ck_budgets_period"),
+        CheckConstraint("unit IN ('kWh', 'money')", name="ck_budgets_unit"),
+        Index("ix_budgets_card", "card_id"),
+        Index("ix_budgets_group", "group_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("card_groups.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(5))
+    unit: Mapped[str] = mapped_column(String(5))
+    limit_value: Mapped[int] = mapped_column(Integer)  # Wh or minor units
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
