@@ -1,0 +1,57 @@
+"""Numbers, durations, money and times in the chosen locale (QLocale), for display only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("fmt", text)
+
+
+def kw(loc: QLocale, watts: float | None) -> str:
+    return "–" if watts is None else f"{loc.toString(watts / 1000.0, 'f', 1)} kW"
+
+
+def kwh(loc: QLocale, wh: float | None, digits: int = 2) -> str:
+    return "–" if wh is None else f"{loc.toString(wh / 1000.0, 'f', digits)} kWh"
+
+
+def duration(seconds: float | None) -> str:
+    """h:mm:ss under a day, else `Nd hh:mm` (a glance reads it without units)."""
+    if seconds is None:
+        return "–"
+    s = max(0, int(seconds))
+    d, s = divmod(s, 86400)
+    h, s = divmod(s, 3600)
+    m, s = divmod(s, 60)
+    if d:
+        return _tr("{0}d {1:02d}:{2:02d}").format(d, h, m)
+    return f"{h}:{m:02d}:{s:02d}"
+
+
+def money(loc: QLocale, minor: int | None, currency: str = "SEK") -> str:
+    """Integer minor units (öre, cents) → the locale's currency format."""
+    if minor is None:
+        return "–"
+    symbol = {"SEK": "kr", "EUR": "€", "USD": "$", "NOK": "kr", "DKK": "kr"}.get(currency, currency)
+    return loc.toCurrencyString(minor / 100.0, symbol)
+
+
+def when(loc: QLocale, dt: datetime | float | None, seconds: bool = False) -> str:
+    """A UTC datetime or epoch seconds in local time, in the locale's short format."""
+    if dt is None:
+        return "–"
+    ms = int((dt.timestamp() if isinstance(dt, datetime) else dt) * 1000)
+    q = QDateTime.fromMSecsSinceEpoch(ms).toLocalTime()
+    fmt = loc.dateTimeFormat(QLocale.FormatType.ShortFormat)
+    if seconds and ":ss" not in fmt:
+        fmt = fmt.replace(":mm", ":mm:ss")
+    return loc.toString(q, fmt)
+
+
+def clock_time(loc: QLocale, ts: float) -> str:
+    q = QDateTime.fromMSecsSinceEpoch(int(ts * 1000)).toLocalTime()
+    return loc.toString(q.time(), loc.timeFormat(QLocale.FormatType.ShortFormat))

@@ -1,0 +1,214 @@
+"""The main window: a sidebar of pages (bay board first), menus, shortcuts, status bar, tray.
+
+Pages come from the registry in `ui.pages`; `add_page()` adds one at run time. Geometry,
+window state and the last page are remembered in QSettings.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QSystemTrayIcon,
+    QWidget,
+)
+
+from stationmgr import __version__
+from ui import fmt
+from ui.context import AppContext
+from ui.pages import PageSpec, load_pages
+from ui.resources import icon
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    page_changed = Signal(str)
+
+    def __init__(self, ctx: AppContext, pages: list[PageSpec] | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(self.tr("stationmgr — charging site"))
+        self.setWindowIcon(icon("stationmgr"))
+        self.setObjectName("MainWindow")
+        self._keys: list[str] = []
+        self.pages: dict[str, QWidget] = {}
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setIconSize(QSize(22, 22))
+        self.nav.setFixedWidth(150)
+        self.nav.setFrameShape(QListWidget.Shape.NoFrame)
+        self.stack = QStackedWidget()
+        split = QSplitter()
+        split.addWidget(self.nav)
+        split.addWidget(self.stack)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        self.setCentralWidget(split)
+        self.nav.currentRowChanged.connect(self._show_row)
+
+        self._build_menus()
+        self.clock_label = QLabel()
+        self.statusBar().addPermanentWidget(self.clock_label)
+        self._status_timer = QTimer(self)
+        self._status_timer.timeout.connect(self._tick_status)
+        self._status_timer.start(1000)
+        self._tick_status()
+
+        for spec in load_pages() if pages is None else pages:
+            try:
+                widget = spec.factory(ctx)
+            except Exception:
+                log.exception("page %s failed to build; skipped", spec.key)
+                continue
+            self.add_page(spec.key, spec.title(), widget, spec.icon)
+
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(icon("stationmgr"), self)
+            self.tray.setToolTip("stationmgr")
+            self.tray.activated.connect(lambda _r: (self.showNormal(), self.raise_()))
+            self.tray.show()
+        self.restore_state()
+
+    # ------------------------------------------------------------ pages
+
+    def add_page(self, key: str, title: str, widget: QWidget, icon_name: str = "page") -> None:
+        """Add a page to the sidebar (and to View ▸ pages with Ctrl+1…9)."""
+        if key in self.pages:
+            raise ValueError(f"a page {key!r} is already there")
+        self.pages[key] = widget
+        self._keys.append(key)
+        self.stack.addWidget(widget)
+        item = QListWidgetItem(icon(icon_name) if icon_name else QIcon(), title)
+        item.setSizeHint(QSize(140, 36))
+        self.nav.addItem(item)
+        n = len(self._keys)
+        act = QAction(title, self)
+        if n <= 9:
+            act.setShortcut(QKeySequence(f"Ctrl+{n}"))
+        act.triggered.connect(lambda _c=False, k=key: self.show_page(k))
+        self.view_menu.addAction(act)
+        self.addAction(act)
+        if self.nav.currentRow() < 0:
+            self.nav.setCurrentRow(0)
+
+    def show_page(self, key: str) -> None:
+        self.nav.setCurrentRow(self._keys.index(key))
+
+    def current_page(self) -> str | None:
+        row = self.nav.currentRow()
+        return self._keys[row] if 0 <= row < len(self._keys) else None
+
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(self._keys):
+            self.stack.setCurrentIndex(row)
+            self.page_changed.emit(self._keys[row])
+
+    # ------------------------------------------------------------ menus and status
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        self.settings_action = QAction(self.tr("&Settings…"), self)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.triggered.connect(self.open_settings)
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        self.view_menu = bar.addMenu(self.tr("&View"))
+        full = QAction(self.tr("&Full screen"), self)
+        full.setShortcut(QKeySequence.StandardKey.FullScreen)
+        full.triggered.connect(
+            lambda: self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        )
+        self.view_menu.addAction(full)
+        self.view_menu.addSeparator()
+        help_menu = bar.addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About stationmgr"), self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About stationmgr"),
+            self.tr("stationmgr {0}\nMonitor and run a small EV charging site.").format(
+                __version__
+            ),
+        )
+
+    def open_settings(self) -> None:
+        from ui.settings_dialog import SettingsDialog
+
+        SettingsDialog(self).exec()
+
+    def _tick_status(self) -> None:
+        eng = self.ctx.engine
+        if eng is None:
+            self.clock_label.setText(self.tr("no engine: history only"))
+            return
+        speed = float(getattr(eng.clock, "speed", 1.0))
+        text = fmt.when(self.ctx.locale, eng.clock.now(), seconds=True)
+        if speed != 1.0:
+            text += "  " + self.tr("(time ×{0})").format(self.ctx.locale.toString(speed, "g", 3))
+        self.clock_label.setText(text)
+
+    def notify(self, title: str, text: str) -> None:
+        """An alert: in the status bar, and as a tray message when a tray exists."""
+        self.statusBar().showMessage(f"{title}: {text}", 15_000)
+        if self.tray is not None:
+            self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Warning, 10_000)
+
+    # ------------------------------------------------------------ state
+
+    def restore_state(self) -> None:
+        s = QSettings()
+        geo = s.value("window/geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1280, 800)
+        state = s.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        page = s.value("window/page")
+        if isinstance(page, str) and page in self.pages:
+            self.show_page(page)
+
+    def save_state(self) -> None:
+        s = QSettings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        if self.current_page():
+            s.setValue("window/page", self.current_page())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        for w in self.pages.values():
+            stop = getattr(w, "shutdown", None)
+            if callable(stop):
+                stop()
+        if self.tray is not None:
+            self.tray.hide()
+        super().closeEvent(event)
+        app = QApplication.instance()
+        if app is not None:
+            QTimer.singleShot(0, app.quit)
+
+
+__all__ = ["MainWindow", "Qt"]
