@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:38:33.066415
+Create Date: 2026-11-23 20:40:34.680400
 """
 
 import sqlalchemy as sa
@@ -255,6 +255,35 @@ def upgrade() -> None:
         batch_op.create_index("ix_sessions_plugged_at", ["plugged_at"], unique=False)
 
     op.create_table(
+        "alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("uid", sa.String(length=80), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("bay_id", sa.Integer(), nullable=True),
+        sa.Column("charger_id", sa.Integer(), nullable=True),
+        sa.Column("session_id", sa.Integer(), nullable=True),
+        sa.Column("tx_uid", sa.String(length=40), nullable=True),
+        sa.Column("card_uid", sa.String(length=20), nullable=True),
+        sa.Column("subject", sa.String(length=40), nullable=True),
+        sa.Column("since", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("raised_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("acknowledged_at", stationmgr.store.models.UTCDateTime(), nullable=True),
+        sa.Column("acknowledged_by", sa.String(length=80), nullable=True),
+        sa.Column("cleared_at", stationmgr.store.models.UTCDateTime(), nullable=True),
+        sa.Column("detail", sa.Text(), nullable=True),
+        sa.Column("clear_detail", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(["bay_id"], ["bays.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["charger_id"], ["chargers.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["session_id"], ["sessions.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("uid"),
+    )
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.create_index("ix_alerts_bay_raised", ["bay_id", "raised_at"], unique=False)
+        batch_op.create_index("ix_alerts_open", ["cleared_at"], unique=False)
+        batch_op.create_index("ix_alerts_raised", ["raised_at"], unique=False)
+
+    op.create_table(
         "charger_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("ts", stationmgr.store.models.UTCDateTime(), nullable=False),
@@ -444,6 +473,12 @@ def downgrade() -> None:
         batch_op.drop_index("ix_events_ts")
 
     op.drop_table("charger_events")
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.drop_index("ix_alerts_raised")
+        batch_op.drop_index("ix_alerts_open")
+        batch_op.drop_index("ix_alerts_bay_raised")
+
+    op.drop_table("alerts")
     with op.batch_alter_table("sessions", schema=None) as batch_op:
         batch_op.drop_index("ix_sessions_plugged_at")
         batch_op.drop_index("ix_sessions_open")
