@@ -1,0 +1,527 @@
+"""A virtual OpenEVSE controller speaking RAPI byte for byte on a pty or TCP.
+
+It shares no protocol code with the driver: framing, checksums, the 32-byte input buffer,
+``$NK`` for bad checksums (without echoing the sequence id, as `rapi_proc.cpp` does) and
+the ``$AT`` after a command's reply are written here again from the firmware's behaviour.
+
+The physics is `sim.device.VirtualConnector` with an `sim.ev.EV`; the energy meter follows
+`EnergyMeter.cpp`: session Ws reset at plug-in (kept after unplug), lifetime Wh increased at
+unplug by Ws / 3600 truncated, Ws lost on a reboot. Each finished plug-in is kept in
+`sessions` with the lifetime counter before and after, for tests to compare against.
+
+Faults on demand (`inject`) or by probability (`fault_rate` per second): GFCI, no ground,
+stuck relay, over temperature (state codes), silence, garbage bytes, bad checksums, reboot.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from stationmgr.clock import Clock, WarpClock
+from stationmgr.sim.device import VirtualConnector
+from stationmgr.sim.ev import EV
+from stationmgr.sim.transport import Endpoint, WireTime
+
+FIRMWARE = "8.2.1"
+RAPI_VERSION = "5.2.1"
+BUFLEN = 32
+MAX_TOKENS = 10
+
+# Electrical faults: our name → (state code, the driver's fault word, a hard fault?)
+ELECTRICAL = {
+    "gfci": (0x06, "GFCI", False),
+    "noground": (0x07, "NoGround", True),
+    "stuckrelay": (0x08, "StuckRelay", True),
+    "overtemp": (0x0A, "OverTemperature", False),
+}
+LINK_FAULTS = ("silence", "garbage", "badsum", "reboot")
+FAULT_KINDS = (*ELECTRICAL, *LINK_FAULTS)
+
+
+def _xor(text: str) -> int:
+    c = 0
+    for ch in text.encode("latin-1"):
+        c ^= ch
+    return c
+
+
+def _sum(text: str) -> int:
+    return sum(text.encode("latin-1")) & 0xFF
+
+
+def _line(text: str, bad_checksum: bool = False) -> bytes:
+    chk = _xor(text) ^ (0x5A if bad_checksum else 0)
+    return f"{text}^{chk:02X}\r".encode("latin-1")
+
+
+@dataclass
+class SessionLog:
+    """One plug-in as the controller saw it (test truth)."""
+
+    plugged_at: float
+    lifetime_before_wh: int
+    unplugged_at: float | None = None
+    lifetime_after_wh: int | None = None
+    ws_at_unplug: int | None = None
+    delivered_wh: float = 0.0
+    reboots: int = 0
+    total_before_wh: float = 0.0
+
+
+@dataclass
+class OpenEVSEState:
+    mode: str = "active"  # active | sleeping | disabled
+    auth_lock_build: bool = False
+    auth_locked: bool = False
+    lifetime_wh: int = 0
+    in_session: bool = False
+    gfci_count: int = 0
+    noground_count: int = 0
+    stuck_count: int = 0
+    electrical_fault: str | None = None
+    silent_until: float = 0.0  # real monotonic seconds
+    garbage_left: int = 0
+    badsum_left: int = 0
+    sessions: list[SessionLog] = field(default_factory=list)
+    commands: list[tuple[float, str]] = field(default_factory=list)  # (monotonic, command)
+
+
+class OpenEVSESim:
+    """The controller: feed it bytes from the line, it answers like the firmware."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        clock: Clock | None = None,
+        *,
+        wire: WireTime | None = None,
+        auth_lock: bool = False,
+        fault_rate: float = 0.0,
+        fault_kinds: tuple[str, ...] = FAULT_KINDS,
+        fault_duration_s: float = 5.0,
+        max_current_a: float = 32.0,
+        voltage_v: float = 240.0,
+        seed: int | None = None,
+        lifetime_wh: int = 0,
+        log_commands: bool = False,
+    ) -> None:
+        self.endpoint = endpoint
+        self.clock = clock or WarpClock(1.0)
+        self.wire = wire or WireTime()
+        self.conn = VirtualConnector(
+            voltage_v=voltage_v,
+            phases=1,
+            max_current_a=max_current_a,
+            current_limit_a=max_current_a,
+        )
+        self.st = OpenEVSEState(auth_lock_build=auth_lock, lifetime_wh=lifetime_wh)
+        self.fault_rate = fault_rate
+        self.fault_kinds = fault_kinds
+        self.fault_duration_s = fault_duration_s
+        self.rng = random.Random(seed)
+        self.log_commands = log_commands
+        self.lock = threading.RLock()
+        self._buf = bytearray()
+        self._collecting = False
+        self._last_at: tuple[int, int, int, int] | None = None
+        self._fault_clear_at: float | None = None
+        self._next_random = time.monotonic() + 1.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.on_command: list[Any] = []  # callbacks (monotonic time, command text)
+        self._apply_gate()
+
+    # ------------------------------------------------------------ physics and state
+
+    @property
+    def now(self) -> float:
+        return self.clock.now()
+
+    def _apply_gate(self) -> None:
+        offer = self.st.mode == "active" and not self.st.auth_locked
+        self.conn.set_enabled(offer, self.now)
+
+    def state_code(self) -> int:
+        if self.st.electrical_fault:
+            return ELECTRICAL[self.st.electrical_fault][0]
+        if self.st.mode == "disabled":
+            return 0xFF
+        if self.st.mode == "sleeping":
+            return 0xFE
+        if not self.conn.plugged:
+            return 0x01
+        return 0x03 if self.conn.power_w > 0 else 0x02
+
+    def pilot_code(self) -> int:
+        if not self.conn.plugged:
+            return 0x01
+        return 0x03 if self.conn.power_w > 0 else 0x02
+
+    def vflags(self) -> int:
+        f = 0
+        if self.conn.plugged:
+            f |= 0x0100
+        if self.conn.power_w > 0:
+            f |= 0x0040
+        if self.st.auth_locked:
+            f |= 0x0008
+        if self.st.electrical_fault and ELECTRICAL[self.st.electrical_fault][2]:
+            f |= 0x0002
+        return f
+
+    def tick(self) -> None:
+        with self.lock:
+            self.conn.tick(self.now)
+
+    # ------------------------------------------------------------ the car
+
+    def plug(self, ev: EV | None = None) -> None:
+        with self.lock:
+            if self.conn.plugged:
+                return
+            self.conn.plug(ev or EV(), self.now)
+            self.st.in_session = True  # EnergyMeter::startSession: Ws = 0
+            self.st.sessions.append(
+                SessionLog(self.now, self.st.lifetime_wh, total_before_wh=self.conn.energy_total_wh)
+            )
+
+    def unplug(self) -> None:
+        with self.lock:
+            if not self.conn.plugged:
+                return
+            self.conn.unplug(self.now)
+            self._end_session()
+            log = self.st.sessions[-1] if self.st.sessions else None
+            if log is not None and log.unplugged_at is None:
+                log.unplugged_at = self.now
+                log.lifetime_after_wh = self.st.lifetime_wh
+                log.ws_at_unplug = int(self.conn.session_ws)
+                log.delivered_wh = self.conn.energy_total_wh - log.total_before_wh
+
+    def _end_session(self) -> None:
+        if self.st.in_session:  # EnergyMeter::endSession: truncating division
+            self.st.in_session = False
+            self.st.lifetime_wh += int(self.conn.session_ws) // 3600
+
+    def set_paused(self, paused: bool) -> None:
+        with self.lock:
+            if self.conn.ev is not None:
+                self.conn.tick(self.now)
+                self.conn.ev.paused = paused
+                self.conn.power_w = self.conn.ev.demand_w(self.conn.offered_w)
+
+    # ------------------------------------------------------------ faults
+
+    def inject(self, kind: str, arg: float | None = None) -> None:
+        """Inject a fault now: an electrical one stays until `clear()` (or `arg` seconds)."""
+        with self.lock:
+            if kind in ELECTRICAL:
+                self.st.electrical_fault = kind
+                self.conn.fault = ELECTRICAL[kind][1]
+                self.conn.set_enabled(self.conn.enabled, self.now)
+                if kind == "gfci":
+                    self.st.gfci_count += 1
+                elif kind == "noground":
+                    self.st.noground_count += 1
+                elif kind == "stuckrelay":
+                    self.st.stuck_count += 1
+                self._fault_clear_at = time.monotonic() + arg if arg else None
+            elif kind == "silence":
+                self.st.silent_until = time.monotonic() + (arg or 5.0)
+            elif kind == "garbage":
+                self.st.garbage_left += int(arg or 1)
+                self.endpoint.write(bytes(self.rng.randrange(256) for _ in range(24)))
+            elif kind == "badsum":
+                self.st.badsum_left += int(arg or 1)
+            elif kind == "reboot":
+                self.reboot()
+            else:
+                raise ValueError(f"unknown fault {kind!r} (known: {', '.join(FAULT_KINDS)})")
+
+    def clear(self) -> None:
+        with self.lock:
+            self.st.electrical_fault = None
+            self.conn.fault = None
+            self._fault_clear_at = None
+            self.st.silent_until = 0.0
+            self._apply_gate()
+
+    def reboot(self) -> None:
+        """Power cycle: the session Ws is lost (never folded), the controller boots active."""
+        with self.lock:
+            self.conn.reboot(self.now)
+            if self.st.sessions and self.st.sessions[-1].unplugged_at is None:
+                self.st.sessions[-1].reboots += 1
+            self.st.in_session = self.conn.plugged
+            self.st.mode = "active"
+            self.st.auth_locked = self.st.auth_lock_build
+            self.st.electrical_fault = None
+            self.conn.fault = None
+            self._apply_gate()
+            self._buf.clear()
+            self._collecting = False
+            self._emit(_line(f"$AB {self.state_code():02x} {FIRMWARE}"))
+            self._send_state(force=True)
+
+    def _random_faults(self) -> None:
+        now = time.monotonic()
+        if self._fault_clear_at is not None and now >= self._fault_clear_at:
+            self.clear()
+        if self.fault_rate <= 0 or now < self._next_random:
+            return
+        self._next_random = now + 1.0
+        if self.rng.random() < self.fault_rate:
+            kind = self.rng.choice(self.fault_kinds)
+            arg: float | None = None
+            if kind in ELECTRICAL or kind == "silence":
+                arg = self.fault_duration_s
+            self.inject(kind, arg)
+
+    # ------------------------------------------------------------ the wire
+
+    def _emit(self, data: bytes) -> None:
+        if self.st.garbage_left > 0:
+            self.st.garbage_left -= 1
+            junk = bytes(self.rng.randrange(256) for _ in range(self.rng.randrange(1, 12)))
+            data = junk.replace(b"$", b"#") + data
+        self.endpoint.write(data)
+
+    def _send_state(self, force: bool = False) -> None:
+        cur = (self.state_code(), self.pilot_code(), int(self.conn.current_limit_a), self.vflags())
+        if force or cur != self._last_at:
+            self._last_at = cur
+            self._emit(_line(f"$AT {cur[0]:02x} {cur[1]:02x} {cur[2]} {cur[3]:04x}"))
+
+    def feed(self, data: bytes) -> None:
+        """Bytes from the driver, processed like `EvseRapiProcessor::doCmd`."""
+        for b in data:
+            if b == 0x24:  # '$' restarts the buffer
+                self._buf = bytearray(b"$")
+                self._collecting = True
+            elif self._collecting:
+                if len(self._buf) < BUFLEN:
+                    if b == 0x0D:
+                        line = self._buf.decode("latin-1")
+                        self._buf = bytearray()
+                        self._collecting = False
+                        self._process(line, len(line) + 1)
+                    else:
+                        self._buf.append(b)
+                else:  # too many characters: dropped, no reply
+                    self._buf = bytearray()
+                    self._collecting = False
+
+    def _process(self, line: str, nbytes: int) -> None:
+        with self.lock:
+            if time.monotonic() < self.st.silent_until:
+                return
+            self.conn.tick(self.now)
+            reply = self._answer(line)
+            if reply is None:
+                return
+            bad = self.st.badsum_left > 0
+            if bad:
+                self.st.badsum_left -= 1
+        data = _line(reply, bad_checksum=bad)
+        delay = self.wire.delay(nbytes, len(data))
+        if delay > 0:
+            time.sleep(delay)
+        with self.lock:
+            self._emit(data)
+            self._send_state()
+
+    def _answer(self, line: str) -> str | None:
+        """The reply text (without checksum) to one command line."""
+        body, chk_kind, chk = line, None, 0
+        for mark in ("^", "*"):
+            at = line.find(mark)
+            if at >= 0:
+                body, chk_kind = line[:at], mark
+                try:
+                    chk = int(line[at + 1 : at + 3], 16)
+                except ValueError:
+                    chk = -1
+                break
+        tokens = body[1:].split(" ")
+        if len(tokens) > MAX_TOKENS or (
+            (chk_kind == "^" and chk != _xor(body)) or (chk_kind == "*" and chk != _sum(body))
+        ):
+            return "$NK"  # the firmware does not echo the sequence id here
+        seq = ""
+        if len(tokens) > 1 and tokens[-1].startswith(":"):
+            sid = tokens.pop()[1:3]
+            try:
+                if int(sid, 16) != 0:
+                    seq = f" :{int(sid, 16):02X}"
+            except ValueError:
+                pass
+        cmd, args = tokens[0].upper(), tokens[1:]
+        if self.log_commands or self.on_command:
+            stamp = time.monotonic()
+            if self.log_commands:
+                self.st.commands.append((stamp, cmd))
+            for cb in list(self.on_command):
+                cb(stamp, cmd)
+        ok, values = self._command(cmd, args)
+        text = ("$OK" if ok else "$NK") + (f" {values}" if values else "") + seq
+        return text
+
+    def _command(self, cmd: str, args: list[str]) -> tuple[bool, str]:
+        c, st = self.conn, self.st
+        if cmd == "GS":
+            elapsed = int(self.now - c.plugged_since) if c.plugged_since else 0
+            code, pilot, flags = self.state_code(), self.pilot_code(), self.vflags()
+            return True, f"{code:02x} {elapsed} {pilot:02x} {flags:04x}"
+        if cmd == "GU":
+            return True, f"{int(c.session_ws)} {st.lifetime_wh}"
+        if cmd == "GG":
+            ma = round(c.power_w / c.voltage_v * 1000) if c.power_w > 0 else 0
+            return True, f"{ma} {round(c.voltage_v * 1000)}"
+        if cmd == "GV":
+            return True, f"{FIRMWARE} {RAPI_VERSION}"
+        if cmd == "GE":
+            return True, f"{int(c.current_limit_a)} 0201"
+        if cmd == "GC":
+            return True, f"6 {int(c.max_current_a)} {int(c.current_limit_a)} {int(c.max_current_a)}"
+        if cmd == "GF":
+            return True, f"{st.gfci_count:x} {st.noground_count:x} {st.stuck_count:x}"
+        if cmd == "G0":
+            return True, "1" if c.plugged else "0"
+        if cmd == "GT":
+            t = time.gmtime(self.now)
+            return True, time.strftime("%y %m %d %H %M %S", t).replace(" 0", " ")
+        if cmd in ("G4", "S4") and not st.auth_lock_build:
+            return False, ""
+        if cmd == "G4":
+            return True, "1" if st.auth_locked else "0"
+        if cmd == "S4" and len(args) == 1:
+            st.auth_locked = args[0] == "1"
+            self._apply_gate()
+            return True, ""
+        if cmd == "FE":
+            st.mode = "active"
+            self._apply_gate()
+            return True, ""
+        if cmd == "FS":
+            st.mode = "sleeping"
+            self._apply_gate()
+            return True, ""
+        if cmd == "FD":
+            st.mode = "disabled"
+            self._apply_gate()
+            return True, ""
+        if cmd == "FR":
+            threading.Timer(0.05, self.reboot).start()
+            return True, ""
+        if cmd == "SC" and len(args) in (1, 2):
+            try:
+                amps = int(args[0])
+            except ValueError:
+                return False, f"{int(c.current_limit_a)}"
+            if len(args) == 2 and args[1] == "M":
+                c.max_current_a = float(max(6, min(amps, 80)))
+                return True, f"{int(c.max_current_a)}"
+            ok = 6 <= amps <= c.max_current_a
+            c.set_current(float(max(6, min(amps, int(c.max_current_a)))), self.now)
+            return ok, f"{int(c.current_limit_a)}"
+        if cmd == "S1" and len(args) == 6:
+            return True, ""
+        return False, ""
+
+    # ------------------------------------------------------------ running
+
+    def step(self, timeout: float = 0.02) -> None:
+        """One turn of the loop: read what arrived, answer, tick, push `$AT`."""
+        if self.endpoint.wait(timeout):
+            data = self.endpoint.read()
+            if data:
+                self.feed(data)
+        with self.lock:
+            self.conn.tick(self.now)
+            self._random_faults()
+            if time.monotonic() >= self.st.silent_until:
+                self._send_state()
+
+    def start(self) -> OpenEVSESim:
+        self._thread = threading.Thread(target=self.serve, name="sim-openevse", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.step()
+            except OSError:
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(2.0)
+        self.endpoint.close()
+
+    # ------------------------------------------------------------ control channel
+
+    def status(self) -> dict[str, Any]:
+        with self.lock:
+            c = self.conn
+            return {
+                "port": self.endpoint.name,
+                "state": f"{self.state_code():02x}",
+                "mode": self.st.mode,
+                "plugged": c.plugged,
+                "power_w": round(c.power_w, 1),
+                "session_ws": int(c.session_ws),
+                "lifetime_wh": self.st.lifetime_wh,
+                "soc": round(c.ev.soc, 4) if c.ev else None,
+                "fault": self.st.electrical_fault,
+                "current_a": c.current_limit_a,
+                "sessions": len(self.st.sessions),
+            }
+
+    def control(self, line: str) -> str:
+        """One control command (see `HELP`)."""
+        words = line.split()
+        cmd, args = words[0].lower(), words[1:]
+        kv = dict(a.split("=", 1) for a in args if "=" in a)
+        if cmd == "help":
+            return "ok " + HELP
+        if cmd == "plug":
+            ev = EV(
+                capacity_wh=float(kv.get("capacity_wh", 60000)),
+                soc=float(kv.get("soc", 0.3)),
+                max_power_w=float(kv.get("max_power_w", 7400)),
+                target_soc=float(kv.get("target_soc", 1.0)),
+            )
+            self.plug(ev)
+        elif cmd == "unplug":
+            self.unplug()
+        elif cmd in ("pause", "resume"):
+            self.set_paused(cmd == "pause")
+        elif cmd == "fault":
+            self.inject(args[0].lower(), float(args[1]) if len(args) > 1 else None)
+        elif cmd == "clear":
+            self.clear()
+        elif cmd == "reboot":
+            self.reboot()
+        elif cmd == "status":
+            return "ok " + json.dumps(self.status())
+        elif cmd == "sessions":
+            return "ok " + json.dumps([s.__dict__ for s in self.st.sessions])
+        elif cmd in ("quit", "exit"):
+            self._stop.set()
+        else:
+            return f"error unknown command {cmd!r}; try help"
+        return "ok"
+
+
+HELP = (
+    "plug [capacity_wh=N soc=F max_power_w=N target_soc=F] | unplug | pause | resume | "
+    "fault gfci|noground|stuckrelay|overtemp [seconds] | fault silence SECONDS | "
+    "fault garbage N | fault badsum N | fault reboot | reboot | clear | status | sessions | quit"
+)
