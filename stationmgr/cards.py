@@ -1,7 +1,9 @@
 """Card service: enrol, find, block, and CSV import/export (all or nothing).
 
 Used by the CLI, the GUI and the engine alike; every function takes an open database
-session and leaves committing to the caller's unit of work.
+session and leaves committing to the caller's unit of work. The changing services check the
+acting operator's permission here (`access.require`), so the CLI and the GUI are equally
+protected, and audit the change in the same unit of work.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import IO
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from stationmgr.access.context import Actor, record, require
 from stationmgr.auth import CardFacts, lookup_keys, match_key, parse_uid, pick_card
 from stationmgr.errors import UserError
 from stationmgr.store.models import Bay, Card, CardAllowedBay, CardGroup, CardHolder
@@ -157,8 +160,15 @@ class CardInput:
         return self
 
 
-def add_card(s: Session, card: CardInput) -> Card:
+def add_card(s: Session, card: CardInput, actor: Actor | None = None) -> Card:
     """Enrol a card; a card whose number (in any spelling) is known already is refused."""
+    actor = require(actor, "cards.add", s, target=card.uid)
+    row = _add_card(s, card)
+    record(s, "cards.add", row.uid, None, card_row(row), actor=actor)
+    return row
+
+
+def _add_card(s: Session, card: CardInput) -> Card:
     card.validate()
     if s.scalar(select(Card).where(Card.uid == card.uid)) is not None or find_cards(s, card.uid):
         raise UserError(f"card {card.uid} is already enrolled")
@@ -183,9 +193,13 @@ def add_card(s: Session, card: CardInput) -> Card:
     return row
 
 
-def set_blocked(s: Session, text: str, blocked: bool) -> Card:
+def set_blocked(s: Session, text: str, blocked: bool, actor: Actor | None = None) -> Card:
+    actor = require(actor, "cards.edit", s, target=text)
     card = get_card(s, text)
+    before = card.blocked
     card.blocked = blocked
+    action = "cards.block" if blocked else "cards.unblock"
+    record(s, action, card.uid, {"blocked": before}, {"blocked": blocked}, actor=actor)
     return card
 
 
@@ -231,13 +245,15 @@ def _bay_labels(card: Card) -> list[str]:
     return list(s.scalars(select(Bay.label).where(Bay.id.in_(ids))))
 
 
-def export_csv(s: Session, out: IO[str]) -> int:
+def export_csv(s: Session, out: IO[str], actor: Actor | None = None) -> int:
+    actor = require(actor, "cards.export", s)
     w = csv.DictWriter(out, CSV_FIELDS)
     w.writeheader()
     n = 0
     for card in list_cards(s):
         w.writerow(card_row(card))
         n += 1
+    record(s, "cards.export", None, actor=actor, detail=f"{n} card(s)")
     return n
 
 
@@ -275,12 +291,16 @@ def read_csv(text: str) -> list[CardInput]:
     return rows
 
 
-def import_csv(s: Session, text: str) -> int:
+def import_csv(s: Session, text: str, actor: Actor | None = None) -> int:
     """Import every row or none: the caller's unit of work rolls back on the first error."""
+    actor = require(actor, "cards.import", s)
     rows = read_csv(text)
     for i, card in enumerate(rows, start=2):
         try:
-            add_card(s, card)
+            _add_card(s, card)
         except UserError as e:
             raise UserError(f"line {i}: {e}") from None
+    uids = [c.uid for c in rows]
+    detail = f"{len(rows)} card(s)"
+    record(s, "cards.import", None, None, {"uids": uids}, actor=actor, detail=detail)
     return len(rows)

@@ -12,7 +12,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("db", help="database maintenance")
     s = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     s.add_parser("upgrade", help="apply migrations (also done at every start)").set_defaults(
-        func=upgrade
+        func=upgrade, requires_login=False
     )
     s.add_parser("info", help="where the database is and its schema revision").set_defaults(
         func=info

@@ -20,6 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stationmgr import sessions as sm
+from stationmgr.access import audit
+from stationmgr.access.context import Actor, operator_name, require
 from stationmgr.auth import CardFacts, authorize
 from stationmgr.cards import find_card_facts
 from stationmgr.clock import Clock, SystemClock, to_datetime
@@ -398,23 +400,61 @@ class Engine:
             raise UserError(f"no bay with id {bay_id}")
         return self.submit(self._present(text, bay_id))
 
-    def remote_start(
-        self, bay_id: int, operator: str, reason: str
+    def _permit(self, action: str, actor: Actor | None, bay_id: int, operator: str) -> str:
+        """Check the acting operator may do `action` (a refusal is audited and raised);
+        the name to record: the signed-in operator's, else the one the caller gave."""
+        target = self.bay_info[bay_id].label if bay_id in self.bay_info else f"bay {bay_id}"
+        with self.db.session() as s:
+            actor = require(actor, action, s, target=target)
+        return operator_name(actor) or operator
+
+    def _audited_event(
+        self, bay_id: int, event: sm.Event, action: str, operator: str, detail: str | None
     ) -> concurrent.futures.Future[sm.Step]:
-        """Start a guest session without a card; a reason is required."""
+        """A manual command: the bay's event, then its audit entry by the single writer."""
+        if bay_id not in self.bays:
+            raise UserError(f"no bay with id {bay_id}")
+        label = self.bay_info[bay_id].label
+
+        async def run() -> sm.Step:
+            result = await self._step(bay_id, event)
+            status = {"status": str(result.bay.status)}
+            now = self.clock.now()
+            assert self.writer is not None
+            await self.writer.call(
+                lambda s: audit.append(s, operator, action, label, None, status, "ok", detail, now)
+            )
+            return result
+
+        return self.submit(run())
+
+    def remote_start(
+        self, bay_id: int, operator: str, reason: str, actor: Actor | None = None
+    ) -> concurrent.futures.Future[sm.Step]:
+        """Start a guest session without a card; a reason is required (`bays.remote_start`,
+        audited)."""
+        operator = self._permit("bays.remote_start", actor, bay_id, operator)
         if not reason.strip():
             raise UserError("a guest start needs a reason")
-        return self._bay_event(bay_id, sm.RemoteStart(operator, reason.strip()))
+        event = sm.RemoteStart(operator, reason.strip())
+        return self._audited_event(bay_id, event, "bays.remote_start", operator, reason.strip())
 
     def remote_stop(
-        self, bay_id: int, operator: str, detail: str | None = None
+        self, bay_id: int, operator: str, detail: str | None = None, actor: Actor | None = None
     ) -> concurrent.futures.Future[sm.Step]:
-        return self._bay_event(bay_id, sm.RemoteStop(operator, detail))
+        """Stop the bay's session (`bays.remote_stop`, audited)."""
+        operator = self._permit("bays.remote_stop", actor, bay_id, operator)
+        event = sm.RemoteStop(operator, detail)
+        return self._audited_event(bay_id, event, "bays.remote_stop", operator, detail)
 
     def set_out_of_order(
-        self, bay_id: int, out_of_order: bool, operator: str
+        self, bay_id: int, out_of_order: bool, operator: str, actor: Actor | None = None
     ) -> concurrent.futures.Future[sm.Step]:
-        return self._bay_event(bay_id, sm.SetOutOfOrder(out_of_order, operator))
+        """Take a bay out of service or back (`bays.out_of_order`, audited)."""
+        operator = self._permit("bays.out_of_order", actor, bay_id, operator)
+        event = sm.SetOutOfOrder(out_of_order, operator)
+        detail = "out of order" if out_of_order else "back in service"
+        return self._audited_event(bay_id, event, "bays.out_of_order", operator, detail)
 
     def deauthorize(self, bay_id: int, detail: str) -> concurrent.futures.Future[sm.Step]:
         return self._bay_event(bay_id, sm.Deauthorize(detail))

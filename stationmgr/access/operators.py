@@ -1,0 +1,309 @@
+"""Operator accounts: create, sign in, change and reset passwords, lock out, disable.
+
+Passwords are stored only as argon2id hashes (argon2-cffi). Repeated failures lock the
+account for a while (`LoginPolicy`); a success clears the count. Every login, failed ones
+too, leaves an audit entry. Sign-in runs in its own unit of work so a failure's count and
+trace are committed although the login itself is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from stationmgr.access import audit
+from stationmgr.access.context import Actor, operator_name, record, require
+from stationmgr.access.roles import Role, parse_role
+from stationmgr.clock import Clock, SystemClock, to_datetime
+from stationmgr.errors import PermissionDenied, UserError
+from stationmgr.store.db import Database
+from stationmgr.store.models import Operator
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+HASHER = PasswordHasher()  # argon2id, the library's recommended cost
+_DUMMY_HASH = HASHER.hash("stationmgr: equalises the time an unknown username takes")
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    min_length: int = 10
+    max_failures: int = 5  # this many wrong passwords in a row lock the account...
+    lockout_minutes: float = 15.0  # ...for this long
+
+
+POLICY = LoginPolicy()
+
+
+class LoginFailed(PermissionDenied):
+    """Wrong credentials, a locked or a disabled account (exit status 3)."""
+
+
+def check_username(name: str) -> str:
+    name = (name or "").strip().lower()
+    if not USERNAME_RE.match(name):
+        raise UserError(
+            f"invalid username {name!r}: 2–40 characters, lower-case letters, digits, '.', "
+            "'_' or '-', starting with a letter or digit"
+        )
+    return name
+
+
+def check_password(password: str, username: str = "", policy: LoginPolicy = POLICY) -> str:
+    """Refuse a password that is too short or is the username."""
+    if len(password) < policy.min_length:
+        raise UserError(f"the password must be at least {policy.min_length} characters long")
+    if username and password.strip().lower() == username.lower():
+        raise UserError("the password must not be the username")
+    return password
+
+
+def get_operator(s: Session, username: str) -> Operator:
+    row = s.scalar(select(Operator).where(Operator.username == username.strip().lower()))
+    if row is None:
+        raise UserError(f"no operator {username!r}")
+    return row
+
+
+def list_operators(s: Session, actor: Actor | None = None) -> list[Operator]:
+    require(actor, "operators.read", s)
+    return list(s.scalars(select(Operator).order_by(Operator.username)))
+
+
+def _public(row: Operator) -> dict[str, object]:
+    """What an audit entry may show of an operator (never the hash)."""
+    return {
+        "username": row.username,
+        "display_name": row.display_name,
+        "role": row.role,
+        "active": row.active,
+    }
+
+
+def _active_owners(s: Session) -> int:
+    q = select(func.count(Operator.id)).where(Operator.role == Role.OWNER, Operator.active)
+    return s.scalar(q) or 0
+
+
+def create_operator(
+    s: Session,
+    username: str,
+    role: Role | str,
+    password: str,
+    display_name: str | None = None,
+    actor: Actor | None = None,
+    clock: Clock | None = None,
+) -> Operator:
+    """Add an operator. The very first one must be an owner and needs no login."""
+    username = check_username(username)
+    try:
+        role = parse_role(str(role))
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    first = s.scalar(select(Operator.id).limit(1)) is None
+    if first and role is not Role.OWNER:
+        raise UserError("the first operator must be an owner (--role owner)")
+    actor = require(actor, "operators.manage", s, target=username)
+    check_password(password, username)
+    if s.scalar(select(Operator.id).where(Operator.username == username)) is not None:
+        raise UserError(f"operator {username!r} exists already")
+    now = to_datetime((clock or SystemClock()).now())
+    row = Operator(
+        username=username,
+        role=role.value,
+        display_name=(display_name or "").strip() or None,
+        password_hash=HASHER.hash(password),
+        active=True,
+        failed_logins=0,
+        created_at=now,
+        password_changed_at=now,
+        must_change_password=False,
+    )
+    s.add(row)
+    s.flush()
+    record(s, "operators.add", username, None, _public(row), actor=actor)
+    return row
+
+
+def authenticate(
+    db: Database,
+    username: str,
+    password: str,
+    clock: Clock | None = None,
+    policy: LoginPolicy = POLICY,
+    channel: str = "cli",
+) -> Actor:
+    """Sign in: the Actor, or LoginFailed with one clear reason. Always audited."""
+    clock = clock or SystemClock()
+    now = to_datetime(clock.now())
+    name = (username or "").strip().lower()
+    with db.session() as s:
+        row = s.scalar(select(Operator).where(Operator.username == name)) if name else None
+        reason: str | None = None
+        if row is None or not row.password_hash:
+            _burn(password)
+            reason = "unknown username or wrong password"
+            detail = f"unknown username {name!r}"
+        elif row.locked_until is not None and row.locked_until > now:
+            reason = (
+                f"account {name!r} is locked after {row.failed_logins} failed logins until "
+                f"{row.locked_until.strftime('%Y-%m-%d %H:%M')} UTC"
+            )
+            detail = "locked"
+        elif not row.active:
+            reason = f"operator {name!r} is disabled"
+            detail = "disabled"
+        elif not _verify(row.password_hash, password):
+            row.failed_logins = (row.failed_logins or 0) + 1
+            detail = f"wrong password ({row.failed_logins} in a row)"
+            reason = "unknown username or wrong password"
+            if row.failed_logins >= policy.max_failures:
+                row.locked_until = now + timedelta(minutes=policy.lockout_minutes)
+                detail += f"; locked until {row.locked_until.isoformat(timespec='seconds')}"
+                reason = (
+                    f"too many failed logins: account {name!r} is locked for "
+                    f"{policy.lockout_minutes:g} minutes"
+                )
+        if reason is not None:
+            audit.append(
+                s,
+                name or None,
+                "login",
+                target=channel,
+                outcome=audit.FAILED,
+                detail=detail,
+                now=clock.now(),
+            )
+            # commit the count and the trace, then refuse
+            s.commit()
+            raise LoginFailed(f"login failed: {reason}")
+        assert row is not None and row.password_hash is not None
+        if HASHER.check_needs_rehash(row.password_hash):
+            row.password_hash = HASHER.hash(password)
+        row.failed_logins = 0
+        row.locked_until = None
+        row.last_login_at = now
+        audit.append(s, row.username, "login", target=channel, now=clock.now())
+        return Actor(
+            row.username,
+            Role(row.role),
+            row.id,
+            row.display_name,
+            must_change_password=row.must_change_password,
+        )
+
+
+def _burn(password: str) -> None:
+    """Spend the time a real verification takes, so unknown names are not told apart."""
+    _verify(_DUMMY_HASH, password + "\0")
+
+
+def _verify(hash_: str, password: str) -> bool:
+    try:
+        return HASHER.verify(hash_, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def change_password(
+    s: Session,
+    actor: Actor,
+    old_password: str,
+    new_password: str,
+    clock: Clock | None = None,
+) -> None:
+    """An operator changes their own password (the old one is asked again)."""
+    row = s.get(Operator, actor.operator_id) if actor.operator_id is not None else None
+    if row is None or not row.active or row.username != actor.username:
+        raise PermissionDenied(f"permission denied: {actor.username!r} cannot change a password")
+    if not row.password_hash or not _verify(row.password_hash, old_password):
+        audit.append_now(
+            s.get_bind(),
+            actor.username,
+            "operators.passwd",
+            target=actor.username,
+            outcome=audit.FAILED,
+            detail="the current password was wrong",
+        )
+        raise LoginFailed("the current password is wrong")
+    check_password(new_password, row.username)
+    if _verify(row.password_hash, new_password):
+        raise UserError("the new password is the same as the current one")
+    row.password_hash = HASHER.hash(new_password)
+    row.password_changed_at = to_datetime((clock or SystemClock()).now())
+    row.must_change_password = False
+    record(s, "operators.passwd", row.username, actor=actor, detail="changed by the operator")
+
+
+def reset_password(
+    s: Session,
+    username: str,
+    new_password: str,
+    actor: Actor | None = None,
+    clock: Clock | None = None,
+) -> Operator:
+    """The owner sets a new password (to be changed at next login); unlocks the account."""
+    actor = require(actor, "operators.manage", s, target=username)
+    row = get_operator(s, username)
+    check_password(new_password, row.username)
+    row.password_hash = HASHER.hash(new_password)
+    row.password_changed_at = to_datetime((clock or SystemClock()).now())
+    row.must_change_password = actor is None or actor.username != row.username
+    row.failed_logins = 0
+    row.locked_until = None
+    record(s, "operators.reset", row.username, actor=actor, detail="password reset; unlocked")
+    return row
+
+
+def set_active(s: Session, username: str, active: bool, actor: Actor | None = None) -> Operator:
+    """Disable (or re-enable) an operator; the last active owner cannot be disabled."""
+    actor = require(actor, "operators.manage", s, target=username)
+    row = get_operator(s, username)
+    before = _public(row)
+    if not active and row.active and row.role == Role.OWNER and _active_owners(s) <= 1:
+        raise UserError(f"{row.username!r} is the last active owner and cannot be disabled")
+    row.active = active
+    if active:
+        row.failed_logins = 0
+        row.locked_until = None
+    action = "operators.enable" if active else "operators.disable"
+    record(s, action, row.username, before, _public(row), actor=actor)
+    return row
+
+
+def set_role(s: Session, username: str, role: Role | str, actor: Actor | None = None) -> Operator:
+    """Change an operator's role; the last active owner keeps being an owner."""
+    actor = require(actor, "operators.manage", s, target=username)
+    try:
+        role = parse_role(str(role))
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    row = get_operator(s, username)
+    before = _public(row)
+    if row.role == Role.OWNER and role is not Role.OWNER and row.active and _active_owners(s) <= 1:
+        raise UserError(f"{row.username!r} is the last active owner and must stay an owner")
+    row.role = role.value
+    record(s, "operators.role", row.username, before, _public(row), actor=actor)
+    return row
+
+
+__all__ = [
+    "HASHER",
+    "POLICY",
+    "LoginFailed",
+    "LoginPolicy",
+    "authenticate",
+    "change_password",
+    "check_password",
+    "create_operator",
+    "list_operators",
+    "operator_name",
+    "reset_password",
+    "set_active",
+    "set_role",
+]

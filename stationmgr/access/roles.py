@@ -1,0 +1,121 @@
+"""Roles and the permission table, as data.
+
+- owner: everything (configures chargers, tariffs, cards, operators; reads the audit log).
+- attendant: the bay board, starts a guest session, stops one, marks a bay out of order,
+  acknowledges alerts and faults, reads cards and the charging history.
+- accountant: history, receipts, statements, corrections and exports; read-only elsewhere,
+  never touches a charger.
+
+An action name is `<what>.<verb>`. Checking an unknown name is a programming error
+(`KeyError`), so a typo in a service can never silently allow or refuse.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ATTENDANT = "attendant"
+    ACCOUNTANT = "accountant"
+
+
+# action -> what it means (shown in refusals and in the GUI's operators dialog)
+ACTIONS: dict[str, str] = {
+    # the bay board and the engine's services
+    "bays.view": "watch the bay board",
+    "bays.remote_start": "start a session without a card (guest)",
+    "bays.remote_stop": "stop a running session",
+    "bays.out_of_order": "mark a bay out of order or back in service",
+    "alerts.acknowledge": "acknowledge an alert",
+    "faults.acknowledge": "acknowledge or clear a fault",
+    "site.run": "run the site's engine",
+    # cards
+    "cards.read": "look up cards",
+    "cards.add": "enrol a card",
+    "cards.edit": "change, block or unblock a card",
+    "cards.import": "import cards from a file",
+    "cards.export": "export cards to a file",
+    # history and money
+    "sessions.read": "read the charging history",
+    "sessions.export": "export the charging history",
+    "receipts.read": "read receipts",
+    "receipts.issue": "issue a receipt",
+    "statements.create": "create monthly statements",
+    "billing.export": "export billing data",
+    "billing.correct": "record a correction to a finished session",
+    "tariffs.read": "read tariffs",
+    "tariffs.edit": "create or change a tariff",
+    # configuration
+    "chargers.read": "read the charger configuration",
+    "chargers.add": "add a charger or card reader",
+    "chargers.edit": "change a charger or card reader",
+    "chargers.remove": "remove a charger or card reader",
+    "settings.edit": "change the site settings",
+    "secrets.manage": "store or delete credentials for chargers, gateways and mail",
+    "db.maintain": "inspect and maintain the database",
+    # people and the trail
+    "operators.read": "list operators",
+    "operators.manage": "add, reset or disable operators",
+    "audit.read": "read the audit log",
+    "audit.export": "export the audit log",
+    "verify": "check the ledger and the audit chain",
+}
+
+_READ_ALL = {
+    "bays.view",
+    "cards.read",
+    "sessions.read",
+    "receipts.read",
+    "tariffs.read",
+    "chargers.read",
+}
+
+PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.OWNER: frozenset(ACTIONS),
+    Role.ATTENDANT: frozenset(
+        _READ_ALL
+        | {
+            "bays.remote_start",
+            "bays.remote_stop",
+            "bays.out_of_order",
+            "alerts.acknowledge",
+            "faults.acknowledge",
+            "site.run",
+        }
+    ),
+    Role.ACCOUNTANT: frozenset(
+        _READ_ALL
+        | {
+            "sessions.export",
+            "receipts.issue",
+            "statements.create",
+            "billing.export",
+            "billing.correct",
+            "cards.export",
+            "verify",
+        }
+    ),
+}
+
+
+def parse_role(text: str) -> Role:
+    """A role from its name; ValueError naming the choices otherwise."""
+    try:
+        return Role(text.strip().lower())
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise ValueError(f"unknown role {text!r}: expected one of {choices}") from None
+
+
+def role_may(role: Role | str, action: str) -> bool:
+    """Whether `role` may do `action` (KeyError for an action nobody declared)."""
+    if action not in ACTIONS:
+        raise KeyError(f"undeclared action {action!r}: add it to access.roles.ACTIONS")
+    return action in PERMISSIONS[Role(role)]
+
+
+def roles_for(action: str) -> list[Role]:
+    """The roles allowed to do `action` (named in refusal messages)."""
+    return [r for r in Role if role_may(r, action)]

@@ -1,0 +1,138 @@
+"""The CLI's sign-in: run before a command's handler by `cli.main`.
+
+A database without operators needs no login. Otherwise the credentials come from the
+environment (`STATIONMGR_USER`, `STATIONMGR_PASSWORD`) or from a prompt on the terminal,
+never from an argument (other users can read a process's arguments). The signed-in operator
+is the process's actor for the command's duration; `COMMAND_ACTIONS` adds a permission
+check for commands whose service does not check one itself (reads, the engine).
+
+A command opts out of the login with `parser.set_defaults(requires_login=False)` (database
+upgrade, simulators); `NO_LOGIN_COMMANDS` lists whole command groups that never need one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from stationmgr.access.context import Actor, protected, require, set_session_actor
+from stationmgr.access.operators import LoginFailed, authenticate
+from stationmgr.cli.common import open_db
+from stationmgr.errors import PermissionDenied, UserError
+
+ENV_USER = "STATIONMGR_USER"
+ENV_PASSWORD = "STATIONMGR_PASSWORD"
+NO_LOGIN_COMMANDS = {"sim", "simulate", "simulator"}
+
+# (command, action) -> permission, for commands whose service checks none itself.
+COMMAND_ACTIONS: dict[tuple[str, str | None], str] = {
+    ("run", None): "site.run",
+    ("db", "info"): "db.maintain",
+    ("cards", "list"): "cards.read",
+    ("cards", "show"): "cards.read",
+    ("sessions", "list"): "sessions.read",
+    ("audit", "list"): "audit.read",
+    ("audit", "export"): "audit.export",
+    ("operators", "list"): "operators.read",
+    ("verify", None): "verify",
+}
+
+
+def command_path(args: argparse.Namespace) -> tuple[str, str | None]:
+    cmd = getattr(args, "command", None) or ""
+    return cmd, getattr(args, f"{cmd}_command", None)
+
+
+def command_action(args: argparse.Namespace) -> str | None:
+    """The permission the command needs at the CLI boundary (None: its service checks)."""
+    explicit = getattr(args, "required_action", None)
+    if explicit:
+        return explicit
+    path = command_path(args)
+    if path == ("sessions", "list") and getattr(args, "csv", False):
+        return "sessions.export"
+    return COMMAND_ACTIONS.get(path) or COMMAND_ACTIONS.get((path[0], None))
+
+
+def _tty_prompt(prompt: str) -> str:
+    """Read a line from the terminal itself (stdin may carry a CSV file)."""
+    try:
+        with open("/dev/tty", "r+", encoding="utf-8") as tty:
+            tty.write(prompt)
+            tty.flush()
+            return tty.readline().strip()
+    except OSError:
+        raise LoginFailed(
+            f"login needed: set {ENV_USER} and {ENV_PASSWORD}, or run in a terminal"
+        ) from None
+
+
+def _has_tty() -> bool:
+    try:
+        with open("/dev/tty", "rb"):
+            return True
+    except OSError:
+        return False
+
+
+def credentials() -> tuple[str, str]:
+    """The username and password from the environment, else from the terminal."""
+    user = os.environ.get(ENV_USER, "").strip()
+    password = os.environ.get(ENV_PASSWORD)
+    if (not user or password is None) and not _has_tty():
+        raise LoginFailed(
+            f"login needed: set {ENV_USER} and {ENV_PASSWORD} (this site has operators)"
+        )
+    if not user:
+        user = _tty_prompt("stationmgr user: ")
+    if password is None:
+        password = getpass.getpass(f"password for {user}: ")
+    return user, password
+
+
+def new_password(prompt: str = "new password") -> str:
+    """A new password from `STATIONMGR_NEW_PASSWORD` or typed twice on the terminal."""
+    env = os.environ.get("STATIONMGR_NEW_PASSWORD")
+    if env is not None:
+        return env
+    if not _has_tty():
+        raise UserError("no terminal to type a password: set STATIONMGR_NEW_PASSWORD")
+    first = getpass.getpass(f"{prompt}: ")
+    if getpass.getpass(f"{prompt} again: ") != first:
+        raise UserError("the two passwords differ")
+    return first
+
+
+@contextmanager
+def signed_in(args: argparse.Namespace) -> Iterator[Actor | None]:
+    """Sign in for the command (if the site has operators) and check its permission."""
+    if not getattr(args, "requires_login", True) or command_path(args)[0] in NO_LOGIN_COMMANDS:
+        yield None
+        return
+    db = open_db(args)
+    try:
+        with db.session() as s:
+            needs_login = protected(s)
+        actor: Actor | None = None
+        if needs_login:
+            user, password = credentials()
+            actor = authenticate(db, user, password, channel="cli")
+            if actor.must_change_password and command_path(args) != ("operators", "passwd"):
+                raise PermissionDenied(
+                    f"permission denied: the password of {actor.username!r} was reset; "
+                    "change it first with `stationmgr operators passwd`"
+                )
+        action = command_action(args)
+        if action is not None:
+            with db.session() as s:
+                require(actor, action, s)
+    finally:
+        db.dispose()
+    set_session_actor(actor)
+    try:
+        yield actor
+    finally:
+        set_session_actor(None)
