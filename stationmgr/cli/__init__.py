@@ -23,22 +23,10 @@ COMMAND_MODULES = [
     "stationmgr.cli.sessions",
     "stationmgr.cli.db",
     "stationmgr.cli.demo",
-    "stationmgr.cli.demo",
     "stationmgr.cli.operators",
     "stationmgr.cli.audit",
     "stationmgr.cli.secrets",
 ]
-
-
-# Command modules outside the core (the desktop app's `gui` and `demo` window) register
-# through this entry-point group, so the core never imports them.
-PLUGIN_GROUP = "stationmgr.commands"
-
-
-def plugin_command_modules() -> list[str]:
-    from importlib.metadata import entry_points
-
-    return [ep.value for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)]
 
 
 # Command modules outside the core (the desktop app's `gui` and `demo` window) register
@@ -73,11 +61,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
-    for name in plugin_command_modules():
-        try:
-            importlib.import_module(name).register(sub)
-        except ImportError as e:  # e.g. the desktop app without PySide6: the core still runs
-            logging.getLogger(__name__).debug("command plugin %s not loaded: %s", name, e)
     for name in plugin_command_modules():
         try:
             importlib.import_module(name).register(sub)
