@@ -18,6 +18,8 @@ from stationmgr.errors import UserError
 # Modules that register drivers; add a new driver's module here.
 DRIVER_MODULES: list[str] = [
     "stationmgr.drivers.inproc",
+    "stationmgr.drivers.openevse",
+    "stationmgr.drivers.rdm6300",
 ]
 
 
