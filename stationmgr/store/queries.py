@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from stationmgr.store.models import Bay, ChargeSession, MeterSample
@@ -45,12 +45,34 @@ def _where(q: Select, f: SessionFilter) -> Select:  # type: ignore[type-arg]
     return q
 
 
+# Columns the history may be sorted by (plug-in time uses its index; others sort per page).
+SORT_COLUMNS = {
+    "plugged_at": ChargeSession.plugged_at,
+    "stopped_at": ChargeSession.stopped_at,
+    "bay": ChargeSession.bay_id,
+    "card": ChargeSession.card_uid,
+    "holder": ChargeSession.holder_name,
+    "energy": ChargeSession.energy_wh,
+    "plugged_s": ChargeSession.plugged_s,
+    "charging_s": ChargeSession.charging_s,
+    "idle_s": ChargeSession.idle_s,
+    "stop_reason": ChargeSession.stop_reason,
+}
+
+
 def list_sessions(
-    s: Session, f: SessionFilter, offset: int = 0, limit: int = 100, newest_first: bool = True
+    s: Session,
+    f: SessionFilter,
+    offset: int = 0,
+    limit: int = 100,
+    newest_first: bool = True,
+    sort: str = "plugged_at",
 ) -> list[ChargeSession]:
-    """One page of sessions, newest plug-in first (uses the plugged_at indexes)."""
+    """One page of sessions, newest plug-in first (uses the plugged_at indexes); `sort`
+    names another column of SORT_COLUMNS (`newest_first` then means descending)."""
     q = _where(select(ChargeSession), f)
-    order = ChargeSession.plugged_at.desc() if newest_first else ChargeSession.plugged_at
+    col = SORT_COLUMNS[sort]
+    order = col.desc() if newest_first else col
     q = q.order_by(order, ChargeSession.id.desc()).offset(offset).limit(limit)
     return list(s.scalars(q))
 
@@ -95,3 +117,37 @@ def session_curve(s: Session, session_id: int) -> list[tuple[datetime, int, int 
 
 def bay_labels(s: Session) -> dict[int, str]:
     return dict(s.execute(select(Bay.id, Bay.label)).all())  # type: ignore[arg-type]
+
+
+def bay_samples_since(
+    s: Session, bay_id: int, since: datetime
+) -> list[tuple[int, datetime, int, int | None, float]]:
+    """(session id, time, energy register Wh, power W, the session's meter start Wh) of every
+    sample on one bay since `since`, in time order (a bay's curve over the day)."""
+    q = (
+        select(
+            MeterSample.session_id,
+            MeterSample.ts,
+            MeterSample.energy_wh,
+            MeterSample.power_w,
+            ChargeSession.meter_start_wh,
+        )
+        .join(ChargeSession, ChargeSession.id == MeterSample.session_id)
+        .where(ChargeSession.bay_id == bay_id, MeterSample.ts >= since)
+        .order_by(MeterSample.ts)
+    )
+    return [tuple(r) for r in s.execute(q)]  # type: ignore[misc]
+
+
+def site_samples_since(s: Session, since: datetime) -> list[tuple[int, datetime, int | None]]:
+    """(bay id, time, power W) of every sample on the site since `since`, in time order."""
+    q = (
+        select(ChargeSession.bay_id, MeterSample.ts, MeterSample.power_w)
+        .join(ChargeSession, ChargeSession.id == MeterSample.session_id)
+        .where(
+            or_(ChargeSession.stopped_at.is_(None), ChargeSession.stopped_at >= since),
+            MeterSample.ts >= since,
+        )
+        .order_by(MeterSample.ts)
+    )
+    return [tuple(r) for r in s.execute(q)]  # type: ignore[misc]
