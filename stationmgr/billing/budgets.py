@@ -1,0 +1,240 @@
+"""Budgets: daily or monthly limits in kWh or money per card or card group.
+
+A card over any budget of its own or of its group is refused at authorisation (a card
+policy) with a reason saying which budget; a running session is stopped with DeAuthorized
+when it reaches one (a session policy). A session counts in the local day/month of its
+plug-in; money is what closed sessions were priced plus the live estimate of running ones.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from stationmgr import sessions as sm
+from stationmgr.auth import CardFacts
+from stationmgr.billing.pricing import TariffTerms, estimate_cost
+from stationmgr.billing.site import period_start, site_tz
+from stationmgr.billing.tariffs import format_minor, parse_money, site_currency, versions_for
+from stationmgr.clock import to_datetime
+from stationmgr.errors import UserError
+from stationmgr.store.billing_models import Budget, SessionPrice
+from stationmgr.store.db import Database
+from stationmgr.store.models import Card, CardGroup, ChargeSession
+
+log = logging.getLogger(__name__)
+PERIOD_WORD = {"day": "daily", "month": "monthly"}
+
+
+def parse_limit(unit: str, text: str) -> int:
+    """A limit as typed: kWh (3 decimals) → Wh, money (2 decimals) → minor units."""
+    if unit == "kWh":
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            d = Decimal(str(text).strip().replace(",", "."))
+        except InvalidOperation:
+            raise UserError(f"invalid kWh limit {text!r}") from None
+        if not d.is_finite() or d <= 0:
+            raise UserError("a budget limit must be positive")
+        return int((d * 1000).to_integral_value())
+    if unit == "money":
+        v = parse_money(text, "budget limit")
+        if v <= 0:
+            raise UserError("a budget limit must be positive")
+        return v
+    raise UserError(f"budget unit must be kWh or money (got {unit!r})")
+
+
+def add_budget(
+    s: Session,
+    period: str,
+    unit: str,
+    limit: str,
+    card_uid: str | None = None,
+    group: str | None = None,
+) -> Budget:
+    from stationmgr.cards import get_card
+
+    if period not in PERIOD_WORD:
+        raise UserError("budget period must be 'day' or 'month'")
+    if bool(card_uid) == bool(group):
+        raise UserError("a budget is for one card or one card group")
+    b = Budget(period=period, unit=unit, limit_value=parse_limit(unit, limit))
+    if card_uid:
+        b.card_id = get_card(s, card_uid).id
+    else:
+        g = s.scalar(select(CardGroup).where(CardGroup.name == (group or "").strip()))
+        if g is None:
+            raise UserError(f"no card group {group!r}")
+        b.group_id = g.id
+    s.add(b)
+    s.flush()
+    return b
+
+
+def budgets_for(s: Session, card_id: int | None, group_id: int | None) -> list[Budget]:
+    conds = []
+    if card_id is not None:
+        conds.append(Budget.card_id == card_id)
+    if group_id is not None:
+        conds.append(Budget.group_id == group_id)
+    if not conds:
+        return []
+    from sqlalchemy import or_
+
+    return list(s.scalars(select(Budget).where(or_(*conds)).order_by(Budget.id)))
+
+
+def _scope_filter(q, b: Budget):  # type: ignore[no-untyped-def]
+    if b.card_id is not None:
+        return q.where(ChargeSession.card_id == b.card_id)
+    return q.where(ChargeSession.group_id == b.group_id)
+
+
+def used_closed(s: Session, b: Budget, since: datetime, exclude_uid: str | None = None) -> int:
+    """Wh or minor units used by the scope's closed sessions plugged in since `since`."""
+    if b.unit == "kWh":
+        q = select(func.coalesce(func.sum(ChargeSession.energy_wh), 0.0))
+    else:
+        latest = (
+            select(func.max(SessionPrice.revision))
+            .where(SessionPrice.session_id == ChargeSession.id)
+            .scalar_subquery()
+        )
+        q = select(func.coalesce(func.sum(SessionPrice.total_minor), 0)).join(
+            SessionPrice,
+            (SessionPrice.session_id == ChargeSession.id) & (SessionPrice.revision == latest),
+        )
+    q = _scope_filter(q, b).where(
+        ChargeSession.plugged_at >= since, ChargeSession.stopped_at.is_not(None)
+    )
+    if exclude_uid:
+        q = q.where(ChargeSession.tx_uid != exclude_uid)
+    return round(s.scalar(q) or 0)
+
+
+def describe(b: Budget, currency: str, s: Session | None = None) -> str:
+    whose = "card" if b.card_id is not None else "card group"
+    if s is not None:
+        if b.card_id is not None:
+            c = s.get(Card, b.card_id)
+            whose = f"card {c.uid}" if c else whose
+        else:
+            g = s.get(CardGroup, b.group_id)
+            whose = f"card group {g.name}" if g else whose
+    return f"{PERIOD_WORD[b.period]} {'energy' if b.unit == 'kWh' else 'money'} budget of {whose}"
+
+
+def amount_text(b: Budget, value: int, currency: str) -> str:
+    if b.unit == "kWh":
+        return f"{value / 1000:.3f} kWh"
+    return format_minor(value, currency)
+
+
+@dataclass
+class _Plan:
+    """What a running session may still use, fixed when the engine first sees it."""
+
+    card_id: int | None
+    group_id: int | None
+    rules: list[tuple[Budget, int, str]]  # (budget, used by others before, description)
+    tariffs: list[TariffTerms]
+    currency: str
+
+
+class BudgetGuard:
+    """The card and session policies the engine calls (see `billing.install`)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._plans: dict[str, _Plan] = {}
+        self._live: dict[str, tuple[int | None, int | None, int, int]] = {}
+        self._lock = threading.Lock()
+
+    # -- authorisation (runs on the writer thread, with its session)
+    def card_policy(self, s: Session, facts: CardFacts, when: datetime) -> str | None:
+        rules = budgets_for(s, facts.card_id, facts.group_id)
+        if not rules:
+            return None
+        tz = site_tz(s)
+        currency = site_currency(s)
+        for b in rules:
+            since = period_start(when, b.period, tz)
+            used = used_closed(s, b, since) + self._live_use(b)
+            if used >= b.limit_value:
+                return (
+                    f"{describe(b, currency, s)} used up: "
+                    f"{amount_text(b, used, currency)} of {amount_text(b, b.limit_value, currency)}"
+                )
+        return None
+
+    def _live_use(self, b: Budget, exclude: str | None = None) -> int:
+        with self._lock:
+            live = list(self._live.items())
+        total = 0
+        for uid, (card_id, group_id, wh, minor) in live:
+            if uid == exclude:
+                continue
+            mine = card_id == b.card_id if b.card_id is not None else group_id == b.group_id
+            if mine:
+                total += wh if b.unit == "kWh" else minor
+        return total
+
+    # -- running sessions (runs on the engine loop after each reading)
+    def session_policy(self, tx: sm.Transaction, now: float) -> str | None:
+        a = tx.auth
+        if a.card_id is None and a.group_id is None:
+            return None
+        plan = self._plans.get(tx.uid)
+        if plan is None:
+            plan = self._plan(tx)
+            self._plans[tx.uid] = plan
+        if not plan.rules:
+            return None
+        wh = round(tx.energy_wh)
+        minor = 0
+        if any(b.unit == "money" for b, _, _ in plan.rules):
+            minor = estimate_cost(tx, plan.tariffs, now).total_minor
+        with self._lock:
+            self._live[tx.uid] = (a.card_id, a.group_id, wh, minor)
+        for b, before, what in plan.rules:
+            mine = wh if b.unit == "kWh" else minor
+            used = before + self._live_use(b, exclude=tx.uid) + mine
+            if used >= b.limit_value:
+                return (
+                    f"{what} reached: {amount_text(b, used, plan.currency)} of "
+                    f"{amount_text(b, b.limit_value, plan.currency)}"
+                )
+        return None
+
+    def _plan(self, tx: sm.Transaction) -> _Plan:
+        a = tx.auth
+        with self.db.session() as s:
+            rules = budgets_for(s, a.card_id, a.group_id)
+            tz = site_tz(s)
+            currency = site_currency(s)
+            when = to_datetime(tx.plugged_at)
+            plan_rules = [
+                (
+                    b,
+                    used_closed(s, b, period_start(when, b.period, tz), tx.uid),
+                    describe(b, currency, s),
+                )
+                for b in rules
+            ]
+            tariffs = versions_for(s, a.group_id, a.is_guest) if rules else []
+            for b, _, _ in plan_rules:
+                s.expunge(b)
+        return _Plan(a.card_id, a.group_id, plan_rules, tariffs, currency)
+
+    # -- a session closed: forget it (its usage is now in the database)
+    def closed_hook(self, s: Session, row: ChargeSession) -> None:
+        with self._lock:
+            self._live.pop(row.tx_uid, None)
+        self._plans.pop(row.tx_uid, None)

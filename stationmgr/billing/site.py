@@ -1,0 +1,126 @@
+"""Seller details, the site's time zone and calendar periods (days and months are local).
+
+Seller details come from site settings (`stationmgr site set seller_name "…"`); receipts
+and statements print them, SIE exports name the company by them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from stationmgr.errors import UserError
+from stationmgr.settings import get_setting, set_setting
+
+# key → (what it is, default)
+SITE_KEYS: dict[str, tuple[str, str]] = {
+    "seller_name": ("seller's name on receipts and statements", "Laddplats AB"),
+    "seller_org_number": ("organisation number (Swedish: NNNNNN-NNNN)", ""),
+    "seller_address": ("postal address, lines separated by ';'", ""),
+    "seller_vat_number": ("VAT registration number (SE…01)", ""),
+    "seller_email": ("contact e-mail", ""),
+    "timezone": ("the site's time zone (days and months are local)", "Europe/Stockholm"),
+    "currency": ("currency before any tariff exists", "SEK"),
+    "sie_account_sales": ("SIE: sales account", "3001"),
+    "sie_account_vat": ("SIE: output VAT account (25 %)", "2611"),
+    "sie_account_vat_12": ("SIE: output VAT account (12 %)", "2621"),
+    "sie_account_vat_6": ("SIE: output VAT account (6 %)", "2631"),
+    "sie_account_debit": ("SIE: receivables or bank account", "1930"),
+    "sie_voucher_series": ("SIE: voucher series", "L"),
+    "sie_voucher_per": ("SIE: one voucher per 'day' or per 'receipt'", "day"),
+}
+_ORGNR = re.compile(r"^\d{6}-?\d{4}$")
+
+
+@dataclass(frozen=True)
+class Seller:
+    name: str
+    org_number: str
+    address: tuple[str, ...]
+    vat_number: str
+    email: str
+
+
+def site_value(s: Session, key: str) -> str:
+    return str(get_setting(s, key, SITE_KEYS[key][1]) or "")
+
+
+def seller(s: Session) -> Seller:
+    addr = tuple(x.strip() for x in site_value(s, "seller_address").split(";") if x.strip())
+    return Seller(
+        site_value(s, "seller_name"),
+        site_value(s, "seller_org_number"),
+        addr,
+        site_value(s, "seller_vat_number"),
+        site_value(s, "seller_email"),
+    )
+
+
+def set_site_value(s: Session, key: str, value: str) -> None:
+    """Validate and store one site setting."""
+    if key not in SITE_KEYS:
+        raise UserError(f"unknown site setting {key!r}; known: {', '.join(SITE_KEYS)}")
+    value = value.strip()
+    if key == "seller_org_number" and value and not _ORGNR.match(value):
+        raise UserError(f"invalid organisation number {value!r}: expected NNNNNN-NNNN")
+    if key == "timezone":
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UserError(f"unknown time zone {value!r}") from None
+    if key.startswith("sie_account") and not (value.isdigit() and len(value) == 4):
+        raise UserError(f"invalid account {value!r}: expected a 4-digit BAS account")
+    if key == "sie_voucher_per" and value not in ("day", "receipt"):
+        raise UserError("sie_voucher_per must be 'day' or 'receipt'")
+    if key == "currency" and not re.match(r"^[A-Z]{3}$", value):
+        raise UserError(f"invalid currency {value!r}")
+    set_setting(s, key, value)
+
+
+def site_tz(s: Session) -> ZoneInfo:
+    try:
+        return ZoneInfo(site_value(s, "timezone"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Europe/Stockholm")
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """`YYYY-MM` → (year, month); anything else → UserError."""
+    m = re.match(r"^(\d{4})-(\d{2})$", (text or "").strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise UserError(f"invalid month {text!r}: expected YYYY-MM")
+    return int(m.group(1)), int(m.group(2))
+
+
+def month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The local month [start, end) as UTC datetimes."""
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def period_start(now: datetime, period: str, tz: ZoneInfo) -> datetime:
+    """Start (UTC) of the local day or month containing `now`."""
+    local = now.astimezone(tz)
+    if period == "day":
+        start = datetime(local.year, local.month, local.day, tzinfo=tz)
+    else:
+        start = datetime(local.year, local.month, 1, tzinfo=tz)
+    return start.astimezone(UTC)
+
+
+def local(dt: datetime, tz: ZoneInfo) -> datetime:
+    return dt.astimezone(tz)
+
+
+def days(start: datetime, end: datetime, tz: ZoneInfo) -> list[datetime]:
+    out = []
+    d = start.astimezone(tz)
+    while d < end:
+        out.append(d)
+        d = datetime(d.year, d.month, d.day, tzinfo=tz) + timedelta(days=1)
+    return out

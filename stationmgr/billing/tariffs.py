@@ -1,0 +1,204 @@
+"""Tariff versions: validation, adding a version, and which versions price a session.
+
+A tariff is never edited: a price change is a new version of the same scope (a card group,
+guests, or the site default) with a later `valid_from`. A group or guest scope without a
+version in force falls back to the site default, so a group's own price starts on its first
+version's date. One currency per site (statements and exports add amounts up).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from stationmgr.billing.pricing import TIME_BASES, TariffTerms
+from stationmgr.clock import to_epoch
+from stationmgr.errors import UserError
+from stationmgr.store.models import CardGroup, Tariff
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def parse_money(text: str | int | float, what: str = "price") -> int:
+    """`12.50` (major units, at most 2 decimals) → 1250 minor units; negative → UserError."""
+    try:
+        d = Decimal(str(text).strip().replace(",", "."))
+    except InvalidOperation:
+        raise UserError(f"invalid {what} {text!r}: expected a number like 2.45") from None
+    if not d.is_finite():
+        raise UserError(f"invalid {what} {text!r}")
+    if d < 0:
+        raise UserError(f"{what} must not be negative (got {text})")
+    minor = d * 100
+    if minor != minor.to_integral_value():
+        raise UserError(f"invalid {what} {text!r}: at most two decimals")
+    return int(minor)
+
+
+def parse_vat(text: str | int | float) -> int:
+    """`25` or `25 %` or `12.5` → basis points; outside 0–100 % → UserError."""
+    t = str(text).strip().rstrip("%").strip().replace(",", ".")
+    try:
+        d = Decimal(t)
+    except InvalidOperation:
+        raise UserError(f"invalid VAT rate {text!r}: expected a percentage like 25") from None
+    if not d.is_finite() or d < 0 or d > 100:
+        raise UserError(f"VAT rate must be between 0 and 100 % (got {text})")
+    bp = d * 100
+    if bp != bp.to_integral_value():
+        raise UserError(f"invalid VAT rate {text!r}: at most two decimals")
+    return int(bp)
+
+
+def format_minor(minor: int, currency: str = "", sep: str = ",") -> str:
+    """1250 → `12,50` (Swedish decimal comma by default), with a currency code if given."""
+    sign = "-" if minor < 0 else ""
+    m = abs(minor)
+    s = f"{sign}{m // 100}{sep}{m % 100:02d}"
+    return f"{s} {currency}".strip()
+
+
+@dataclass
+class TariffInput:
+    """A new tariff version as typed by the owner (money already in minor units)."""
+
+    name: str
+    valid_from: datetime
+    currency: str = "SEK"
+    group: str | None = None  # card group name; None with guests=False: the site default
+    guests: bool = False
+    energy_minor_per_kwh: int = 0
+    time_minor_per_hour: int = 0
+    time_basis: str = "charging"
+    start_fee_minor: int = 0
+    idle_minor_per_min: int = 0
+    idle_grace_min: int = 0
+    idle_cap_minor: int | None = None
+    vat_bp: int = 2500
+
+    def validate(self) -> TariffInput:
+        self.name = (self.name or "").strip()
+        if not self.name:
+            raise UserError("a tariff needs a name")
+        self.currency = (self.currency or "").strip().upper()
+        if not _CURRENCY.match(self.currency):
+            raise UserError(f"invalid currency {self.currency!r}: expected a code like SEK")
+        if self.group and self.guests:
+            raise UserError("a tariff is for a card group or for guests, not both")
+        for what, v in (
+            ("price per kWh", self.energy_minor_per_kwh),
+            ("price per hour", self.time_minor_per_hour),
+            ("start fee", self.start_fee_minor),
+            ("idle fee per minute", self.idle_minor_per_min),
+            ("idle grace period", self.idle_grace_min),
+            ("idle fee cap", self.idle_cap_minor or 0),
+        ):
+            if v < 0:
+                raise UserError(f"{what} must not be negative")
+        if not 0 <= self.vat_bp <= 10_000:
+            raise UserError("VAT rate must be between 0 and 100 %")
+        if self.time_basis not in TIME_BASES:
+            raise UserError(f"time basis must be one of {', '.join(TIME_BASES)}")
+        return self
+
+
+def _scope(q, group_id: int | None, guests: bool):  # type: ignore[no-untyped-def]
+    q = q.where(Tariff.for_guests.is_(guests))
+    return q.where(Tariff.group_id.is_(None) if group_id is None else Tariff.group_id == group_id)
+
+
+def add_tariff(s: Session, t: TariffInput) -> Tariff:
+    """Append a version to its scope; versions only go forward in time."""
+    t.validate()
+    group_id = None
+    if t.group:
+        g = s.scalar(select(CardGroup).where(CardGroup.name == t.group.strip()))
+        if g is None:
+            raise UserError(f"no card group {t.group!r}")
+        group_id = g.id
+    other = s.scalar(select(Tariff.currency).where(Tariff.currency != t.currency).limit(1))
+    if other is not None:
+        raise UserError(f"the site's tariffs are in {other}; a tariff in {t.currency} cannot join")
+    latest = s.scalar(
+        _scope(select(Tariff), group_id, t.guests).order_by(Tariff.valid_from.desc()).limit(1)
+    )
+    if latest is not None and to_epoch(t.valid_from) <= to_epoch(latest.valid_from):
+        raise UserError(
+            f"a new version must start after the current one ({latest.valid_from:%Y-%m-%d %H:%M}"
+            " UTC); tariffs are never edited"
+        )
+    row = Tariff(
+        name=t.name,
+        valid_from=t.valid_from,
+        currency=t.currency,
+        group_id=group_id,
+        for_guests=t.guests,
+        energy_minor_per_kwh=t.energy_minor_per_kwh,
+        time_minor_per_hour=t.time_minor_per_hour,
+        time_basis=t.time_basis,
+        start_fee_minor=t.start_fee_minor,
+        idle_minor_per_min=t.idle_minor_per_min,
+        idle_grace_min=t.idle_grace_min,
+        idle_cap_minor=t.idle_cap_minor,
+        vat_bp=t.vat_bp,
+    )
+    s.add(row)
+    s.flush()
+    return row
+
+
+def terms(row: Tariff) -> TariffTerms:
+    return TariffTerms(
+        id=row.id,
+        name=row.name,
+        valid_from=to_epoch(row.valid_from),
+        currency=row.currency,
+        energy_minor_per_kwh=row.energy_minor_per_kwh,
+        time_minor_per_hour=row.time_minor_per_hour,
+        time_basis=row.time_basis,
+        start_fee_minor=row.start_fee_minor,
+        idle_minor_per_min=row.idle_minor_per_min,
+        idle_grace_min=row.idle_grace_min,
+        idle_cap_minor=row.idle_cap_minor,
+        vat_bp=row.vat_bp,
+    )
+
+
+def list_tariffs(s: Session) -> list[Tariff]:
+    return list(
+        s.scalars(select(Tariff).order_by(Tariff.group_id, Tariff.for_guests, Tariff.valid_from))
+    )
+
+
+def versions_for(s: Session, group_id: int | None, guest: bool) -> list[TariffTerms]:
+    """The versions that price a session of this scope: the site default's, overridden from
+    the scope's own first version on (guests: the guest tariff; a group: its own)."""
+    default = [
+        terms(r) for r in s.scalars(_scope(select(Tariff), None, False).order_by(Tariff.valid_from))
+    ]
+    own: list[TariffTerms] = []
+    if guest:
+        own = [
+            terms(r)
+            for r in s.scalars(_scope(select(Tariff), None, True).order_by(Tariff.valid_from))
+        ]
+    elif group_id is not None:
+        own = [
+            terms(r)
+            for r in s.scalars(_scope(select(Tariff), group_id, False).order_by(Tariff.valid_from))
+        ]
+    if not own:
+        return default
+    return [t for t in default if t.valid_from < own[0].valid_from] + own
+
+
+def site_currency(s: Session) -> str:
+    from stationmgr.settings import get_setting
+
+    cur = s.scalar(select(Tariff.currency).limit(1))
+    return cur or str(get_setting(s, "currency", "SEK"))
