@@ -66,9 +66,11 @@ class ChargerCoordinator:
             while True:
                 try:
                     if not self.opened:
-                        await asyncio.wait_for(self.driver.open(), self.config.read_timeout_s)
+                        async with asyncio.timeout(self.config.read_timeout_s):
+                            await self.driver.open()
                         self.opened = True
-                    reading = await asyncio.wait_for(self.driver.read(), self.config.read_timeout_s)
+                    async with asyncio.timeout(self.config.read_timeout_s):
+                        reading = await self.driver.read()
                 except (DeviceError, OSError, TimeoutError) as e:
                     self.failures += 1
                     if self.online is not False:
@@ -101,9 +103,12 @@ class ChargerCoordinator:
                 pass
 
     async def _wait(self, seconds: float) -> None:
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation
+        # that arrives just as the event is set, which would hang the engine's shutdown.
         self._wake.clear()
         try:
-            await asyncio.wait_for(self._wake.wait(), seconds / max(self.clock_speed, 1e-9))
+            async with asyncio.timeout(seconds / max(self.clock_speed, 1e-9)):
+                await self._wake.wait()
         except TimeoutError:
             pass
 
@@ -119,13 +124,11 @@ class ChargerCoordinator:
         try:
             match command:
                 case AllowCharging(allowed=allowed) if isinstance(self.driver, Gate):
-                    await asyncio.wait_for(
-                        self.driver.allow_charging(connector, allowed), self.config.read_timeout_s
-                    )
+                    async with asyncio.timeout(self.config.read_timeout_s):
+                        await self.driver.allow_charging(connector, allowed)
                 case SetCurrent(amps=amps) if isinstance(self.driver, CurrentLimit):
-                    await asyncio.wait_for(
-                        self.driver.set_current_limit(connector, amps), self.config.read_timeout_s
-                    )
+                    async with asyncio.timeout(self.config.read_timeout_s):
+                        await self.driver.set_current_limit(connector, amps)
                 case _:
                     log.debug("charger %s cannot %r", self.name, command)
                     return
