@@ -17,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 os.environ.setdefault("STATIONMGR_HOME", str(Path(__file__).parent / ".." / "build" / "home"))
 
-from stationmgr.store.db import Database, open_database  # noqa: E402
+from stationmgr.store.db import Database, open_database
 
 PG_URL = os.environ.get("STATIONMGR_TEST_PG", "")
 
@@ -50,8 +50,10 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 
 def _pg_database() -> Iterator[Database]:
     if not PG_URL:
-        pytest.skip("PostgreSQL storage tests skipped: no server (STATIONMGR_TEST_PG unset; "
-                    "scripts/test.sh starts one when run as root)")
+        pytest.skip(
+            "PostgreSQL storage tests skipped: no server (STATIONMGR_TEST_PG unset; "
+            "scripts/test.sh starts one when run as root)"
+        )
     from sqlalchemy import create_engine, text
 
     name = f"stationmgr_t_{uuid.uuid4().hex[:10]}"

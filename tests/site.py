@@ -17,7 +17,9 @@ from stationmgr.store.db import Database
 from stationmgr.store.models import Bay, Charger
 
 
-def build_site(db: Database, chargers: int = 2, cards: tuple[str, ...] = ("0A1B2C3D",)) -> list[VirtualCharger]:
+def build_site(
+    db: Database, chargers: int = 2, cards: tuple[str, ...] = ("0A1B2C3D",)
+) -> list[VirtualCharger]:
     """Charger rows + bays P1..Pn, each backed by a fresh in-process VirtualCharger."""
     devices = []
     with db.session() as s:
@@ -39,8 +41,10 @@ def build_site(db: Database, chargers: int = 2, cards: tuple[str, ...] = ("0A1B2
 def running(db: Database, speed: float = 60.0, **session: float) -> Iterator[Engine]:
     clock = WarpClock(speed)
     inproc.CLOCK[0] = clock
-    cfg = EngineConfig(CoordinatorConfig(poll_interval_s=0.02, backoff_min_s=0.05, backoff_max_s=0.2),
-                       SessionConfig(**session) if session else SessionConfig())
+    cfg = EngineConfig(
+        CoordinatorConfig(poll_interval_s=0.02, backoff_min_s=0.05, backoff_max_s=0.2),
+        SessionConfig(**session) if session else SessionConfig(),
+    )
     engine = Engine(db, clock, cfg)
     engine.start()
     try:

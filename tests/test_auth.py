@@ -46,7 +46,9 @@ def test_parse_uid_rejects_unknown_formats(text: str) -> None:
         parse_uid(text)
 
 
-@pytest.mark.parametrize("spelling", ["0A1B2C3D", "0a1b2c3d", "3D2C1B0A", "169552957", "0169552957"])
+@pytest.mark.parametrize(
+    "spelling", ["0A1B2C3D", "0a1b2c3d", "3D2C1B0A", "169552957", "0169552957"]
+)
 def test_every_spelling_finds_the_same_card(spelling: str) -> None:
     assert match_key("0A1B2C3D") in lookup_keys(spelling)
 

@@ -34,15 +34,29 @@ def cards_in(url: str) -> int:
 
 
 def test_help_lists_every_command() -> None:
-    out = subprocess.run([sys.executable, "-m", "stationmgr", "--help"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "stationmgr", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     for cmd in ("run", "cards", "sessions", "db"):
         assert cmd in out
 
 
 def test_cards_add_list_show_block(url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(url, "cards", "add", "0a1b2c3d", "--holder", "Åsa Öberg", "--group", "Staff",
-               "--valid-to", "2027-12-31") == 0
+    assert (
+        run(
+            url,
+            "cards",
+            "add",
+            "0a1b2c3d",
+            "--holder",
+            "Åsa Öberg",
+            "--group",
+            "Staff",
+            "--valid-to",
+            "2027-12-31",
+        )
+        == 0
+    )
     assert run(url, "cards", "list") == 0
     out = capsys.readouterr().out
     assert "0A1B2C3D" in out and "Åsa Öberg" in out and "Staff" in out
@@ -65,15 +79,18 @@ def test_cards_add_list_show_block(url: str, capsys: pytest.CaptureFixture[str])
         (["cards", "import", "/nonexistent.csv"], "cannot read"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(url: str, capsys: pytest.CaptureFixture[str],
-                                          args: list[str], message: str) -> None:
+def test_bad_input_exits_2_with_one_line(
+    url: str, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     assert run(url, *args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0] and err[0].startswith("stationmgr: error:")
     assert cards_in(url) == 0
 
 
-def test_duplicate_card_exits_2_and_writes_nothing(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_duplicate_card_exits_2_and_writes_nothing(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(url, "cards", "add", "0A1B2C3D") == 0
     assert run(url, "cards", "add", "0169552957", "--holder", "Someone") == 2
     assert "already enrolled" in capsys.readouterr().err
@@ -86,7 +103,9 @@ def test_duplicate_card_exits_2_and_writes_nothing(url: str, capsys: pytest.Capt
     db.dispose()
 
 
-def test_csv_import_is_all_or_nothing(url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_csv_import_is_all_or_nothing(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("uid,holder,valid_to\n0A1B2C3D,Anna,2027-01-01\n11223344,Bert,2027-02-30\n")
     assert run(url, "cards", "import", str(bad)) == 2
@@ -97,8 +116,10 @@ def test_csv_import_is_all_or_nothing(url: str, tmp_path: Path, capsys: pytest.C
     assert run(url, "cards", "import", str(dup)) == 2
     assert cards_in(url) == 0
     good = tmp_path / "good.csv"
-    good.write_text("uid,label,holder,group,blocked,valid_to\n0A1B2C3D,Tag 1,Anna,Staff,no,2027-01-01\n"
-                    "11223344,,Bert,,yes,\n")
+    good.write_text(
+        "uid,label,holder,group,blocked,valid_to\n0A1B2C3D,Tag 1,Anna,Staff,no,2027-01-01\n"
+        "11223344,,Bert,,yes,\n"
+    )
     assert run(url, "cards", "import", str(good)) == 0
     assert cards_in(url) == 2
     out = tmp_path / "out.csv"
@@ -117,18 +138,48 @@ def _session(url: str) -> None:
         b = Bay(charger_id=c.id, connector=1, label="P1")
         s.add(b)
         s.flush()
-        s.add(ChargeSession(tx_uid="1-1", bay_id=b.id, plugged_at=t, authorized_at=t,
-                            meter_start_wh=100, meter_last_wh=7100, meter_stop_wh=7100,
-                            segment_start_wh=100, energy_wh=7000, stopped_at=t.replace(hour=10),
-                            stop_reason="EVDisconnected", holder_name="Anna", card_uid="0A1B2C3D",
-                            plugged_s=7200, waiting_s=0, charging_s=3600, idle_s=3600))
+        s.add(
+            ChargeSession(
+                tx_uid="1-1",
+                bay_id=b.id,
+                plugged_at=t,
+                authorized_at=t,
+                meter_start_wh=100,
+                meter_last_wh=7100,
+                meter_stop_wh=7100,
+                segment_start_wh=100,
+                energy_wh=7000,
+                stopped_at=t.replace(hour=10),
+                stop_reason="EVDisconnected",
+                holder_name="Anna",
+                card_uid="0A1B2C3D",
+                plugged_s=7200,
+                waiting_s=0,
+                charging_s=3600,
+                idle_s=3600,
+            )
+        )
     db.dispose()
 
 
 def test_sessions_list_filters_and_csv(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     _session(url)
-    assert run(url, "sessions", "list", "--from", "2026-05-04", "--to", "2026-05-04",
-               "--bay", "P1", "--holder", "ann") == 0
+    assert (
+        run(
+            url,
+            "sessions",
+            "list",
+            "--from",
+            "2026-05-04",
+            "--to",
+            "2026-05-04",
+            "--bay",
+            "P1",
+            "--holder",
+            "ann",
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "7.000" in out and "EVDisconnected" in out
     assert run(url, "sessions", "list", "--from", "2026-05-05") == 0
@@ -160,8 +211,9 @@ def test_locked_database_exits_2(tmp_path: Path) -> None:
             "import stationmgr.store.db as d; d.BUSY_TIMEOUT_MS = 200\n"
             "from stationmgr.cli import main; raise SystemExit(main(['cards','add','0A1B2C3D']))"
         )
-        p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                           timeout=60)
+        p = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+        )
     finally:
         holder.rollback()
         holder.close()

@@ -79,7 +79,9 @@ def test_concurrent_session_limit_across_bays(sqlite_db) -> None:  # type: ignor
         assert eng.present_card("DEADBEEF", 2).result(5).status is AuthStatus.INVALID
         eng.drain()
     with sqlite_db.session() as s:
-        kinds = list(s.scalars(select(ChargerEvent.code).where(ChargerEvent.kind == "card_refused")))
+        kinds = list(
+            s.scalars(select(ChargerEvent.code).where(ChargerEvent.kind == "card_refused"))
+        )
     assert kinds == ["ConcurrentTx", "Invalid"]
 
 

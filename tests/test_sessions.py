@@ -10,17 +10,31 @@ from stationmgr import sessions as sm
 from stationmgr.drivers.api import ConnectorReading
 from stationmgr.ocpp_words import AuthStatus, BayStatus, StopReason
 
-CFG = sm.SessionConfig(card_window_s=60, idle_after_s=300, sample_interval_s=10,
-                       idle_sample_interval_s=300)
+CFG = sm.SessionConfig(
+    card_window_s=60, idle_after_s=300, sample_interval_s=10, idle_sample_interval_s=300
+)
 T0 = 1_000_000.0
 ANNA = sm.Authorization(AuthStatus.ACCEPTED, card_id=7, card_uid="0A1B2C3D", holder_name="Anna")
 BERT = sm.Authorization(AuthStatus.ACCEPTED, card_id=8, card_uid="11223344", holder_name="Bert")
 
 
-def R(plugged: bool = False, energy: float = 1000.0, power: float = 0.0, allowed: bool | None = None,
-      fault: str | None = None) -> sm.Observed:
-    return sm.Observed(ConnectorReading(plugged=plugged, charging=power > 0, allowed=allowed,
-                                        energy_wh=energy, power_w=power, fault=fault))
+def R(
+    plugged: bool = False,
+    energy: float = 1000.0,
+    power: float = 0.0,
+    allowed: bool | None = None,
+    fault: str | None = None,
+) -> sm.Observed:
+    return sm.Observed(
+        ConnectorReading(
+            plugged=plugged,
+            charging=power > 0,
+            allowed=allowed,
+            energy_wh=energy,
+            power_w=power,
+            fault=fault,
+        )
+    )
 
 
 class Bay:
@@ -229,8 +243,12 @@ def test_counter_reset_across_reboot_keeps_energy() -> None:
     b = plugged_and_authorised(5000)
     b.at(1, R(True, 5000, 7000, allowed=True))
     b.at(600, R(True, 6000, 7000, allowed=True))
-    out = b.at(10, sm.Observed(ConnectorReading(plugged=True, energy_wh=0, power_w=0,
-                                                allowed=False), rebooted=True))
+    out = b.at(
+        10,
+        sm.Observed(
+            ConnectorReading(plugged=True, energy_wh=0, power_w=0, allowed=False), rebooted=True
+        ),
+    )
     assert len(b.of(sm.CounterReset)) == 1
     assert sm.AllowCharging(1, True) in out.commands  # re-open the gate the reboot closed
     b.at(600, R(True, 700, 7000, allowed=True))

@@ -14,8 +14,13 @@ REFUSED = sm.Authorization(AuthStatus.BLOCKED, card_id=2, card_uid="11223344", r
 
 # One step of the world: what happens, and how much time passes before it.
 action = st.one_of(
-    st.tuples(st.just("read"), st.booleans(), st.floats(0, 500), st.floats(0, 11000),
-              st.sampled_from([None, None, None, "GFCI"])),
+    st.tuples(
+        st.just("read"),
+        st.booleans(),
+        st.floats(0, 500),
+        st.floats(0, 11000),
+        st.sampled_from([None, None, None, "GFCI"]),
+    ),
     st.tuples(st.just("reboot")),
     st.tuples(st.just("card"), st.sampled_from([ANNA, REFUSED])),
     st.tuples(st.just("guest")),
@@ -42,12 +47,19 @@ def test_invariants(steps: list) -> None:  # type: ignore[type-arg]
                 _, plugged, inc, power, fault = act
                 counter += inc
                 delivered += inc
-                ev: sm.Event = sm.Observed(ConnectorReading(
-                    plugged=plugged, energy_wh=counter, power_w=power, allowed=True, fault=fault))
+                ev: sm.Event = sm.Observed(
+                    ConnectorReading(
+                        plugged=plugged, energy_wh=counter, power_w=power, allowed=True, fault=fault
+                    )
+                )
             case "reboot":
                 counter = 0.0
-                ev = sm.Observed(ConnectorReading(plugged=bay.plugged, energy_wh=0.0, power_w=0.0,
-                                                  allowed=False), rebooted=True)
+                ev = sm.Observed(
+                    ConnectorReading(
+                        plugged=bay.plugged, energy_wh=0.0, power_w=0.0, allowed=False
+                    ),
+                    rebooted=True,
+                )
             case "card":
                 ev = sm.CardPresented(act[1])
             case "guest":

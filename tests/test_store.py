@@ -27,8 +27,19 @@ from stationmgr.store.queries import (
 from stationmgr.store.schema import metadata
 
 TABLES = {
-    "chargers", "bays", "card_holders", "card_groups", "cards", "sessions", "meter_samples",
-    "charger_events", "faults", "tariffs", "operators", "audit_entries", "site_settings",
+    "chargers",
+    "bays",
+    "card_holders",
+    "card_groups",
+    "cards",
+    "sessions",
+    "meter_samples",
+    "charger_events",
+    "faults",
+    "tariffs",
+    "operators",
+    "audit_entries",
+    "site_settings",
     "card_readers",
 }
 
@@ -68,14 +79,28 @@ def test_session_rows_round_trip_aware_utc(any_db) -> None:  # type: ignore[no-u
     t = datetime(2026, 3, 1, 8, 0, 0, 123000, tzinfo=UTC)
     with any_db.session() as s:
         bay_id = _site(s)
-        row = ChargeSession(tx_uid="1-1", bay_id=bay_id, plugged_at=t, authorized_at=t,
-                            meter_start_wh=10.5, meter_last_wh=10.5, segment_start_wh=10.5,
-                            holder_name="Åsa Öberg")
+        row = ChargeSession(
+            tx_uid="1-1",
+            bay_id=bay_id,
+            plugged_at=t,
+            authorized_at=t,
+            meter_start_wh=10.5,
+            meter_last_wh=10.5,
+            segment_start_wh=10.5,
+            holder_name="Åsa Öberg",
+        )
         s.add(row)
         s.flush()
         for i in range(5):
-            s.add(MeterSample(session_id=row.id, ts=t + timedelta(seconds=10 * i),
-                              energy_wh=10 + i, power_w=7000, current_l1_ma=10100))
+            s.add(
+                MeterSample(
+                    session_id=row.id,
+                    ts=t + timedelta(seconds=10 * i),
+                    energy_wh=10 + i,
+                    power_w=7000,
+                    current_l1_ma=10100,
+                )
+            )
     with any_db.session() as s:
         got = s.scalar(select(ChargeSession))
         assert got.plugged_at == t and got.plugged_at.tzinfo is not None
@@ -90,8 +115,17 @@ def test_session_rows_round_trip_aware_utc(any_db) -> None:  # type: ignore[no-u
 def test_foreign_keys_enforced(any_db) -> None:  # type: ignore[no-untyped-def]
     t = datetime(2026, 3, 1, tzinfo=UTC)
     with pytest.raises(IntegrityError), any_db.session() as s:
-        s.add(ChargeSession(tx_uid="x", bay_id=999, plugged_at=t, authorized_at=t,
-                            meter_start_wh=0, meter_last_wh=0, segment_start_wh=0))
+        s.add(
+            ChargeSession(
+                tx_uid="x",
+                bay_id=999,
+                plugged_at=t,
+                authorized_at=t,
+                meter_start_wh=0,
+                meter_last_wh=0,
+                segment_start_wh=0,
+            )
+        )
 
 
 def test_duplicate_card_refused_in_any_spelling(any_db) -> None:  # type: ignore[no-untyped-def]
