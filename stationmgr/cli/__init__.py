@@ -26,6 +26,8 @@ COMMAND_MODULES = [
     "stationmgr.cli.operators",
     "stationmgr.cli.audit",
     "stationmgr.cli.secrets",
+    "stationmgr.cli.devices",
+    "stationmgr.cli.simulate",
 ]
 
 

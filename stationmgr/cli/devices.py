@@ -1,0 +1,429 @@
+"""Devices at the site: `stationmgr ports`, `probe`, `chargers add|list|remove`,
+`readers add|list|remove`.
+
+`probe` connects with the named driver (any registered one: OpenEVSE, the Modbus boxes…),
+prints one JSON snapshot and exits 0; when nothing answers, or the answer is not that
+protocol, it prints one line and exits 1 (a bad argument exits 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from typing import Any
+
+from sqlalchemy import func, select
+
+from stationmgr.cli.common import open_db, print_json, print_table
+from stationmgr.drivers import (
+    CHARGER_DRIVERS,
+    READER_DRIVERS,
+    DeviceConfig,
+    create_charger,
+    load_all,
+)
+from stationmgr.drivers.api import ChargerReading, ConnectorReading
+from stationmgr.drivers.bus import PortPool
+from stationmgr.errors import DeviceError, UserError
+from stationmgr.ocpp_words import BayStatus
+from stationmgr.store.models import Bay, CardReaderDevice, Charger, ChargeSession
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("ports", help="serial ports on this computer (description, VID:PID)")
+    p.add_argument("--json", action="store_true", help="as JSON")
+    p.set_defaults(func=ports_cmd, requires_login=False)  # touches no database
+
+    p = sub.add_parser("probe", help="connect to a charger and print one JSON snapshot")
+    p.add_argument("driver", help="charger driver (e.g. openevse)")
+    p.add_argument("port", help="serial port or pyserial URL (socket://host:port …)")
+    p.add_argument("--address", type=int, help="Modbus slave address")
+    p.add_argument("--baud", type=int, help="baud rate (default: the driver's)")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait (default 5)")
+    p.set_defaults(func=probe_cmd, requires_login=False)
+
+    c = sub.add_parser("chargers", help="chargers and their bays")
+    cs = c.add_subparsers(dest="chargers_command", metavar="ACTION", required=True)
+    a = cs.add_parser("add", help="add a charger and create its bays")
+    a.add_argument("name")
+    a.add_argument("--driver", required=True, help="e.g. openevse")
+    a.add_argument("--port", required=True, help="serial port or pyserial URL")
+    a.add_argument("--address", type=int, help="Modbus slave address")
+    a.add_argument("--baud", type=int)
+    a.add_argument("--connectors", type=int, default=1, help="number of connectors (bays)")
+    a.add_argument(
+        "--bays", nargs="*", metavar="LABEL", help="bay labels, one per connector (default NAME-N)"
+    )
+    a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="driver setting")
+    a.set_defaults(func=chargers_add_cmd)
+    ls = cs.add_parser("list", help="list chargers and bays")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=chargers_list_cmd)
+    rm = cs.add_parser("remove", help="remove a charger (disabled instead if it has history)")
+    rm.add_argument("name")
+    rm.set_defaults(func=chargers_remove_cmd)
+
+    r = sub.add_parser("readers", help="card readers at bays or at the desk")
+    rs = r.add_subparsers(dest="readers_command", metavar="ACTION", required=True)
+    a = rs.add_parser("add", help="add a serial card reader")
+    a.add_argument("name")
+    a.add_argument("--driver", default="rdm6300", help="rdm6300 (default) or id12")
+    a.add_argument("--port", required=True)
+    a.add_argument("--baud", type=int)
+    where = a.add_mutually_exclusive_group(required=True)
+    where.add_argument("--bay", metavar="LABEL", help="the bay this reader starts sessions at")
+    where.add_argument("--desk", action="store_true", help="a reader at the desk (enrolment)")
+    a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    a.set_defaults(func=readers_add_cmd)
+    ls = rs.add_parser("list", help="list card readers")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=readers_list_cmd)
+    rm = rs.add_parser("remove", help="remove a card reader")
+    rm.add_argument("name")
+    rm.set_defaults(func=readers_remove_cmd)
+
+
+# ---------------------------------------------------------------- ports
+
+
+def ports_cmd(args: argparse.Namespace) -> int:
+    from serial.tools import list_ports
+
+    rows = []
+    for p in sorted(list_ports.comports(), key=lambda p: p.device):
+        vidpid = f"{p.vid:04X}:{p.pid:04X}" if p.vid is not None and p.pid is not None else ""
+        rows.append(
+            {
+                "port": p.device,
+                "description": p.description if p.description != "n/a" else "",
+                "vid_pid": vidpid,
+                "serial_number": p.serial_number or "",
+                "manufacturer": p.manufacturer or "",
+            }
+        )
+    if args.json:
+        print_json(rows)
+    elif not rows:
+        print("no serial ports found (a serial-over-TCP gateway is reached as socket://HOST:PORT)")
+    else:
+        print_table(
+            [[r["port"], r["vid_pid"], r["description"], r["manufacturer"]] for r in rows],
+            ["PORT", "VID:PID", "DESCRIPTION", "MANUFACTURER"],
+        )
+    return 0
+
+
+# ---------------------------------------------------------------- probe
+
+
+def ocpp_state(c: ConnectorReading) -> str:
+    """The connector's state in OCPP words, as far as one reading can tell."""
+    if c.fault:
+        return BayStatus.FAULTED.value
+    if not c.plugged:
+        return BayStatus.AVAILABLE.value
+    if c.charging or (c.power_w or 0) > 0:
+        return BayStatus.CHARGING.value
+    if c.allowed is False:
+        return BayStatus.SUSPENDED_EVSE.value
+    return BayStatus.SUSPENDED_EV.value
+
+
+_ENERGY_KEYS = ("session_energy_wh", "total_energy_wh")
+
+
+def snapshot(driver: str, port: str, info: Any, reading: ChargerReading) -> dict[str, Any]:
+    extra = reading.extra
+    return {
+        "driver": driver,
+        "port": port,
+        "model": info.model,
+        "firmware": reading.firmware or info.firmware,
+        "current_range_a": [info.min_current_a, info.max_current_a],
+        "connectors": [
+            {
+                "connector": c.connector,
+                "state": ocpp_state(c),
+                "raw_state": c.raw_state,
+                "plugged": c.plugged,
+                "allowed": c.allowed,
+                "fault": c.fault,
+                "power_w": c.power_w,
+                "session_energy_wh": extra.get("session_energy_wh"),
+                "total_energy_wh": extra.get("total_energy_wh", c.energy_wh),
+                "energy_register_wh": c.energy_wh,
+                "currents_a": list(c.currents_a),
+                "voltages_v": list(c.voltages_v),
+            }
+            for c in reading.connectors
+        ],
+        "extra": {
+            k: v for k, v in extra.items() if k not in ("session_energy_wh", "total_energy_wh")
+        },
+    }
+
+
+async def _probe(driver: str, config: DeviceConfig, timeout: float) -> dict[str, Any]:
+    pool = PortPool()
+    charger = create_charger(driver, config, pool)
+    try:
+        info = await asyncio.wait_for(charger.open(), timeout)
+        reading = await asyncio.wait_for(charger.read(), timeout)
+        return snapshot(driver, config.port, info, reading)
+    finally:
+        try:
+            await charger.close()
+        finally:
+            await pool.close_all()
+
+
+def probe_cmd(args: argparse.Namespace) -> int:
+    load_all()
+    if args.driver not in CHARGER_DRIVERS:
+        known = ", ".join(sorted(CHARGER_DRIVERS))
+        raise UserError(f"unknown charger driver {args.driver!r} (known: {known})")
+    if args.timeout <= 0:
+        raise UserError("--timeout must be positive")
+    config = DeviceConfig(args.port, args.address, args.baud)
+    if not args.verbose:  # the failure is reported once, below, not also by the port's log
+        logging.getLogger("stationmgr.drivers").setLevel(logging.CRITICAL)
+    try:
+        snap = asyncio.run(_probe(args.driver, config, args.timeout))
+    except TimeoutError:
+        raise DeviceError(f"nothing answered on {args.port} within {args.timeout:g} s") from None
+    except OSError as e:
+        raise DeviceError(f"{args.port}: {e}") from None
+    print_json(snap)
+    return 0
+
+
+# ---------------------------------------------------------------- chargers
+
+
+def _settings(pairs: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"--set wants KEY=VALUE, not {pair!r}")
+        v: Any = value
+        for conv in (int, float):
+            try:
+                v = conv(value)
+                break
+            except ValueError:
+                continue
+        if value.lower() in ("true", "false"):
+            v = value.lower() == "true"
+        out[key.strip()] = v
+    return out
+
+
+def chargers_add_cmd(args: argparse.Namespace) -> int:
+    load_all()
+    if args.driver not in CHARGER_DRIVERS:
+        known = ", ".join(sorted(CHARGER_DRIVERS))
+        raise UserError(f"unknown charger driver {args.driver!r} (known: {known})")
+    if not args.name.strip():
+        raise UserError("a charger needs a name")
+    if not 1 <= args.connectors <= 8:
+        raise UserError("--connectors must be 1..8")
+    labels = args.bays or (
+        [args.name]
+        if args.connectors == 1
+        else [f"{args.name}-{i}" for i in range(1, args.connectors + 1)]
+    )
+    if len(labels) != args.connectors:
+        raise UserError(f"{args.connectors} connector(s) need {args.connectors} bay label(s)")
+    if len(set(labels)) != len(labels) or any(not lb.strip() or len(lb) > 40 for lb in labels):
+        raise UserError("bay labels must be distinct, non-empty, at most 40 characters")
+    if args.address is not None and not 1 <= args.address <= 247:
+        raise UserError("--address must be 1..247")
+    if args.baud is not None and args.baud <= 0:
+        raise UserError("--baud must be positive")
+    settings = _settings(args.set)
+    db = open_db(args)
+    with db.session() as s:
+        if s.scalar(select(Charger).where(Charger.name == args.name)) is not None:
+            raise UserError(f"a charger named {args.name!r} exists")
+        taken = set(s.scalars(select(Bay.label).where(Bay.label.in_(labels))))
+        if taken:
+            raise UserError(f"bay label(s) already used: {', '.join(sorted(taken))}")
+        same_port = s.scalars(
+            select(Charger).where(Charger.port == args.port, Charger.enabled)
+        ).all()
+        for other in same_port:
+            if args.address is None or other.address is None or other.address == args.address:
+                raise UserError(
+                    f"charger {other.name!r} already uses {args.port}"
+                    + (f" address {other.address}" if other.address is not None else "")
+                )
+        row = Charger(
+            name=args.name,
+            driver=args.driver,
+            port=args.port,
+            address=args.address,
+            baud=args.baud,
+            settings=settings,
+            enabled=True,
+        )
+        s.add(row)
+        s.flush()
+        for i, label in enumerate(labels, 1):
+            s.add(Bay(charger_id=row.id, connector=i, label=label))
+    print(
+        f"added charger {args.name} ({args.driver} on {args.port}) with bay(s) {', '.join(labels)}"
+    )
+    return 0
+
+
+def chargers_list_cmd(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    with db.session() as s:
+        rows = []
+        for c in s.scalars(select(Charger).order_by(Charger.name)):
+            rows.append(
+                {
+                    "name": c.name,
+                    "driver": c.driver,
+                    "port": c.port,
+                    "address": c.address,
+                    "baud": c.baud,
+                    "enabled": c.enabled,
+                    "bays": [b.label for b in c.bays],
+                    "settings": c.settings or {},
+                }
+            )
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(
+            [
+                [
+                    r["name"],
+                    r["driver"],
+                    r["port"],
+                    r["address"],
+                    r["baud"],
+                    "yes" if r["enabled"] else "no",
+                    " ".join(r["bays"]),
+                ]
+                for r in rows
+            ],
+            ["NAME", "DRIVER", "PORT", "ADDRESS", "BAUD", "ENABLED", "BAYS"],
+        )
+    return 0
+
+
+def chargers_remove_cmd(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    with db.session() as s:
+        row = s.scalar(select(Charger).where(Charger.name == args.name))
+        if row is None:
+            raise UserError(f"no charger named {args.name!r}")
+        bay_ids = [b.id for b in row.bays]
+        history = s.scalar(
+            select(func.count()).select_from(ChargeSession).where(ChargeSession.bay_id.in_(bay_ids))
+        )
+        if history:
+            row.enabled = False
+            print(
+                f"charger {args.name} has {history} session(s) on record: disabled, not deleted "
+                "(history is kept)"
+            )
+            return 0
+        for r in s.scalars(select(CardReaderDevice).where(CardReaderDevice.bay_id.in_(bay_ids))):
+            r.bay_id = None
+        for b in list(row.bays):
+            s.delete(b)
+        s.delete(row)
+    print(f"removed charger {args.name}")
+    return 0
+
+
+# ---------------------------------------------------------------- readers
+
+
+def readers_add_cmd(args: argparse.Namespace) -> int:
+    load_all()
+    if args.driver not in READER_DRIVERS:
+        known = ", ".join(sorted(READER_DRIVERS))
+        raise UserError(f"unknown card reader driver {args.driver!r} (known: {known})")
+    if not args.name.strip():
+        raise UserError("a card reader needs a name")
+    if args.baud is not None and args.baud <= 0:
+        raise UserError("--baud must be positive")
+    settings = _settings(args.set)
+    db = open_db(args)
+    with db.session() as s:
+        if s.scalar(select(CardReaderDevice).where(CardReaderDevice.name == args.name)):
+            raise UserError(f"a card reader named {args.name!r} exists")
+        if s.scalar(select(CardReaderDevice).where(CardReaderDevice.port == args.port)):
+            raise UserError(f"another card reader already uses {args.port}")
+        bay_id = None
+        if args.bay:
+            bay = s.scalar(select(Bay).where(Bay.label == args.bay))
+            if bay is None:
+                raise UserError(f"no bay labelled {args.bay!r}")
+            bay_id = bay.id
+        s.add(
+            CardReaderDevice(
+                name=args.name,
+                driver=args.driver,
+                port=args.port,
+                baud=args.baud,
+                bay_id=bay_id,
+                settings=settings,
+                enabled=True,
+            )
+        )
+    where = f"bay {args.bay}" if args.bay else "the desk"
+    print(f"added card reader {args.name} ({args.driver} on {args.port}) at {where}")
+    return 0
+
+
+def readers_list_cmd(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    with db.session() as s:
+        labels = dict(s.execute(select(Bay.id, Bay.label)).all())
+        rows = [
+            {
+                "name": r.name,
+                "driver": r.driver,
+                "port": r.port,
+                "baud": r.baud,
+                "bay": labels.get(r.bay_id) if r.bay_id is not None else None,
+                "enabled": r.enabled,
+            }
+            for r in s.scalars(select(CardReaderDevice).order_by(CardReaderDevice.name))
+        ]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(
+            [
+                [
+                    r["name"],
+                    r["driver"],
+                    r["port"],
+                    r["baud"],
+                    r["bay"] or "desk",
+                    "yes" if r["enabled"] else "no",
+                ]
+                for r in rows
+            ],
+            ["NAME", "DRIVER", "PORT", "BAUD", "AT", "ENABLED"],
+        )
+    return 0
+
+
+def readers_remove_cmd(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    with db.session() as s:
+        row = s.scalar(select(CardReaderDevice).where(CardReaderDevice.name == args.name))
+        if row is None:
+            raise UserError(f"no card reader named {args.name!r}")
+        s.delete(row)
+    print(f"removed card reader {args.name}")
+    return 0
