@@ -21,6 +21,7 @@ Check = Callable[[Session], list[str]]
 VERIFY_CHECKS: dict[str, str] = {
     "ledger": "stationmgr.billing.ledger:verify_chain",
     "receipts": "stationmgr.billing.receipts:verify_numbering",
+    "audit": "stationmgr.access.audit:verify_problems",
 }
 
 

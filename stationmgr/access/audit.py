@@ -306,3 +306,9 @@ def export_csv(s: Session, out: IO[str], f: AuditFilter | None = None) -> int:
         w.writerow(csv_row(e))
         n += 1
     return n
+
+
+def verify_problems(s: Session) -> list[str]:
+    """The audit chain as a `stationmgr verify` check: its first break, or nothing."""
+    result = verify_chain(s)
+    return [] if result.ok else [str(result)]
