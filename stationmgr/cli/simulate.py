@@ -31,6 +31,8 @@ from stationmgr.sim.transport import make_endpoint
 SIMULATORS: dict[str, str] = {
     "openevse": "stationmgr.sim.openevse_cli",
     "reader": "stationmgr.sim.reader_cli",
+    "heidelberg": "stationmgr.sim.modbus_cli",
+    "evse-din": "stationmgr.sim.modbus_cli",
 }
 
 

@@ -20,6 +20,8 @@ DRIVER_MODULES: list[str] = [
     "stationmgr.drivers.inproc",
     "stationmgr.drivers.openevse",
     "stationmgr.drivers.rdm6300",
+    "stationmgr.drivers.heidelberg",
+    "stationmgr.drivers.evse_din",
 ]
 
 

@@ -1,0 +1,84 @@
+"""`stationmgr simulate heidelberg|evse-din`: a bus of virtual Modbus RTU boxes.
+
+Plugged into `stationmgr.cli.simulate` (one module for both models; the model is the
+`simulate` kind). `--baud` turns on wire-time delays (0: none; the model's usual speed is
+19200 for Heidelberg, 9600 for EVSE-DIN), `--turnaround` is each box's answer delay (0: the
+model's own, 100 ms / 200 ms). Control commands: see `modbus_sim.COMMANDS_HELP`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from stationmgr.clock import Clock, SystemClock, WarpClock
+from stationmgr.errors import UserError
+from stationmgr.sim.modbus_sim import (
+    COMMANDS_HELP,
+    MODELS,
+    ModbusBusSim,
+    Probabilities,
+    WireTiming,
+    control,
+    parse_slaves,
+)
+
+HELP = "virtual Modbus RTU charger boxes on one bus (slave ids, faults, wire time)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--slaves", default="1", help="slave ids on the bus: 1,2,5 or 1-8")
+    p.add_argument("--plug", metavar="SLAVES", help="boxes with a car plugged in at start")
+    p.add_argument("--garbage-p", type=float, default=0.0, help="probability of a noisy reply")
+    p.add_argument("--bad-crc-p", type=float, default=0.0, help="probability of a bad CRC")
+    p.add_argument("--silence-p", type=float, default=0.0, help="probability of no reply")
+
+
+@dataclass
+class Handle:
+    bus: ModbusBusSim
+
+    @property
+    def announce(self) -> list[str]:
+        return [f"slaves {','.join(str(s) for s in sorted(self.bus.boxes))}"]
+
+    def control(self, line: str) -> str:
+        if line.strip().lower() == "help":
+            return "ok " + COMMANDS_HELP.replace("\n", " | ")
+        answer = control(self.bus, line)
+        if not answer.get("ok"):
+            return f"error {answer.get('error', 'failed')}"
+        rest = {k: v for k, v in answer.items() if k != "ok"}
+        return "ok" + (" " + json.dumps(rest) if rest else "")
+
+    def stop(self) -> None:
+        self.bus.stop()
+
+
+def run(args: argparse.Namespace, endpoint: Any) -> Handle:
+    model = args.sim_kind
+    cls, _default_baud, bits, default_turn = MODELS[model]
+    try:
+        slaves = parse_slaves(args.slaves)
+        plugged = parse_slaves(args.plug) if args.plug else []
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    probs = Probabilities(args.silence_p, args.garbage_p, args.bad_crc_p)
+    if any(not 0 <= p <= 1 for p in (probs.silence, probs.garbage, probs.bad_crc)):
+        raise UserError("fault probabilities are between 0 and 1")
+    if any(s not in slaves for s in plugged):
+        raise UserError("--plug names a slave id that is not on the bus")
+    clock: Clock = SystemClock() if not args.speed or args.speed == 1 else WarpClock(args.speed)
+    timing = WireTiming(
+        baud=args.baud or 19200,
+        bits_per_char=bits,
+        turnaround_s=args.turnaround or default_turn,
+        wire=bool(args.baud),
+    )
+    bus = ModbusBusSim([cls(s) for s in slaves], clock, timing, probs, args.seed)
+    bus.serve_endpoint(endpoint)
+    for s in plugged:
+        bus.plug(s)
+    return Handle(bus.start())
