@@ -33,6 +33,7 @@ CSV_FIELDS = [
     "valid_to",
     "allowed_bays",
     "max_concurrent",
+    "max_current_a",
     "note",
 ]
 
@@ -150,6 +151,7 @@ class CardInput:
     allowed_bays: tuple[str, ...] = ()
     max_concurrent: int = 1
     note: str | None = None
+    max_current_a: float | None = None  # a per-card cap on the offered current; None: none
 
     def validate(self) -> CardInput:
         self.uid = parse_uid(self.uid)
@@ -157,6 +159,8 @@ class CardInput:
             raise UserError("valid_to is before valid_from")
         if self.max_concurrent < 1:
             raise UserError("max_concurrent must be at least 1")
+        if self.max_current_a is not None and not 6.0 <= self.max_current_a <= 80.0:
+            raise UserError("max_current_a must be between 6 and 80 A (J1772's range)")
         return self
 
 
@@ -180,6 +184,7 @@ def _add_card(s: Session, card: CardInput) -> Card:
         valid_from=card.valid_from,
         valid_to=card.valid_to,
         max_concurrent=card.max_concurrent,
+        max_current_a=card.max_current_a,
         note=card.note or None,
     )
     if card.holder:
@@ -190,6 +195,36 @@ def _add_card(s: Session, card: CardInput) -> Card:
         row.allowed.append(CardAllowedBay(bay_id=bay_id))
     s.add(row)
     s.flush()
+    return row
+
+
+def update_card(s: Session, card_id: int, card: CardInput, actor: Actor | None = None) -> Card:
+    """Change an enrolled card (its number too); a number another card has is refused."""
+    actor = require(actor, "cards.edit", s, target=card.uid)
+    card.validate()
+    row = s.get(Card, card_id)
+    if row is None:
+        raise UserError(f"no card with id {card_id}")
+    if any(c.id != card_id for c in find_cards(s, card.uid)) or s.scalar(
+        select(Card.id).where(Card.uid == card.uid, Card.id != card_id)
+    ):
+        raise UserError(f"card {card.uid} is already enrolled")
+    before = card_row(row)
+    row.uid, row.uid_key = card.uid, match_key(card.uid)
+    row.label = card.label or None
+    row.blocked = card.blocked
+    row.valid_from, row.valid_to = card.valid_from, card.valid_to
+    row.max_concurrent = card.max_concurrent
+    row.max_current_a = card.max_current_a
+    row.note = card.note or None
+    row.holder = holder_by_name(s, card.holder) if card.holder else None
+    row.group = group_by_name(s, card.group) if card.group else None
+    wanted = set(bay_ids_by_labels(s, card.allowed_bays))
+    row.allowed[:] = [a for a in row.allowed if a.bay_id in wanted]
+    for bay_id in sorted(wanted - {a.bay_id for a in row.allowed}):
+        row.allowed.append(CardAllowedBay(bay_id=bay_id))
+    s.flush()
+    record(s, "cards.edit", row.uid, before, card_row(row), actor=actor)
     return row
 
 
@@ -231,6 +266,7 @@ def card_row(card: Card) -> dict[str, str]:
         "valid_to": card.valid_to.date().isoformat() if card.valid_to else "",
         "allowed_bays": " ".join(sorted(_bay_labels(card))),
         "max_concurrent": str(card.max_concurrent),
+        "max_current_a": f"{card.max_current_a:g}" if card.max_current_a else "",
         "note": card.note or "",
     }
 
@@ -270,6 +306,11 @@ def read_csv(text: str) -> list[CardInput]:
             mc = row.get("max_concurrent") or "1"
             if not mc.isdigit():
                 raise UserError(f"invalid max_concurrent {mc!r}")
+            amps = row.get("max_current_a") or ""
+            try:
+                max_current_a = float(amps) if amps else None
+            except ValueError:
+                raise UserError(f"invalid max_current_a {amps!r}") from None
             card = CardInput(
                 uid=row.get("uid", ""),
                 label=row.get("label") or None,
@@ -280,13 +321,17 @@ def read_csv(text: str) -> list[CardInput]:
                 valid_to=parse_date(row.get("valid_to"), "valid_to", end_of_day=True),
                 allowed_bays=tuple((row.get("allowed_bays") or "").split()),
                 max_concurrent=int(mc),
+                max_current_a=max_current_a,
                 note=row.get("note") or None,
             ).validate()
         except UserError as e:
             raise UserError(f"line {i}: {e}") from None
-        if card.uid in seen:
-            raise UserError(f"line {i}: card {card.uid} appears twice (also line {seen[card.uid]})")
+        # The same card in two spellings (e.g. reversed bytes) is a duplicate too.
+        twice = next((seen[k] for k in [card.uid, *lookup_keys(card.uid)] if k in seen), None)
+        if twice is not None:
+            raise UserError(f"line {i}: card {card.uid} appears twice (also line {twice})")
         seen[card.uid] = i
+        seen[match_key(card.uid)] = i
         rows.append(card)
     return rows
 

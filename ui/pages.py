@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 PAGE_MODULES: list[str] = [
     "ui.board.page",
     "ui.history.page",
+    "ui.cards.page",
 ]
 
 

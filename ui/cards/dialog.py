@@ -1,0 +1,259 @@
+"""Enrol or edit one card: holder, group, validity, allowed bays and limits.
+
+Every rule lives in the core (`CardInput.validate`, `add_card`, `update_card`); the dialog
+only collects the fields, shows the core's one-line message inline next to the buttons,
+and warns as soon as the number typed (or tapped) belongs to a card already enrolled, in
+any of its spellings.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from stationmgr.auth import parse_uid
+from stationmgr.cards import CardInput, add_card, card_row, find_cards, update_card
+from stationmgr.errors import StationError, UserError
+from stationmgr.store.db import Database
+from stationmgr.store.models import Bay, Card, CardGroup, CardHolder
+from ui.cards.tapfield import TapField
+
+ERROR_STYLE = "color: #b3261e;"
+WARN_STYLE = "color: #8a5300;"
+OK_STYLE = "color: #1b6e20;"
+
+
+class _OptionalDate(QWidget):
+    """A date that may be left open (no start / no end): a checkbox plus a date edit."""
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.check = QCheckBox(label)
+        self.edit = QDateEdit()
+        self.edit.setCalendarPopup(True)
+        self.edit.setDisplayFormat("yyyy-MM-dd")
+        self.edit.setDate(QDate.currentDate())
+        self.edit.setEnabled(False)
+        self.check.toggled.connect(self.edit.setEnabled)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.check)
+        lay.addWidget(self.edit, 1)
+
+    def value(self, end_of_day: bool = False) -> datetime | None:
+        if not self.check.isChecked():
+            return None
+        d = self.edit.date()
+        dt = datetime(d.year(), d.month(), d.day(), tzinfo=UTC)
+        return dt.replace(hour=23, minute=59, second=59) if end_of_day else dt
+
+    def set_value(self, dt: datetime | None) -> None:
+        self.check.setChecked(dt is not None)
+        if dt is not None:
+            self.edit.setDate(QDate(dt.year, dt.month, dt.day))
+
+
+class CardDialog(QDialog):
+    """Add (card_id None) or edit a card. `saved_card_id` is set after a successful save."""
+
+    def __init__(
+        self,
+        db: Database,
+        card_id: int | None = None,
+        uid: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.card_id = card_id
+        self.saved_card_id: int | None = None
+        self.setWindowTitle(self.tr("Edit card") if card_id else self.tr("Enrol a card"))
+        self.setMinimumWidth(460)
+
+        self.uid = TapField()
+        self.uid.setPlaceholderText(self.tr("Tap the card on the desk reader, or type it"))
+        self.uid_hint = QLabel()
+        self.uid_hint.setWordWrap(True)
+        self.label = QLineEdit()
+        self.label.setMaxLength(80)
+        self.holder = QComboBox()
+        self.holder.setEditable(True)
+        self.group = QComboBox()
+        self.group.setEditable(True)
+        self.valid_from = _OptionalDate(self.tr("from"))
+        self.valid_to = _OptionalDate(self.tr("until"))
+        self.bays = QListWidget()
+        self.bays.setMaximumHeight(110)
+        self.bays.setToolTip(self.tr("Tick none for every bay"))
+        self.max_concurrent = QSpinBox()
+        self.max_concurrent.setRange(1, 64)
+        self.max_current = QDoubleSpinBox()
+        self.max_current.setRange(0.0, 80.0)
+        self.max_current.setDecimals(0)
+        self.max_current.setSuffix(" A")
+        self.max_current.setSpecialValueText(self.tr("no limit"))
+        self.blocked = QCheckBox(self.tr("Blocked (refused at every bay)"))
+        self.note = QPlainTextEdit()
+        self.note.setMaximumHeight(60)
+
+        form = QFormLayout()
+        form.addRow(self.tr("Card number"), self.uid)
+        form.addRow("", self.uid_hint)
+        form.addRow(self.tr("Label"), self.label)
+        form.addRow(self.tr("Holder"), self.holder)
+        form.addRow(self.tr("Group"), self.group)
+        validity = QHBoxLayout()
+        validity.addWidget(self.valid_from)
+        validity.addWidget(self.valid_to)
+        form.addRow(self.tr("Valid"), validity)
+        form.addRow(self.tr("Allowed bays"), self.bays)
+        form.addRow(self.tr("Sessions at once"), self.max_concurrent)
+        form.addRow(self.tr("Max current"), self.max_current)
+        form.addRow("", self.blocked)
+        form.addRow(self.tr("Note"), self.note)
+
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(self.buttons)
+
+        self._fill_choices()
+        if card_id is not None:
+            self._load(card_id)
+        elif uid:
+            self.uid.setText(uid)
+        self.uid.textChanged.connect(self._check_uid)
+        self.uid.tapped.connect(lambda _t: self.label.setFocus())
+        self._check_uid()
+
+    # ---------------------------------------------------------------- loading
+
+    def _fill_choices(self) -> None:
+        with self.db.session() as s:
+            holders = list(s.scalars(select(CardHolder.name).order_by(CardHolder.name)))
+            groups = list(s.scalars(select(CardGroup.name).order_by(CardGroup.name)))
+            bays = list(s.execute(select(Bay.id, Bay.label).order_by(Bay.label)).all())
+        self.holder.addItems(["", *dict.fromkeys(holders)])
+        self.group.addItems(["", *groups])
+        for bay_id, label in bays:
+            item = QListWidgetItem(label)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, bay_id)
+            self.bays.addItem(item)
+
+    def _load(self, card_id: int) -> None:
+        with self.db.session() as s:
+            card = s.get(Card, card_id)
+            if card is None:
+                self.error.setText(self.tr("This card no longer exists."))
+                self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+                return
+            row = card_row(card)
+            allowed = {a.bay_id for a in card.allowed}
+            self.uid.setText(card.uid)
+            self.label.setText(card.label or "")
+            self.holder.setCurrentText(row["holder"])
+            self.group.setCurrentText(row["group"])
+            self.valid_from.set_value(card.valid_from)
+            self.valid_to.set_value(card.valid_to)
+            self.max_concurrent.setValue(card.max_concurrent)
+            self.max_current.setValue(card.max_current_a or 0.0)
+            self.blocked.setChecked(card.blocked)
+            self.note.setPlainText(card.note or "")
+        for i in range(self.bays.count()):
+            item = self.bays.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) in allowed:
+                item.setCheckState(Qt.CheckState.Checked)
+
+    # ---------------------------------------------------------------- checks
+
+    def _check_uid(self) -> None:
+        """Inline, while typing: the canonical form, or why the number is not one, or which
+        enrolled card it already is."""
+        text = self.uid.text().strip()
+        if not text:
+            self.uid_hint.clear()
+            return
+        try:
+            uid = parse_uid(text)
+        except UserError as e:
+            self.uid_hint.setStyleSheet(ERROR_STYLE)
+            self.uid_hint.setText(str(e))
+            return
+        with self.db.session() as s:
+            others = [c for c in find_cards(s, text) if c.id != self.card_id]
+            known = [(c.uid, c.holder.name if c.holder else c.label or "") for c in others]
+        if known:
+            uid_k, who = known[0]
+            self.uid_hint.setStyleSheet(WARN_STYLE)
+            self.uid_hint.setText(
+                self.tr("Already enrolled as {0}{1}").format(uid_k, f" ({who})" if who else "")
+            )
+        else:
+            self.uid_hint.setStyleSheet(OK_STYLE)
+            self.uid_hint.setText(self.tr("Stored as {0}").format(uid))
+
+    def card_input(self) -> CardInput:
+        bays = tuple(
+            self.bays.item(i).text()
+            for i in range(self.bays.count())
+            if self.bays.item(i).checkState() == Qt.CheckState.Checked
+        )
+        return CardInput(
+            uid=self.uid.text(),
+            label=self.label.text().strip() or None,
+            holder=self.holder.currentText().strip() or None,
+            group=self.group.currentText().strip() or None,
+            blocked=self.blocked.isChecked(),
+            valid_from=self.valid_from.value(),
+            valid_to=self.valid_to.value(end_of_day=True),
+            allowed_bays=bays,
+            max_concurrent=self.max_concurrent.value(),
+            max_current_a=self.max_current.value() or None,
+            note=self.note.toPlainText().strip() or None,
+        )
+
+    def save(self) -> None:
+        """Validate and write in one unit of work; any refusal is shown inline."""
+        try:
+            card = self.card_input().validate()
+            with self.db.session() as s:
+                if self.card_id is None:
+                    row = add_card(s, card)
+                else:
+                    row = update_card(s, self.card_id, card)
+                self.saved_card_id = row.id
+        except StationError as e:
+            self.error.setText(str(e))
+            return
+        self.accept()

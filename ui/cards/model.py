@@ -1,0 +1,172 @@
+"""The card list as a Qt table model: plain rows read in one indexed query, no ORM objects
+kept alive in the view (a card edited elsewhere is simply re-read on `refresh`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFontDatabase
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from stationmgr.cards import list_cards
+from stationmgr.clock import to_datetime
+from stationmgr.store.models import Bay, Card
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """One card as the list shows it."""
+
+    card_id: int
+    uid: str
+    label: str
+    holder: str
+    group: str
+    blocked: bool
+    group_blocked: bool
+    valid_from: datetime | None
+    valid_to: datetime | None
+    bays: tuple[str, ...]
+    max_concurrent: int
+    max_current_a: float | None
+
+    def status(self, now: datetime) -> str:
+        """Why the card would (not) be accepted now, in the words authorisation uses."""
+        if self.blocked:
+            return "Blocked"
+        if self.group_blocked:
+            return "Group blocked"
+        if self.valid_to is not None and now > self.valid_to:
+            return "Expired"
+        if self.valid_from is not None and now < self.valid_from:
+            return "Not yet valid"
+        return "Active"
+
+
+def read_rows(s: Session, search: str | None = None) -> list[CardRow]:
+    """Every card matching `search` (label, holder, or the number in any spelling)."""
+    cards = list_cards(s, search)
+    ids = [c.id for c in cards]
+    if ids:  # load holder, group and bays for all rows at once, not one query per row
+        s.scalars(
+            select(Card)
+            .where(Card.id.in_(ids))
+            .options(
+                selectinload(Card.holder), selectinload(Card.group), selectinload(Card.allowed)
+            )
+        ).all()
+    labels = {bay_id: label for bay_id, label in s.execute(select(Bay.id, Bay.label))}
+    return [
+        CardRow(
+            card_id=c.id,
+            uid=c.uid,
+            label=c.label or "",
+            holder=c.holder.name if c.holder else "",
+            group=c.group.name if c.group else "",
+            blocked=c.blocked,
+            group_blocked=bool(c.group and c.group.blocked),
+            valid_from=c.valid_from,
+            valid_to=c.valid_to,
+            bays=tuple(sorted(labels.get(a.bay_id, "?") for a in c.allowed)),
+            max_concurrent=c.max_concurrent,
+            max_current_a=c.max_current_a,
+        )
+        for c in cards
+    ]
+
+
+class CardTableModel(QAbstractTableModel):
+    """Columns: number, label, holder, group, status, validity, bays, limits."""
+
+    COLUMNS = (
+        "Card number",
+        "Label",
+        "Holder",
+        "Group",
+        "Status",
+        "Valid from",
+        "Valid to",
+        "Bays",
+        "Sessions",
+        "Max current",
+    )
+
+    def __init__(self, now: Callable[[], float] | None = None) -> None:
+        super().__init__()
+        self.rows: list[CardRow] = []
+        self._now = now or time.time  # the engine's clock when one runs (warped demo time)
+
+    def now(self) -> datetime:
+        return to_datetime(self._now())
+
+    def set_rows(self, rows: list[CardRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def row_of(self, card_id: int) -> int | None:
+        for i, r in enumerate(self.rows):
+            if r.card_id == card_id:
+                return i
+        return None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(self.COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(r, col)
+        if role == Qt.ItemDataRole.UserRole:
+            return r.card_id
+        if role == Qt.ItemDataRole.ForegroundRole and col == 4:
+            status = r.status(self.now())
+            if status != "Active":
+                return QBrush(QColor("#b3261e"))
+        if role == Qt.ItemDataRole.FontRole and col == 0:
+            return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 7 and not r.bays:
+            return self.tr("No restriction: the card works at every bay")
+        return None
+
+    def _text(self, r: CardRow, col: int) -> str:
+        match col:
+            case 0:
+                return r.uid
+            case 1:
+                return r.label
+            case 2:
+                return r.holder
+            case 3:
+                return r.group
+            case 4:
+                return self.tr(r.status(self.now()))
+            case 5:
+                return r.valid_from.date().isoformat() if r.valid_from else ""
+            case 6:
+                return r.valid_to.date().isoformat() if r.valid_to else ""
+            case 7:
+                return " ".join(r.bays) if r.bays else self.tr("all")
+            case 8:
+                return str(r.max_concurrent)
+            case 9:
+                return f"{r.max_current_a:g} A" if r.max_current_a else ""
+        return ""
