@@ -186,14 +186,14 @@ def verify_chain(s: Session, batch: int = 2000) -> ChainCheck:
         )
         for e in rows:
             if e.prev_hash != prev_hash:
-                after = f"#{prev_id}" if prev_id is not None else "the start of the log"
-                return ChainCheck(
-                    False,
-                    checked,
-                    e.id,
-                    f"{_describe(e)} does not follow {after}: an entry before it was "
-                    "deleted, inserted or changed",
-                )
+                if prev_id is None:
+                    why = "does not start the log: entries before it were deleted"
+                else:
+                    why = (
+                        f"does not follow #{prev_id}: #{prev_id} was rewritten, or entries "
+                        "between them were deleted or inserted"
+                    )
+                return ChainCheck(False, checked, e.id, f"{_describe(e)} {why}")
             if hash_of(e) != e.hash:
                 return ChainCheck(
                     False,
