@@ -7,6 +7,7 @@ import logging
 import signal
 import threading
 
+from stationmgr.alerts.monitor import install as install_alerts
 from stationmgr.cli.common import open_db
 from stationmgr.clock import SystemClock, WarpClock
 from stationmgr.engine import Engine, EngineConfig
@@ -39,6 +40,7 @@ def run_cmd(args: argparse.Namespace) -> int:
     clock = SystemClock() if args.speed == 1 else WarpClock(args.speed)
     with InstanceLock(db):
         engine = Engine(db, clock, EngineConfig(CoordinatorConfig(poll_interval_s=args.poll)))
+        install_alerts(engine)
         engine.start()
         log.info("running %d charger(s), %d bay(s)", len(engine.coordinators), len(engine.bays))
         try:

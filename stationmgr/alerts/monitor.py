@@ -1,0 +1,487 @@
+"""The alert monitor: watches the engine, raises and clears alerts, keeps expected ends.
+
+``install(engine)`` (before ``engine.start()``) wires it: it subscribes to the engine's bus,
+registers its records with the engine's single writer (``Engine.persister.register``) and
+returns the monitor. The engine's stream of ``BaySnapshot`` events (every poll of every
+answering charger, every engine tick of a bay with a session) drives a re-evaluation at most
+once per second of engine time, so an alert is raised within a second or two of its
+condition, well inside the one minute promised to the attendant.
+
+What it publishes on the bus (and persists):
+
+- ``AlertRaised`` / ``AlertCleared`` — one pair per occurrence, keyed by ``uid``;
+- ``AlertAcknowledged`` — after ``acknowledge`` (``alerts.service``), audited;
+- ``ExpectedEnd`` — a running session's estimate, when it moves by a minute or more.
+
+For the board: ``monitor.estimate(bay_id)`` is the current ``Estimate`` of the bay (or
+None), ``monitor.rotation(limit)`` the bays expected to free up soonest, ``monitor.open()``
+the alerts now raised. Everything runs on the engine's thread; the getters return immutable
+values and are safe to call from any thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from stationmgr import sessions as sm
+from stationmgr.alerts import estimator as est
+from stationmgr.alerts.events import (
+    TITLES,
+    AlertAcknowledged,
+    AlertCleared,
+    AlertRaised,
+    AlertsReset,
+    ExpectedEnd,
+)
+from stationmgr.alerts.history import bay_history, card_history
+from stationmgr.alerts.rules import (
+    AlertConfig,
+    BayFacts,
+    Condition,
+    alert_config_from,
+    bay_conditions,
+    charger_conditions,
+    overrun_margin_s,
+)
+from stationmgr.clock import to_datetime
+from stationmgr.events import BaySnapshot, ChargerCommLost, ChargerCommRestored
+from stationmgr.ocpp_words import BayStatus
+from stationmgr.settings import get_setting
+from stationmgr.store.alert_models import Alert
+from stationmgr.store.models import ChargeSession
+
+if TYPE_CHECKING:
+    from stationmgr.engine import Engine
+
+log = logging.getLogger(__name__)
+
+EVAL_EVERY_S = 1.0  # engine seconds between evaluations
+METER_STEP_WH = 1.0  # the meter "moved" when it advanced at least this much
+ESTIMATE_STEP_S = 60.0  # publish a new ExpectedEnd when the estimate moves this much
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What the history said about one session (loaded once, on the writer's thread)."""
+
+    card: est.HistorySummary
+    bay: est.HistorySummary
+    grace_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Ended:
+    """A session that ended while its car stays plugged (the bay is still occupied)."""
+
+    tx_uid: str
+    card_uid: str | None
+    last_flow_at: float
+    known: _Known | None
+
+
+def load_alert_config(s: Session) -> AlertConfig:
+    return alert_config_from(get_setting(s, "alerts", {}) or {})
+
+
+def tariff_grace_min(s: Session, group_id: int | None, guest: bool, at: float) -> float | None:
+    """The idle grace of the tariff that prices this session's idle fee, if it has one."""
+    try:
+        from stationmgr.billing.pricing import in_force
+        from stationmgr.billing.tariffs import versions_for
+    except ImportError:  # a site without the billing module: the alerts' own default
+        return None
+    terms = in_force(versions_for(s, group_id, guest), at)
+    if terms is None or not terms.idle_minor_per_min:
+        return None
+    return float(terms.idle_grace_min)
+
+
+class AlertMonitor:
+    def __init__(self, engine: Engine, config: AlertConfig | None = None) -> None:
+        self.engine = engine
+        self.config = config or AlertConfig()
+        self._active: dict[tuple[Any, ...], AlertRaised] = {}
+        self._estimates: dict[int, est.Estimate] = {}
+        self._published: dict[int, float] = {}
+        self._known: dict[str, _Known] = {}
+        self._loading: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._meter: dict[str, tuple[float, float]] = {}  # tx → (energy, unchanged since)
+        self._overrun_after: dict[str, float] = {}
+        self._ended: dict[int, _Ended] = {}
+        self._refusals: dict[int, list[tuple[str, float]]] = {}
+        self._offline: dict[int, tuple[str, float]] = {}  # charger → (name, since)
+        self._fault_since: dict[int, float] = {}
+        self._finishing_since: dict[int, float] = {}
+        self._last_eval = float("-inf")
+        self._reset_sent = False
+        self._seq = 0
+
+    # ------------------------------------------------------------ wiring
+
+    def install(self) -> AlertMonitor:
+        p = self.engine.persister
+        p.register(AlertRaised, _persist_raised)
+        p.register(AlertCleared, _persist_cleared)
+        p.register(AlertAcknowledged, persist_acknowledged)
+        p.register(AlertsReset, _persist_reset)
+        self.engine.bus.subscribe(
+            self._on_event,
+            BaySnapshot,
+            sm.TransactionStarted,
+            sm.TransactionStopped,
+            sm.CardRefused,
+            sm.FaultRaised,
+            sm.StatusChanged,
+            ChargerCommLost,
+            ChargerCommRestored,
+        )
+        try:
+            with self.engine.db.session() as s:
+                self.config = load_alert_config(s)
+        except Exception:  # a missing table is the migration's problem, not the monitor's
+            log.exception("could not read the alert settings; using defaults")
+        return self
+
+    # ------------------------------------------------------------ public, any thread
+
+    def estimate(self, bay_id: int) -> est.Estimate | None:
+        return self._estimates.get(bay_id)
+
+    def open(self) -> list[AlertRaised]:
+        return sorted(self._active.values(), key=lambda a: a.at)
+
+    def rotation(self, limit: int = 3) -> list[est.FreeUp]:
+        eng = self.engine
+        rows = []
+        for bay_id, bay in list(eng.bays.items()):
+            usable = bay.online and not bay.out_of_order and bay.fault is None
+            busy = bay.plugged or bay.tx is not None
+            estimate = self._estimates.get(bay_id) if busy else None
+            if busy and estimate is None:
+                continue  # occupied, no idea when it frees up: not a hint
+            rows.append((bay_id, eng.bay_info[bay_id].label, estimate, usable))
+        return est.rotation_hint(rows, eng.clock.now(), limit)
+
+    # ------------------------------------------------------------ events (engine thread)
+
+    def _on_event(self, ev: object) -> None:
+        now = self.engine.clock.now()
+        if not self._reset_sent:
+            self._reset_sent = True
+            self._emit(AlertsReset(now))
+        match ev:
+            case sm.TransactionStarted(tx=tx):
+                self._ended.pop(tx.bay_id, None)
+                if tx.auth.card_uid:  # the card got in: its refusals here are history
+                    self._refusals[tx.bay_id] = [
+                        r for r in self._refusals.get(tx.bay_id, []) if r[0] != tx.auth.card_uid
+                    ]
+            case sm.TransactionStopped(tx=tx):
+                bay = self.engine.bays.get(tx.bay_id)
+                if bay is not None and bay.plugged:
+                    last = tx.charging_ended_at or tx.authorized_at
+                    self._ended[tx.bay_id] = _Ended(
+                        tx.uid, tx.auth.card_uid, last, self._known.get(tx.uid)
+                    )
+                self._forget(tx.uid)
+            case sm.CardRefused():
+                card = ev.auth.card_uid or "unknown card"
+                window = self.config.card_denied_window_min * 60.0
+                kept = [r for r in self._refusals.get(ev.bay_id, []) if ev.at - r[1] < 2 * window]
+                self._refusals[ev.bay_id] = [*kept, (card, ev.at)]
+            case sm.StatusChanged(new=BayStatus.FINISHING):
+                self._finishing_since[ev.bay_id] = ev.at
+            case sm.FaultRaised():
+                self._fault_since[ev.bay_id] = ev.at
+            case ChargerCommLost():
+                self._offline.setdefault(ev.charger_id, (ev.name, ev.at))
+            case ChargerCommRestored():
+                self._offline.pop(ev.charger_id, None)
+        if isinstance(ev, BaySnapshot) and now - self._last_eval < EVAL_EVERY_S:
+            return
+        self._evaluate(now)
+
+    def _forget(self, tx_uid: str) -> None:
+        self._known.pop(tx_uid, None)
+        self._meter.pop(tx_uid, None)
+        self._overrun_after.pop(tx_uid, None)
+
+    # ------------------------------------------------------------ evaluation
+
+    def _evaluate(self, now: float) -> None:
+        self._last_eval = now
+        eng = self.engine
+        idle_after = eng.session_config.idle_after_s
+        held: list[Condition] = []
+        frozen_bays: set[int] = set()
+        for bay_id, bay in list(eng.bays.items()):
+            info = eng.bay_info[bay_id]
+            if not bay.online or bay.recovering:
+                frozen_bays.add(bay_id)  # no news from the bay: its alerts stay as they are
+                continue
+            facts = self._facts(bay, info.charger_id, now)
+            held.extend(bay_conditions(facts, now, self.config, idle_after))
+            self._update_estimate(bay, now)
+        for charger_id, (name, since) in list(self._offline.items()):
+            held.extend(charger_conditions(charger_id, name, since, now, self.config))
+        want = {c.key: c for c in held}
+        for key, alert in list(self._active.items()):
+            if key in want or alert.bay_id in frozen_bays:
+                continue
+            del self._active[key]
+            self._emit(
+                AlertCleared(alert.uid, alert.kind, alert.bay_id, alert.charger_id, now, "over")
+            )
+        for key, c in want.items():
+            if key not in self._active:
+                self._raise(c, now)
+
+    def _facts(self, bay: sm.BayState, charger_id: int, now: float) -> BayFacts:
+        tx = bay.tx
+        cfg = self.config
+        if tx is None:
+            ended = self._ended.get(bay.bay_id) if bay.plugged else None
+            if ended is None:
+                self._ended.pop(bay.bay_id, None)
+            return BayFacts(
+                bay.bay_id,
+                charger_id,
+                bay.status,
+                bay.online,
+                bay.plugged,
+                bay.fault,
+                self._fault_since.get(bay.bay_id),
+                ended.tx_uid if ended else None,
+                ended.card_uid if ended else None,
+                last_flow_at=ended.last_flow_at if ended else None,
+                grace_s=self._grace(ended.known if ended else None),
+                refusals=tuple(self._refusals.get(bay.bay_id, ())),
+                finishing_since=self._finishing_since.get(bay.bay_id),
+            )
+        known = self._known.get(tx.uid)
+        if known is None:
+            self._load(tx)
+        # Stalled: while Charging, since when has the meter not moved?
+        still_since = None
+        if bay.status is BayStatus.CHARGING:
+            energy, since = self._meter.get(tx.uid, (tx.energy_wh, now))
+            if tx.energy_wh - energy >= METER_STEP_WH:
+                energy, since = tx.energy_wh, now
+            self._meter[tx.uid] = (energy, since)
+            still_since = since
+        else:
+            self._meter.pop(tx.uid, None)
+        # Overrun: the expectation is fixed once charging has settled.
+        settled = (
+            tx.charging_started_at is not None
+            and now - tx.charging_started_at >= cfg.overrun_settle_min * 60.0
+        )
+        if settled and known is not None and tx.uid not in self._overrun_after:
+            e = est.estimate_end(_progress(bay, now), known.card, known.bay)
+            margin = overrun_margin_s(e.end_at - tx.plugged_at, cfg)
+            self._overrun_after[tx.uid] = e.end_at + margin
+        return BayFacts(
+            bay.bay_id,
+            charger_id,
+            bay.status,
+            bay.online,
+            bay.plugged,
+            bay.fault,
+            self._fault_since.get(bay.bay_id),
+            tx.uid,
+            tx.auth.card_uid,
+            last_flow_at=tx.charging_ended_at or tx.authorized_at,
+            meter_still_since=still_since,
+            overrun_after=self._overrun_after.get(tx.uid),
+            grace_s=self._grace(known),
+            refusals=tuple(self._refusals.get(bay.bay_id, ())),
+            finishing_since=self._finishing_since.get(bay.bay_id),
+        )
+
+    def _grace(self, known: _Known | None) -> float:
+        if self.config.blocked_grace_min is not None:
+            return self.config.blocked_grace_min * 60.0
+        if known is not None:
+            return known.grace_s
+        return self.config.blocked_default_grace_min * 60.0
+
+    def _update_estimate(self, bay: sm.BayState, now: float) -> None:
+        e: est.Estimate | None = None
+        tx_uid = None
+        if bay.tx is not None:
+            tx_uid = bay.tx.uid
+            known = self._known.get(tx_uid)
+            e = est.estimate_end(
+                _progress(bay, now), known.card if known else None, known.bay if known else None
+            )
+        elif bay.plugged and bay.bay_id in self._ended:
+            ended = self._ended[bay.bay_id]
+            tx_uid = ended.tx_uid
+            k = ended.known
+            p = est.SessionProgress(
+                plugged_at=bay.plugged_at or now,
+                now=now,
+                charging_ended_at=ended.last_flow_at,
+                finished=True,
+            )
+            e = est.estimate_end(p, k.card if k else None, k.bay if k else None)
+        if e is None:
+            if self._estimates.pop(bay.bay_id, None) is not None:
+                self._published.pop(bay.bay_id, None)
+                self.engine.bus.publish(ExpectedEnd(bay.bay_id, None, None))
+            return
+        self._estimates[bay.bay_id] = e
+        last = self._published.get(bay.bay_id)
+        if last is None or abs(e.end_at - last) >= ESTIMATE_STEP_S:
+            self._published[bay.bay_id] = e.end_at
+            self.engine.bus.publish(ExpectedEnd(bay.bay_id, tx_uid, e))
+
+    def _load(self, tx: sm.Transaction) -> None:
+        if tx.uid in self._loading or self.engine.writer is None:
+            return
+        self._loading.add(tx.uid)
+        a = tx.auth
+        before = to_datetime(tx.plugged_at)
+        default_grace = self.config.blocked_default_grace_min * 60.0
+
+        def read(s: Session) -> _Known:
+            grace = tariff_grace_min(s, a.group_id, a.is_guest, tx.plugged_at)
+            return _Known(
+                card_history(s, a.card_id, before),
+                bay_history(s, tx.bay_id, before),
+                default_grace if grace is None else grace * 60.0,
+            )
+
+        async def load() -> None:
+            try:
+                assert self.engine.writer is not None
+                self._known[tx.uid] = await self.engine.writer.call(read)
+            except Exception:
+                log.exception("could not read the history of session %s", tx.uid)
+            finally:
+                self._loading.discard(tx.uid)
+
+        task = asyncio.get_running_loop().create_task(load())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ------------------------------------------------------------ raising
+
+    def _raise(self, c: Condition, now: float) -> None:
+        eng = self.engine
+        self._seq += 1
+        uid = f"{c.kind}-{c.bay_id or c.charger_id}-{round(now * 1000)}-{self._seq}"
+        label = ""
+        tx_uid = card_uid = None
+        if c.bay_id is not None and c.bay_id in eng.bay_info:
+            label = eng.bay_info[c.bay_id].label
+            bay = eng.bays[c.bay_id]
+            if bay.tx is not None:
+                tx_uid, card_uid = bay.tx.uid, bay.tx.auth.card_uid
+            elif c.bay_id in self._ended:
+                tx_uid, card_uid = self._ended[c.bay_id].tx_uid, self._ended[c.bay_id].card_uid
+        elif c.charger_id is not None and c.charger_id in self._offline:
+            label = self._offline[c.charger_id][0]
+        if c.kind == "card_denied":
+            card_uid = c.subject
+        alert = AlertRaised(
+            uid,
+            c.kind,
+            c.bay_id,
+            c.charger_id,
+            tx_uid,
+            card_uid,
+            c.subject,
+            c.since,
+            now,
+            c.detail,
+            label,
+        )
+        self._active[c.key] = alert
+        log.warning("%s at %s: %s", TITLES[c.kind], label or "?", c.detail)
+        self._emit(alert)
+
+    def _emit(self, rec: object) -> None:
+        writer = self.engine.writer
+        if writer is not None:
+            writer.put(rec)
+        self.engine.bus.publish(rec)
+
+
+def _progress(bay: sm.BayState, now: float) -> est.SessionProgress:
+    tx = bay.tx
+    assert tx is not None
+    return est.SessionProgress(
+        plugged_at=tx.plugged_at,
+        now=now,
+        energy_wh=tx.energy_wh,
+        power_w=tx.power_w if bay.flowing else 0.0,
+        charging_ended_at=tx.charging_ended_at,
+        finished=bay.status is BayStatus.FINISHING,
+    )
+
+
+# ---------------------------------------------------------------- persistence (writer thread)
+
+
+def _persist_raised(s: Session, r: AlertRaised) -> None:
+    sid = None
+    if r.tx_uid:
+        sid = s.scalar(select(ChargeSession.id).where(ChargeSession.tx_uid == r.tx_uid))
+    s.add(
+        Alert(
+            uid=r.uid,
+            kind=str(r.kind),
+            bay_id=r.bay_id,
+            charger_id=r.charger_id,
+            session_id=sid,
+            tx_uid=r.tx_uid,
+            card_uid=r.card_uid,
+            subject=r.subject,
+            since=to_datetime(r.since),
+            raised_at=to_datetime(r.at),
+            detail=r.detail,
+        )
+    )
+    s.flush()
+
+
+def _persist_cleared(s: Session, r: AlertCleared) -> None:
+    s.execute(
+        update(Alert)
+        .where(Alert.uid == r.uid, Alert.cleared_at.is_(None))
+        .values(cleared_at=to_datetime(r.at), clear_detail=r.detail)
+    )
+
+
+def _persist_reset(s: Session, r: AlertsReset) -> None:
+    s.execute(
+        update(Alert)
+        .where(Alert.cleared_at.is_(None))
+        .values(cleared_at=to_datetime(r.at), clear_detail="monitor restarted")
+    )
+
+
+def persist_acknowledged(s: Session, r: AlertAcknowledged) -> None:
+    from stationmgr.alerts.service import acknowledge_in_session
+
+    acknowledge_in_session(s, r.uid, r.operator, r.at, r.note)
+
+
+def install(engine: Engine, config: AlertConfig | None = None) -> AlertMonitor:
+    """Wire an alert monitor into `engine` (call before ``engine.start()``)."""
+    monitor = AlertMonitor(engine, config).install()
+    if config is not None:
+        monitor.config = config
+    engine.alerts = monitor  # type: ignore[attr-defined]
+    return monitor
+
+
+__all__ = ["AlertMonitor", "install", "load_alert_config"]

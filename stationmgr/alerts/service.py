@@ -1,0 +1,104 @@
+"""Alert services for the GUI and the CLI: list alerts, acknowledge one (audited).
+
+Acknowledging says "an operator has seen this"; the alert stays open until its condition
+ends. With an engine running, ``acknowledge(engine=..., ...)`` queues the acknowledgement for
+the engine's single writer and publishes ``AlertAcknowledged`` on its bus; without one (the
+CLI, a back-office PC) it is written in the caller's unit of work. Either way the change
+and its audit entry (action ``alerts.acknowledge``) are committed together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from stationmgr.access import audit
+from stationmgr.alerts.events import AlertAcknowledged
+from stationmgr.clock import to_datetime
+from stationmgr.errors import UserError
+from stationmgr.store.alert_models import Alert
+
+if TYPE_CHECKING:
+    from stationmgr.engine import Engine
+
+AUDIT_ACTION = "alerts.acknowledge"
+
+
+def find_alert(s: Session, ref: str | int) -> Alert:
+    """An alert by id or uid, or UserError."""
+    text = str(ref).strip()
+    row = s.get(Alert, int(text)) if text.isdigit() else None
+    if row is None:
+        row = s.scalar(select(Alert).where(Alert.uid == text))
+    if row is None:
+        raise UserError(f"no alert {text!r}")
+    return row
+
+
+def acknowledge_in_session(
+    s: Session, ref: str | int, operator: str, now: float, note: str | None = None
+) -> Alert:
+    """Mark an alert seen by `operator` and audit it, inside the caller's unit of work.
+
+    Acknowledging twice keeps the first acknowledgement (and audits nothing new)."""
+    if not operator or not operator.strip():
+        raise UserError("acknowledging an alert needs the operator's name")
+    row = find_alert(s, ref)
+    if row.acknowledged_at is not None:
+        return row
+    before = {"acknowledged_by": None}
+    row.acknowledged_at = to_datetime(now)
+    row.acknowledged_by = operator.strip()
+    target = f"alert {row.id} {row.kind}" + (f" bay {row.bay_id}" if row.bay_id else "")
+    audit.append(
+        s,
+        operator.strip(),
+        AUDIT_ACTION,
+        target,
+        before,
+        {"acknowledged_by": operator.strip()},
+        detail=note,
+        now=now,
+    )
+    return row
+
+
+def acknowledge(engine: Engine, uid: str, operator: str, note: str | None = None) -> None:
+    """Acknowledge through a running engine's writer (thread-safe; returns at once)."""
+    if not operator or not operator.strip():
+        raise UserError("acknowledging an alert needs the operator's name")
+    engine.record(AlertAcknowledged(uid, operator.strip(), engine.clock.now(), note))
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    open_only: bool = False
+    unacknowledged: bool = False
+    bay_id: int | None = None
+    kind: str | None = None
+
+
+def list_alerts(s: Session, f: AlertFilter | None = None, limit: int = 500) -> list[Alert]:
+    """Alerts newest first (open ones first when `open_only` is off)."""
+    f = f or AlertFilter()
+    q = select(Alert)
+    if f.since is not None:
+        q = q.where(or_(Alert.raised_at >= f.since, Alert.cleared_at.is_(None)))
+    if f.until is not None:
+        q = q.where(Alert.raised_at < f.until)
+    if f.open_only:
+        q = q.where(Alert.cleared_at.is_(None))
+    if f.unacknowledged:
+        q = q.where(Alert.acknowledged_at.is_(None))
+    if f.bay_id is not None:
+        q = q.where(Alert.bay_id == f.bay_id)
+    if f.kind:
+        q = q.where(Alert.kind == f.kind)
+    q = q.order_by(Alert.cleared_at.is_not(None), Alert.raised_at.desc(), Alert.id.desc())
+    return list(s.scalars(q.limit(limit)))
