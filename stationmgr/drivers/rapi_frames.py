@@ -179,23 +179,6 @@ def parse(line: bytes, require_checksum: bool = True) -> Frame:
     return Frame(kind.upper(), tuple(values), seq, kind_of_sum)
 
 
-def split_lines(buffer: bytearray) -> list[bytes]:
-    """Take every complete CR-terminated line out of `buffer` (LF tolerated and dropped)."""
-    out: list[bytes] = []
-    while True:
-        at = buffer.find(EOC)
-        if at < 0:
-            break
-        line = bytes(buffer[:at]).replace(b"\n", b"")
-        del buffer[: at + 1]
-        if line:
-            out.append(line)
-    if len(buffer) > 256:  # a device babbling without CR: keep only a possible frame start
-        start = buffer.rfind(b"$")
-        del buffer[: start if start >= 0 else len(buffer)]
-    return out
-
-
 # ------------------------------------------------------------ typed values of replies
 
 

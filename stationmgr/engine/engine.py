@@ -291,6 +291,13 @@ class Engine:
                 self.bus.publish(rec)
             info = self.bay_info[bay_id]
             coord = self.coordinators.get(info.charger_id)
+            if result.commands and any(
+                isinstance(r, sm.TransactionStarted | sm.TransactionStopped)
+                for r in result.records
+            ):
+                # Commit the session's start/stop before the charger acts on it: a crash
+                # between "$FE" and the commit would let a car charge with no session.
+                await self.writer.drain()
             for cmd in result.commands:
                 if coord is not None:
                     await coord.execute(info.connector, cmd)
