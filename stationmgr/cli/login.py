@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from stationmgr.access.context import Actor, protected, require, set_session_actor
+from stationmgr.access.context import Actor, protected, record, require, set_session_actor
 from stationmgr.access.operators import LoginFailed, authenticate
 from stationmgr.cli.common import open_db
 from stationmgr.errors import PermissionDenied, UserError
@@ -26,6 +26,7 @@ from stationmgr.errors import PermissionDenied, UserError
 ENV_USER = "STATIONMGR_USER"
 ENV_PASSWORD = "STATIONMGR_PASSWORD"
 NO_LOGIN_COMMANDS = {"sim", "simulate", "simulator"}
+OWN_DATABASE_COMMANDS = {"demo"}  # without --db they make a fresh database of their own
 
 # (command, action) -> permission, for commands whose service checks none itself.
 COMMAND_ACTIONS: dict[tuple[str, str | None], str] = {
@@ -38,7 +39,23 @@ COMMAND_ACTIONS: dict[tuple[str, str | None], str] = {
     ("audit", "export"): "audit.export",
     ("operators", "list"): "operators.read",
     ("verify", None): "verify",
+    ("chargers", "list"): "chargers.read",
+    ("readers", "list"): "chargers.read",
+    ("chargers", "add"): "chargers.add",
+    ("readers", "add"): "chargers.add",
+    ("chargers", "remove"): "chargers.remove",
+    ("readers", "remove"): "chargers.remove",
 }
+
+# Changing commands whose code writes the database itself (no service that audits): the
+# CLI audits them after they succeed, with their arguments as the "after".
+AUDIT_AT_BOUNDARY: set[tuple[str, str | None]] = {
+    ("chargers", "add"),
+    ("readers", "add"),
+    ("chargers", "remove"),
+    ("readers", "remove"),
+}
+_NOT_ARGUMENTS = {"func", "requires_login", "required_action", "db", "verbose", "command"}
 
 
 def command_path(args: argparse.Namespace) -> tuple[str, str | None]:
@@ -112,6 +129,9 @@ def signed_in(args: argparse.Namespace) -> Iterator[Actor | None]:
     if not getattr(args, "requires_login", True) or command_path(args)[0] in NO_LOGIN_COMMANDS:
         yield None
         return
+    if command_path(args)[0] in OWN_DATABASE_COMMANDS and not getattr(args, "db", None):
+        yield None  # a fresh database of its own: nothing to protect
+        return
     db = open_db(args)
     try:
         with db.session() as s:
@@ -131,8 +151,35 @@ def signed_in(args: argparse.Namespace) -> Iterator[Actor | None]:
                 require(actor, action, s)
     finally:
         db.dispose()
+    if action is not None and command_path(args) in AUDIT_AT_BOUNDARY:
+        _audit_on_success(args, action)
     set_session_actor(actor)
     try:
         yield actor
     finally:
         set_session_actor(None)
+
+
+def _audit_on_success(args: argparse.Namespace, action: str) -> None:
+    """Wrap the handler: once it returns 0, audit the action with its arguments."""
+    handler = args.func
+    path = command_path(args)
+
+    def audited(a: argparse.Namespace) -> int:
+        status = int(handler(a) or 0)
+        if status == 0:
+            after = {
+                k: v
+                for k, v in vars(a).items()
+                if k not in _NOT_ARGUMENTS and not k.endswith("_command")
+            }
+            target = str(after.get("name") or "") or None
+            db = open_db(a)
+            try:
+                with db.session() as s:
+                    record(s, action, target, None, after, detail=" ".join(p for p in path if p))
+            finally:
+                db.dispose()
+        return status
+
+    args.func = audited
