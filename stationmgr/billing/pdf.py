@@ -51,6 +51,7 @@ WORDS: dict[str, dict[str, str]] = {
     "vat": {"sv": "Moms", "en": "VAT"},
     "amount": {"sv": "Belopp", "en": "Amount"},
     "total": {"sv": "Att betala", "en": "Total"},
+    "sum": {"sv": "Summa", "en": "Total"},
     "net_total": {"sv": "Summa netto", "en": "Net total"},
     "vat_total": {"sv": "Summa moms", "en": "VAT total"},
     "power_curve": {"sv": "Effekt under laddningen (kW)", "en": "Power during the session (kW)"},
