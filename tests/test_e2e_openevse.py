@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from stationmgr.ocpp_words import StopReason
 from stationmgr.sim.ev import EV
+from stationmgr.sim.site import SerialSite, wait_for
 from stationmgr.store.models import MeterSample
-from tests.serial_site import SerialSite, wait_for
 
 
 def test_two_bays_full_sessions_through_the_engine(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ the CLI in a real SQLite file and driven by a real `stationmgr run` process.
 
 Used by the end-to-end, fault and soak tests and by `bench/card_to_enable.py`. Every
 simulator and engine process is reaped in `close()` (use it as a context manager).
+The simulators run in this process (threads), the engine in its own, so it can be killed.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from stationmgr.sim.transport import PtyEndpoint
 from stationmgr.store.db import Database, open_database
 from stationmgr.store.models import ChargeSession
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout (for `python -m stationmgr`)
 ENGINE_CMD = [sys.executable, "-m", "stationmgr"]
 
 FAST_SESSIONS = {
