@@ -59,6 +59,7 @@ class EngineConfig:
     coordinator: CoordinatorConfig = field(default_factory=CoordinatorConfig)
     session: sm.SessionConfig | None = None  # None: from site settings
     tick_interval_s: float = 1.0
+    billing: bool = True  # price + ledger each closed session, enforce budgets (billing.install)
 
 
 @dataclass
@@ -99,6 +100,10 @@ class Engine:
         # Extend persistence here before start(): see Persister.register / closed_hooks.
         self.persister = Persister()
         self._bay_locks: dict[int, asyncio.Lock] = {}
+        if self.config.billing:
+            from stationmgr.billing import install as install_billing
+
+            install_billing(self)
 
     # ------------------------------------------------------------ lifecycle
 
