@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stationmgr.access import audit
-from stationmgr.access.roles import ACTIONS, Role, role_may, roles_for
+from stationmgr.access.roles import ACTIONS, Role, canonical, role_may, roles_for
 from stationmgr.errors import PermissionDenied
 from stationmgr.store.models import Operator
 
@@ -142,6 +142,7 @@ def require(
     may. Call it before writing anything in `s` (the refusal's own write must not wait for
     the caller's).
     """
+    action = canonical(action)
     if action not in ACTIONS:
         raise KeyError(f"undeclared action {action!r}: add it to access.roles.ACTIONS")
     actor = actor or current_actor()

@@ -130,6 +130,32 @@ def create_operator(
     return row
 
 
+def set_up_site(
+    s: Session,
+    site_name: str,
+    username: str,
+    password: str,
+    display_name: str | None = None,
+    clock: Clock | None = None,
+) -> Operator:
+    """First run: name the site and create its owner, in one unit of work."""
+    from stationmgr.settings import get_setting, set_setting
+
+    site_name = (site_name or "").strip()
+    if not site_name or len(site_name) > 120:
+        raise UserError("the site needs a name (at most 120 characters)")
+    if s.scalar(select(Operator.id).limit(1)) is not None:
+        raise UserError("this site is set up already: sign in")
+    row = create_operator(s, username, Role.OWNER, password, display_name, clock=clock)
+    before = get_setting(s, "site_name")
+    set_setting(s, "site_name", site_name)
+    if get_setting(s, "seller_name") is None:  # receipts name the site until told otherwise
+        set_setting(s, "seller_name", site_name)
+    owner = Actor(row.username, Role.OWNER, row.id, row.display_name)
+    record(s, "settings.edit", "site_name", before, site_name, actor=owner, detail="first run")
+    return row
+
+
 def authenticate(
     db: Database,
     username: str,

@@ -100,6 +100,20 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
 }
 
 
+# Names the desktop app used before this table existed → the table's names.
+ACTION_ALIASES: dict[str, str] = {
+    "session.start_guest": "bays.remote_start",
+    "session.stop": "bays.remote_stop",
+    "bay.out_of_order": "bays.out_of_order",
+    "fault.acknowledge": "faults.acknowledge",
+    "alert.acknowledge": "alerts.acknowledge",
+}
+
+
+def canonical(action: str) -> str:
+    return ACTION_ALIASES.get(action, action)
+
+
 def parse_role(text: str) -> Role:
     """A role from its name; ValueError naming the choices otherwise."""
     try:
@@ -111,6 +125,7 @@ def parse_role(text: str) -> Role:
 
 def role_may(role: Role | str, action: str) -> bool:
     """Whether `role` may do `action` (KeyError for an action nobody declared)."""
+    action = canonical(action)
     if action not in ACTIONS:
         raise KeyError(f"undeclared action {action!r}: add it to access.roles.ACTIONS")
     return action in PERMISSIONS[Role(role)]
