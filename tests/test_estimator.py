@@ -46,17 +46,18 @@ def test_no_history_at_all_uses_site_defaults() -> None:
     p = SessionProgress(plugged_at=T0, now=T0 + 60, energy_wh=0.0, power_w=7_000)
     e = estimate_end(p)
     assert e.basis == "default"
-    # 15 kWh at 7 kW from now; the default visit (2 h) is the steadier figure → schedule.
+    # The default visit (2 h); charging: the default 15 kWh at the power now (7 kW).
     charge = T0 + 60 + 15_000 / 7_000 * H
     assert e.charge_end_at == pytest.approx(charge)
-    assert e.end_at == pytest.approx(max(T0 + DEFAULT.plugged_s, charge))
+    assert e.end_at == T0 + DEFAULT.plugged_s
+    assert e.latest_at == pytest.approx(charge)  # what an overrun is measured against
 
 
 def test_falls_back_to_the_bays_typical_session() -> None:
     bay = HistorySummary(3, 8_000, 3 * H, 1 * H, 600, 1_800, 8_000)
     p = SessionProgress(plugged_at=T0, now=T0 + 600, energy_wh=1_000, power_w=8_000)
     e = estimate_end(p, card=HistorySummary(), bay=bay)
-    assert e.basis == "bay" and e.model == "schedule"
+    assert e.basis == "bay" and e.model == "typical"
     assert e.end_at == pytest.approx(T0 + 3 * H) == naive_end(p, bay)
 
 
@@ -101,10 +102,13 @@ def test_more_energy_than_usual_expects_a_tail_and_never_ends_in_the_past() -> N
 
 
 def test_blend_pulls_a_short_history_towards_the_bay() -> None:
-    card = HistorySummary(2, 10_000, 2 * H, 0, 0, 0, 10_000)
-    bay = HistorySummary(50, 20_000, 4 * H, 0, 0, 0, 6_000)
-    b = blend(card, bay)
-    assert b.energy_wh == 15_000 and b.plugged_s == 3 * H and b.power_w == 8_000
+    card = HistorySummary(1, 10_000, 2 * H, 0, 0, 0, 10_000)
+    bay = HistorySummary(50, 40_000, 5 * H, 0, 0, 0, 4_000)
+    b = blend(card, bay)  # one visit weighs a third
+    assert b.energy_wh == pytest.approx(30_000) and b.plugged_s == pytest.approx(4 * H)
+    assert b.power_w == pytest.approx(6_000)
+    three = HistorySummary(3, 10_000, 2 * H, 0, 0, 0, 10_000)
+    assert blend(three, bay).energy_wh == 10_000  # three visits: the card's own habit
     assert blend(None, bay) is bay
 
 

@@ -12,9 +12,11 @@ Public API (used by the board, the alert monitor and the rotation hint):
 Method, in the order it is applied:
 
 1. **Reference behaviour.** The card's history (its last finished sessions) is blended with
-   the bay's: each median is ``w·card + (1−w)·bay`` with ``w = n/(n + 2)``, so one odd visit
-   does not dominate, and a card with no history falls back to the bay's typical session,
-   and a bay with none to site defaults (``DEFAULT``).
+   the bay's: each figure is ``w·card + (1−w)·bay`` with ``w = min(1, n/3)``, so one odd
+   visit does not dominate and three visits are the card's own habit. A session with no
+   card history (a new card, a guest) is given the bay's typical session — plug-in plus
+   the bay's median plugged time — and a bay with no history the site defaults
+   (``DEFAULT``); steps 2–3 still give it an expected end of charging.
 2. **Energy still wanted** = the reference's median energy minus what was delivered so far.
    A car that already took more than usual gets a tail of 15 % of its usual energy.
 3. **Expected end of charging** = now + energy still wanted ÷ power now (or the reference's
@@ -38,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 MIN_POWER_W = 50.0  # below this the car is not drawing (SessionConfig.flow_threshold_w)
-SHRINK = 2.0  # pseudo-count pulling a card's medians towards its bay's
+OWN_HABIT_N = 3  # sessions after which a card's own figures are used unblended
 TAIL_FRACTION = 0.15  # energy still expected when a car already exceeded its usual
 
 
@@ -100,7 +102,12 @@ class Estimate:
     charge_end_at: float  # expected end of energy flow
     energy_wh: float  # expected energy of the whole session
     basis: str  # "card", "bay" or "default": whose history decided
-    model: str  # "schedule" (leaves at a usual time) or "full" (leaves when charged)
+    model: str  # "schedule" (a usual time), "full" (when charged) or "typical" (the bay's)
+
+    @property
+    def latest_at(self) -> float:
+        """The later of the expected unplug and the expected end of charging."""
+        return max(self.end_at, self.charge_end_at)
 
     def remaining_s(self, now: float) -> float:
         return max(0.0, self.end_at - now)
@@ -131,10 +138,10 @@ def summarize(rows: Iterable[PastSession]) -> HistorySummary:
 
 
 def blend(card: HistorySummary | None, prior: HistorySummary) -> HistorySummary:
-    """A card's figures pulled towards the prior (its bay's) by the pseudo-count SHRINK."""
+    """A card's figures, pulled towards the prior (its bay's) while it has few sessions."""
     if card is None or card.empty:
         return prior
-    w = card.n / (card.n + SHRINK)
+    w = min(1.0, card.n / OWN_HABIT_N)
 
     def mix(a: float, b: float) -> float:
         return w * a + (1.0 - w) * b
@@ -178,6 +185,9 @@ def estimate_end(
         charge_end = p.now + (expected_wh - p.energy_wh) * 3600.0 / power
 
     # Departure: on a schedule, or when full — whichever the history says is steadier.
+    if basis != "card":  # nothing known about this driver: the bay's typical session
+        end = p.plugged_at + ref.plugged_s
+        return Estimate(max(end, p.now), charge_end, expected_wh, basis, "typical")
     if ref.plugged_mad_s <= ref.idle_mad_s:
         model = "schedule"
         end = max(p.plugged_at + ref.plugged_s, charge_end)

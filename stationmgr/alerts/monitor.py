@@ -285,8 +285,8 @@ class AlertMonitor:
         )
         if settled and known is not None and tx.uid not in self._overrun_after:
             e = est.estimate_end(_progress(bay, now), known.card, known.bay)
-            margin = overrun_margin_s(e.end_at - tx.plugged_at, cfg)
-            self._overrun_after[tx.uid] = e.end_at + margin
+            margin = overrun_margin_s(e.latest_at - tx.plugged_at, cfg)
+            self._overrun_after[tx.uid] = e.latest_at + margin
         return BayFacts(
             bay.bay_id,
             charger_id,
