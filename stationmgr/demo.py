@@ -84,6 +84,8 @@ class DemoSite:
         self._rng = random.Random(self.seed)
         self._queue: list[tuple[float, int, str, Callable[[], None]]] = []
         self._n = 0
+        self._in_use: set[str] = set()
+        self._cards_at: dict[int, set[str]] = {}
         self._unsub = engine.bus.subscribe(self._count)  # type: ignore[attr-defined]
         self._opening_scene()
         self._thread = threading.Thread(target=self._run, name="demo-scenario", daemon=True)
@@ -129,14 +131,15 @@ class DemoSite:
     def _opening_scene(self) -> None:
         """A site in full swing from the first second (so a newcomer sees everything)."""
         b = self.bays
-        self._arrive(b[0], soc=0.35, tap_after=2)  # charging
-        self._arrive(b[1], soc=1.0, tap_after=1, stay=(1500, 2400))  # full: idle, blocks
-        self._arrive(b[2], soc=0.5, tap_after=60)  # waiting for a card for a minute
-        self._arrive(b[4], soc=0.6, tap_after=3)
-        self._arrive(b[5], soc=0.25, tap_after=5)
-        self._arrive(b[6], soc=0.7, tap_after=4)
+        # Taps wait for the chargers' first answers (a bay nobody has heard from refuses).
+        self._arrive(b[0], soc=0.35, tap_after=20)  # charging
+        self._arrive(b[1], soc=1.0, tap_after=15, stay=(1500, 2400))  # full: idle, blocks
+        self._arrive(b[2], soc=0.5, tap_after=150)  # waits for a card for a while
+        self._arrive(b[4], soc=0.6, tap_after=25)
+        self._arrive(b[5], soc=0.25, tap_after=30)
+        self._arrive(b[6], soc=0.7, tap_after=22)
         self._at(self._rng.uniform(300, 900), "arrival", lambda: self._arrive(b[3]))
-        self._at(150, "fault", lambda: self._fault(b[5]))
+        self._at(200, "fault", lambda: self._fault(b[5]))
         self._at(120, "unknown card", lambda: self._tap(b[3], UNKNOWN_CARD))
         self._at(400, "bus box silent", lambda: self._silence(b[-1].charger))
 
@@ -158,7 +161,7 @@ class DemoSite:
             target_soc=rng.choice([0.8, 0.9, 1.0]) if soc is None else max(soc, 0.9),
         )
         bay.connector.plug(ev, self.clock.now())
-        card = self._pick_card()
+        card = self._pick_card(bay)
         self._at(
             rng.uniform(20, 90) if tap_after is None else tap_after,
             "tap",
@@ -167,19 +170,25 @@ class DemoSite:
         lo, hi = stay or (2400, 9000)
         self._at(rng.uniform(lo, hi), "departure", lambda: self._leave(bay, card))
 
-    def _pick_card(self) -> str:
-        good = [c[0] for c in DEMO_CARDS if not c[3]]
-        r = self._rng.random()
-        if r < 0.05:
-            return DEMO_CARDS[-1][0]  # blocked: refused, then the driver finds a good card
-        return self._rng.choice(good)
+    def _pick_card(self, bay: DemoBay) -> str:
+        """A card not in use at another bay (one session per card), now and then the
+        blocked one (refused: the driver then finds a good card)."""
+        if self._rng.random() < 0.05:
+            return DEMO_CARDS[-1][0]
+        free = [c[0] for c in DEMO_CARDS if not c[3] and c[0] not in self._in_use]
+        card = self._rng.choice(free or [c[0] for c in DEMO_CARDS if not c[3]])
+        self._in_use.add(card)
+        self._cards_at.setdefault(bay.bay_id, set()).add(card)
+        return card
 
     def _tap(self, bay: DemoBay, card: str) -> None:
         if not bay.connector.plugged and card != UNKNOWN_CARD:
             return
         self.tap(bay, card)
         if card in (UNKNOWN_CARD, DEMO_CARDS[-1][0]) and bay.connector.plugged:
-            good = self._rng.choice([c[0] for c in DEMO_CARDS if not c[3]])
+            good = self._pick_card(bay)
+            while good == DEMO_CARDS[-1][0]:
+                good = self._pick_card(bay)
             self._at(45, "second tap", lambda: self._tap(bay, good))
 
     def tap(self, bay: DemoBay, card: str) -> None:
@@ -195,6 +204,7 @@ class DemoSite:
 
     def _unplug(self, bay: DemoBay) -> None:
         bay.connector.unplug(self.clock.now())
+        self._in_use -= self._cards_at.pop(bay.bay_id, set())
         self._at(self._rng.uniform(300, 2400), "arrival", lambda: self._arrive(bay))
 
     def _fault(self, bay: DemoBay) -> None:
@@ -382,7 +392,23 @@ def seed_history(
                 n += 1
         if samples:
             s.execute(insert(MeterSample), samples)
+        _price_history(s)
     return n
+
+
+def _price_history(s: object) -> None:
+    """Price the generated sessions as the engine would have (when billing is there)."""
+    try:
+        from stationmgr.billing.charges import price_closed_session
+    except ImportError:
+        return
+    rows = s.scalars(select(ChargeSession).order_by(ChargeSession.stopped_at))  # type: ignore[attr-defined]
+    for row in rows:
+        try:
+            price_closed_session(s, row)  # type: ignore[arg-type]
+        except Exception as e:  # a demo without prices still works
+            log.warning("demo: history not priced (%s)", e)
+            return
 
 
 # ---------------------------------------------------------------- headless run
@@ -451,6 +477,7 @@ def running_demo(
     inproc.CLOCK[0] = clock
     site = build_site(db, history_days, clock.now())
     engine = Engine(db, clock, EngineConfig(CoordinatorConfig(poll_interval_s=1.0)))
+    install_extensions(engine)
     engine.start()
     try:
         site.start(engine, clock)
@@ -478,3 +505,20 @@ def run_headless(db: Database, speed: float, duration_s: float) -> Summary:
         engine.drain()
         summary = summarize(db, site, since, until, time.monotonic() - t0)
     return summary
+
+
+def install_extensions(engine: Engine) -> None:
+    """Wire the optional core packages into an engine before it starts (idempotent):
+    billing (prices closed sessions, budgets) and alerts (badges, expected end)."""
+    try:
+        from stationmgr import billing
+    except ImportError:
+        billing = None  # type: ignore[assignment]
+    if billing is not None and hasattr(billing, "install"):
+        billing.install(engine)
+    try:
+        from stationmgr.alerts import monitor
+    except ImportError:
+        return
+    if getattr(engine, "alerts", None) is None:
+        monitor.install(engine)

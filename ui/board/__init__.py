@@ -1,0 +1,1 @@
+"""The bay board: one tile per bay, live curves, attendant actions."""

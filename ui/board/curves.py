@@ -1,0 +1,235 @@
+"""Live curves: a bay's power and energy, and the site's total power, over the day.
+
+pyqtgraph the way its scrollingPlots/PlotSpeedTest examples do it: curve items are created
+once; numbers go into preallocated numpy buffers; a timer calls `setData` on views of them.
+`setClipToView` and peak downsampling keep a whole day of samples cheap to pan and zoom.
+Today's stored samples are loaded off the GUI thread when a bay is selected.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from stationmgr.clock import to_datetime
+from stationmgr.events import BaySnapshot
+from stationmgr.store import queries
+
+LIVE_POINTS = 7200  # per bay: two hours of 1 s ticks before the oldest half is dropped
+
+
+class Ring:
+    """Preallocated (t, power W, energy Wh) columns; appends without reallocating."""
+
+    def __init__(self, size: int = LIVE_POINTS) -> None:
+        self.data = np.full((3, size), np.nan)
+        self.n = 0
+
+    def append(self, t: float, power: float, energy: float) -> None:
+        if self.n == self.data.shape[1]:  # keep the newest half
+            half = self.n // 2
+            self.data[:, :half] = self.data[:, self.n - half : self.n]
+            self.n = half
+        self.data[:, self.n] = (t, power, energy)
+        self.n += 1
+
+    def view(self) -> np.ndarray:
+        return self.data[:, : self.n]
+
+
+class LiveBuffers:
+    """Every bay's live ring plus the site total, fed once a second from the snapshots."""
+
+    def __init__(self) -> None:
+        self.bays: dict[int, Ring] = {}
+        self.site = Ring()
+
+    def sample(self, now: float, snaps: dict[int, BaySnapshot]) -> None:
+        total = 0.0
+        for bay_id, s in snaps.items():
+            ring = self.bays.get(bay_id)
+            if ring is None:
+                ring = self.bays[bay_id] = Ring()
+            p = (s.power_w or 0.0) if s.tx_uid is not None else 0.0
+            e = s.energy_wh if s.energy_wh is not None else np.nan
+            ring.append(now, p, e)
+            total += p
+        self.site.append(now, total, np.nan)
+
+
+def load_bay_day(
+    db: object, bay_id: int, since: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(t, kW, session kWh) of a bay's stored samples since `since`; NaN between sessions."""
+    with db.session() as s:  # type: ignore[attr-defined]
+        rows = queries.bay_samples_since(s, bay_id, to_datetime(since))
+    t, p, e = [], [], []
+    last_sid = None
+    for sid, ts, energy, power, start in rows:
+        if last_sid is not None and sid != last_sid:
+            t.append(t[-1])
+            p.append(np.nan)
+            e.append(np.nan)
+        last_sid = sid
+        t.append(ts.timestamp())
+        p.append((power or 0) / 1000.0)
+        e.append(max(0.0, (energy - start) / 1000.0))
+    return np.array(t), np.array(p), np.array(e)
+
+
+def load_site_day(
+    db: object, since: float, until: float, step_s: float = 60.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """The site's total power (kW) per `step_s` since `since`: each bay's last sampled power
+    held until its next sample (samples are sparse while a car draws nothing)."""
+    with db.session() as s:  # type: ignore[attr-defined]
+        rows = queries.site_samples_since(s, to_datetime(since))
+    edges = np.arange(since, max(until, since + step_s), step_s)
+    total = np.zeros(len(edges))
+    by_bay: dict[int, tuple[list[float], list[float]]] = {}
+    for bay_id, ts, power in rows:
+        tl, pl = by_bay.setdefault(bay_id, ([], []))
+        tl.append(ts.timestamp())
+        pl.append((power or 0) / 1000.0)
+    for tl, pl in by_bay.values():
+        ta = np.array(tl)
+        idx = np.searchsorted(ta, edges, side="right") - 1
+        vals = np.where(idx >= 0, np.array(pl)[np.clip(idx, 0, None)], 0.0)
+        # a bay's last sample older than 15 min says nothing about now
+        stale = (idx < 0) | (edges - ta[np.clip(idx, 0, None)] > 900)
+        total += np.where(stale, 0.0, vals)
+    return edges, total
+
+
+def midnight(now: float) -> float:
+    """Local midnight before `now` (epoch seconds)."""
+    local = datetime.fromtimestamp(now).astimezone()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+
+
+def _plot(title: str, units: str) -> pg.PlotWidget:
+    w = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=None)})
+    w.setBackground(w.palette().color(QPalette.ColorRole.Base))
+    pi = w.getPlotItem()
+    pi.setClipToView(True)
+    pi.setDownsampling(auto=True, mode="peak")
+    pi.showGrid(x=True, y=True, alpha=0.15)
+    pi.setLabel("left", title, units=units)
+    pi.setMenuEnabled(False)
+    pi.setMouseEnabled(x=True, y=False)
+    pi.getViewBox().setLimits(yMin=0)
+    fg = w.palette().color(QPalette.ColorRole.Text)
+    for ax in ("left", "bottom", "right"):
+        pi.getAxis(ax).setTextPen(fg)
+    return w
+
+
+class CurvePanel(QWidget):
+    """The selected bay's power and energy, and the site total, sharing one time axis."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel()
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.bay_plot = _plot(self.tr("Power"), "W")
+        self.site_plot = _plot(self.tr("Site total"), "W")
+        self.site_plot.setXLink(self.bay_plot)
+        self.day_btn = QPushButton(self.tr("&Day"))
+        self.day_btn.setToolTip(self.tr("Zoom out to the whole day (D)"))
+        self.live_btn = QPushButton(self.tr("&Live"))
+        self.live_btn.setToolTip(self.tr("Follow the newest minutes again (L)"))
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(QLabel(self.tr("Drag to pan, wheel to zoom")))
+        head.addWidget(self.day_btn)
+        head.addWidget(self.live_btn)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(head)
+        lay.addWidget(self.bay_plot, 3)
+        lay.addWidget(self.site_plot, 2)
+
+        power_pen = pg.mkPen(QColor("#1565c0"), width=2)
+        energy_pen = pg.mkPen(QColor("#2e7d32"), width=2)
+        fill = QColor("#1565c0")
+        fill.setAlpha(40)
+        pi = self.bay_plot.getPlotItem()
+        # Energy on its own right-hand axis (a second view box linked in x).
+        self.energy_vb = pg.ViewBox()
+        pi.showAxis("right")
+        pi.scene().addItem(self.energy_vb)
+        pi.getAxis("right").linkToView(self.energy_vb)
+        pi.getAxis("right").setLabel(self.tr("Energy"), units="Wh")
+        self.energy_vb.setXLink(pi)
+        self.energy_vb.setLimits(yMin=0)
+        pi.getViewBox().sigResized.connect(
+            lambda: self.energy_vb.setGeometry(pi.getViewBox().sceneBoundingRect())
+        )
+        # stored samples of today (dimmer), then the live ring (created once, setData later)
+        self.hist_power = pi.plot(pen=pg.mkPen(QColor("#90a4ae"), width=1.5), connect="finite")
+        self.live_power = pi.plot(pen=power_pen, fillLevel=0, brush=fill)
+        self.hist_energy = pg.PlotDataItem(
+            pen=pg.mkPen(QColor("#a5d6a7"), width=1.5), connect="finite"
+        )
+        self.live_energy = pg.PlotDataItem(pen=energy_pen, connect="finite")
+        self.energy_vb.addItem(self.hist_energy)
+        self.energy_vb.addItem(self.live_energy)
+        for item in (self.hist_power, self.live_power, self.hist_energy, self.live_energy):
+            item.setClipToView(True)
+            item.setDownsampling(auto=True, method="peak")
+        sp = self.site_plot.getPlotItem()
+        self.hist_site = sp.plot(pen=pg.mkPen(QColor("#90a4ae"), width=1.5))
+        self.live_site = sp.plot(
+            pen=pg.mkPen(QColor("#6a1b9a"), width=2), fillLevel=0, brush=QColor(106, 27, 154, 40)
+        )
+        self.follow = True  # keep the newest minutes in view until the user pans or zooms
+        pi.getViewBox().sigRangeChangedManually.connect(self._manual)
+        self.span_s = 3600.0
+
+    def _manual(self, *_a: object) -> None:
+        self.follow = False
+
+    def show_today(self, now: float) -> None:
+        """Zoom out to the whole day so far."""
+        self.follow = False
+        self.bay_plot.setXRange(midnight(now), now, padding=0.02)
+
+    def follow_live(self) -> None:
+        self.follow = True
+
+    def set_history(
+        self,
+        bay: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+        site: tuple[np.ndarray, np.ndarray] | None,
+    ) -> None:
+        if bay is not None:
+            t, p, e = bay
+            self.hist_power.setData(t, p * 1000.0)
+            self.hist_energy.setData(t, e * 1000.0)
+        if site is not None:
+            t, total = site
+            self.hist_site.setData(t, total * 1000.0)
+
+    def clear_bay(self) -> None:
+        for item in (self.hist_power, self.live_power, self.hist_energy, self.live_energy):
+            item.setData([], [])
+
+    def update_live(self, ring: Ring | None, site: Ring, now: float) -> None:
+        if ring is not None and ring.n:
+            v = ring.view()
+            self.live_power.setData(v[0], v[1])
+            self.live_energy.setData(v[0], v[2])
+        if site.n:
+            v = site.view()
+            self.live_site.setData(v[0], v[1])
+        if self.follow:
+            self.bay_plot.setXRange(now - self.span_s, now + self.span_s * 0.03, padding=0)
+            self.energy_vb.enableAutoRange(axis="y")
+
+
+__all__ = ["CurvePanel", "LiveBuffers", "Ring", "load_bay_day", "load_site_day"]

@@ -1,0 +1,366 @@
+"""The bay board page: the tile grid, the selected bay's panel and curves, the actions.
+
+Fed by the bridge (snapshots, ≤10/s per bay) and a 1 s timer that repaints the tiles (their
+timers run on from the snapshots), samples the live curves and refreshes cost estimates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from stationmgr.events import BaySnapshot, ChargerCommLost
+from stationmgr.ocpp_words import BayStatus
+from stationmgr.sessions import FaultCleared, FaultRaised
+from ui import fmt
+from ui.actions import Actions
+from ui.board import extras
+from ui.board.curves import CurvePanel, LiveBuffers, load_bay_day, load_site_day, midnight
+from ui.board.state import BayView
+from ui.board.tiles import STATE_COLOURS, TileGrid, status_word
+from ui.context import AppContext
+from ui.pages import PageSpec
+
+log = logging.getLogger(__name__)
+
+
+class BayPanel(QFrame):
+    """The selected bay: who, how long, how much, and the attendant's buttons."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel()
+        f = self.title.font()
+        f.setPointSizeF(f.pointSizeF() * 1.4)
+        f.setBold(True)
+        self.title.setFont(f)
+        self.state = QLabel()
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for key, text in (
+            ("who", self.tr("Card holder")),
+            ("plugged", self.tr("Plugged in")),
+            ("charging", self.tr("Charging time")),
+            ("idle", self.tr("Idle time")),
+            ("power", self.tr("Power now")),
+            ("energy", self.tr("Energy")),
+            ("cost", self.tr("Cost so far")),
+            ("end", self.tr("Expected end")),
+        ):
+            lab = QLabel("–")
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields[key] = lab
+            form.addRow(text + ":", lab)
+        self.guest_btn = QPushButton(self.tr("Start &guest session…"))
+        self.stop_btn = QPushButton(self.tr("S&top session"))
+        self.ooo_btn = QPushButton(self.tr("Set &out of order"))
+        self.ack_btn = QPushButton(self.tr("&Acknowledge faults"))
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.title)
+        lay.addWidget(self.state)
+        lay.addLayout(form)
+        lay.addStretch(1)
+        for b in (self.guest_btn, self.stop_btn, self.ooo_btn, self.ack_btn):
+            lay.addWidget(b)
+        self.setMinimumWidth(260)
+
+
+class BoardPage(QWidget):
+    alert = Signal(str, str)  # (title, text) for the tray and the status bar
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.views: dict[int, BayView] = {}
+        self.buffers = LiveBuffers()
+        self.actions_ = Actions(ctx, self)
+        self.actions_.done.connect(self._status)
+        self.actions_.failed.connect(self._status)
+        self.extras = extras.Extras(ctx)
+        self._ticks = 0
+        self._loaded_bay: int | None = None
+
+        eng = ctx.engine
+        now = (lambda: eng.clock.now()) if eng is not None else _wall
+        self.now = now
+        self.grid = TileGrid(now)
+        self.grid.currency = ctx.currency
+        self.grid.acked = self.extras.acked
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.grid)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.panel = BayPanel()
+        self.curves = CurvePanel()
+        today, live = self.curves.day_btn, self.curves.live_btn
+        today.clicked.connect(lambda: self.curves.show_today(self.now()))
+        live.clicked.connect(self.curves.follow_live)
+
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.panel)
+        bottom.addWidget(self.curves)
+        bottom.setStretchFactor(1, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(scroll)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        self.splitter = split
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.summary)
+        lay.addWidget(split, 1)
+        split.setSizes([340, 420])
+
+        self.grid.selected.connect(self._select)
+        self.grid.activated.connect(self._menu_at_tile)
+        self.grid.context_requested.connect(self._menu)
+        p = self.panel
+        p.guest_btn.clicked.connect(lambda: self._act("guest"))
+        p.stop_btn.clicked.connect(lambda: self._act("stop"))
+        p.ooo_btn.clicked.connect(lambda: self._act("ooo"))
+        p.ack_btn.clicked.connect(lambda: self._act("ack"))
+        for key, seq in (("day", "D"), ("live", "L")):
+            a = QAction(self)
+            a.setShortcut(QKeySequence(seq))
+            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            a.triggered.connect(today.click if key == "day" else live.click)
+            self.addAction(a)
+
+        if ctx.bridge is not None:
+            ctx.bridge.snapshots.connect(self.on_snapshots)
+            ctx.bridge.events.connect(self.on_events)
+            if eng is not None:
+                ctx.bridge.seed(eng.snapshots())
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+        self._load_site_day()
+
+    # ------------------------------------------------------------ feed
+
+    def on_snapshots(self, snaps: dict[int, BaySnapshot]) -> None:
+        new = False
+        for bay_id, snap in snaps.items():
+            v = self.views.get(bay_id)
+            if v is None:
+                self.views[bay_id] = BayView(snap)
+                new = True
+            else:
+                v.update(snap)
+        if new:
+            self.grid.set_views(self.views)
+            if self.grid.selected_bay is not None and self._loaded_bay is None:
+                self._select(self.grid.selected_bay)
+        self.grid.update()
+        self._refresh_summary()
+        if self.grid.selected_bay in snaps:
+            self._refresh_panel()
+
+    def on_events(self, events: list[object]) -> None:
+        changed = False
+        for ev in events:
+            if isinstance(ev, FaultRaised):
+                label = self._label(ev.bay_id)
+                self.alert.emit(self.tr("Fault on {0}").format(label), ev.code)
+            elif isinstance(ev, FaultCleared):
+                pass
+            elif isinstance(ev, ChargerCommLost):
+                self.alert.emit(self.tr("Charger does not answer"), f"{ev.name}: {ev.detail}")
+            hit = self.extras.on_event(ev, self.views)
+            if hit is not None:
+                changed = True
+                if hit:
+                    self.alert.emit(*hit)
+        if changed:
+            self.grid.update()
+            self._refresh_panel()
+
+    def tick(self) -> None:
+        """Once a second: timers run on, curves advance, estimates refresh (no engine calls
+        that wait: snapshots are local, estimates are pure)."""
+        now = self.now()
+        self._ticks += 1
+        latest = {b: v.snap for b, v in self.views.items()}
+        self.buffers.sample(now, latest)
+        if self._ticks % 5 == 1:
+            self.extras.refresh(self.views, now)
+        self.grid.update()
+        sel = self.grid.selected_bay
+        if self.isVisible():
+            self.curves.update_live(
+                self.buffers.bays.get(sel) if sel else None, self.buffers.site, now
+            )
+        self._refresh_panel()
+        if self._ticks % 300 == 0:
+            self._load_site_day()
+
+    # ------------------------------------------------------------ selection and panel
+
+    def _label(self, bay_id: int) -> str:
+        v = self.views.get(bay_id)
+        return v.snap.label if v else str(bay_id)
+
+    def _select(self, bay_id: int) -> None:
+        self._loaded_bay = bay_id
+        self.curves.clear_bay()
+        self.curves.title.setText(
+            self.tr("<b>{0}</b>: power and energy today").format(self._label(bay_id))
+        )
+        self._refresh_panel()
+        db, since = self.ctx.db, midnight(self.now())
+
+        def loaded(data: object) -> None:
+            if self._loaded_bay == bay_id:
+                self.curves.set_history(data, None)  # type: ignore[arg-type]
+
+        self.ctx.worker.run(lambda: load_bay_day(db, bay_id, since), loaded)
+
+    def _load_site_day(self) -> None:
+        db, now = self.ctx.db, self.now()
+        since = midnight(now)
+        self.ctx.worker.run(
+            lambda: load_site_day(db, since, now), lambda data: self.curves.set_history(None, data)
+        )
+
+    def _refresh_summary(self) -> None:
+        counts = Counter(v.snap.status for v in self.views.values())
+        power = sum((v.snap.power_w or 0) for v in self.views.values() if v.snap.tx_uid)
+        parts = []
+        for st in (
+            BayStatus.CHARGING,
+            BayStatus.SUSPENDED_EV,
+            BayStatus.PREPARING,
+            BayStatus.FINISHING,
+            BayStatus.FAULTED,
+            BayStatus.UNAVAILABLE,
+            BayStatus.AVAILABLE,
+            BayStatus.SUSPENDED_EVSE,
+        ):
+            if counts.get(st):
+                parts.append(
+                    f'<span style="color:{STATE_COLOURS[st]}">●</span> '
+                    f"{counts[st]} {status_word(st).lower()}"
+                )
+        site = self.tr("Site power {0}").format(fmt.kw(self.ctx.locale, power))
+        self.summary.setText(f"<b>{site}</b> &nbsp; " + " &nbsp; ".join(parts))
+
+    def _refresh_panel(self) -> None:
+        p = self.panel
+        bay_id = self.grid.selected_bay
+        v = self.views.get(bay_id) if bay_id is not None else None
+        if v is None:
+            p.title.setText(self.tr("No bay selected"))
+            for b in (p.guest_btn, p.stop_btn, p.ooo_btn, p.ack_btn):
+                b.setEnabled(False)
+            return
+        s = v.snap
+        f = v.figures(self.now())
+        loc = self.ctx.locale
+        p.title.setText(s.label)
+        colour = STATE_COLOURS[s.status]
+        p.state.setText(
+            f'<span style="color:{colour}; font-weight:bold">● '
+            f"{status_word(s.status)}</span>" + (f" — {s.fault}" if s.fault else "")
+        )
+        who = s.holder_name or (self.tr("Guest") if s.tx_uid else "–")
+        if s.card_uid:
+            who += f" ({s.card_uid})"
+        p.fields["who"].setText(who)
+        p.fields["plugged"].setText(fmt.duration(f.plugged_s))
+        p.fields["charging"].setText(fmt.duration(f.charging_s))
+        p.fields["idle"].setText(fmt.duration(f.idle_s))
+        p.fields["power"].setText(fmt.kw(loc, f.power_w))
+        p.fields["energy"].setText(fmt.kwh(loc, f.energy_wh))
+        p.fields["cost"].setText(fmt.money(loc, v.cost_minor, self.ctx.currency))
+        p.fields["end"].setText(fmt.clock_time(loc, v.expected_end) if v.expected_end else "–")
+        ooo = self._out_of_order(bay_id)
+        usable = s.online and not ooo and s.fault is None
+        p.guest_btn.setEnabled(s.tx_uid is None and usable)
+        p.stop_btn.setEnabled(s.tx_uid is not None)
+        p.ooo_btn.setText(self.tr("Back in &service") if ooo else self.tr("Set &out of order"))
+        p.ooo_btn.setEnabled(True)
+        p.ack_btn.setEnabled(bool(s.fault or v.alerts))
+
+    def _out_of_order(self, bay_id: int) -> bool:
+        eng = self.ctx.engine
+        bay = eng.bays.get(bay_id) if eng is not None else None
+        return bool(bay and bay.out_of_order)
+
+    def _act(self, what: str, bay_id: int | None = None) -> None:
+        bay_id = self.grid.selected_bay if bay_id is None else bay_id
+        if bay_id is None:
+            return
+        a = self.actions_
+        if what == "guest":
+            a.start_guest(bay_id, self)
+        elif what == "stop":
+            a.stop_session(bay_id, self)
+        elif what == "ooo":
+            a.set_out_of_order(bay_id, not self._out_of_order(bay_id), self)
+        elif what == "ack":
+            a.acknowledge(bay_id, self)
+            self.extras.acknowledge(bay_id, self.views)
+            self.grid.update()
+
+    def _menu_at_tile(self, bay_id: int) -> None:
+        i = self.grid.order.index(bay_id)
+        self._menu(bay_id, self.grid.mapToGlobal(self.grid.tile_rect(i).center()))
+
+    def _menu(self, bay_id: int, pos: QPoint) -> None:
+        self._refresh_panel()
+        p = self.panel
+        m = QMenu(self)
+        for btn, key in (
+            (p.guest_btn, "guest"),
+            (p.stop_btn, "stop"),
+            (p.ooo_btn, "ooo"),
+            (p.ack_btn, "ack"),
+        ):
+            act = m.addAction(btn.text().replace("&", ""))
+            act.setEnabled(btn.isEnabled())
+            act.triggered.connect(lambda _c=False, k=key, b=bay_id: self._act(k, b))
+        m.exec(pos)
+
+    def _status(self, text: str) -> None:
+        win = self.window()
+        bar = getattr(win, "statusBar", None)
+        if callable(bar):
+            bar().showMessage(text, 8000)
+
+    def shutdown(self) -> None:
+        self.timer.stop()
+
+
+def _wall() -> float:
+    import time
+
+    return time.time()
+
+
+PAGE = PageSpec(
+    key="board",
+    title=lambda: QCoreApplication.translate("BoardPage", "Bays"),
+    factory=BoardPage,
+    icon="board",
+    order=10,
+)

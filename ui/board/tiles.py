@@ -1,0 +1,391 @@
+"""The bay board's tile grid, painted in one pass (64 bays repaint in well under a frame).
+
+One widget, no child widget per tile: layout is arithmetic, painting reads `BayView`s.
+Click selects, double-click or Enter opens the bay's actions, arrows move the selection,
+the context menu is offered through `context_requested`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from stationmgr.ocpp_words import BayStatus
+from ui import fmt
+from ui.board.state import BayView
+
+TILE_MIN_W = 232
+TILE_H = 150
+GAP = 10
+HEADER_H = 30
+
+# State colours (readable on light and dark palettes; white text on each).
+STATE_COLOURS: dict[BayStatus, str] = {
+    BayStatus.AVAILABLE: "#2e7d32",
+    BayStatus.PREPARING: "#c77700",
+    BayStatus.CHARGING: "#1565c0",
+    BayStatus.SUSPENDED_EV: "#00838f",
+    BayStatus.SUSPENDED_EVSE: "#5c6bc0",
+    BayStatus.FINISHING: "#8e24aa",
+    BayStatus.FAULTED: "#c62828",
+    BayStatus.UNAVAILABLE: "#616161",
+}
+
+
+def status_word(status: BayStatus) -> str:
+    """The attendant's word for a state (OCPP's word, explained where it is obscure)."""
+    t = QCoreApplication.translate
+    return {
+        BayStatus.AVAILABLE: t("status", "Available"),
+        BayStatus.PREPARING: t("status", "Waiting for card"),
+        BayStatus.CHARGING: t("status", "Charging"),
+        BayStatus.SUSPENDED_EV: t("status", "Paused by car"),
+        BayStatus.SUSPENDED_EVSE: t("status", "Paused by charger"),
+        BayStatus.FINISHING: t("status", "Finished – idle"),
+        BayStatus.FAULTED: t("status", "Faulted"),
+        BayStatus.UNAVAILABLE: t("status", "Unavailable"),
+    }[status]
+
+
+class TileGrid(QWidget):
+    selected = Signal(int)  # bay id
+    activated = Signal(int)
+    context_requested = Signal(int, QPoint)
+
+    def __init__(self, clock_now: Callable[[], float], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.now = clock_now
+        self.views: dict[int, BayView] = {}
+        self.order: list[int] = []
+        self.selected_bay: int | None = None
+        self.currency = "SEK"
+        self.acked: set[str] = set()  # acknowledged alert uids (badge shown grey)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setAccessibleName(self.tr("Bay board"))
+        base = QFont(self.font())
+        self.f_label = QFont(base)
+        self.f_label.setBold(True)
+        self.f_label.setPointSizeF(base.pointSizeF() * 1.25)
+        self.f_state = QFont(base)
+        self.f_state.setBold(True)
+        self.f_big = QFont(base)
+        self.f_big.setPointSizeF(base.pointSizeF() * 1.6)
+        self.f_big.setBold(True)
+        self.f_small = QFont(base)
+        self.f_small.setPointSizeF(base.pointSizeF() * 0.9)
+        self.paint_count = 0
+
+    # ------------------------------------------------------------ data
+
+    def set_views(self, views: dict[int, BayView]) -> None:
+        self.views = views
+        self.order = sorted(views, key=lambda b: (_natural(views[b].snap.label), b))
+        if self.selected_bay not in views:
+            self.selected_bay = self.order[0] if self.order else None
+        self.updateGeometry()
+        self.update()
+
+    def refresh(self, bay_ids: object = None) -> None:
+        """Repaint (all tiles; the grid is one cheap pass)."""
+        self.update()
+
+    def select(self, bay_id: int) -> None:
+        if bay_id in self.views and bay_id != self.selected_bay:
+            self.selected_bay = bay_id
+            self.update()
+            self.selected.emit(bay_id)
+
+    # ------------------------------------------------------------ layout
+
+    def _columns(self, width: int | None = None) -> int:
+        w = self.width() if width is None else width
+        return max(1, (w - GAP) // (TILE_MIN_W + GAP))
+
+    def tile_rect(self, index: int) -> QRect:
+        cols = self._columns()
+        tile_w = (self.width() - GAP * (cols + 1)) // cols
+        r, c = divmod(index, cols)
+        return QRect(GAP + c * (tile_w + GAP), GAP + r * (TILE_H + GAP), tile_w, TILE_H)
+
+    def bay_at(self, pos: QPoint) -> int | None:
+        for i, bay_id in enumerate(self.order):
+            if self.tile_rect(i).contains(pos):
+                return bay_id
+        return None
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        rows = -(-max(1, len(self.order)) // self._columns(width))
+        return GAP + rows * (TILE_H + GAP)
+
+    def sizeHint(self) -> QSize:
+        return QSize(3 * (TILE_MIN_W + GAP) + GAP, self.heightForWidth(3 * (TILE_MIN_W + GAP)))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(TILE_MIN_W + 2 * GAP, TILE_H + 2 * GAP)
+
+    def resizeEvent(self, event: object) -> None:
+        self.setMinimumHeight(self.heightForWidth(self.width()))
+
+    # ------------------------------------------------------------ painting
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.paint_count += 1
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if not self.order:
+            p.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            p.drawText(
+                self.rect(),
+                Qt.AlignmentFlag.AlignCenter,
+                self.tr("No bays yet. Add a charger under Chargers to see its bays here."),
+            )
+            return
+        now = self.now()
+        clip = event.rect()
+        for i, bay_id in enumerate(self.order):
+            rect = self.tile_rect(i)
+            if rect.intersects(clip):
+                self._paint_tile(p, rect, self.views[bay_id], now, bay_id == self.selected_bay)
+        p.end()
+
+    def _paint_tile(
+        self, p: QPainter, rect: QRect, view: BayView, now: float, selected: bool
+    ) -> None:
+        pal = self.palette()
+        snap = view.snap
+        colour = QColor(STATE_COLOURS[snap.status])
+        r = QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5)
+        # body
+        p.setPen(
+            QPen(pal.color(QPalette.ColorRole.Highlight), 3)
+            if selected
+            else QPen(pal.color(QPalette.ColorRole.Mid), 1)
+        )
+        p.setBrush(pal.color(QPalette.ColorRole.Base))
+        p.drawRoundedRect(r, 8, 8)
+        # header band in the state colour
+        head = QRectF(r.x(), r.y(), r.width(), HEADER_H)
+        p.save()
+        p.setClipRect(head)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(colour)
+        p.drawRoundedRect(r.adjusted(1.5, 1.5, -1.5, -1.5) if selected else r, 8, 8)
+        p.restore()
+        p.setPen(QColor("white"))
+        p.setFont(self.f_label)
+        label_rect = head.adjusted(10, 0, -10, 0).toRect()
+        p.drawText(
+            label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, snap.label
+        )
+        lw = QFontMetrics(self.f_label).horizontalAdvance(snap.label) + 12
+        p.setFont(self.f_state)
+        word = status_word(snap.status)
+        p.drawText(
+            label_rect.adjusted(lw, 0, 0, 0),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+            QFontMetrics(self.f_state).elidedText(
+                word, Qt.TextElideMode.ElideRight, label_rect.width() - lw
+            ),
+        )
+
+        body = r.adjusted(10, HEADER_H + 6, -10, -6).toRect()
+        text = pal.color(QPalette.ColorRole.Text)
+        dim = pal.color(QPalette.ColorRole.PlaceholderText)
+        fm = QFontMetrics(self.font())
+        line_h = fm.height()
+
+        # line 1: who, and badges on the right
+        badges = self._badges(view)
+        bx = body.right()
+        p.setFont(self.f_small)
+        sfm = QFontMetrics(self.f_small)
+        for text_b, col in reversed(badges):
+            w = sfm.horizontalAdvance(text_b) + 12
+            br = QRectF(bx - w, body.top(), w, line_h)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(col))
+            p.drawRoundedRect(br, line_h / 2, line_h / 2)
+            p.setPen(QColor("white"))
+            p.drawText(br, Qt.AlignmentFlag.AlignCenter, text_b)
+            bx -= w + 4
+        who = self._who(view)
+        p.setFont(self.font())
+        p.setPen(text if snap.tx_uid else dim)
+        who_rect = QRect(body.left(), body.top(), bx - body.left() - 4, line_h)
+        p.drawText(
+            who_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            fm.elidedText(who, Qt.TextElideMode.ElideRight, who_rect.width()),
+        )
+
+        f = view.figures(now)
+        y = body.top() + line_h + 4
+        big_h = QFontMetrics(self.f_big).height()
+        loc = self.locale()
+        if snap.plugged_at is None and snap.status in (BayStatus.AVAILABLE,):
+            p.setPen(dim)
+            p.drawText(
+                QRect(body.left(), y, body.width(), body.bottom() - y),
+                Qt.AlignmentFlag.AlignCenter,
+                self.tr("Free"),
+            )
+            return
+        if snap.status is BayStatus.PREPARING and snap.tx_uid is None:
+            p.setPen(QColor(STATE_COLOURS[BayStatus.PREPARING]))
+            p.drawText(
+                QRect(body.left(), y, body.width(), body.bottom() - y),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self.tr("Tap a card at the bay, or start a guest session")
+                + "\n"
+                + self.tr("waiting {0}").format(fmt.duration(view.figures(now).plugged_s)),
+            )
+            return
+        if snap.status is BayStatus.UNAVAILABLE and snap.tx_uid is None:
+            p.setPen(dim)
+            msg = snap.fault or (
+                self.tr("No answer from the charger")
+                if not snap.online
+                else self.tr("Out of order")
+            )
+            p.drawText(
+                QRect(body.left(), y, body.width(), body.bottom() - y),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                msg,
+            )
+            return
+        # line 2: power (big) and energy
+        p.setFont(self.f_big)
+        p.setPen(text)
+        half = body.width() // 2
+        p.drawText(
+            QRect(body.left(), y, half, big_h),
+            Qt.AlignmentFlag.AlignLeft,
+            fmt.kw(loc, f.power_w) if f.power_w is not None else "–",
+        )
+        p.drawText(
+            QRect(body.left() + half, y, body.width() - half, big_h),
+            Qt.AlignmentFlag.AlignRight,
+            fmt.kwh(loc, f.energy_wh, 1),
+        )
+        y += big_h + 2
+        # line 3: durations
+        p.setFont(self.f_small)
+        p.setPen(dim)
+        parts = [self.tr("plugged {0}").format(fmt.duration(f.plugged_s))]
+        if f.charging_s is not None:
+            parts.append(self.tr("charged {0}").format(fmt.duration(f.charging_s)))
+        if f.idle_s is not None:
+            parts.append(self.tr("idle {0}").format(fmt.duration(f.idle_s)))
+        line = " · ".join(parts)
+        p.drawText(
+            QRect(body.left(), y, body.width(), sfm.height()),
+            Qt.AlignmentFlag.AlignLeft,
+            sfm.elidedText(line, Qt.TextElideMode.ElideRight, body.width()),
+        )
+        y += sfm.height() + 2
+        # line 4: cost so far and expected end
+        extra = []
+        if view.cost_minor is not None:
+            extra.append(self.tr("≈ {0}").format(fmt.money(loc, view.cost_minor, self.currency)))
+        if view.expected_end is not None and snap.status is BayStatus.CHARGING:
+            extra.append(self.tr("ends ~{0}").format(fmt.clock_time(loc, view.expected_end)))
+        if snap.status is BayStatus.FINISHING and f.idle_s is not None:
+            p.setPen(QColor(STATE_COLOURS[BayStatus.FINISHING]))
+            extra.append(self.tr("car done, blocking the bay"))
+        if extra:
+            p.drawText(
+                QRect(body.left(), y, body.width(), sfm.height()),
+                Qt.AlignmentFlag.AlignLeft,
+                sfm.elidedText(" · ".join(extra), Qt.TextElideMode.ElideRight, body.width()),
+            )
+
+    def _who(self, view: BayView) -> str:
+        s = view.snap
+        if s.tx_uid is None:
+            if s.status is BayStatus.PREPARING:
+                return self.tr("Car plugged in, no card yet")
+            if s.status is BayStatus.FINISHING:
+                return self.tr("Session ended")
+            return self.tr("No session")
+        if s.holder_name:
+            return s.holder_name + (f" ({s.card_uid})" if s.card_uid else "")
+        return s.card_uid or self.tr("Guest")
+
+    def _badges(self, view: BayView) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        s = view.snap
+        if s.fault:
+            out.append((s.fault, "#c62828"))
+        if not s.online:
+            out.append((self.tr("offline"), "#616161"))
+        for uid, text in list(view.alerts.items())[:2]:
+            out.append((text, "#9e9e9e" if uid in self.acked else "#ef6c00"))
+        if len(view.alerts) > 2:
+            out.append((f"+{len(view.alerts) - 2}", "#ef6c00"))
+        return out
+
+    # ------------------------------------------------------------ input
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        bay = self.bay_at(e.position().toPoint())
+        if bay is not None:
+            self.select(bay)
+        super().mousePressEvent(e)
+
+    def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
+        bay = self.bay_at(e.position().toPoint())
+        if bay is not None:
+            self.activated.emit(bay)
+
+    def contextMenuEvent(self, e: QContextMenuEvent) -> None:
+        bay = self.bay_at(e.pos())
+        if bay is None and e.reason() == QContextMenuEvent.Reason.Keyboard:
+            bay = self.selected_bay
+        if bay is not None:
+            self.select(bay)
+            self.context_requested.emit(bay, e.globalPos())
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if not self.order or self.selected_bay is None:
+            return super().keyPressEvent(e)
+        i = self.order.index(self.selected_bay)
+        cols = self._columns()
+        step = {
+            Qt.Key.Key_Left: -1,
+            Qt.Key.Key_Right: 1,
+            Qt.Key.Key_Up: -cols,
+            Qt.Key.Key_Down: cols,
+        }.get(Qt.Key(e.key()))
+        if step is not None:
+            j = min(max(0, i + step), len(self.order) - 1)
+            self.select(self.order[j])
+            return None
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.activated.emit(self.selected_bay)
+            return None
+        return super().keyPressEvent(e)
+
+
+def _natural(label: str) -> tuple[object, ...]:
+    """P2 before P10."""
+    import re
+
+    return tuple(int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", label))

@@ -1,0 +1,128 @@
+"""The desktop app's commands, loaded by the core CLI through the `stationmgr.commands`
+entry-point group: `stationmgr gui`, and the window of `stationmgr demo`.
+
+Both take `--screenshot FILE`: run a few seconds, save the main window as PNG, exit 0 (works
+without a display: the offscreen platform is used then).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from stationmgr.errors import UserError
+
+
+def _screenshot_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="FILE",
+        help="save the main window as PNG after a few seconds, then exit",
+    )
+    p.add_argument(
+        "--screenshot-after",
+        type=float,
+        default=4.0,
+        metavar="S",
+        help="seconds to run before the screenshot (default 4)",
+    )
+    p.add_argument("--page", help="page to show first (board, history, cards, ...)")
+    p.add_argument("--bay", metavar="LABEL", help="bay to select on the board")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    g = sub.add_parser("gui", help="open the desktop app on the site's database")
+    _screenshot_args(g)
+    g.set_defaults(func=gui_cmd)
+    demo = sub.choices.get("demo")
+    if demo is not None:  # the core's `demo`: add the window to it
+        _screenshot_args(demo)
+        demo.set_defaults(func=demo_cmd)
+
+
+def _prepare_display(args: argparse.Namespace) -> int | None:
+    """None when a window can be made; else the exit status after one clear line."""
+    from ui.app import display_problem
+
+    if getattr(args, "screenshot", None) is not None and display_problem():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+    problem = display_problem()
+    if problem:
+        print(f"stationmgr: {problem}", file=sys.stderr)
+        return 1
+    if args.screenshot is not None:
+        parent = args.screenshot.resolve().parent
+        if not parent.is_dir():
+            raise UserError(f"no directory {parent} for the screenshot")
+    return None
+
+
+def gui_cmd(args: argparse.Namespace) -> int:
+    status = _prepare_display(args)
+    if status is not None:
+        return status
+    from stationmgr.cli.common import open_db
+    from stationmgr.clock import SystemClock
+    from stationmgr.demo import install_extensions
+    from stationmgr.engine import Engine
+    from stationmgr.store.db import InstanceLock
+    from ui.app import run_window
+
+    db = open_db(args)
+    try:
+        with InstanceLock(db):
+            engine = Engine(db, SystemClock())
+            install_extensions(engine)
+            engine.start()
+            try:
+                return run_window(
+                    db,
+                    engine,
+                    args.screenshot,
+                    args.screenshot_after,
+                    args.page,
+                    args.bay,
+                    actor=_actor(args),
+                )
+            finally:
+                engine.stop()
+    finally:
+        db.dispose()
+
+
+def demo_cmd(args: argparse.Namespace) -> int:
+    from stationmgr.cli import demo as core_demo
+
+    if args.headless:
+        return core_demo.demo_cmd(args)
+    status = _prepare_display(args)
+    if status is not None:
+        return status
+    import logging
+
+    from stationmgr.demo import running_demo
+    from ui.app import run_window
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    with core_demo.demo_database(args.db) as db, running_demo(db, args.speed) as (engine, _site):
+        return run_window(
+            db,
+            engine,
+            args.screenshot,
+            args.screenshot_after,
+            args.page,
+            args.bay,
+            actor=_actor(args),
+        )
+
+
+def _actor(args: argparse.Namespace) -> str:
+    """The signed-in operator (the CLI's sign-in, when the access module set one)."""
+    for name in ("operator", "actor", "username"):
+        v = getattr(args, name, None)
+        if isinstance(v, str) and v:
+            return v
+    return os.environ.get("USER") or "attendant"

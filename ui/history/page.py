@@ -1,0 +1,268 @@
+"""The history page: filters (period, bay, card, holder, stop reason), the table, totals."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from stationmgr.ocpp_words import StopReason
+from stationmgr.store import queries
+from stationmgr.store.queries import SessionFilter, Totals
+from ui import fmt
+from ui.context import AppContext
+from ui.history.model import HistoryQuery, SessionTableModel
+from ui.pages import PageSpec
+
+PERIODS = ("today", "7d", "30d", "month", "last_month", "all", "custom")
+
+
+def period_bounds(
+    period: str, today: date, custom: tuple[date, date]
+) -> tuple[datetime | None, datetime | None]:
+    """[since, until) in local days → aware UTC datetimes; (None, None) for all time."""
+
+    def local(d: date) -> datetime:
+        return datetime(d.year, d.month, d.day).astimezone().astimezone(UTC)
+
+    first = today.replace(day=1)
+    match period:
+        case "today":
+            return local(today), local(today + timedelta(days=1))
+        case "7d":
+            return local(today - timedelta(days=6)), local(today + timedelta(days=1))
+        case "30d":
+            return local(today - timedelta(days=29)), local(today + timedelta(days=1))
+        case "month":
+            return local(first), local(today + timedelta(days=1))
+        case "last_month":
+            prev = (first - timedelta(days=1)).replace(day=1)
+            return local(prev), local(first)
+        case "custom":
+            a, b = custom
+            return local(min(a, b)), local(max(a, b) + timedelta(days=1))
+    return None, None
+
+
+class HistoryPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = SessionTableModel(ctx, self)
+
+        self.period = QComboBox()
+        for key, text in zip(
+            PERIODS,
+            (
+                self.tr("Today"),
+                self.tr("Last 7 days"),
+                self.tr("Last 30 days"),
+                self.tr("This month"),
+                self.tr("Last month"),
+                self.tr("All time"),
+                self.tr("Dates…"),
+            ),
+            strict=True,
+        ):
+            self.period.addItem(text, key)
+        self.period.setCurrentIndex(PERIODS.index("30d"))
+        today = QDate.currentDate()
+        self.date_from = QDateEdit(today.addDays(-6))
+        self.date_to = QDateEdit(today)
+        for d in (self.date_from, self.date_to):
+            d.setCalendarPopup(True)
+            d.setVisible(False)
+        self.bay = QComboBox()
+        self.bay.addItem(self.tr("All bays"), None)
+        self.card = QLineEdit()
+        self.card.setPlaceholderText(self.tr("Card number"))
+        self.card.setClearButtonEnabled(True)
+        self.holder = QLineEdit()
+        self.holder.setPlaceholderText(self.tr("Holder name"))
+        self.holder.setClearButtonEnabled(True)
+        self.reason = QComboBox()
+        self.reason.addItem(self.tr("Any stop reason"), None)
+        for r in StopReason:
+            self.reason.addItem(r.value, r.value)
+        self.open_only = QCheckBox(self.tr("Running only"))
+        refresh = QPushButton(self.tr("Refresh"))
+        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        refresh.clicked.connect(self.apply)
+
+        bar = QHBoxLayout()
+        for w in (
+            self.period,
+            self.date_from,
+            self.date_to,
+            self.bay,
+            self.card,
+            self.holder,
+            self.reason,
+            self.open_only,
+        ):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(refresh)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        h = self.table.horizontalHeader()
+        h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, w in enumerate((150, 60, 170, 100, 90, 80, 80, 80, 120, 90)):
+            self.table.setColumnWidth(col, w)
+        h.setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda idx: self.open_detail(idx.row()))
+        open_act = QAction(self.tr("Open session"), self.table)
+        open_act.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
+        open_act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        open_act.triggered.connect(self._open_current)
+        self.table.addAction(open_act)
+
+        self.totals = QLabel()
+        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = QLabel()
+        foot = QHBoxLayout()
+        foot.addWidget(self.totals, 1)
+        foot.addWidget(self.status)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addLayout(bar)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(foot)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(300)
+        self._debounce.timeout.connect(self.apply)
+        self.period.currentIndexChanged.connect(self._period_changed)
+        for sig in (
+            self.date_from.dateChanged,
+            self.date_to.dateChanged,
+            self.bay.currentIndexChanged,
+            self.reason.currentIndexChanged,
+            self.open_only.toggled,
+            self.card.textChanged,
+            self.holder.textChanged,
+        ):
+            sig.connect(lambda *_a: self._debounce.start())
+        self.model.totals_changed.connect(self._show_totals)
+        self.model.loading_changed.connect(
+            lambda on: self.status.setText(self.tr("loading…") if on else "")
+        )
+        self.model.failed.connect(lambda e: self.status.setText(self.tr("failed: {0}").format(e)))
+        if ctx.bridge is not None:  # a finished session appears without asking
+            ctx.bridge.events.connect(self._on_events)
+        self._load_bays()
+        self.apply()
+
+    def _load_bays(self) -> None:
+        db = self.ctx.db
+
+        def load() -> dict[int, str]:
+            with db.session() as s:
+                return queries.bay_labels(s)
+
+        def done(labels: dict[int, str]) -> None:
+            for bay_id, label in sorted(labels.items(), key=lambda kv: kv[1]):
+                self.bay.addItem(label, bay_id)
+
+        self.ctx.worker.run(load, done)
+
+    def _period_changed(self) -> None:
+        custom = self.period.currentData() == "custom"
+        self.date_from.setVisible(custom)
+        self.date_to.setVisible(custom)
+        self.apply()
+
+    def current_query(self) -> HistoryQuery:
+        today = QDate.currentDate().toPython()
+        since, until = period_bounds(
+            self.period.currentData(),
+            today,
+            (self.date_from.date().toPython(), self.date_to.date().toPython()),
+        )
+        f = SessionFilter(
+            since=since,
+            until=until,
+            bay_id=self.bay.currentData(),
+            holder_name=self.holder.text().strip() or None,
+            stop_reason=self.reason.currentData(),
+            open_only=self.open_only.isChecked(),
+        )
+        m = self.model.query
+        return HistoryQuery(f, self.card.text().strip(), m.sort, m.descending)
+
+    def apply(self) -> None:
+        self._debounce.stop()
+        self.model.set_query(self.current_query())
+
+    def _show_totals(self, t: Totals) -> None:
+        loc = self.ctx.locale
+        self.totals.setText(
+            self.tr("{0} sessions · {1} · plugged {2} h · charging {3} h · idle {4} h").format(
+                loc.toString(t.sessions),
+                fmt.kwh(loc, t.energy_wh, 1),
+                loc.toString(t.plugged_s / 3600, "f", 0),
+                loc.toString(t.charging_s / 3600, "f", 0),
+                loc.toString(t.idle_s / 3600, "f", 0),
+            )
+        )
+
+    def _on_events(self, events: list[object]) -> None:
+        from stationmgr.sessions import TransactionStarted, TransactionStopped
+
+        if not any(isinstance(e, TransactionStarted | TransactionStopped) for e in events):
+            return
+        if self.isVisible() and self.table.verticalScrollBar().value() == 0:
+            QTimer.singleShot(1500, self.model.refresh)  # after the writer has it
+        else:
+            self._stale = True  # refreshed when shown (never under the reader's eyes)
+
+    def showEvent(self, event: object) -> None:
+        if getattr(self, "_stale", False):
+            self._stale = False
+            self.model.refresh()
+        super().showEvent(event)  # type: ignore[arg-type]
+
+    def _open_current(self) -> None:
+        idx = self.table.currentIndex()
+        if idx.isValid():
+            self.open_detail(idx.row())
+
+    def open_detail(self, row: int) -> None:
+        from ui.history.detail import SessionDetailDialog
+
+        dlg = SessionDetailDialog(self.ctx, self.model.session_id(row), self)
+        dlg.open()
+
+
+PAGE = PageSpec(
+    key="history",
+    title=lambda: QCoreApplication.translate("HistoryPage", "History"),
+    factory=HistoryPage,
+    icon="history",
+    order=30,
+)
