@@ -21,8 +21,8 @@ from the device alone), and a session's delta equals exactly what the charger's 
 counter gains for it (< 1 Wh below the true Ws, by the firmware's truncation). Whether the
 session is folded in is told by the device: the Ws value resets at plug-in (a new, unfolded
 session) and the lifetime rises when the session is folded; on a fresh start, a plugged car
-means unfolded. A boot (``$AB``, or Ws going backwards while the car stays plugged) loses the
-unfolded Ws and is reported as ``ChargerReading.rebooted``.
+means unfolded. A boot (``$AB``) loses the unfolded Ws — the register drops, which the
+session machine keeps as a counter reset — and is reported as ``ChargerReading.rebooted``.
 """
 
 from __future__ import annotations
@@ -178,17 +178,17 @@ class OpenEVSE:
         self._booted = False
         plugged = st.plugged
         # Is this session's Ws already folded into the lifetime Wh?
+        # Order matters when a car left and another came between two polls: the lifetime
+        # rose (the old session folded in), then the Ws restarted (a new, unfolded one).
         if self._last_ws is None:
             self._folded = not plugged
         else:
+            if self._last_wh is not None and wh > self._last_wh:
+                self._folded = True
             if ws < self._last_ws:
-                if plugged and self._last_plugged:
-                    rebooted = True  # Ws restarted under a plugged car: the controller booted
                 self._folded = False
             elif plugged and not self._last_plugged and ws == 0:
                 self._folded = False  # a new session whose Ws has not moved yet
-            if self._last_wh is not None and wh > self._last_wh:
-                self._folded = True
         self._last_ws, self._last_wh, self._last_plugged = ws, wh, plugged
         energy = wh + (0 if self._folded else ws // 3600)
         amps = ma / 1000.0 if ma >= 0 else None

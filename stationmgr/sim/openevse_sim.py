@@ -71,6 +71,19 @@ class SessionLog:
     delivered_wh: float = 0.0
     reboots: int = 0
     total_before_wh: float = 0.0
+    lost_ws: list[int] = field(default_factory=list)  # session Ws each reboot wiped
+
+    @property
+    def counter_delta_wh(self) -> int | None:
+        """What the controller's own counters show for this plug-in: the lifetime gain plus
+        the whole Wh of each Ws segment a reboot wiped before it could be folded in."""
+        if self.lifetime_after_wh is None:
+            return None
+        return (
+            self.lifetime_after_wh
+            - self.lifetime_before_wh
+            + sum(ws // 3600 for ws in self.lost_ws)
+        )
 
 
 @dataclass
@@ -254,9 +267,11 @@ class OpenEVSESim:
     def reboot(self) -> None:
         """Power cycle: the session Ws is lost (never folded), the controller boots active."""
         with self.lock:
-            self.conn.reboot(self.now)
+            self.conn.tick(self.now)
             if self.st.sessions and self.st.sessions[-1].unplugged_at is None:
                 self.st.sessions[-1].reboots += 1
+                self.st.sessions[-1].lost_ws.append(int(self.conn.session_ws))
+            self.conn.reboot(self.now)
             self.st.in_session = self.conn.plugged
             self.st.mode = "active"
             self.st.auth_locked = self.st.auth_lock_build
@@ -512,7 +527,9 @@ class OpenEVSESim:
         elif cmd == "status":
             return "ok " + json.dumps(self.status())
         elif cmd == "sessions":
-            return "ok " + json.dumps([s.__dict__ for s in self.st.sessions])
+            return "ok " + json.dumps(
+                [dict(s.__dict__, counter_delta_wh=s.counter_delta_wh) for s in self.st.sessions]
+            )
         elif cmd in ("quit", "exit"):
             self._stop.set()
         else:
