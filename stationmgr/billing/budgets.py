@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from stationmgr import sessions as sm
 from stationmgr.auth import CardFacts
@@ -102,14 +102,20 @@ def used_closed(s: Session, b: Budget, since: datetime, exclude_uid: str | None 
     if b.unit == "kWh":
         q = select(func.coalesce(func.sum(ChargeSession.energy_wh), 0.0))
     else:
+        other = aliased(SessionPrice)
         latest = (
-            select(func.max(SessionPrice.revision))
-            .where(SessionPrice.session_id == ChargeSession.id)
+            select(func.max(other.revision))
+            .where(other.session_id == ChargeSession.id)
+            .correlate(ChargeSession)
             .scalar_subquery()
         )
-        q = select(func.coalesce(func.sum(SessionPrice.total_minor), 0)).join(
-            SessionPrice,
-            (SessionPrice.session_id == ChargeSession.id) & (SessionPrice.revision == latest),
+        q = (
+            select(func.coalesce(func.sum(SessionPrice.total_minor), 0))
+            .select_from(ChargeSession)
+            .join(
+                SessionPrice,
+                (SessionPrice.session_id == ChargeSession.id) & (SessionPrice.revision == latest),
+            )
         )
     q = _scope_filter(q, b).where(
         ChargeSession.plugged_at >= since, ChargeSession.stopped_at.is_not(None)
@@ -131,10 +137,10 @@ def describe(b: Budget, currency: str, s: Session | None = None) -> str:
     return f"{PERIOD_WORD[b.period]} {'energy' if b.unit == 'kWh' else 'money'} budget of {whose}"
 
 
-def amount_text(b: Budget, value: int, currency: str) -> str:
+def amount_text(b: Budget, value: float, currency: str) -> str:
     if b.unit == "kWh":
         return f"{value / 1000:.3f} kWh"
-    return format_minor(value, currency)
+    return format_minor(round(value), currency)
 
 
 @dataclass
@@ -154,7 +160,7 @@ class BudgetGuard:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._plans: dict[str, _Plan] = {}
-        self._live: dict[str, tuple[int | None, int | None, int, int]] = {}
+        self._live: dict[str, tuple[int | None, int | None, float, int]] = {}
         self._lock = threading.Lock()
 
     # -- authorisation (runs on the writer thread, with its session)
@@ -174,10 +180,10 @@ class BudgetGuard:
                 )
         return None
 
-    def _live_use(self, b: Budget, exclude: str | None = None) -> int:
+    def _live_use(self, b: Budget, exclude: str | None = None) -> float:
         with self._lock:
             live = list(self._live.items())
-        total = 0
+        total = 0.0
         for uid, (card_id, group_id, wh, minor) in live:
             if uid == exclude:
                 continue
@@ -197,7 +203,7 @@ class BudgetGuard:
             self._plans[tx.uid] = plan
         if not plan.rules:
             return None
-        wh = round(tx.energy_wh)
+        wh = tx.energy_wh  # not rounded: the stop comes at the limit, never before
         minor = 0
         if any(b.unit == "money" for b, _, _ in plan.rules):
             minor = estimate_cost(tx, plan.tariffs, now).total_minor
