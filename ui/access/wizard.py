@@ -1,0 +1,111 @@
+"""The first-run wizard: the site's name, then the owner's account."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from stationmgr.access.context import Actor
+from stationmgr.access.operators import POLICY, authenticate, check_password, set_up_site
+from stationmgr.errors import StationError
+from stationmgr.store.db import Database
+
+
+class _SitePage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(self.tr("Welcome"))
+        self.setSubTitle(self.tr("Name this charging site. Receipts show the name too."))
+        self.name = QLineEdit()
+        self.name.setObjectName("site_name")
+        self.name.setPlaceholderText(self.tr("e.g. Brf Solrosen garage"))
+        self.registerField("site_name*", self.name)
+        form = QFormLayout(self)
+        form.addRow(self.tr("Site name"), self.name)
+
+
+class _OwnerPage(QWizardPage):
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle(self.tr("The owner's account"))
+        self.setSubTitle(
+            self.tr(
+                "The owner configures chargers, tariffs, cards and operators. From now on "
+                "the app asks for a login."
+            )
+        )
+        self.username = QLineEdit()
+        self.display = QLineEdit()
+        self.password = QLineEdit()
+        self.again = QLineEdit()
+        for name, w in (
+            ("username", self.username),
+            ("display_name", self.display),
+            ("password", self.password),
+            ("again", self.again),
+        ):
+            w.setObjectName(name)
+        for w in (self.password, self.again):
+            w.setEchoMode(QLineEdit.EchoMode.Password)
+        self.registerField("username*", self.username)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("User name"), self.username)
+        form.addRow(self.tr("Your name"), self.display)
+        form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.tr("Password again"), self.again)
+        box = QVBoxLayout(self)
+        box.addLayout(form)
+        box.addWidget(QLabel(self.tr("At least {0} characters.").format(POLICY.min_length)))
+        box.addWidget(self.error)
+
+    def validatePage(self) -> bool:
+        if self.password.text() != self.again.text():
+            self.error.setText(self.tr("The two passwords differ."))
+            return False
+        try:
+            check_password(self.password.text(), self.username.text())
+            with self.w.db.session() as s:
+                set_up_site(
+                    s,
+                    self.w.field("site_name"),
+                    self.username.text(),
+                    self.password.text(),
+                    self.display.text(),
+                )
+            self.w.actor = authenticate(
+                self.w.db, self.username.text(), self.password.text(), channel="gui"
+            )
+        except StationError as e:
+            self.error.setText(str(e))
+            return False
+        finally:
+            self.again.clear()
+        self.password.clear()
+        return True
+
+
+class FirstRunWizard(QWizard):
+    """Shown when the database has no operator: names the site and creates the owner,
+    who is then signed in (`actor`)."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor: Actor | None = None
+        self.setWindowTitle(self.tr("Set up stationmgr"))
+        self.site_page = _SitePage()
+        self.owner_page = _OwnerPage(self)
+        self.addPage(self.site_page)
+        self.addPage(self.owner_page)
