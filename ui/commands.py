@@ -36,7 +36,7 @@ def _screenshot_args(p: argparse.ArgumentParser) -> None:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     g = sub.add_parser("gui", help="open the desktop app on the site's database")
     _screenshot_args(g)
-    g.set_defaults(func=gui_cmd)
+    g.set_defaults(func=gui_cmd, requires_login=False)  # the window asks (login dialog)
     demo = sub.choices.get("demo")
     if demo is not None:  # the core's `demo`: add the window to it
         _screenshot_args(demo)

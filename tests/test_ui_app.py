@@ -1,0 +1,141 @@
+"""The desktop app as a user starts it: the main window and its pages, `stationmgr demo`
+headless and with `--screenshot`, and the one-line message without a display."""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QLabel
+
+from stationmgr.store.db import Database
+from tests.ui_site import app_context, live_site
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "stationmgr", *args],
+        cwd=ROOT,
+        env=e,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QCoreApplication.setOrganizationName("stationmgr-test")
+    QCoreApplication.setApplicationName("stationmgr-test")
+    QSettings().clear()
+    yield QSettings()
+
+
+def test_main_window_pages_shortcuts_and_state(qtbot, sqlite_db: Database, settings) -> None:
+    from ui.mainwindow import MainWindow
+
+    with live_site(sqlite_db, bays=2) as site, app_context(sqlite_db, site.engine) as ctx:
+        win = MainWindow(ctx)
+        qtbot.addWidget(win)
+        assert list(win.pages)[:2] == ["board", "history"]
+        win.add_page("extra", "Extra", QLabel("x"), "page")
+        with pytest.raises(ValueError):
+            win.add_page("extra", "Again", QLabel("y"))
+        shortcuts = {a.shortcut().toString() for a in win.actions()}
+        assert {"Ctrl+1", "Ctrl+2"} <= shortcuts
+        win.show_page("history")
+        win.resize(1000, 700)
+        win.save_state()
+        for page in win.pages.values():
+            getattr(page, "shutdown", lambda: None)()
+        win2 = MainWindow(ctx)
+        qtbot.addWidget(win2)
+        assert win2.current_page() == "history"
+        for page in win2.pages.values():
+            getattr(page, "shutdown", lambda: None)()
+
+
+def test_display_problem_is_detected_before_qt(monkeypatch) -> None:
+    from ui.app import display_problem
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    assert "no display" in (display_problem() or "")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert display_problem() is None
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert display_problem() is None
+
+
+def test_gui_without_display_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {
+        "QT_QPA_PLATFORM": "",
+        "DISPLAY": "",
+        "WAYLAND_DISPLAY": "",
+        "STATIONMGR_HOME": str(tmp_path),
+    }
+    r = run_cli("--db", f"sqlite:///{tmp_path / 's.sqlite3'}", "gui", env=env)
+    assert r.returncode == 1
+    assert r.stderr.strip().count("\n") == 0, r.stderr
+    assert "no display" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_demo_headless_prints_a_summary(tmp_path: Path) -> None:
+    r = run_cli(
+        "demo",
+        "--headless",
+        "--duration",
+        "4",
+        "--speed",
+        "60",
+        env={"STATIONMGR_HOME": str(tmp_path)},
+    )
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "demo site: 7 bays" in out
+    started = int(out.split("sessions started: ")[1].split()[0])
+    assert started >= 4  # the opening scene starts sessions on most bays
+    assert "energy delivered:" in out and "faults:" in out
+    kwh = float(out.split("energy delivered: ")[1].split()[0])
+    assert kwh > 0
+
+
+def test_demo_headless_refuses_bad_speed(tmp_path: Path) -> None:
+    r = run_cli("demo", "--headless", "--speed", "0", env={"STATIONMGR_HOME": str(tmp_path)})
+    assert r.returncode == 2
+    assert r.stderr.strip().startswith("stationmgr: error:") and "speed" in r.stderr
+
+
+def test_demo_screenshot_writes_a_png(tmp_path: Path) -> None:
+    shot = tmp_path / "board.png"
+    r = run_cli(
+        "demo",
+        "--speed",
+        "30",
+        "--screenshot",
+        str(shot),
+        "--screenshot-after",
+        "3",
+        env={"QT_QPA_PLATFORM": "offscreen", "STATIONMGR_HOME": str(tmp_path)},
+    )
+    assert r.returncode == 0, r.stderr
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1280, 800)
