@@ -45,6 +45,9 @@ COMMAND_ACTIONS: dict[tuple[str, str | None], str] = {
     ("readers", "add"): "chargers.add",
     ("chargers", "remove"): "chargers.remove",
     ("readers", "remove"): "chargers.remove",
+    ("db", "compact"): "db.maintain",
+    ("report", None): "sessions.export",
+    ("alerts", "list"): "bays.view",
 }
 
 # Changing commands whose code writes the database itself (no service that audits): the
@@ -54,6 +57,7 @@ AUDIT_AT_BOUNDARY: set[tuple[str, str | None]] = {
     ("readers", "add"),
     ("chargers", "remove"),
     ("readers", "remove"),
+    ("db", "compact"),
 }
 _NOT_ARGUMENTS = {"func", "requires_login", "required_action", "db", "verbose", "command"}
 
