@@ -9,6 +9,7 @@ and its audit entry (action ``alerts.acknowledge``) are committed together.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from stationmgr.access import audit
+from stationmgr.access.context import Actor, operator_name, require
 from stationmgr.alerts.events import AlertAcknowledged
 from stationmgr.clock import to_datetime
 from stationmgr.errors import UserError
@@ -44,7 +46,9 @@ def acknowledge_in_session(
 ) -> Alert:
     """Mark an alert seen by `operator` and audit it, inside the caller's unit of work.
 
-    Acknowledging twice keeps the first acknowledgement (and audits nothing new)."""
+    The permission (``alerts.acknowledge``) is the caller's to check first (``acknowledge``
+    and ``acknowledge_now`` do). Acknowledging twice keeps the first acknowledgement (and
+    audits nothing new)."""
     if not operator or not operator.strip():
         raise UserError("acknowledging an alert needs the operator's name")
     row = find_alert(s, ref)
@@ -67,11 +71,39 @@ def acknowledge_in_session(
     return row
 
 
-def acknowledge(engine: Engine, uid: str, operator: str, note: str | None = None) -> None:
-    """Acknowledge through a running engine's writer (thread-safe; returns at once)."""
-    if not operator or not operator.strip():
+def acknowledge(
+    engine: Engine,
+    uid: str,
+    operator: str = "",
+    note: str | None = None,
+    actor: Actor | None = None,
+) -> None:
+    """Acknowledge through a running engine's writer (thread-safe; returns at once).
+
+    The signed-in operator (`actor`, else the process's) must be allowed
+    ``alerts.acknowledge``; a refusal is audited and raised as PermissionDenied. On a site
+    without operators the name given is recorded."""
+    with engine.db.session() as s:
+        actor = require(actor, AUDIT_ACTION, s, target=f"alert {uid}")
+    who = operator_name(actor) or operator
+    if not who or not who.strip():
         raise UserError("acknowledging an alert needs the operator's name")
-    engine.record(AlertAcknowledged(uid, operator.strip(), engine.clock.now(), note))
+    engine.record(AlertAcknowledged(uid, who.strip(), engine.clock.now(), note))
+
+
+def acknowledge_now(
+    s: Session,
+    ref: str | int,
+    operator: str = "",
+    now: float | None = None,
+    note: str | None = None,
+    actor: Actor | None = None,
+) -> Alert:
+    """Acknowledge without an engine (CLI, back office): permission, change and audit in
+    the caller's unit of work."""
+    actor = require(actor, AUDIT_ACTION, s, target=f"alert {ref}")
+    who = operator_name(actor) or operator
+    return acknowledge_in_session(s, ref, who, time.time() if now is None else now, note)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,9 @@ COMMAND_MODULES = [
     "stationmgr.cli.secrets",
     "stationmgr.cli.devices",
     "stationmgr.cli.simulate",
+    "stationmgr.cli.billing",
+    "stationmgr.cli.report",
+    "stationmgr.cli.alerts",
 ]
 
 
