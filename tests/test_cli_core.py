@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from stationmgr.cli import main
 from stationmgr.store.db import open_database
-from stationmgr.store.models import Bay, Card, Charger, ChargeSession
+from stationmgr.store.models import Bay, Card, CardHolder, Charger, ChargeSession
 
 
 @pytest.fixture
@@ -137,9 +137,12 @@ def _session(url: str) -> None:
         s.flush()
         b = Bay(charger_id=c.id, connector=1, label="P1")
         s.add(b)
+        h = CardHolder(name="Anna Berg")
+        s.add(h)
         s.flush()
         s.add(
             ChargeSession(
+                holder_id=h.id,
                 tx_uid="1-1",
                 bay_id=b.id,
                 plugged_at=t,

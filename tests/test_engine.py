@@ -37,7 +37,7 @@ def test_full_session_card_samples_idle_unplug(sqlite_db) -> None:  # type: igno
         wait_for(lambda: eng.bays[1].status is BayStatus.FINISHING, what="idle", timeout=30)
         c.unplug(eng.clock.now())
         wait_for(lambda: eng.bays[1].tx is None and eng.bays[1].status is BayStatus.AVAILABLE)
-        assert not c.enabled
+        wait_for(lambda: not c.enabled, what="the gate closed after the session")
         eng.drain()
     (row,) = closed(sqlite_db)
     assert row.stop_reason == "EVDisconnected"

@@ -38,11 +38,12 @@ from stationmgr.events import (
     EventBus,
 )
 from stationmgr.ocpp_words import AuthStatus
-from stationmgr.settings import load_session_config
+from stationmgr.settings import get_setting, load_session_config
 from stationmgr.store.db import Database
 from stationmgr.store.models import Bay, CardReaderDevice, ChargeSession
 from stationmgr.store.models import Charger as ChargerRow
 from stationmgr.store.persist import Persister, transaction_from_row
+from stationmgr.store.retention import DEFAULT_KEEP_RAW_DAYS, DEFAULT_RESOLUTION_S, downsample
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -164,6 +165,7 @@ class Engine:
                     )
                 )
             tasks.append(asyncio.create_task(self._ticker(), name="ticker"))
+            tasks.append(asyncio.create_task(self._maintenance(), name="maintenance"))
             self._ready.set()
             await asyncio.Event().wait()  # until cancelled by stop()
         finally:
@@ -297,8 +299,7 @@ class Engine:
             info = self.bay_info[bay_id]
             coord = self.coordinators.get(info.charger_id)
             if result.commands and any(
-                isinstance(r, sm.TransactionStarted | sm.TransactionStopped)
-                for r in result.records
+                isinstance(r, sm.TransactionStarted | sm.TransactionStopped) for r in result.records
             ):
                 # Commit the session's start/stop before the charger acts on it: a crash
                 # between "$FE" and the commit would let a car charge with no session.
@@ -337,6 +338,29 @@ class Engine:
                 bay = self.bays[bay_id]
                 if bay.pending is not None or bay.tx is not None:
                     await self._step(bay_id, sm.Tick())
+
+    async def _maintenance(self) -> None:
+        """Thin old sessions' samples now and every six hours (see store.retention)."""
+        assert self.writer is not None
+        while True:
+            now = to_datetime(self.clock.now())
+
+            def thin(s: Session, now: datetime = now) -> int:
+                cfg = get_setting(s, "retention", {}) or {}
+                return downsample(
+                    s,
+                    now,
+                    int(cfg.get("keep_raw_days", DEFAULT_KEEP_RAW_DAYS)),
+                    int(cfg.get("resolution_s", DEFAULT_RESOLUTION_S)),
+                )
+
+            try:
+                n = await self.writer.call(thin)
+                if n:
+                    log.info("downsampled history: %d old samples removed", n)
+            except Exception:
+                log.exception("sample retention failed; will try again later")
+            await asyncio.sleep(6 * 3600)
 
     async def _reader_loop(self, name: str, bay_id: int | None, reader: CardReader) -> None:
         backoff = 1.0

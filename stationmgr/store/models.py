@@ -195,6 +195,7 @@ class ChargeSession(Base):
         Index("ix_sessions_card_plugged", "card_id", "plugged_at"),
         Index("ix_sessions_holder_plugged", "holder_id", "plugged_at"),
         Index("ix_sessions_open", "stopped_at"),
+        Index("ix_sessions_reason_plugged", "stop_reason", "plugged_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     tx_uid: Mapped[str] = mapped_column(String(40), unique=True)

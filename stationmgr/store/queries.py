@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from stationmgr.store.models import Bay, ChargeSession, MeterSample
+from stationmgr.store.models import Bay, CardHolder, ChargeSession, MeterSample
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,11 @@ def _where(q: Select, f: SessionFilter) -> Select:  # type: ignore[type-arg]
     if f.holder_id is not None:
         q = q.where(ChargeSession.holder_id == f.holder_id)
     if f.holder_name:
-        q = q.where(ChargeSession.holder_name.ilike(f"%{f.holder_name}%"))
+        # Resolve the name among holders first (a small table), so the session query stays
+        # on the (holder_id, plugged_at) index.
+        like = f"%{f.holder_name}%"
+        ids = select(CardHolder.id).where(CardHolder.name.ilike(like)).scalar_subquery()
+        q = q.where(ChargeSession.holder_id.in_(ids))
     if f.stop_reason:
         q = q.where(ChargeSession.stop_reason == f.stop_reason)
     if f.open_only:
@@ -151,3 +155,28 @@ def site_samples_since(s: Session, since: datetime) -> list[tuple[int, datetime,
         .order_by(MeterSample.ts)
     )
     return [tuple(r) for r in s.execute(q)]  # type: ignore[misc]
+
+
+def month_range(year: int, month: int) -> tuple[datetime, datetime]:
+    """[first instant, first instant of the next month) in UTC."""
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def totals_by_bay(s: Session, f: SessionFilter) -> dict[int, Totals]:
+    """Totals per bay under a filter (one grouped query)."""
+    q = _where(
+        select(
+            ChargeSession.bay_id,
+            func.count(ChargeSession.id),
+            func.coalesce(func.sum(ChargeSession.energy_wh), 0.0),
+            func.coalesce(func.sum(ChargeSession.plugged_s), 0),
+            func.coalesce(func.sum(ChargeSession.charging_s), 0),
+            func.coalesce(func.sum(ChargeSession.idle_s), 0),
+        ),
+        f,
+    ).group_by(ChargeSession.bay_id)
+    return {
+        b: Totals(int(n), float(e), int(p), int(c), int(i)) for b, n, e, p, c, i in s.execute(q)
+    }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:40:34.680400
+Create Date: 2026-11-23 20:48:56.959791
 """
 
 import sqlalchemy as sa
@@ -253,6 +253,9 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_sessions_open", ["stopped_at"], unique=False)
         batch_op.create_index("ix_sessions_plugged_at", ["plugged_at"], unique=False)
+        batch_op.create_index(
+            "ix_sessions_reason_plugged", ["stop_reason", "plugged_at"], unique=False
+        )
 
     op.create_table(
         "alerts",
@@ -480,6 +483,7 @@ def downgrade() -> None:
 
     op.drop_table("alerts")
     with op.batch_alter_table("sessions", schema=None) as batch_op:
+        batch_op.drop_index("ix_sessions_reason_plugged")
         batch_op.drop_index("ix_sessions_plugged_at")
         batch_op.drop_index("ix_sessions_open")
         batch_op.drop_index("ix_sessions_holder_plugged")
