@@ -17,6 +17,7 @@ bay becomes visible at the next session's start.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -159,7 +160,7 @@ def _reconcile_bay(
                 for ev in _resets(s, bay.id, r.plugged_at, r.stopped_at or r.plugged_at):
                     b, a = _readings(ev)
                     rec.resets.append(Reset(bay.label, ev.ts, b, a, r.id, True))
-    for a, b in zip(rows, rows[1:], strict=False):
+    for a, b in itertools.pairwise(rows):
         assert a.stopped_at is not None
         if b.plugged_at < a.stopped_at:
             secs = (a.stopped_at - b.plugged_at).total_seconds()

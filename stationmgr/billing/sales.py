@@ -7,6 +7,8 @@ one. So a closed month's figures never change, and every export adds up to the l
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -106,3 +108,87 @@ def sales(
         )
         if progress is not None and (n % 200 == 0 or n == len(rows)):
             progress(n, len(rows))
+
+
+SALES_CSV = [
+    "entry",
+    "kind",
+    "date",
+    "tx_uid",
+    "bay",
+    "card",
+    "holder",
+    "receipt",
+    "energy_kwh",
+    "vat_rate",
+    "net",
+    "vat",
+    "total",
+    "currency",
+    "tariff",
+]
+
+
+def sales_csv(
+    s: Session, start: datetime, end: datetime, tz: object, progress: Progress | None = None
+) -> str:
+    """The month's ledger entries as CSV, one row per entry and VAT rate (amounts with a
+    decimal point; a reversal is negative), and a total row per VAT rate."""
+    from stationmgr.auth import mask_uid
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(SALES_CSV)
+    totals: dict[int, list[int]] = {}
+    cur = ""
+    for x in sales(s, start, end, progress):
+        cur = x.currency
+        for bp, (net, vat) in sorted(x.by_vat.items()):
+            t = totals.setdefault(bp, [0, 0])
+            t[0] += net
+            t[1] += vat
+            w.writerow(
+                [
+                    x.seq,
+                    x.kind,
+                    x.ts.astimezone(tz).date().isoformat(),  # type: ignore[arg-type]
+                    x.tx_uid,
+                    x.bay,
+                    mask_uid(x.card_uid) if x.card_uid else "guest",
+                    x.holder_name or "",
+                    x.receipt or "",
+                    f"{x.energy_wh / 1000:.3f}",
+                    f"{bp / 100:g}",
+                    _dec(net),
+                    _dec(vat),
+                    _dec(net + vat),
+                    x.currency,
+                    " / ".join(x.tariffs),
+                ]
+            )
+    for bp, (net, vat) in sorted(totals.items()):
+        w.writerow(
+            [
+                "total",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                f"{bp / 100:g}",
+                _dec(net),
+                _dec(vat),
+                _dec(net + vat),
+                cur,
+                "",
+            ]
+        )
+    return out.getvalue()
+
+
+def _dec(minor: int) -> str:
+    sign = "-" if minor < 0 else ""
+    return f"{sign}{abs(minor) // 100}.{abs(minor) % 100:02d}"
