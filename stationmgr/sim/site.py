@@ -136,7 +136,8 @@ class SerialSite:
             db.dispose()
 
     def db(self) -> Database:
-        return open_database(self.url)
+        """A fresh handle on the site's database (already migrated; the caller disposes)."""
+        return open_database(self.url, upgrade=False)
 
     # ------------------------------------------------------------ the engine process
 
@@ -154,6 +155,15 @@ class SerialSite:
         )
         log.close()
         self.engine_starts += 1
+
+    def wait_engine_ready(self, timeout: float = 30.0) -> None:
+        """Until the engine started last has loaded its chargers (its log says "running")."""
+        wait_for(
+            lambda: self.engine_log().count("stationmgr.run: running ") >= self.engine_starts,
+            timeout,
+            "the engine to start",
+            step=0.05,
+        )
 
     def kill_engine(self, sig: int = signal.SIGKILL) -> None:
         if self.engine is not None and self.engine.poll() is None:
