@@ -1,0 +1,125 @@
+"""The reports pages under pytest-qt: the capacity view draws the hand-computed report
+(heat-map image, bars, tables) and exports a real PDF; the alerts list shows an alert the
+live engine raised, acknowledges it through the engine (audited), and the rotation hint
+names the free bay first."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QDate
+from sqlalchemy import select
+
+from stationmgr.alerts.rules import AlertConfig
+from stationmgr.sessions import SessionConfig
+from stationmgr.sim.ev import EV
+from stationmgr.store.alert_models import Alert
+from stationmgr.store.models import AuditEntry
+from tests.alerts_site import build_site, running, sim_sleep
+from tests.test_capacity import site  # noqa: F401  (the hand-computed data set)
+from tests.ui_site import app_context
+from ui.reports.alerts_page import AlertsPage, AlertsWidget
+from ui.reports.capacity_page import CapacityPage, range_for
+
+
+def test_capacity_page_draws_the_report_and_exports_a_pdf(qtbot, site, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    with app_context(site, None) as ctx:
+        page = CapacityPage(ctx)
+        qtbot.addWidget(page)
+        qtbot.waitUntil(lambda: page.loads >= 1, timeout=10_000)
+        loads = page.loads
+        page.range.setCurrentIndex(page.range.findData("custom"))
+        page.first.setDate(QDate(2026, 3, 2))
+        page.last.setDate(QDate(2026, 3, 3))
+        page.show_btn.click()
+        qtbot.waitUntil(lambda: page.loads > loads, timeout=10_000)
+        rep = page.report
+        assert rep is not None and rep.first_day == date(2026, 3, 2)
+
+        # Heat-map: image[x = hour, y = weekday]; Monday 09:00 is 75 % occupied.
+        img = page.heat.image
+        assert img.shape == (24, 7)
+        assert img[9, 0] == pytest.approx(0.75) and img[8, 0] == pytest.approx(0.5)
+        assert np.count_nonzero(img[:, 2:]) == 0
+
+        # Bars: sessions per day, and the stacked per-bay shares.
+        assert list(page.day_bars.opts["height"]) == [3.0, 2.0]
+        assert page.bay_charging.opts["height"][0] == pytest.approx(4_800 / 172_800 * 100)
+        assert page.bay_idle.opts["y0"][1] == pytest.approx(10_800 / 172_800 * 100)
+
+        # Tables.
+        cells = [
+            [page.bays_table.item(r, c).text() for c in range(page.bays_table.columnCount())]
+            for r in range(page.bays_table.rowCount())
+        ]
+        assert cells[0] == ["P1", "2", "13.0", "5.2", "2.8", "2.4", "1:15"]
+        groups = {page.groups_table.item(r, 0).text() for r in range(page.groups_table.rowCount())}
+        assert groups == {"Staff", "no group"}
+        assert page.idle_table.item(0, 0).text() == "P2"
+
+        out = tmp_path / "cap.pdf"
+        page.export_pdf(str(out))
+        qtbot.waitUntil(lambda: out.exists(), timeout=15_000)
+        text = subprocess.run(
+            ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Capacity report 2026-03-02 – 2026-03-03" in text
+
+
+def test_range_shortcuts() -> None:
+    assert range_for("7d", date(2026, 3, 10)) == (date(2026, 3, 4), date(2026, 3, 10))
+    assert range_for("last_month", date(2026, 3, 10)) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert range_for("month", date(2026, 3, 10)) == (date(2026, 3, 1), date(2026, 3, 10))
+
+
+def test_alerts_page_live_raise_acknowledge_and_rotation_hint(qtbot, sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    db = sqlite_db
+    devs = build_site(db, ["A1", "A2"], {"04CC0001": "Cleo"})
+    session = SessionConfig(idle_after_s=60)
+    with running(db, 30.0, session) as (engine, monitor, clock):
+        monitor.config = AlertConfig(card_denied_count=2, card_denied_window_min=30)
+        bay = {b.label: b.bay_id for b in engine.bay_info.values()}
+        with app_context(db, engine) as ctx:
+            page = AlertsPage(ctx)
+            qtbot.addWidget(page)
+            widget: AlertsWidget = page.alerts
+            qtbot.waitUntil(lambda: widget.loads >= 1, timeout=10_000)
+            assert widget.model.rowCount() == 0
+
+            # A1 charges (an expected end exists), A2 is free: the hint names A2 first.
+            devs["A1"].connectors[0].plug(EV(capacity_wh=60_000, soc=0.3), clock.now())
+            engine.present_card("04CC0001", bay["A1"]).result(10)
+            qtbot.waitUntil(lambda: monitor.estimate(bay["A1"]) is not None, timeout=20_000)
+            page.rotation.refresh()
+            lines = [lab.text() for lab in page.rotation._labels]
+            assert lines[0] == "A2: free now"
+            assert lines[1].startswith("A1: about ")
+
+            # An unknown card refused twice at A2 raises an alert; it reaches the list.
+            for _ in range(2):
+                engine.present_card("DEADBEEF", bay["A2"]).result(10)
+                sim_sleep(clock, 5)
+            qtbot.waitUntil(lambda: widget.model.rowCount() == 1, timeout=20_000)
+            row = widget.model.rows[0]
+            assert row.kind == "card_denied" and row.where == "A2" and row.cleared_at is None
+            assert widget.model.data(widget.model.index(0, 4)) == "open"
+
+            widget.view.selectRow(0)
+            assert widget.ack_btn.isEnabled()
+            widget.ack_btn.click()
+            qtbot.waitUntil(
+                lambda: (
+                    bool(widget.model.rows) and widget.model.rows[0].acknowledged_at is not None
+                ),
+                timeout=20_000,
+            )
+            assert widget.model.rows[0].acknowledged_by == "owner"
+            assert not widget.ack_btn.isEnabled()
+        engine.drain()
+    with db.session() as s:
+        assert s.scalar(select(Alert.acknowledged_by)) == "owner"
+        entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "alerts.acknowledge"))
+        assert entry is not None and entry.operator == "owner"

@@ -1,0 +1,248 @@
+"""The alerts page: every alert with raised / acknowledged (by whom) / cleared times, an
+Acknowledge button (audited, through the engine's writer when it runs), and the rotation
+hint. The list reloads in the background when alert events arrive over the bridge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from stationmgr.alerts import service
+from stationmgr.alerts.events import TITLES, AlertAcknowledged, AlertCleared, AlertKind, AlertRaised
+from stationmgr.store.models import Bay, Charger
+from ui import fmt
+from ui.context import AppContext
+from ui.pages import PageSpec
+from ui.reports.rotation import RotationHint
+
+ALERT_EVENTS = (AlertRaised, AlertCleared, AlertAcknowledged)
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    id: int
+    uid: str
+    kind: str
+    where: str
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    cleared_at: datetime | None
+    detail: str
+
+    @property
+    def title(self) -> str:
+        try:
+            text = TITLES[AlertKind(self.kind)]
+        except ValueError:
+            text = self.kind
+        return QCoreApplication.translate("alerts", text)
+
+
+def load_rows(ctx: AppContext, open_only: bool, limit: int = 500) -> list[AlertRow]:
+    """Read alerts (runs on a worker thread)."""
+    with ctx.db.session() as s:
+        bays = dict(s.query(Bay.id, Bay.label).all())
+        chargers = dict(s.query(Charger.id, Charger.name).all())
+        return [
+            AlertRow(
+                a.id,
+                a.uid,
+                a.kind,
+                bays.get(a.bay_id) or chargers.get(a.charger_id) or "",
+                a.raised_at,
+                a.acknowledged_at,
+                a.acknowledged_by,
+                a.cleared_at,
+                a.detail or "",
+            )
+            for a in service.list_alerts(s, service.AlertFilter(open_only=open_only), limit)
+        ]
+
+
+class AlertTableModel(QAbstractTableModel):
+    COLUMNS = ("Alert", "Where", "Raised", "Acknowledged", "Cleared", "Detail")
+
+    def __init__(self, ctx: AppContext, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.rows: list[AlertRow] = []
+
+    def set_rows(self, rows: list[AlertRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return QCoreApplication.translate("AlertTableModel", self.COLUMNS[section])
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        loc = self.ctx.locale
+        if role == Qt.ItemDataRole.DisplayRole:
+            match index.column():
+                case 0:
+                    return r.title
+                case 1:
+                    return r.where
+                case 2:
+                    return fmt.when(loc, r.raised_at)
+                case 3:
+                    if r.acknowledged_at is None:
+                        return ""
+                    return f"{r.acknowledged_by} · {fmt.when(loc, r.acknowledged_at)}"
+                case 4:
+                    if r.cleared_at is None:
+                        return QCoreApplication.translate("AlertTableModel", "open")
+                    return fmt.when(loc, r.cleared_at)
+                case 5:
+                    return r.detail
+        if role == Qt.ItemDataRole.ForegroundRole and r.cleared_at is None:
+            return QColor("#c05621") if r.acknowledged_at is None else QColor("#2d3748")
+        if role == Qt.ItemDataRole.UserRole:
+            return r.uid
+        return None
+
+
+class AlertsWidget(QWidget):
+    """The alert log with an Acknowledge button."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = AlertTableModel(ctx, self)
+        self.loads = 0
+        self.open_only = QCheckBox(self.tr("Open alerts only"))
+        self.open_only.toggled.connect(self.reload)
+        self.ack_btn = QPushButton(self.tr("Acknowledge"))
+        self.ack_btn.setEnabled(False)
+        self.ack_btn.clicked.connect(self.acknowledge_selected)
+        self.status = QLabel()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.selectionModel().selectionChanged.connect(self._selection)
+        top = QHBoxLayout()
+        top.addWidget(self.open_only)
+        top.addStretch(1)
+        top.addWidget(self.status)
+        top.addWidget(self.ack_btn)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.view)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(200)
+        self._debounce.timeout.connect(self.reload)
+        if ctx.bridge is not None:
+            ctx.bridge.events.connect(self._on_events)
+        self.reload()
+
+    def _on_events(self, events: list[object]) -> None:
+        if any(isinstance(e, ALERT_EVENTS) for e in events):
+            self._debounce.start()
+
+    def reload(self) -> None:
+        open_only = self.open_only.isChecked()
+        self.ctx.worker.run(lambda: load_rows(self.ctx, open_only), self._loaded, self._failed)
+
+    def _loaded(self, rows: list[AlertRow]) -> None:
+        self.model.set_rows(rows)
+        self.loads += 1
+        n_open = sum(1 for r in rows if r.cleared_at is None)
+        self.status.setText(self.tr("{0} open").format(n_open))
+        self._selection()
+
+    def _failed(self, e: BaseException) -> None:
+        self.status.setText(self.tr("Could not read alerts: {0}").format(e))
+
+    def selected(self) -> AlertRow | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.rows[rows[0].row()] if rows else None
+
+    def _selection(self, *_: object) -> None:
+        r = self.selected()
+        self.ack_btn.setEnabled(
+            r is not None and r.acknowledged_at is None and self.ctx.allowed("alerts.acknowledge")
+        )
+
+    def acknowledge_selected(self) -> None:
+        r = self.selected()
+        if r is None:
+            return
+        self.ack_btn.setEnabled(False)
+        eng = self.ctx.engine
+        try:
+            if eng is not None and eng.running:
+                service.acknowledge(eng, r.uid, self.ctx.actor)  # reloads on the event
+                return
+        except Exception as e:  # permission denied, bad input: say so, keep the list
+            self._failed(e)
+            return
+
+        def work() -> None:
+            with self.ctx.db.session() as s:
+                service.acknowledge_now(s, r.uid, self.ctx.actor)
+
+        self.ctx.worker.run(work, lambda _r: self.reload(), self._failed)
+
+
+class AlertsPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.alerts = AlertsWidget(ctx)
+        self.rotation = RotationHint(ctx)
+        lay = QHBoxLayout(self)
+        lay.addWidget(self.alerts, 4)
+        side = QVBoxLayout()
+        side.addWidget(self.rotation)
+        side.addStretch(1)
+        lay.addLayout(side, 1)
+
+
+PAGE = PageSpec(
+    key="alerts",
+    title=lambda: QCoreApplication.translate("pages", "Alerts"),
+    factory=AlertsPage,
+    icon="alerts",
+    order=20,
+)

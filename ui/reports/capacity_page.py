@@ -1,0 +1,312 @@
+"""The capacity page: a date range, the occupancy heat-map (pyqtgraph ImageItem, weekday ×
+hour), sessions per day and per-bay shares as bars, the tables of the report, and Export
+PDF. The report is computed and the PDF written on a worker thread (`alerts.capacity`,
+`alerts.report_pdf`); the page only draws."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from stationmgr.alerts.capacity import WEEKDAYS, CapacityReport, capacity_report
+from stationmgr.alerts.report_pdf import write_capacity_pdf
+from stationmgr.settings import get_setting
+from ui.context import AppContext
+from ui.pages import PageSpec
+
+RANGES = ("7d", "30d", "month", "last_month", "custom")
+
+
+def range_for(key: str, today: date) -> tuple[date, date]:
+    first = today.replace(day=1)
+    match key:
+        case "7d":
+            return today - timedelta(days=6), today
+        case "30d":
+            return today - timedelta(days=29), today
+        case "month":
+            return first, today
+        case "last_month":
+            prev_last = first - timedelta(days=1)
+            return prev_last.replace(day=1), prev_last
+    return today, today
+
+
+def _qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def _date(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())
+
+
+def hm(seconds: float) -> str:
+    m = round(seconds / 60)
+    return f"{m // 60}:{m % 60:02d}"
+
+
+class CapacityPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.report: CapacityReport | None = None
+        self.loads = 0
+        today = date.today()
+
+        self.range = QComboBox()
+        for key, text in zip(
+            RANGES,
+            (
+                self.tr("Last 7 days"),
+                self.tr("Last 30 days"),
+                self.tr("This month"),
+                self.tr("Last month"),
+                self.tr("Dates…"),
+            ),
+            strict=True,
+        ):
+            self.range.addItem(text, key)
+        self.first = QDateEdit(_qdate(today - timedelta(days=29)))
+        self.last = QDateEdit(_qdate(today))
+        for d in (self.first, self.last):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+        self.range.setCurrentIndex(1)
+        self.range.currentIndexChanged.connect(self._range_changed)
+        self.show_btn = QPushButton(self.tr("Show"))
+        self.show_btn.clicked.connect(self.reload)
+        self.pdf_btn = QPushButton(self.tr("Export PDF…"))
+        self.pdf_btn.clicked.connect(self._ask_pdf)
+        self.pdf_btn.setEnabled(False)
+        self.status = QLabel()
+
+        top = QHBoxLayout()
+        top.addWidget(self.range)
+        top.addWidget(QLabel(self.tr("From")))
+        top.addWidget(self.first)
+        top.addWidget(QLabel(self.tr("to")))
+        top.addWidget(self.last)
+        top.addWidget(self.show_btn)
+        top.addStretch(1)
+        top.addWidget(self.status)
+        top.addWidget(self.pdf_btn)
+
+        # Heat-map: x = hour of day, y = weekday (Monday on top).
+        self.heat_plot = pg.PlotWidget(title=self.tr("Occupancy by weekday and hour"))
+        self.heat_plot.setMouseEnabled(x=False, y=False)
+        self.heat_plot.invertY(True)
+        self.heat = pg.ImageItem(np.zeros((24, 7)))
+        self.heat.setColorMap(pg.colormap.get("CET-L17") or pg.colormap.get("viridis"))
+        self.heat.setLevels((0.0, 1.0))
+        self.heat_plot.addItem(self.heat)
+        left = self.heat_plot.getAxis("left")
+        left.setTicks([[(i + 0.5, name) for i, name in enumerate(WEEKDAYS)]])
+        bottom = self.heat_plot.getAxis("bottom")
+        bottom.setTicks([[(h + 0.5, f"{h:02d}") for h in range(0, 24, 3)]])
+
+        self.day_plot = pg.PlotWidget(title=self.tr("Sessions per day"))
+        self.day_bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#2b6cb0")
+        self.day_plot.addItem(self.day_bars)
+
+        self.bay_plot = pg.PlotWidget(title=self.tr("Share of time per bay (%)"))
+        self.bay_plot.addLegend(offset=(-10, 10))
+        self.bay_charging = pg.BarGraphItem(
+            x=[], height=[], width=0.6, brush="#38a169", name=self.tr("charging")
+        )
+        self.bay_idle = pg.BarGraphItem(
+            x=[], height=[], width=0.6, brush="#dd6b20", name=self.tr("idle")
+        )
+        self.bay_waiting = pg.BarGraphItem(
+            x=[], height=[], width=0.6, brush="#a0aec0", name=self.tr("waiting")
+        )
+        for item in (self.bay_charging, self.bay_idle, self.bay_waiting):
+            self.bay_plot.addItem(item)
+
+        self.bays_table = self._table(
+            [
+                self.tr("Bay"),
+                self.tr("Sessions"),
+                self.tr("kWh"),
+                self.tr("Plugged %"),
+                self.tr("Charging %"),
+                self.tr("Idle %"),
+                self.tr("Typical plugged"),
+            ]
+        )
+        self.groups_table = self._table(
+            [
+                self.tr("Card group"),
+                self.tr("Sessions"),
+                self.tr("Typical plugged"),
+                self.tr("Charging"),
+                self.tr("Idle"),
+            ]
+        )
+        self.idle_table = self._table([self.tr("Most idle"), self.tr("Sessions"), self.tr("Idle")])
+
+        grid = QGridLayout()
+        grid.addWidget(self.heat_plot, 0, 0, 1, 2)
+        grid.addWidget(self.day_plot, 1, 0)
+        grid.addWidget(self.bay_plot, 1, 1)
+        grid.addWidget(self.bays_table, 2, 0)
+        tables = QVBoxLayout()
+        tables.addWidget(self.groups_table)
+        tables.addWidget(self.idle_table)
+        grid.addLayout(tables, 2, 1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addLayout(grid, 1)
+        self.reload()
+
+    @staticmethod
+    def _table(headers: list[str]) -> QTableWidget:
+        t = QTableWidget(0, len(headers))
+        t.setHorizontalHeaderLabels(headers)
+        t.verticalHeader().setVisible(False)
+        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        return t
+
+    def _range_changed(self) -> None:
+        key = self.range.currentData()
+        if key != "custom":
+            a, b = range_for(key, date.today())
+            self.first.setDate(_qdate(a))
+            self.last.setDate(_qdate(b))
+            self.reload()
+
+    def period(self) -> tuple[date, date]:
+        a, b = _date(self.first.date()), _date(self.last.date())
+        return (a, b) if a <= b else (b, a)
+
+    def reload(self) -> None:
+        first, last = self.period()
+        now = self.ctx.engine.clock.now() if self.ctx.engine is not None else None
+        self.status.setText(self.tr("Computing…"))
+
+        def work() -> CapacityReport:
+            with self.ctx.db.session() as s:
+                return capacity_report(s, first, last, now=now)
+
+        self.ctx.worker.run(work, self.show_report, self._failed)
+
+    def _failed(self, e: BaseException) -> None:
+        self.status.setText(self.tr("Failed: {0}").format(e))
+
+    def show_report(self, rep: CapacityReport) -> None:
+        self.report = rep
+        self.loads += 1
+        self.status.setText(
+            self.tr("{0} sessions, {1} kWh").format(rep.sessions, f"{rep.energy_wh / 1000:.1f}")
+        )
+        self.pdf_btn.setEnabled(True)
+        self.heat.setImage(np.array(rep.heatmap, dtype=float).T, levels=(0.0, 1.0))
+        self.heat.setRect(0, 0, 24, 7)
+
+        days = rep.days
+        self.day_bars.setOpts(
+            x=np.arange(len(days)), height=np.array([d.sessions for d in days], dtype=float)
+        )
+        step = max(1, len(days) // 10)
+        self.day_plot.getAxis("bottom").setTicks(
+            [[(i, d.day.strftime("%d/%m")) for i, d in enumerate(days) if i % step == 0]]
+        )
+
+        bays = rep.bays
+        x = np.arange(len(bays))
+        charging = np.array([b.charging_share * 100 for b in bays])
+        idle = np.array([b.idle_share * 100 for b in bays])
+        waiting = np.array([max(0.0, b.plugged_share * 100) for b in bays]) - charging - idle
+        waiting = np.clip(waiting, 0, None)
+        self.bay_charging.setOpts(x=x, y0=np.zeros(len(bays)), height=charging)
+        self.bay_idle.setOpts(x=x, y0=charging, height=idle)
+        self.bay_waiting.setOpts(x=x, y0=charging + idle, height=waiting)
+        self.bay_plot.getAxis("bottom").setTicks([[(i, b.label) for i, b in enumerate(bays)]])
+
+        typical = {t.name: t for t in rep.by_bay}
+        self._fill(
+            self.bays_table,
+            [
+                [
+                    b.label,
+                    str(b.sessions),
+                    f"{b.energy_wh / 1000:.1f}",
+                    f"{b.plugged_share * 100:.1f}",
+                    f"{b.charging_share * 100:.1f}",
+                    f"{b.idle_share * 100:.1f}",
+                    hm(typical[b.label].plugged_s) if b.label in typical else "–",
+                ]
+                for b in bays
+            ],
+        )
+        self._fill(
+            self.groups_table,
+            [
+                [t.name, str(t.sessions), hm(t.plugged_s), hm(t.charging_s), hm(t.idle_s)]
+                for t in rep.by_group
+            ],
+        )
+        self._fill(
+            self.idle_table,
+            [[r.name, str(r.sessions), hm(r.idle_s)] for r in [*rep.idle_bays, *rep.idle_cards]],
+        )
+
+    @staticmethod
+    def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+        table.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            for j, text in enumerate(row):
+                table.setItem(i, j, QTableWidgetItem(text))
+
+    def _ask_pdf(self) -> None:
+        if self.report is None:
+            return
+        rep = self.report
+        name = f"capacity-{rep.first_day:%Y%m%d}-{rep.last_day:%Y%m%d}.pdf"
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export capacity report"), name, self.tr("PDF (*.pdf)")
+        )
+        if path:
+            self.export_pdf(path)
+
+    def export_pdf(self, path: str) -> None:
+        """Write the shown report as a PDF on a worker thread."""
+        rep = self.report
+        if rep is None:
+            return
+        self.status.setText(self.tr("Writing PDF…"))
+
+        def work() -> str:
+            with self.ctx.db.session() as s:
+                site = str(get_setting(s, "seller_name", "") or "")
+            return str(write_capacity_pdf(rep, path, site))
+
+        self.ctx.worker.run(
+            work, lambda p: self.status.setText(self.tr("Saved {0}").format(p)), self._failed
+        )
+
+
+PAGE = PageSpec(
+    key="capacity",
+    title=lambda: QCoreApplication.translate("pages", "Capacity"),
+    factory=CapacityPage,
+    icon="capacity",
+    order=60,
+)
