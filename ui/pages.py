@@ -27,6 +27,8 @@ PAGE_MODULES: list[str] = [
     "ui.board.page",
     "ui.history.page",
     "ui.cards.page",
+    "ui.reports.alerts_page",
+    "ui.reports.capacity_page",
 ]
 
 
