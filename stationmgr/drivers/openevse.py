@@ -14,15 +14,18 @@ watt-seconds (reset at plug-in, kept after unplug until the next plug-in) and th
 Wh, which the firmware (`EnergyMeter::endSession`) increases only at unplug, by the session's
 Ws / 3600 **truncated**. We report
 
-    energy_wh = lifetime_wh + (Ws // 3600 while the session is not yet folded in, else 0)
+    energy_wh = lifetime_wh + (Ws // 3600 while a car is plugged in, else 0)
 
-so the register is monotonic across plug-in, unplug and our own restarts (it is computed
-from the device alone), and a session's delta equals exactly what the charger's lifetime
-counter gains for it (< 1 Wh below the true Ws, by the firmware's truncation). Whether the
-session is folded in is told by the device: the Ws value resets at plug-in (a new, unfolded
-session) and the lifetime rises when the session is folded; on a fresh start, a plugged car
-means unfolded. A boot (``$AB``) loses the unfolded Ws — the register drops, which the
-session machine keeps as a counter reset — and is reported as ``ChargerReading.rebooted``.
+The firmware folds a session into the lifetime counter exactly when the car leaves and
+starts a new one (Ws = 0) exactly when a car arrives, so "plugged" says whether the Ws is
+still outside the lifetime counter. The register is therefore monotonic across plug-in,
+unplug and our own restarts (it is computed from the device alone, no memory), and a
+session's delta equals exactly what the charger's lifetime counter gains for it (< 1 Wh
+below the true Ws, by the firmware's truncation). `$GU` and `$GS` are two commands, so
+`$GU` is asked first and, when `$GS` shows the plug state changed since the last poll, once
+more: both then describe the same side of the plug-in or unplug. A boot (``$AB``) loses the
+unfolded Ws — the register drops, which the session machine keeps as a counter reset — and
+is reported as ``ChargerReading.rebooted``.
 """
 
 from __future__ import annotations
@@ -65,10 +68,7 @@ class OpenEVSE:
         self._callbacks: list[Callable[[], None]] = []
         self._booted = False
         self._subscribed = False
-        self._last_ws: int | None = None
-        self._last_wh: int | None = None
         self._last_plugged: bool | None = None
-        self._folded = False
         self.retries = 0
         self.async_lines = 0
 
@@ -164,33 +164,25 @@ class OpenEVSE:
             lo, hi = float(lo_i), float(hmax)
         except DeviceError:
             pass
-        self._last_ws = self._last_wh = self._last_plugged = None
+        self._last_plugged = None
         return ChargerInfo(self.model, self.firmware, 1, lo, hi)
 
     async def read(self) -> ChargerReading:
         try:
-            st = rapi.status(await self.command("GS"))
             ws, wh = rapi.energy(await self.command("GU"))
+            st = rapi.status(await self.command("GS"))
+            if st.plugged != self._last_plugged:
+                # A car came or left since the last poll, perhaps between these two
+                # commands: ask `$GU` again so it is on the same side as `$GS`.
+                ws, wh = rapi.energy(await self.command("GU"))
             ma, mv = rapi.current_voltage(await self.command("GG"))
         except rapi.RapiError as e:
             raise DeviceError(f"{self.link.url}: {e}") from None
         rebooted = self._booted
         self._booted = False
         plugged = st.plugged
-        # Is this session's Ws already folded into the lifetime Wh?
-        # Order matters when a car left and another came between two polls: the lifetime
-        # rose (the old session folded in), then the Ws restarted (a new, unfolded one).
-        if self._last_ws is None:
-            self._folded = not plugged
-        else:
-            if self._last_wh is not None and wh > self._last_wh:
-                self._folded = True
-            if ws < self._last_ws:
-                self._folded = False
-            elif plugged and not self._last_plugged and ws == 0:
-                self._folded = False  # a new session whose Ws has not moved yet
-        self._last_ws, self._last_wh, self._last_plugged = ws, wh, plugged
-        energy = wh + (0 if self._folded else ws // 3600)
+        self._last_plugged = plugged
+        energy = wh + (ws // 3600 if plugged else 0)
         amps = ma / 1000.0 if ma >= 0 else None
         volts = mv / 1000.0
         power = amps * volts if amps is not None else None
