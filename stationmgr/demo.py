@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import heapq
 import logging
+import os
 import random
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
@@ -34,7 +38,14 @@ from stationmgr.sessions import FaultRaised, TransactionStarted, TransactionStop
 from stationmgr.sim.device import VirtualCharger, VirtualConnector
 from stationmgr.sim.ev import EV
 from stationmgr.store.db import Database
-from stationmgr.store.models import Bay, Charger, ChargeSession, Fault, MeterSample
+from stationmgr.store.models import (
+    Bay,
+    CardReaderDevice,
+    Charger,
+    ChargeSession,
+    Fault,
+    MeterSample,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +68,99 @@ DEMO_CARDS: list[tuple[str, str, str, bool]] = [
 UNKNOWN_CARD = "13579BDF"
 
 
-@dataclass
 class DemoBay:
-    bay_id: int
-    label: str
-    charger: str  # VIRTUAL_CHARGERS key
-    connector: VirtualConnector
+    """One bay of the demo and the hands that move its device (the in-process kind: the
+    physics object itself; the serial kinds below go through their protocol simulators)."""
+
+    faults: tuple[str, ...] = ("GFCI", "OverTemperature", "NoGround")
+
+    def __init__(self, bay_id: int, label: str, connector: VirtualConnector) -> None:
+        self.bay_id = bay_id
+        self.label = label
+        self.connector = connector
+        self.silent = False
+
+    @property
+    def plugged(self) -> bool:
+        return self.connector.plugged
+
+    def plug(self, ev: EV, now: float) -> None:
+        self.connector.plug(ev, now)
+
+    def unplug(self, now: float) -> None:
+        self.connector.unplug(now)
+
+    def set_fault(self, word: str | None, now: float) -> None:
+        self.connector.tick(now)
+        self.connector.fault = word
+
+    def set_silent(self, silent: bool) -> None:
+        self.silent = silent
+
+    def tap(self, card: str) -> bool:
+        """Hold `card` to the bay's reader; False when the bay has no reader of its own."""
+        return False
+
+
+class InprocBay(DemoBay):
+    def __init__(self, bay_id: int, label: str, device: VirtualCharger) -> None:
+        super().__init__(bay_id, label, device.connectors[0])
+        self.device = device
+
+    def set_silent(self, silent: bool) -> None:
+        self.device.silent = silent
+
+
+class OpenEVSEBay(DemoBay):
+    """An OpenEVSE simulator on a pty (RAPI) with an RDM6300 reader simulator on another."""
+
+    faults = ("gfci", "overtemp", "noground")
+
+    def __init__(self, bay_id: int, label: str, sim: Any, reader: Any) -> None:
+        super().__init__(bay_id, label, sim.conn)
+        self.sim = sim
+        self.reader = reader
+
+    def plug(self, ev: EV, now: float) -> None:
+        self.sim.plug(ev)
+
+    def unplug(self, now: float) -> None:
+        self.sim.unplug()
+
+    def set_fault(self, word: str | None, now: float) -> None:
+        if word is None:
+            self.sim.clear()
+        else:
+            self.sim.inject(word)
+
+    def set_silent(self, silent: bool) -> None:
+        self.sim.inject("silence", 3600.0) if silent else self.sim.clear()
+
+    def tap(self, card: str) -> bool:
+        self.reader.tap(f"00{card}", 0.4)  # RDM6300: version byte 00 + the 4-byte number
+        return True
+
+
+class HeidelbergBay(DemoBay):
+    """A Heidelberg Energy Control box on the shared RS-485 bus simulator (Modbus RTU)."""
+
+    faults = ("overtemp", "E")
+
+    def __init__(self, bay_id: int, label: str, box: Any) -> None:
+        super().__init__(bay_id, label, box.connector)
+        self.box = box
+
+    def plug(self, ev: EV, now: float) -> None:
+        self.box.plug(now, ev)
+
+    def unplug(self, now: float) -> None:
+        self.box.unplug(now)
+
+    def set_fault(self, word: str | None, now: float) -> None:
+        self.box.set_error(word, now)
+
+    def set_silent(self, silent: bool) -> None:
+        self.box.faults.silent = silent
 
 
 @dataclass
@@ -70,9 +168,28 @@ class DemoSite:
     """The virtual devices of the demo and the scenario that moves them."""
 
     bays: list[DemoBay]
-    devices: dict[str, VirtualCharger]
+    virtual: str = "inproc"  # "serial": protocol simulators on ptys; "inproc": in-process
     seed: int = 7
     counts: dict[str, int] = field(default_factory=dict)
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Stop the simulators (after the engine has stopped using their ports)."""
+        # Ports vanish on purpose now; the serial layer would log each as a lost device.
+        quiet = logging.getLogger("stationmgr.drivers")
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)
+        try:
+            self._close()
+        finally:
+            quiet.setLevel(level)
+
+    def _close(self) -> None:
+        while self.closers:
+            try:
+                self.closers.pop()()
+            except Exception:
+                log.exception("demo: a simulator did not stop cleanly")
 
     # ------------------------------------------------------------ running
 
@@ -141,7 +258,7 @@ class DemoSite:
         self._at(self._rng.uniform(300, 900), "arrival", lambda: self._arrive(b[3]))
         self._at(200, "fault", lambda: self._fault(b[5]))
         self._at(120, "unknown card", lambda: self._tap(b[3], UNKNOWN_CARD))
-        self._at(400, "bus box silent", lambda: self._silence(b[-1].charger))
+        self._at(400, "bus box silent", lambda: self._silence(b[-1]))
 
     def _arrive(
         self,
@@ -151,7 +268,7 @@ class DemoSite:
         stay: tuple[float, float] | None = None,
     ) -> None:
         rng = self._rng
-        if bay.connector.plugged:
+        if bay.plugged:
             return
         ev = EV(
             capacity_wh=rng.choice([40_000, 58_000, 77_000]),
@@ -160,7 +277,7 @@ class DemoSite:
             taper_soc=0.8,
             target_soc=rng.choice([0.8, 0.9, 1.0]) if soc is None else max(soc, 0.9),
         )
-        bay.connector.plug(ev, self.clock.now())
+        bay.plug(ev, self.clock.now())
         card = self._pick_card(bay)
         self._at(
             rng.uniform(20, 90) if tap_after is None else tap_after,
@@ -181,105 +298,180 @@ class DemoSite:
         self._cards_at.setdefault(bay.bay_id, set()).add(card)
         return card
 
-    def _tap(self, bay: DemoBay, card: str) -> None:
-        if not bay.connector.plugged and card != UNKNOWN_CARD:
+    def _tap(self, bay: DemoBay, card: str, tries: int = 3) -> None:
+        if not bay.plugged and card != UNKNOWN_CARD:
             return
         self.tap(bay, card)
-        if card in (UNKNOWN_CARD, DEMO_CARDS[-1][0]) and bay.connector.plugged:
-            good = self._pick_card(bay)
-            while good == DEMO_CARDS[-1][0]:
+        if card in (UNKNOWN_CARD, DEMO_CARDS[-1][0]):
+            if bay.plugged:
                 good = self._pick_card(bay)
-            self._at(45, "second tap", lambda: self._tap(bay, good))
+                while good == DEMO_CARDS[-1][0]:
+                    good = self._pick_card(bay)
+                self._at(45, "second tap", lambda: self._tap(bay, good))
+        elif tries > 1:  # like a driver: no light on the charger, tap again
+            self._at(40, "tap check", lambda: self._tap_again(bay, card, tries - 1))
+
+    def _tap_again(self, bay: DemoBay, card: str, tries: int) -> None:
+        state = self.engine.bays.get(bay.bay_id)  # type: ignore[attr-defined]
+        if bay.plugged and state is not None and state.tx is None and state.pending is None:
+            self._tap(bay, card, tries)
 
     def tap(self, bay: DemoBay, card: str) -> None:
-        """A card held to the bay's reader (in-process: presented to the engine)."""
-        self.engine.present_card(card, bay.bay_id)  # type: ignore[attr-defined]
+        """A card held to the bay's reader (without one: presented to the engine)."""
+        if not bay.tap(card):
+            self.engine.present_card(card, bay.bay_id)  # type: ignore[attr-defined]
 
     def _leave(self, bay: DemoBay, card: str) -> None:
-        if not bay.connector.plugged:
+        if not bay.plugged:
             return
         if self._rng.random() < 0.25:  # taps out first, then unplugs
             self.tap(bay, card)
         self._at(20, "unplug", lambda: self._unplug(bay))
 
     def _unplug(self, bay: DemoBay) -> None:
-        bay.connector.unplug(self.clock.now())
+        bay.unplug(self.clock.now())
         self._in_use -= self._cards_at.pop(bay.bay_id, set())
         self._at(self._rng.uniform(300, 2400), "arrival", lambda: self._arrive(bay))
 
     def _fault(self, bay: DemoBay) -> None:
-        bay.connector.fault = self._rng.choice(["GFCI", "OverTemperature", "NoGround"])
+        bay.set_fault(self._rng.choice(bay.faults), self.clock.now())
         self._at(self._rng.uniform(120, 300), "fault cleared", lambda: self._clear(bay))
         others = [b for b in self.bays if b is not bay]
         nxt = self._rng.choice(others)
         self._at(self._rng.uniform(1800, 3600), "fault", lambda: self._fault(nxt))
 
     def _clear(self, bay: DemoBay) -> None:
-        bay.connector.fault = None
+        bay.set_fault(None, self.clock.now())
 
-    def _silence(self, charger: str) -> None:
-        self.devices[charger].silent = True
-
-        def back() -> None:
-            self.devices[charger].silent = False
-
-        self._at(180, "bus box answers", back)
-        self._at(self._rng.uniform(3600, 5400), "bus box silent", lambda: self._silence(charger))
+    def _silence(self, bay: DemoBay) -> None:
+        bay.set_silent(True)
+        self._at(180, "box answers", lambda: bay.set_silent(False))
+        self._at(self._rng.uniform(3600, 5400), "box silent", lambda: self._silence(bay))
 
 
 # ---------------------------------------------------------------- the site in the database
 
 
-def _charger_specs() -> list[tuple[str, str, str, int | None, dict[str, object]]]:
-    """(name, bay label, port, address, settings) of every demo charger."""
-    specs: list[tuple[str, str, str, int | None, dict[str, object]]] = []
-    for i in range(1, OPENEVSE_BAYS + 1):
-        specs.append((f"OpenEVSE {i}", f"P{i}", f"inproc://demo-openevse-{i}", None, {}))
-    for j in range(1, HEIDELBERG_BOXES + 1):
-        # One RS-485 bus: same line, slave addresses 1..3 (in-process: one device each).
-        specs.append(
-            (f"Heidelberg {j}", f"P{OPENEVSE_BAYS + j}", f"inproc://demo-heidelberg-{j}", j, {})
+def build_site(
+    db: Database,
+    history_days: int = 14,
+    now: float | None = None,
+    virtual: str = "inproc",
+    clock: Clock | None = None,
+    workdir: Path | None = None,
+) -> DemoSite:
+    """Write the demo site into `db` (reused when already there) and start its devices.
+
+    `virtual="serial"`: every charger and reader is a protocol simulator on its own pty
+    (the Heidelberg boxes share one), driven by the real drivers — what a site looks like
+    to the program. `"inproc"`: in-process chargers, no wire (any OS). History is generated
+    only into an empty database."""
+    if virtual not in ("serial", "inproc"):
+        raise UserError(f"unknown virtual device kind {virtual!r} (serial or inproc)")
+    clock = clock or SystemClock()
+    site = DemoSite([], virtual)
+    try:
+        with db.session() as s:
+            fresh = s.scalar(select(func.count(Charger.id))) == 0
+            if virtual == "serial":
+                assert workdir is not None
+                _serial_devices(s, site, clock, workdir)
+            else:
+                _inproc_devices(s, site)
+            if fresh:
+                for uid, holder, group, blocked in DEMO_CARDS:
+                    add_card(s, CardInput(uid=uid, holder=holder, group=group, blocked=blocked))
+                _tariff(s)
+        if fresh and history_days > 0:
+            seed_history(db, [b.bay_id for b in site.bays], history_days, now)
+    except BaseException:
+        site.close()
+        raise
+    return site
+
+
+def _charger_row(s: Any, name: str, label: str, driver: str, port: str, address: int | None) -> Bay:
+    """The charger (and its one bay) named `name`, pointed at `port` (ptys move per run)."""
+    row = s.scalar(select(Charger).where(Charger.name == name))
+    if row is None:
+        row = Charger(name=name, driver=driver, port=port, address=address, settings={})
+        s.add(row)
+        s.flush()
+        s.add(Bay(charger_id=row.id, connector=1, label=label))
+        s.flush()
+    row.driver, row.port, row.address, row.enabled = driver, port, address, True
+    bay = s.scalar(select(Bay).where(Bay.charger_id == row.id))
+    assert bay is not None
+    return bay
+
+
+def _inproc_devices(s: Any, site: DemoSite) -> None:
+    for r in s.scalars(select(CardReaderDevice)):
+        r.enabled = False  # serial readers of an earlier serial run: nothing there now
+    for i in range(1, OPENEVSE_BAYS + HEIDELBERG_BOXES + 1):
+        heidelberg = i > OPENEVSE_BAYS
+        name = f"Heidelberg {i - OPENEVSE_BAYS}" if heidelberg else f"OpenEVSE {i}"
+        key = f"demo-{'heidelberg' if heidelberg else 'openevse'}-{i}"
+        bay = _charger_row(
+            s, name, f"P{i}", "inproc", f"inproc://{key}", i - OPENEVSE_BAYS if heidelberg else None
         )
-    return specs
+        amps = 16.0 if heidelberg else 32.0
+        conn = VirtualConnector(max_current_a=amps, current_limit_a=amps)
+        conn.energy_total_wh = 1_000_000.0 + i * 137_000.0
+        model = "Heidelberg Energy Control" if heidelberg else "OpenEVSE"
+        dev = VirtualCharger(model=model, firmware="demo", connectors=[conn])
+        inproc.VIRTUAL_CHARGERS[key] = dev
+        site.bays.append(InprocBay(bay.id, bay.label, dev))
 
 
-def build_site(db: Database, history_days: int = 14, now: float | None = None) -> DemoSite:
-    """Write the demo site into `db` (once; reused when already there) and create its
-    virtual devices. History is generated only into an empty database."""
-    bays: list[DemoBay] = []
-    devices: dict[str, VirtualCharger] = {}
-    with db.session() as s:
-        fresh = s.scalar(select(func.count(Charger.id))) == 0
-        for name, label, port, address, settings in _charger_specs():
-            row = s.scalar(select(Charger).where(Charger.name == name))
-            if row is None:
-                row = Charger(
-                    name=name, driver="inproc", port=port, address=address, settings=settings
-                )
-                s.add(row)
-                s.flush()
-                s.add(Bay(charger_id=row.id, connector=1, label=label))
-                s.flush()
-            bay = s.scalar(select(Bay).where(Bay.charger_id == row.id))
-            assert bay is not None
-            key = row.port.removeprefix("inproc://")
-            model = "OpenEVSE" if "openevse" in key else "Heidelberg Energy Control"
-            conn = VirtualConnector(
-                max_current_a=32.0 if "openevse" in key else 16.0,
-                current_limit_a=32.0 if "openevse" in key else 16.0,
-            )
-            conn.energy_total_wh = 1_000_000.0 + bay.id * 137_000.0
-            dev = VirtualCharger(model=model, firmware="demo", connectors=[conn])
-            devices[key] = dev
-            inproc.VIRTUAL_CHARGERS[key] = dev
-            bays.append(DemoBay(bay.id, bay.label, key, conn))
-        if fresh:
-            for uid, holder, group, blocked in DEMO_CARDS:
-                add_card(s, CardInput(uid=uid, holder=holder, group=group, blocked=blocked))
-            _tariff(s)
-    if fresh and history_days > 0:
-        seed_history(db, [b.bay_id for b in bays], history_days, now)
-    return DemoSite(bays, devices)
+def _serial_devices(s: Any, site: DemoSite, clock: Clock, workdir: Path) -> None:
+    from stationmgr.sim.modbus_boxes import HeidelbergBox
+    from stationmgr.sim.modbus_sim import ModbusBusSim
+    from stationmgr.sim.openevse_sim import OpenEVSESim
+    from stationmgr.sim.reader_sim import ReaderSim
+    from stationmgr.sim.transport import PtyEndpoint
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    for i in range(1, OPENEVSE_BAYS + 1):
+        sim = OpenEVSESim(
+            PtyEndpoint(workdir / f"openevse-{i}"),
+            clock,
+            seed=i,
+            lifetime_wh=1_000_000 + i * 137_000,
+        )
+        sim.start()
+        site.closers.append(sim.stop)
+        reader = ReaderSim(PtyEndpoint(workdir / f"reader-{i}"), repeat_s=0.1).start()
+        site.closers.append(reader.stop)
+        bay = _charger_row(
+            s, f"OpenEVSE {i}", f"P{i}", "openevse", str(workdir / f"openevse-{i}"), None
+        )
+        r = s.scalar(select(CardReaderDevice).where(CardReaderDevice.name == f"Reader P{i}"))
+        if r is None:
+            r = CardReaderDevice(name=f"Reader P{i}", driver="rdm6300", port="")
+            s.add(r)
+        r.driver, r.port, r.bay_id, r.enabled = (
+            "rdm6300",
+            str(workdir / f"reader-{i}"),
+            bay.id,
+            True,
+        )
+        r.settings = {"release_s": 0.3}
+        site.bays.append(OpenEVSEBay(bay.id, bay.label, sim, reader))
+    boxes = []
+    for j in range(1, HEIDELBERG_BOXES + 1):
+        box = HeidelbergBox(j)
+        box.connector.energy_total_wh = 800_000.0 + j * 91_000.0
+        boxes.append(box)
+    bus = ModbusBusSim(boxes, clock, seed=3)
+    # The bus behind a serial-over-TCP gateway (as many sites wire an RS-485 line).
+    port = bus.serve_tcp()
+    bus.start()
+    site.closers.append(bus.stop)
+    for j, box in enumerate(boxes, 1):
+        i = OPENEVSE_BAYS + j
+        bay = _charger_row(s, f"Heidelberg {j}", f"P{i}", "heidelberg", port, j)
+        site.bays.append(HeidelbergBay(bay.id, bay.label, box))
 
 
 def _tariff(s: object) -> None:
@@ -425,10 +617,11 @@ class Summary:
     faults: int
     comm_lost: int
     open_sessions: int
+    devices: str = ""
 
     def text(self) -> str:
         return (
-            f"demo site: {self.bays} bays, ran {self.seconds:.0f} s "
+            f"demo site: {self.bays} bays ({self.devices}), ran {self.seconds:.0f} s "
             f"({self.site_seconds / 60:.0f} min of site time)\n"
             f"sessions started: {self.sessions_started}\n"
             f"sessions finished: {self.sessions_finished} (still charging: "
@@ -463,38 +656,52 @@ def summarize(db: Database, site: DemoSite, since: float, until: float, real_s: 
         faults=site.counts.get("faults", 0),
         comm_lost=site.counts.get("comm_lost", 0),
         open_sessions=int(open_n),
+        devices=(
+            "OpenEVSE over RAPI and RDM6300 readers on ptys, Heidelberg boxes on one "
+            "Modbus RTU bus behind a TCP gateway"
+            if site.virtual == "serial"
+            else "in-process virtual chargers"
+        ),
     )
 
 
 @contextmanager
 def running_demo(
-    db: Database, speed: float = 10.0, history_days: int = 14
+    db: Database, speed: float = 10.0, history_days: int = 14, virtual: str | None = None
 ) -> Iterator[tuple[Engine, DemoSite]]:
     """The demo site written into `db`, its engine and scenario running; stopped after."""
     if speed <= 0:
         raise UserError("--speed must be positive")
     clock: Clock = SystemClock() if speed == 1 else WarpClock(speed)
     inproc.CLOCK[0] = clock
-    site = build_site(db, history_days, clock.now())
-    engine = Engine(db, clock, EngineConfig(CoordinatorConfig(poll_interval_s=1.0)))
-    install_extensions(engine)
-    engine.start()
-    try:
-        site.start(engine, clock)
+    if virtual is None:
+        virtual = "serial" if os.name == "posix" else "inproc"
+    with tempfile.TemporaryDirectory(prefix="stationmgr-demo-ports-") as ports:
+        site = build_site(db, history_days, clock.now(), virtual, clock, Path(ports))
         try:
-            yield engine, site
+            engine = Engine(db, clock, EngineConfig(CoordinatorConfig(poll_interval_s=1.0)))
+            install_extensions(engine)
+            engine.start()
+            try:
+                site.start(engine, clock)
+                try:
+                    yield engine, site
+                finally:
+                    site.stop()
+            finally:
+                engine.stop()
         finally:
-            site.stop()
-    finally:
-        engine.stop()
+            site.close()
 
 
-def run_headless(db: Database, speed: float, duration_s: float) -> Summary:
+def run_headless(
+    db: Database, speed: float, duration_s: float, virtual: str | None = None
+) -> Summary:
     """Run the demo site without a window for `duration_s` real seconds."""
     if duration_s <= 0:
         raise UserError("--duration must be positive")
     t0 = time.monotonic()
-    with running_demo(db, speed) as (engine, site):
+    with running_demo(db, speed, virtual=virtual) as (engine, site):
         since = engine.clock.now()
         stop = threading.Event()
         try:

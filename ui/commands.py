@@ -107,7 +107,13 @@ def demo_cmd(args: argparse.Namespace) -> int:
     from ui.app import run_window
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    with core_demo.demo_database(args.db) as db, running_demo(db, args.speed) as (engine, _site):
+    with (
+        core_demo.demo_database(args.db) as db,
+        running_demo(db, args.speed, virtual=args.virtual) as (
+            engine,
+            _site,
+        ),
+    ):
         return run_window(
             db,
             engine,

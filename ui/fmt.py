@@ -36,8 +36,16 @@ def money(loc: QLocale, minor: int | None, currency: str = "SEK") -> str:
     """Integer minor units (öre, cents) → the locale's currency format."""
     if minor is None:
         return "–"
-    symbol = {"SEK": "kr", "EUR": "€", "USD": "$", "NOK": "kr", "DKK": "kr"}.get(currency, currency)
-    return loc.toCurrencyString(minor / 100.0, symbol)
+    value = minor / 100.0
+    nordic = loc.language() in (
+        QLocale.Language.Swedish,
+        QLocale.Language.NorwegianBokmal,
+        QLocale.Language.Danish,
+    )
+    if currency in ("SEK", "NOK", "DKK") and not nordic:
+        return f"{loc.toString(value, 'f', 2)} {currency}"  # "8.18 SEK", not "kr8.18"
+    symbol = {"SEK": "kr", "EUR": "€", "USD": "$", "NOK": "kr", "DKK": "kr", "GBP": "£"}
+    return loc.toCurrencyString(value, symbol.get(currency, currency))
 
 
 def when(loc: QLocale, dt: datetime | float | None, seconds: bool = False) -> str:

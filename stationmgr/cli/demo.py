@@ -33,6 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="S",
         help="with --headless: run S real seconds (default 30)",
     )
+    p.add_argument(
+        "--virtual",
+        choices=("serial", "inproc"),
+        help="serial: protocol simulators on pseudo-terminals behind the real drivers "
+        "(default on Linux/macOS); inproc: in-process chargers without a wire",
+    )
     p.set_defaults(func=demo_cmd)
 
 
@@ -64,6 +70,6 @@ def demo_cmd(args: argparse.Namespace) -> int:
         return 1
     logging.getLogger("alembic").setLevel(logging.WARNING)  # a fresh database migrates
     with demo_database(args.db) as db:
-        summary = run_headless(db, args.speed, args.duration)
+        summary = run_headless(db, args.speed, args.duration, args.virtual)
     print(summary.text())
     return 0

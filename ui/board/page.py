@@ -65,6 +65,7 @@ class BayPanel(QFrame):
         ):
             lab = QLabel("–")
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            lab.setWordWrap(True)
             self.fields[key] = lab
             form.addRow(text + ":", lab)
         self.guest_btn = QPushButton(self.tr("Start &guest session…"))
@@ -78,7 +79,7 @@ class BayPanel(QFrame):
         lay.addStretch(1)
         for b in (self.guest_btn, self.stop_btn, self.ooo_btn, self.ack_btn):
             lay.addWidget(b)
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(290)
 
 
 class BoardPage(QWidget):

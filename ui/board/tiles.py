@@ -258,6 +258,17 @@ class TileGrid(QWidget):
                 + self.tr("waiting {0}").format(fmt.duration(view.figures(now).plugged_s)),
             )
             return
+        if snap.status is BayStatus.FAULTED and snap.tx_uid is None:
+            p.setPen(QColor(STATE_COLOURS[BayStatus.FAULTED]))
+            lines = [self.tr("Charger fault: {0}").format(snap.fault or "?")]
+            if snap.plugged_at is not None:
+                lines.append(self.tr("car plugged in {0}").format(fmt.duration(f.plugged_s)))
+            p.drawText(
+                QRect(body.left(), y, body.width(), body.bottom() - y),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                "\n".join(lines),
+            )
+            return
         if snap.status is BayStatus.UNAVAILABLE and snap.tx_uid is None:
             p.setPen(dim)
             msg = snap.fault or (
