@@ -1,0 +1,217 @@
+"""The RAPI simulator checked with raw bytes on a pty (no driver code involved), so a
+protocol bug cannot hide behind a driver and a simulator that agree with each other."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from stationmgr.clock import WarpClock
+from stationmgr.errors import UserError
+from stationmgr.sim.control import send_control
+from stationmgr.sim.ev import EV
+from stationmgr.sim.openevse_sim import OpenEVSESim
+from stationmgr.sim.scenario import load_scenario
+from stationmgr.sim.transport import PtyEndpoint, WireTime
+
+
+class Wire:
+    """The driver's end of the pty, raw."""
+
+    def __init__(self, path: str) -> None:
+        import termios
+        import tty
+
+        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+        tty.setraw(self.fd, termios.TCSANOW)
+
+    def send(self, data: bytes) -> None:
+        os.write(self.fd, data)
+
+    def lines(self, timeout: float = 1.0, want: int = 1) -> list[bytes]:
+        buf = b""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and buf.count(b"\r") < want:
+            r, _, _ = select.select([self.fd], [], [], 0.05)
+            if r:
+                buf += os.read(self.fd, 4096)
+        return [x for x in buf.split(b"\r") if x]
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+@pytest.fixture
+def sim_wire() -> Iterator[tuple[OpenEVSESim, Wire]]:
+    sim = OpenEVSESim(PtyEndpoint(), WarpClock(1.0)).start()
+    wire = Wire(sim.endpoint.name)
+    wire.lines(timeout=0.3)  # the state the controller announced at power-up ($AT)
+    try:
+        yield sim, wire
+    finally:
+        wire.close()
+        sim.stop()
+
+
+def xor(data: bytes) -> int:
+    c = 0
+    for b in data:
+        c ^= b
+    return c
+
+
+def test_worked_example_bytes(sim_wire: tuple[OpenEVSESim, Wire]) -> None:
+    sim, wire = sim_wire
+    sim.plug(EV())
+    wire.lines(timeout=0.3)  # $AT: a car
+    wire.send(b"$GS :1A^5A\r")
+    line = next(x for x in wire.lines() if x.startswith(b"$OK"))
+    body, chk = line.rsplit(b"^", 1)
+    assert body.startswith(b"$OK 03 ") and body.endswith(b" 0140 :1A")
+    assert int(chk, 16) == xor(body) and chk == chk.upper()
+
+
+def test_additive_and_no_checksum_are_accepted(sim_wire: tuple[OpenEVSESim, Wire]) -> None:
+    _, wire = sim_wire
+    wire.send(b"$GV*" + f"{sum(b'$GV') & 0xFF:02X}".encode() + b"\r")
+    assert wire.lines()[0].startswith(b"$OK 8.2.1 5.2.1^")
+    wire.send(b"$GV\r")
+    assert wire.lines()[0].startswith(b"$OK 8.2.1 5.2.1^")
+
+
+def test_bad_checksum_gets_a_bare_nk_and_unknown_command_echoes_the_id(
+    sim_wire: tuple[OpenEVSESim, Wire],
+) -> None:
+    _, wire = sim_wire
+    wire.send(b"$GS :1A^00\r")
+    assert wire.lines() == [b"$NK^" + f"{xor(b'$NK'):02X}".encode()]
+    wire.send(b"$ZZ :22\r")
+    assert wire.lines() == [b"$NK :22^" + f"{xor(b'$NK :22'):02X}".encode()]
+
+
+def test_over_32_bytes_is_dropped_without_reply(sim_wire: tuple[OpenEVSESim, Wire]) -> None:
+    _, wire = sim_wire
+    wire.send(b"$S1 26 11 23 20 45 00 11 22 33 44 55\r")
+    assert wire.lines(timeout=0.4) == []
+    wire.send(b"garbage$GV\r")  # '$' restarts the buffer
+    assert wire.lines()[0].startswith(b"$OK 8.2.1")
+
+
+def test_sleep_then_async_state_after_the_reply(sim_wire: tuple[OpenEVSESim, Wire]) -> None:
+    sim, wire = sim_wire
+    wire.send(b"$FS :05\r")
+    lines = wire.lines(want=2)
+    assert lines[0] == b"$OK :05^" + f"{xor(b'$OK :05'):02X}".encode()
+    assert lines[1].startswith(b"$AT fe 01 32 0000^")
+    sim.plug(EV())
+    (at,) = wire.lines()
+    assert at.startswith(b"$AT fe 02 32 0100^")  # asleep, but the car shows in vflags
+
+
+def test_energy_meter_truncates_into_the_lifetime_counter() -> None:
+    sim = OpenEVSESim(PtyEndpoint(), WarpClock(3600.0))  # one real second is an hour
+    try:
+        sim.plug(EV(capacity_wh=100_000, soc=0.1, max_power_w=7000))
+        t = time.monotonic()
+        while time.monotonic() - t < 0.05:
+            sim.tick()
+        sim.unplug()
+        log = sim.st.sessions[0]
+        assert log.ws_at_unplug and log.ws_at_unplug % 3600  # not a whole Wh
+        assert log.lifetime_after_wh == log.ws_at_unplug // 3600
+        assert int(sim.conn.session_ws) == log.ws_at_unplug  # Ws kept after unplug
+        sim.plug(EV())
+        assert sim.conn.session_ws == 0
+    finally:
+        sim.endpoint.close()
+
+
+def test_reboot_announces_itself_and_wipes_the_session_ws(
+    sim_wire: tuple[OpenEVSESim, Wire],
+) -> None:
+    sim, wire = sim_wire
+    sim.plug(EV())
+    time.sleep(0.2)
+    wire.lines(timeout=0.2)
+    sim.reboot()
+    boot = wire.lines(want=2)[0]
+    body, chk = boot.split(b"^")
+    assert body.startswith(b"$AB ") and body.endswith(b" 8.2.1") and int(chk, 16) == xor(body)
+    assert sim.conn.session_ws == 0 and sim.st.sessions[0].reboots == 1
+
+
+def test_wire_time() -> None:
+    # RAPI $GS with checksum at 19200 baud: 30 bytes → 15.6 ms (wire-time.md).
+    assert round(WireTime(19200, 10).delay(7, 23) * 1000, 1) == 15.6
+    assert WireTime(0, 10, 0.1).delay(7, 23) == 0.1
+
+
+def test_scenario_file(tmp_path: Path) -> None:
+    f = tmp_path / "day.json"
+    f.write_text(
+        json.dumps(
+            {
+                "start": "07:00",
+                "arrivals": [
+                    {"at": "08:05", "card": "0A1B2C3D", "soc": 0.4, "departure": "12:30"},
+                    {"at": 600, "capacity_wh": 40000},
+                ],
+            }
+        )
+    )
+    sc = load_scenario(f)
+    assert [a.at_s for a in sc.arrivals] == [7 * 3600 + 600, 8 * 3600 + 300]
+    assert sc.arrivals[1].card == "0A1B2C3D" and sc.arrivals[1].departure_s == 12.5 * 3600
+    f.write_text(json.dumps({"arrivals": [{"at": "soon"}]}))
+    with pytest.raises(UserError, match="neither HH:MM nor seconds"):
+        load_scenario(f)
+
+
+def test_simulate_process_serves_a_pty_and_a_control_socket(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "stationmgr",
+            "simulate",
+            "openevse",
+            "--control",
+            "0",
+            "--link",
+            str(tmp_path / "evse"),
+        ],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        path = proc.stdout.readline().decode().strip()
+        control = proc.stdout.readline().decode().split()[1]
+        host, port = control.rsplit(":", 1)
+        assert path == str(tmp_path / "evse") and os.path.islink(path)
+        assert send_control((host, int(port)), "plug soc=0.5") == "ok"
+        wire = Wire(path)
+        try:
+            wire.send(b"$GS\r")
+            replies = [x for x in wire.lines(timeout=3, want=2) if x.startswith(b"$OK")]
+            assert replies and replies[0].startswith(b"$OK 03 ")
+        finally:
+            wire.close()
+        status = json.loads(send_control((host, int(port)), "status")[3:])
+        assert status["plugged"] and status["state"] == "03"
+        assert send_control((host, int(port)), "fault bogus").startswith("error")
+        proc.terminate()
+        assert proc.wait(10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
