@@ -20,7 +20,10 @@ def frame(card: str, id12: bool = False, bad_checksum: bool = False) -> bytes:
     card = card.strip().upper()
     if len(card) == 8:  # a 4-byte card number: version byte 00
         card = "00" + card
-    raw = bytes.fromhex(card)
+    try:
+        raw = bytes.fromhex(card)
+    except ValueError:
+        raw = b""
     if len(raw) != 5:
         raise ValueError(f"card {card!r}: 8 or 10 hex characters expected")
     chk = 0

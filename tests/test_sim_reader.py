@@ -1,0 +1,64 @@
+"""The reader simulator checked with raw bytes on a pty (no driver code involved)."""
+
+from __future__ import annotations
+
+import os
+import select
+import termios
+import time
+import tty
+
+import pytest
+
+from stationmgr.sim.reader_sim import ReaderSim, frame
+from stationmgr.sim.transport import PtyEndpoint
+
+
+def _read_for(fd: int, seconds: float) -> bytes:
+    buf = b""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        r, _, _ = select.select([fd], [], [], 0.02)
+        if r:
+            buf += os.read(fd, 4096)
+    return buf
+
+
+@pytest.mark.parametrize(
+    ("id12", "expected"),
+    [
+        (False, bytes.fromhex("02 36 32 45 33 30 38 36 43 45 44 30 38 03")),
+        (True, bytes.fromhex("02 36 32 45 33 30 38 36 43 45 44 30 38 0D 0A 03")),
+    ],
+)
+def test_frames_repeat_while_the_card_lies(id12: bool, expected: bytes) -> None:
+    assert frame("62E3086CED", id12) == expected
+    sim = ReaderSim(PtyEndpoint(), id12=id12, repeat_s=0.05).start()
+    fd = os.open(sim.endpoint.name, os.O_RDWR | os.O_NOCTTY)
+    tty.setraw(fd, termios.TCSANOW)
+    try:
+        sim.tap("62E3086CED", hold_s=0.3)
+        data = _read_for(fd, 0.6)
+        n = data.count(expected)
+        assert n >= 3 and data == expected * n  # nothing but whole frames
+        assert _read_for(fd, 0.2) == b""  # removed: silent
+        sim.inject("badsum")
+        sim.tap("62E3086CED", hold_s=0.01)
+        bad = _read_for(fd, 0.2)
+        assert bad[:11] == expected[:11] and bad[11:13] == b"F7"  # 08 ^ FF
+    finally:
+        os.close(fd)
+        sim.stop()
+
+
+def test_card_numbers() -> None:
+    assert frame("1B2C3D4E")[1:11] == b"001B2C3D4E"
+    with pytest.raises(ValueError, match="8 or 10 hex"):
+        frame("123")
+    sim = ReaderSim(PtyEndpoint())
+    try:
+        assert sim.control("tap nothex").startswith("error")
+        assert sim.control("fault garbage 2") == "ok" and sim.garbage_left == 2
+        assert sim.control("dance").startswith("error unknown command")
+    finally:
+        sim.endpoint.close()
