@@ -10,6 +10,7 @@ import tty
 
 import pytest
 
+from stationmgr.sim.control import run_command
 from stationmgr.sim.reader_sim import ReaderSim, frame
 from stationmgr.sim.transport import PtyEndpoint
 
@@ -57,8 +58,8 @@ def test_card_numbers() -> None:
         frame("123")
     sim = ReaderSim(PtyEndpoint())
     try:
-        assert sim.control("tap nothex").startswith("error")
-        assert sim.control("fault garbage 2") == "ok" and sim.garbage_left == 2
-        assert sim.control("dance").startswith("error unknown command")
+        assert run_command(sim.control, "tap nothex").startswith("error card 'NOTHEX'")
+        assert run_command(sim.control, "fault garbage 2") == "ok" and sim.garbage_left == 2
+        assert run_command(sim.control, "dance").startswith("error unknown command")
     finally:
         sim.endpoint.close()
