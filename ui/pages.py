@@ -27,6 +27,7 @@ PAGE_MODULES: list[str] = [
     "ui.board.page",
     "ui.history.page",
     "ui.cards.page",
+    "ui.chargers.page",
     "ui.reports.alerts_page",
     "ui.reports.capacity_page",
 ]

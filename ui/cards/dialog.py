@@ -245,6 +245,7 @@ class CardDialog(QDialog):
 
     def save(self) -> None:
         """Validate and write in one unit of work; any refusal is shown inline."""
+        self.error.clear()
         try:
             card = self.card_input().validate()
             with self.db.session() as s:
