@@ -139,3 +139,25 @@ def test_demo_screenshot_writes_a_png(tmp_path: Path) -> None:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 800)
+
+
+def test_swedish_catalogue_translates_the_board(qapp) -> None:
+    from PySide6.QtCore import QLocale
+
+    from stationmgr.ocpp_words import BayStatus
+    from ui import fmt, i18n
+    from ui.board.tiles import status_word
+
+    loc = i18n.install(qapp, "sv")
+    try:
+        assert status_word(BayStatus.CHARGING) == "Laddar"
+        assert status_word(BayStatus.FINISHING) == "Klar – står kvar"
+        assert loc.language() == QLocale.Language.Swedish
+        assert fmt.kwh(loc, 12345) == "12,35 kWh"
+        assert fmt.money(loc, 84400, "SEK").replace("\u00a0", " ") == "844,00 kr"
+    finally:
+        for tr in qapp.findChildren(__import__("PySide6.QtCore").QtCore.QTranslator):
+            qapp.removeTranslator(tr)
+        QLocale.setDefault(QLocale(QLocale.Language.English))
+    assert status_word(BayStatus.CHARGING) == "Charging"
+    assert fmt.money(QLocale("en_GB"), 844, "SEK") == "8.44 SEK"

@@ -18,10 +18,6 @@ from stationmgr.errors import StationError
 from stationmgr.store.models import Fault
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("actions", text)
-
-
 def acknowledge_faults(bay_id: int, operator: str, at: float) -> Callable[[Session], int]:
     """A writer job: mark the bay's unacknowledged faults as seen by `operator`."""
 
@@ -51,10 +47,14 @@ class Actions(QObject):
     def _run(self, what: str, call: Callable[[], object], ok: str, parent: QWidget | None) -> bool:
         ctx = self.ctx
         if not ctx.allowed(what):  # type: ignore[attr-defined]
-            self._fail(parent, _tr("You may not do this with your role."))
+            self._fail(
+                parent, QCoreApplication.translate("actions", "You may not do this with your role.")
+            )
             return False
         if ctx.engine is None:  # type: ignore[attr-defined]
-            self._fail(parent, _tr("The site engine is not running."))
+            self._fail(
+                parent, QCoreApplication.translate("actions", "The site engine is not running.")
+            )
             return False
         try:
             fut = call()
@@ -69,7 +69,9 @@ class Actions(QObject):
     def _fail(self, parent: QWidget | None, text: str) -> None:
         self.failed.emit(text)
         if parent is not None:
-            QMessageBox.warning(parent, _tr("Could not do that"), text)
+            QMessageBox.warning(
+                parent, QCoreApplication.translate("actions", "Could not do that"), text
+            )
 
     def _label(self, bay_id: int) -> str:
         eng = self.ctx.engine  # type: ignore[attr-defined]
@@ -88,8 +90,10 @@ class Actions(QObject):
                 return False
             text, ok = QInputDialog.getText(
                 parent,
-                _tr("Start a guest session"),
-                _tr("Bay {0}: why is this session started without a card?").format(label),
+                QCoreApplication.translate("actions", "Start a guest session"),
+                QCoreApplication.translate(
+                    "actions", "Bay {0}: why is this session started without a card?"
+                ).format(label),
                 QLineEdit.EchoMode.Normal,
                 reason or "",
             )
@@ -99,14 +103,18 @@ class Actions(QObject):
             if not reason.strip():
                 QMessageBox.information(
                     parent,
-                    _tr("Reason needed"),
-                    _tr("A guest session needs a reason (it is kept with the session)."),
+                    QCoreApplication.translate("actions", "Reason needed"),
+                    QCoreApplication.translate(
+                        "actions", "A guest session needs a reason (it is kept with the session)."
+                    ),
                 )
         eng = self.ctx.engine  # type: ignore[attr-defined]
         return self._run(
             "session.start_guest",
             lambda: eng.remote_start(bay_id, self.ctx.actor, reason.strip()),  # type: ignore[attr-defined,union-attr]
-            _tr("Guest session on {0}: the car may charge now").format(label),
+            QCoreApplication.translate(
+                "actions", "Guest session on {0}: the car may charge now"
+            ).format(label),
             parent,
         )
 
@@ -117,8 +125,10 @@ class Actions(QObject):
         if confirm and parent is not None:
             answer = QMessageBox.question(
                 parent,
-                _tr("Stop the session"),
-                _tr("Stop the session on bay {0}? The car stops charging.").format(label),
+                QCoreApplication.translate("actions", "Stop the session"),
+                QCoreApplication.translate(
+                    "actions", "Stop the session on bay {0}? The car stops charging."
+                ).format(label),
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return False
@@ -126,14 +136,18 @@ class Actions(QObject):
         return self._run(
             "session.stop",
             lambda: eng.remote_stop(bay_id, self.ctx.actor, "stopped by attendant"),  # type: ignore[attr-defined]
-            _tr("Session on {0} stopped").format(label),
+            QCoreApplication.translate("actions", "Session on {0} stopped").format(label),
             parent,
         )
 
     def set_out_of_order(self, bay_id: int, out: bool, parent: QWidget | None = None) -> bool:
         label = self._label(bay_id)
         eng = self.ctx.engine  # type: ignore[attr-defined]
-        ok = _tr("Bay {0} is out of order") if out else _tr("Bay {0} is back in service")
+        ok = (
+            QCoreApplication.translate("actions", "Bay {0} is out of order")
+            if out
+            else QCoreApplication.translate("actions", "Bay {0} is back in service")
+        )
         return self._run(
             "bay.out_of_order",
             lambda: eng.set_out_of_order(bay_id, out, self.ctx.actor),  # type: ignore[attr-defined]
@@ -151,7 +165,10 @@ class Actions(QObject):
             return eng.submit(eng.writer.call(job))
 
         return self._run(
-            "fault.acknowledge", call, _tr("Faults on {0} acknowledged").format(label), parent
+            "fault.acknowledge",
+            call,
+            QCoreApplication.translate("actions", "Faults on {0} acknowledged").format(label),
+            parent,
         )
 
 

@@ -7,10 +7,6 @@ from datetime import datetime
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("fmt", text)
-
-
 def kw(loc: QLocale, watts: float | None) -> str:
     return "–" if watts is None else f"{loc.toString(watts / 1000.0, 'f', 1)} kW"
 
@@ -28,7 +24,7 @@ def duration(seconds: float | None) -> str:
     h, s = divmod(s, 3600)
     m, s = divmod(s, 60)
     if d:
-        return _tr("{0}d {1:02d}:{2:02d}").format(d, h, m)
+        return QCoreApplication.translate("fmt", "{0}d {1:02d}:{2:02d}").format(d, h, m)
     return f"{h}:{m:02d}:{s:02d}"
 
 

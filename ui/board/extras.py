@@ -11,7 +11,7 @@ import logging
 import time
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from ui.board.state import BayView
 
@@ -27,6 +27,17 @@ except ImportError:  # pragma: no cover - the billing package is optional
     pricing = tariffs = None  # type: ignore[assignment]
 
 TARIFF_TTL_S = 300.0
+
+
+# The alert titles of stationmgr.alerts.events.TITLES, for the translation catalogue.
+_ALERT_TITLES = (
+    QT_TRANSLATE_NOOP("alerts", "Session overrun"),
+    QT_TRANSLATE_NOOP("alerts", "Charging stalled"),
+    QT_TRANSLATE_NOOP("alerts", "Bay blocked"),
+    QT_TRANSLATE_NOOP("alerts", "Charger fault"),
+    QT_TRANSLATE_NOOP("alerts", "Charger not answering"),
+    QT_TRANSLATE_NOOP("alerts", "Card denied repeatedly"),
+)
 
 
 def alert_title(kind: object) -> str:

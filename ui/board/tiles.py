@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QPoint,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -46,19 +55,21 @@ STATE_COLOURS: dict[BayStatus, str] = {
 }
 
 
+STATUS_WORDS: dict[BayStatus, str] = {
+    BayStatus.AVAILABLE: QT_TRANSLATE_NOOP("status", "Available"),
+    BayStatus.PREPARING: QT_TRANSLATE_NOOP("status", "Waiting for card"),
+    BayStatus.CHARGING: QT_TRANSLATE_NOOP("status", "Charging"),
+    BayStatus.SUSPENDED_EV: QT_TRANSLATE_NOOP("status", "Paused by car"),
+    BayStatus.SUSPENDED_EVSE: QT_TRANSLATE_NOOP("status", "Paused by charger"),
+    BayStatus.FINISHING: QT_TRANSLATE_NOOP("status", "Finished – idle"),
+    BayStatus.FAULTED: QT_TRANSLATE_NOOP("status", "Faulted"),
+    BayStatus.UNAVAILABLE: QT_TRANSLATE_NOOP("status", "Unavailable"),
+}
+
+
 def status_word(status: BayStatus) -> str:
     """The attendant's word for a state (OCPP's word, explained where it is obscure)."""
-    t = QCoreApplication.translate
-    return {
-        BayStatus.AVAILABLE: t("status", "Available"),
-        BayStatus.PREPARING: t("status", "Waiting for card"),
-        BayStatus.CHARGING: t("status", "Charging"),
-        BayStatus.SUSPENDED_EV: t("status", "Paused by car"),
-        BayStatus.SUSPENDED_EVSE: t("status", "Paused by charger"),
-        BayStatus.FINISHING: t("status", "Finished – idle"),
-        BayStatus.FAULTED: t("status", "Faulted"),
-        BayStatus.UNAVAILABLE: t("status", "Unavailable"),
-    }[status]
+    return QCoreApplication.translate("status", STATUS_WORDS[status])
 
 
 class TileGrid(QWidget):

@@ -247,15 +247,15 @@ class SessionDetailDialog(QDialog):
 
 
 def _kind(kind: str) -> str:
-    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-    t = QCoreApplication.translate
-    return {
-        "energy": t("price", "Energy"),
-        "time": t("price", "Time"),
-        "start_fee": t("price", "Start fee"),
-        "idle_fee": t("price", "Idle fee"),
-    }.get(kind, kind)
+    words = {
+        "energy": QT_TRANSLATE_NOOP("price", "Energy"),
+        "time": QT_TRANSLATE_NOOP("price", "Time"),
+        "start_fee": QT_TRANSLATE_NOOP("price", "Start fee"),
+        "idle_fee": QT_TRANSLATE_NOOP("price", "Idle fee"),
+    }
+    return QCoreApplication.translate("price", words[kind]) if kind in words else kind
 
 
 def _quantity(loc: Any, q: int, unit: str) -> str:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
@@ -58,22 +59,18 @@ class HistoryQuery:
     descending: bool = True
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("HistoryModel", text)
-
-
 # (header, sort key); None: not sortable
 COLUMNS: list[tuple[str, str | None]] = [
-    ("Plugged in", "plugged_at"),
-    ("Bay", "bay"),
-    ("Holder", "holder"),
-    ("Card", "card"),
-    ("Energy", "energy"),
-    ("Plugged", "plugged_s"),
-    ("Charging", "charging_s"),
-    ("Idle", "idle_s"),
-    ("Stop reason", "stop_reason"),
-    ("Price", None),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Plugged in"), "plugged_at"),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Bay"), "bay"),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Holder"), "holder"),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Card"), "card"),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Energy"), "energy"),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Plugged"), "plugged_s"),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Charging"), "charging_s"),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Idle"), "idle_s"),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Stop reason"), "stop_reason"),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Price"), None),
 ]
 
 
@@ -237,7 +234,7 @@ class SessionTableModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _t(COLUMNS[section][0])
+            return QCoreApplication.translate("HistoryModel", COLUMNS[section][0])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -252,16 +249,28 @@ class SessionTableModel(QAbstractTableModel):
             if c == 1:
                 return r.bay
             if c == 2:
-                return r.holder or (_t("Guest") if r.start_kind == "guest" else "")
+                return r.holder or (
+                    QCoreApplication.translate("HistoryModel", "Guest")
+                    if r.start_kind == "guest"
+                    else ""
+                )
             if c == 3:
                 return r.card or ""
             if c == 4:
                 return fmt.kwh(loc, r.energy_wh)
             if c in (5, 6, 7):
                 v = (r.plugged_s, r.charging_s, r.idle_s)[c - 5]
-                return fmt.duration(v) if r.stopped_at is not None else _t("running")
+                return (
+                    fmt.duration(v)
+                    if r.stopped_at is not None
+                    else QCoreApplication.translate("HistoryModel", "running")
+                )
             if c == 8:
-                return r.stop_reason or (_t("charging now") if r.stopped_at is None else "")
+                return r.stop_reason or (
+                    QCoreApplication.translate("HistoryModel", "charging now")
+                    if r.stopped_at is None
+                    else ""
+                )
             if c == 9:
                 return fmt.money(loc, r.total_minor, self.ctx.currency) if r.total_minor else ""
         if role == Qt.ItemDataRole.TextAlignmentRole and c in (4, 5, 6, 7, 9):
@@ -269,7 +278,9 @@ class SessionTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return r.id
         if role == Qt.ItemDataRole.ToolTipRole and c == 0 and r.stopped_at is not None:
-            return _t("stopped {0}").format(fmt.when(loc, r.stopped_at))
+            return QCoreApplication.translate("HistoryModel", "stopped {0}").format(
+                fmt.when(loc, r.stopped_at)
+            )
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -1,0 +1,2169 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="sv_SE">
+<context>
+    <name>AlertTableModel</name>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="132" />
+        <source>open</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>AlertsWidget</name>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="151" />
+        <source>Open alerts only</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="153" />
+        <source>Acknowledge</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="192" />
+        <source>{0} open</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="196" />
+        <source>Could not read alerts: {0}</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>AuditView</name>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="48" />
+        <source>From</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="50" />
+        <source>to</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="56" />
+        <source>operator</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="58" />
+        <source>action, e.g. cards or login</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="60" />
+        <source>any outcome</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="64" />
+        <source>target</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="72" />
+        <source>Filter</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="73" />
+        <source>Check chain</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="74" />
+        <source>Export CSV…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="119" />
+        <source>Only the owner can read the audit log.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="161" />
+        <source> (the newest {0})</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="162" />
+        <source>{0} entries{1}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="183" />
+        <source>Export the audit log</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="183" />
+        <source>CSV (*.csv)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="204" />
+        <source>Exported {0} entries to {1}</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>BayPanel</name>
+    <message>
+        <location filename="../../ui/board/page.py" line="57" />
+        <source>Card holder</source>
+        <translation>Kortinnehavare</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="58" />
+        <source>Plugged in</source>
+        <translation>Inkopplad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="59" />
+        <source>Charging time</source>
+        <translation>Laddtid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="60" />
+        <source>Idle time</source>
+        <translation>Stilleståndstid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="61" />
+        <source>Power now</source>
+        <translation>Effekt nu</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="62" />
+        <source>Energy</source>
+        <translation>Energi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="63" />
+        <source>Cost so far</source>
+        <translation>Kostnad hittills</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="64" />
+        <source>Expected end</source>
+        <translation>Beräknat slut</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="71" />
+        <source>Start &amp;guest session…</source>
+        <translation>Starta &amp;gästladdning…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="72" />
+        <source>S&amp;top session</source>
+        <translation>S&amp;toppa laddningen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="73" />
+        <source>Set &amp;out of order</source>
+        <translation>Ta &amp;ur drift</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="74" />
+        <source>&amp;Acknowledge faults</source>
+        <translation>&amp;Kvittera fel</translation>
+    </message>
+</context>
+<context>
+    <name>BoardPage</name>
+    <message>
+        <location filename="../../ui/board/page.py" line="185" />
+        <source>Fault on {0}</source>
+        <translation>Fel på {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="189" />
+        <source>Charger does not answer</source>
+        <translation>Laddaren svarar inte</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="228" />
+        <source>&lt;b&gt;{0}&lt;/b&gt;: power and energy today</source>
+        <translation>&lt;b&gt;{0}&lt;/b&gt;: effekt och energi i dag</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="265" />
+        <source>Site power {0}</source>
+        <translation>Effekt totalt {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="273" />
+        <source>No bay selected</source>
+        <translation>Ingen plats vald</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="286" />
+        <source>Guest</source>
+        <translation>Gäst</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="301" />
+        <source>Back in &amp;service</source>
+        <translation>Åter i &amp;drift</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="301" />
+        <source>Set &amp;out of order</source>
+        <translation>Ta &amp;ur drift</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="363" />
+        <source>Bays</source>
+        <translation>Platser</translation>
+    </message>
+</context>
+<context>
+    <name>CapacityPage</name>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="77" />
+        <source>Last 7 days</source>
+        <translation>Senaste 7 dagarna</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="78" />
+        <source>Last 30 days</source>
+        <translation>Senaste 30 dagarna</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="79" />
+        <source>This month</source>
+        <translation>Denna månad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="80" />
+        <source>Last month</source>
+        <translation>Förra månaden</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="81" />
+        <source>Dates…</source>
+        <translation>Datum…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="93" />
+        <source>Show</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="95" />
+        <source>Export PDF…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="102" />
+        <source>From</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="104" />
+        <source>to</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="112" />
+        <source>Occupancy by weekday and hour</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="124" />
+        <source>Sessions per day</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="128" />
+        <source>Share of time per bay (%)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="131" />
+        <source>charging</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="134" />
+        <source>idle</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="137" />
+        <source>waiting</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="144" />
+        <source>Bay</source>
+        <translation>Plats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="145" />
+        <location filename="../../ui/reports/capacity_page.py" line="156" />
+        <location filename="../../ui/reports/capacity_page.py" line="162" />
+        <source>Sessions</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="146" />
+        <source>kWh</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="147" />
+        <source>Plugged %</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="148" />
+        <source>Charging %</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="149" />
+        <source>Idle %</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="150" />
+        <location filename="../../ui/reports/capacity_page.py" line="157" />
+        <source>Typical plugged</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="155" />
+        <source>Card group</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="158" />
+        <source>Charging</source>
+        <translation>Laddar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="159" />
+        <location filename="../../ui/reports/capacity_page.py" line="162" />
+        <source>Idle</source>
+        <translation>Stillastående</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="162" />
+        <source>Most idle</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="202" />
+        <source>Computing…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="211" />
+        <source>Failed: {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="217" />
+        <source>{0} sessions, {1} kWh</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="284" />
+        <source>Export capacity report</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="284" />
+        <source>PDF (*.pdf)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="294" />
+        <source>Writing PDF…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="302" />
+        <source>Saved {0}</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CardDialog</name>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="90" />
+        <source>Edit card</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="90" />
+        <source>Enrol a card</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="94" />
+        <source>Tap the card on the desk reader, or type it</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="103" />
+        <source>from</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="104" />
+        <source>until</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="107" />
+        <source>Tick none for every bay</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="114" />
+        <source>no limit</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="115" />
+        <source>Blocked (refused at every bay)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="120" />
+        <source>Card number</source>
+        <translation>Kortnummer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="122" />
+        <source>Label</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="123" />
+        <source>Holder</source>
+        <translation>Innehavare</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="124" />
+        <source>Group</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="128" />
+        <source>Valid</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="129" />
+        <source>Allowed bays</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="130" />
+        <source>Sessions at once</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="131" />
+        <source>Max current</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="133" />
+        <source>Note</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="178" />
+        <source>This card no longer exists.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="220" />
+        <source>Already enrolled as {0}{1}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="224" />
+        <source>Stored as {0}</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CardTableModel</name>
+    <message>
+        <location filename="../../ui/cards/model.py" line="147" />
+        <source>No restriction: the card works at every bay</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/model.py" line="167" />
+        <source>all</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CardsPage</name>
+    <message>
+        <location filename="../../ui/cards/page.py" line="52" />
+        <source>Tap a card on the desk reader (or type its number and press Enter)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="58" />
+        <source>Show card</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="61" />
+        <source>keyboard reader</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="65" />
+        <source>Enrol:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="75" />
+        <source>Search label, holder or card number (any spelling)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="81" />
+        <source>Enrol card…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="82" />
+        <source>Edit…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="83" />
+        <location filename="../../ui/cards/page.py" line="205" />
+        <source>Block</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="84" />
+        <source>Import CSV…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="85" />
+        <source>Export CSV…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="137" />
+        <source>Desk reader {0}: {1}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="167" />
+        <source>{0} card(s)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="205" />
+        <source>Unblock</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="230" />
+        <source> (read by the {0})</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="236" />
+        <source>Card {0}{1} is already enrolled as {2}{3}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="244" />
+        <source>New card {0}{1}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="253" />
+        <source>desk reader {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="268" />
+        <source>Saved card {0}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="291" />
+        <source>Card {0} blocked.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="291" />
+        <source>Card {0} unblocked.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="300" />
+        <source>Import cards</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="300" />
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="312" />
+        <source>Imported {0} card(s).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="317" />
+        <source>Export cards</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="317" />
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="338" />
+        <source>Exporting…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="341" />
+        <source>Exported {0} card(s) to {1}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="343" />
+        <source>Export failed: {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="357" />
+        <source>Cards</source>
+        <translation>Kort</translation>
+    </message>
+</context>
+<context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <location filename="../../ui/access/login.py" line="125" />
+        <source>Change password</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/login.py" line="127" />
+        <source>Your password was reset by the owner. Choose your own to continue.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/login.py" line="129" />
+        <source>Choose a new password.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/login.py" line="142" />
+        <source>Current password</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/login.py" line="143" />
+        <source>New password</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/login.py" line="144" />
+        <source>New password again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/login.py" line="145" />
+        <source>At least {0} characters.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/login.py" line="160" />
+        <source>The two new passwords differ.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>ChargerDialog</name>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="144" />
+        <source>Edit charger</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="144" />
+        <source>Add a charger</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="155" />
+        <source>none (point to point)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="156" />
+        <source>Modbus slave address on an RS-485 bus</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="161" />
+        <source>Bay label</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="164" />
+        <source>Enabled (polled by the site)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="166" />
+        <source>Test connection</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="174" />
+        <source>Name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="175" />
+        <source>Driver</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="176" />
+        <source>Port</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="177" />
+        <source>Address</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="178" />
+        <source>Baud</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="179" />
+        <source>Connectors</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="180" />
+        <source>Bays</source>
+        <translation>Platser</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="215" />
+        <source>This charger no longer exists.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="238" />
+        <source>Bay</source>
+        <translation>Plats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="296" />
+        <source>Testing {0} on {1}…</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>ChargersPage</name>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="44" />
+        <source>Charger / bay</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="45" />
+        <location filename="../../ui/chargers/page.py" line="69" />
+        <source>Driver</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="46" />
+        <location filename="../../ui/chargers/page.py" line="70" />
+        <source>Port</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="47" />
+        <source>Address</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="48" />
+        <location filename="../../ui/chargers/page.py" line="71" />
+        <source>Baud</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="49" />
+        <location filename="../../ui/chargers/page.py" line="73" />
+        <source>Status</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="57" />
+        <source>Add charger…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="58" />
+        <source>Edit / test…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="59" />
+        <location filename="../../ui/chargers/page.py" line="82" />
+        <location filename="../../ui/chargers/page.py" line="252" />
+        <source>Remove</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="68" />
+        <source>Card reader</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="72" />
+        <source>Reads cards for</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="80" />
+        <source>Add reader…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="81" />
+        <source>Edit…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="94" />
+        <source>Chargers and their bays</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="102" />
+        <source>Card readers</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="140" />
+        <location filename="../../ui/chargers/page.py" line="174" />
+        <source>enabled</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="140" />
+        <location filename="../../ui/chargers/page.py" line="174" />
+        <source>disabled</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="148" />
+        <source>Bay {0} (connector {1})</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="153" />
+        <source>reader {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="155" />
+        <source>no reader</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="171" />
+        <source>bay {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="173" />
+        <source>the desk (enrolment)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="183" />
+        <source>No charger yet: add one, pick its port and press Test connection.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="262" />
+        <source>Remove charger {0} and its bays? A charger with sessions on record is disabled instead, so its history stays.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="276" />
+        <source>Charger has sessions on record: disabled, not removed. </source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="286" />
+        <source>Remove this card reader?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="300" />
+        <source>Chargers</source>
+        <translation>Laddare</translation>
+    </message>
+</context>
+<context>
+    <name>CurvePanel</name>
+    <message>
+        <location filename="../../ui/board/curves.py" line="139" />
+        <source>Power</source>
+        <translation>Effekt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/curves.py" line="140" />
+        <source>Site total</source>
+        <translation>Totalt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/curves.py" line="142" />
+        <source>&amp;Day</source>
+        <translation>&amp;Dygn</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/curves.py" line="143" />
+        <source>Zoom out to the whole day (D)</source>
+        <translation>Visa hela dygnet (D)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/curves.py" line="144" />
+        <source>&amp;Live</source>
+        <translation>&amp;Live</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/curves.py" line="145" />
+        <source>Follow the newest minutes again (L)</source>
+        <translation>Följ de senaste minuterna igen (L)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/curves.py" line="148" />
+        <source>Drag to pan, wheel to zoom</source>
+        <translation>Dra för att panorera, scrolla för att zooma</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/curves.py" line="167" />
+        <source>Energy</source>
+        <translation>Energi</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="107" />
+        <source>Set up stationmgr</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>HistoryModel</name>
+    <message>
+        <location filename="../../ui/history/model.py" line="64" />
+        <source>Plugged in</source>
+        <translation>Inkopplad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="65" />
+        <source>Bay</source>
+        <translation>Plats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="66" />
+        <source>Holder</source>
+        <translation>Innehavare</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="67" />
+        <source>Card</source>
+        <translation>Kort</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="68" />
+        <source>Energy</source>
+        <translation>Energi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="69" />
+        <source>Plugged</source>
+        <translation>Inkopplad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="70" />
+        <source>Charging</source>
+        <translation>Laddning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="71" />
+        <source>Idle</source>
+        <translation>Stilla</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="72" />
+        <source>Stop reason</source>
+        <translation>Stopporsak</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="73" />
+        <source>Price</source>
+        <translation>Pris</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="253" />
+        <source>Guest</source>
+        <translation>Gäst</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="266" />
+        <source>running</source>
+        <translation>pågår</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="270" />
+        <source>charging now</source>
+        <translation>laddar nu</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="281" />
+        <source>stopped {0}</source>
+        <translation>stoppad {0}</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryPage</name>
+    <message>
+        <location filename="../../ui/history/page.py" line="72" />
+        <source>Today</source>
+        <translation>I dag</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="73" />
+        <source>Last 7 days</source>
+        <translation>Senaste 7 dagarna</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="74" />
+        <source>Last 30 days</source>
+        <translation>Senaste 30 dagarna</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="75" />
+        <source>This month</source>
+        <translation>Denna månad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="76" />
+        <source>Last month</source>
+        <translation>Förra månaden</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="77" />
+        <source>All time</source>
+        <translation>All tid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="78" />
+        <source>Dates…</source>
+        <translation>Datum…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="91" />
+        <source>All bays</source>
+        <translation>Alla platser</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="93" />
+        <source>Card number</source>
+        <translation>Kortnummer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="96" />
+        <source>Holder name</source>
+        <translation>Innehavarens namn</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="99" />
+        <source>Any stop reason</source>
+        <translation>Alla stopporsaker</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="102" />
+        <source>Running only</source>
+        <translation>Endast pågående</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="103" />
+        <source>Refresh</source>
+        <translation>Uppdatera</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="137" />
+        <source>Open session</source>
+        <translation>Öppna laddning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="173" />
+        <source>loading…</source>
+        <translation>läser in…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="175" />
+        <source>failed: {0}</source>
+        <translation>misslyckades: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="225" />
+        <source>{0} sessions · {1} · plugged {2} h · charging {3} h · idle {4} h</source>
+        <translation>{0} laddningar · {1} · inkopplad {2} h · laddning {3} h · stillastående {4} h</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="264" />
+        <source>History</source>
+        <translation>Historik</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="89" />
+        <source>Import cards from {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="91" />
+        <source>Reading {0}…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="100" />
+        <source>Import</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="116" />
+        <source>The file is not UTF-8 text; save it as CSV UTF-8 and retry.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="119" />
+        <source>Cannot read the file: {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="130" />
+        <source>Check failed: {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="137" />
+        <source>Line</source>
+        <translation>Rad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="151" />
+        <source> (first {0} shown)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="155" />
+        <source>{0}
+The file is rejected whole: nothing will be imported. Fix that row and open the file again.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="162" />
+        <source>{0} card(s) checked, no problem found{1}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="164" />
+        <source>Import {0} card(s)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="169" />
+        <source>Importing…</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../ui/access/login.py" line="49" />
+        <source>Sign in — stationmgr</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/login.py" line="50" />
+        <source>Sign in to use this site.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/login.py" line="63" />
+        <source>User</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/login.py" line="64" />
+        <source>Password</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/login.py" line="68" />
+        <source>Sign in</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/login.py" line="81" />
+        <source>Enter your user name and password.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/login.py" line="84" />
+        <source>Checking…</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="41" />
+        <source>stationmgr — charging site</source>
+        <translation>stationmgr — laddplats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="125" />
+        <source>&amp;File</source>
+        <translation>&amp;Arkiv</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="126" />
+        <source>&amp;Settings…</source>
+        <translation>&amp;Inställningar…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="131" />
+        <source>&amp;Quit</source>
+        <translation>&amp;Avsluta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="135" />
+        <source>&amp;View</source>
+        <translation>&amp;Visa</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="136" />
+        <source>&amp;Full screen</source>
+        <translation>&amp;Helskärm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="143" />
+        <source>&amp;Help</source>
+        <translation>&amp;Hjälp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="144" />
+        <source>&amp;About stationmgr</source>
+        <translation>&amp;Om stationmgr</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="151" />
+        <source>About stationmgr</source>
+        <translation>Om stationmgr</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="152" />
+        <source>stationmgr {0}
+Monitor and run a small EV charging site.</source>
+        <translation>stationmgr {0}
+Övervaka och driv en liten laddplats för elbilar.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="165" />
+        <source>no engine: history only</source>
+        <translation>ingen motor: endast historik</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="170" />
+        <source>(time ×{0})</source>
+        <translation>(tid ×{0})</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorForm</name>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="45" />
+        <source>New password for {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="47" />
+        <source>Add an operator</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="69" />
+        <source>User name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="71" />
+        <source>Name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="72" />
+        <source>Role</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="73" />
+        <source>Password</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="74" />
+        <source>Password again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="75" />
+        <source>At least {0} characters.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="89" />
+        <source>The two passwords differ.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>OperatorsDialog</name>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="100" />
+        <source>Operators</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="111" />
+        <source>Add…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="112" />
+        <source>New password…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="116" />
+        <source>Set role</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="117" />
+        <location filename="../../ui/access/operators_dialog.py" line="194" />
+        <location filename="../../ui/access/operators_dialog.py" line="262" />
+        <location filename="../../ui/access/operators_dialog.py" line="266" />
+        <source>Disable</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="161" />
+        <location filename="../../ui/access/operators_dialog.py" line="193" />
+        <source>yes</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="161" />
+        <source>disabled</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="194" />
+        <source>Enable</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="218" />
+        <source>Added {0}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="240" />
+        <source>New password set for {0}; they choose their own at the next login.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="254" />
+        <source>{0} is now {1}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="266" />
+        <source>Disable {0}?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="271" />
+        <source>{0} disabled.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="271" />
+        <source>{0} enabled.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>PortPicker</name>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="71" />
+        <source>Rescan</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="72" />
+        <source>Look for serial ports again (after plugging an adapter)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="89" />
+        <source>no serial port found: type a port or socket://host:port</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>ReaderDialog</name>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="362" />
+        <source>Edit card reader</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="362" />
+        <source>Add a card reader</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="373" />
+        <source>Desk (enrolment)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="376" />
+        <source>Bay {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="377" />
+        <source>Enabled</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="380" />
+        <source>Name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="381" />
+        <source>Driver</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="382" />
+        <source>Port</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="383" />
+        <source>Baud</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="384" />
+        <source>Reads cards for</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="407" />
+        <source>This card reader no longer exists.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>RotationHint</name>
+    <message>
+        <location filename="../../ui/reports/rotation.py" line="21" />
+        <source>Free soonest</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/rotation.py" line="51" />
+        <source>No live engine: no estimates.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/rotation.py" line="54" />
+        <source>No bay can take a car now.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/rotation.py" line="61" />
+        <source>{0}: free now</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/reports/rotation.py" line="64" />
+        <source>{0}: about {1} (in {2} min)</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>SessionDetailDialog</name>
+    <message>
+        <location filename="../../ui/history/detail.py" line="73" />
+        <source>Session {0}</source>
+        <translation>Laddning {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="75" />
+        <source>Loading…</source>
+        <translation>Läser in…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="87" />
+        <source>Could not read the session: {0}</source>
+        <translation>Kunde inte läsa laddningen: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="101" />
+        <source>Guest</source>
+        <translation>Gäst</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="103" />
+        <source>Bay</source>
+        <translation>Plats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="104" />
+        <source>Card holder</source>
+        <translation>Kortinnehavare</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="105" />
+        <source>Card</source>
+        <translation>Kort</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="106" />
+        <source>Transaction</source>
+        <translation>Transaktion</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="107" />
+        <source>Plugged in</source>
+        <translation>Inkopplad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="108" />
+        <source>Authorised</source>
+        <translation>Godkänd</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="110" />
+        <source>Stopped</source>
+        <translation>Stoppad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="113" />
+        <source>still running</source>
+        <translation>pågår fortfarande</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="116" />
+        <source>Stop reason</source>
+        <translation>Stopporsak</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="119" />
+        <source>Stopped by</source>
+        <translation>Stoppad av</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="121" />
+        <source>Plugged / waiting</source>
+        <translation>Inkopplad / väntan</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="125" />
+        <source>Charging / idle</source>
+        <translation>Laddning / stillastående</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="129" />
+        <source>Meter start / stop</source>
+        <translation>Mätarställning start / stopp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="134" />
+        <location filename="../../ui/history/detail.py" line="240" />
+        <source>Energy</source>
+        <translation>Energi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="137" />
+        <source> (counter restarted {0}×)</source>
+        <translation> (räknaren startade om {0}×)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="144" />
+        <source>Guest start</source>
+        <translation>Gäststart</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="148" />
+        <location filename="../../ui/history/detail.py" line="214" />
+        <source>Price</source>
+        <translation>Pris</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="150" />
+        <source> incl. VAT {0}</source>
+        <translation> inkl. moms {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="159" />
+        <source>Summary</source>
+        <translation>Sammanfattning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="160" />
+        <source>Curve</source>
+        <translation>Kurva</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="163" />
+        <source>Time</source>
+        <translation>Tid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="163" />
+        <source>Event</source>
+        <translation>Händelse</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="163" />
+        <source>Detail</source>
+        <translation>Detalj</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="168" />
+        <source>No events or faults</source>
+        <translation>Inga händelser eller fel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="170" />
+        <source>Events and faults ({0})</source>
+        <translation>Händelser och fel ({0})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="176" />
+        <source>Line</source>
+        <translation>Rad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="177" />
+        <source>Quantity</source>
+        <translation>Antal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="178" />
+        <source>Unit price</source>
+        <translation>À-pris</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="179" />
+        <source>Net</source>
+        <translation>Netto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="180" />
+        <source>VAT</source>
+        <translation>Moms</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="181" />
+        <source>Amount</source>
+        <translation>Belopp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="203" />
+        <source>Total</source>
+        <translation>Summa</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="221" />
+        <source>Power</source>
+        <translation>Effekt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="223" />
+        <source>No meter samples were stored for this session</source>
+        <translation>Inga mätvärden sparades för denna laddning</translation>
+    </message>
+</context>
+<context>
+    <name>SessionLock</name>
+    <message>
+        <location filename="../../ui/access/lock.py" line="69" />
+        <source>Lock now</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/lock.py" line="120" />
+        <source>Locked — stationmgr</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/lock.py" line="122" />
+        <source>The window is locked; the site keeps running. Sign in to continue, or sign in as yourself to take over the shift.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="23" />
+        <source>Settings</source>
+        <translation>Inställningar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="26" />
+        <location filename="../../ui/settings_dialog.py" line="32" />
+        <source>As the system</source>
+        <translation>Som systemet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="32" />
+        <source>Light</source>
+        <translation>Ljust</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="32" />
+        <source>Dark</source>
+        <translation>Mörkt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="37" />
+        <source>&amp;Language:</source>
+        <translation>&amp;Språk:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="38" />
+        <source>&amp;Colours:</source>
+        <translation>&amp;Färger:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="39" />
+        <source>Changes apply when stationmgr starts next time.</source>
+        <translation>Ändringarna gäller när stationmgr startas nästa gång.</translation>
+    </message>
+</context>
+<context>
+    <name>TileGrid</name>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="90" />
+        <source>Bay board</source>
+        <translation>Platsöversikt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="169" />
+        <source>No bays yet. Add a charger under Chargers to see its bays here.</source>
+        <translation>Inga platser ännu. Lägg till en laddare under Laddare så syns dess platser här.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="259" />
+        <source>Free</source>
+        <translation>Ledig</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="267" />
+        <source>Tap a card at the bay, or start a guest session</source>
+        <translation>Blippa ett kort vid platsen eller starta en gästladdning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="269" />
+        <source>waiting {0}</source>
+        <translation>väntar {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="274" />
+        <source>Charger fault: {0}</source>
+        <translation>Fel i laddaren: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="276" />
+        <source>car plugged in {0}</source>
+        <translation>bil inkopplad {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="286" />
+        <source>No answer from the charger</source>
+        <translation>Inget svar från laddaren</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="288" />
+        <source>Out of order</source>
+        <translation>Ur drift</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="314" />
+        <source>plugged {0}</source>
+        <translation>inkopplad {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="316" />
+        <source>charged {0}</source>
+        <translation>laddat {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="318" />
+        <source>idle {0}</source>
+        <translation>stilla {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="329" />
+        <source>≈ {0}</source>
+        <translation>≈ {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="331" />
+        <source>ends ~{0}</source>
+        <translation>klar ~{0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="334" />
+        <source>car done, blocking the bay</source>
+        <translation>bilen klar, blockerar platsen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="346" />
+        <source>Car plugged in, no card yet</source>
+        <translation>Bil inkopplad, inget kort än</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="348" />
+        <source>Session ended</source>
+        <translation>Laddningen avslutad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="349" />
+        <source>No session</source>
+        <translation>Ingen laddning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="352" />
+        <source>Guest</source>
+        <translation>Gäst</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="360" />
+        <source>offline</source>
+        <translation>nere</translation>
+    </message>
+</context>
+<context>
+    <name>_OwnerPage</name>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="38" />
+        <source>The owner's account</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="41" />
+        <source>The owner configures chargers, tariffs, cards and operators. From now on the app asks for a login.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="64" />
+        <source>User name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="65" />
+        <source>Your name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="66" />
+        <source>Password</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="67" />
+        <source>Password again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="70" />
+        <source>At least {0} characters.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="75" />
+        <source>The two passwords differ.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>_SitePage</name>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="24" />
+        <source>Welcome</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="25" />
+        <source>Name this charging site. Receipts show the name too.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="28" />
+        <source>e.g. Brf Solrosen garage</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="31" />
+        <source>Site name</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>actions</name>
+    <message>
+        <location filename="../../ui/actions.py" line="51" />
+        <source>You may not do this with your role.</source>
+        <translation>Din roll får inte göra detta.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/actions.py" line="56" />
+        <source>The site engine is not running.</source>
+        <translation>Platsens motor körs inte.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/actions.py" line="73" />
+        <source>Could not do that</source>
+        <translation>Det gick inte</translation>
+    </message>
+    <message>
+        <location filename="../../ui/actions.py" line="93" />
+        <source>Start a guest session</source>
+        <translation>Starta en gästladdning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/actions.py" line="94" />
+        <source>Bay {0}: why is this session started without a card?</source>
+        <translation>Plats {0}: varför startas laddningen utan kort?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/actions.py" line="106" />
+        <source>Reason needed</source>
+        <translation>Orsak behövs</translation>
+    </message>
+    <message>
+        <location filename="../../ui/actions.py" line="107" />
+        <source>A guest session needs a reason (it is kept with the session).</source>
+        <translation>En gästladdning behöver en orsak (den sparas med laddningen).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/actions.py" line="115" />
+        <source>Guest session on {0}: the car may charge now</source>
+        <translation>Gästladdning på {0}: bilen får ladda nu</translation>
+    </message>
+    <message>
+        <location filename="../../ui/actions.py" line="128" />
+        <source>Stop the session</source>
+        <translation>Stoppa laddningen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/actions.py" line="129" />
+        <source>Stop the session on bay {0}? The car stops charging.</source>
+        <translation>Stoppa laddningen på plats {0}? Bilen slutar ladda.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/actions.py" line="139" />
+        <source>Session on {0} stopped</source>
+        <translation>Laddningen på {0} stoppad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/actions.py" line="147" />
+        <source>Bay {0} is out of order</source>
+        <translation>Plats {0} är ur drift</translation>
+    </message>
+    <message>
+        <location filename="../../ui/actions.py" line="149" />
+        <source>Bay {0} is back in service</source>
+        <translation>Plats {0} är i drift igen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/actions.py" line="170" />
+        <source>Faults on {0} acknowledged</source>
+        <translation>Fel på {0} kvitterade</translation>
+    </message>
+</context>
+<context>
+    <name>alerts</name>
+    <message>
+        <location filename="../../ui/board/extras.py" line="34" />
+        <source>Session overrun</source>
+        <translation>Laddning drar över tiden</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/extras.py" line="35" />
+        <source>Charging stalled</source>
+        <translation>Laddningen står still</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/extras.py" line="36" />
+        <source>Bay blocked</source>
+        <translation>Platsen blockeras</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/extras.py" line="37" />
+        <source>Charger fault</source>
+        <translation>Fel i laddare</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/extras.py" line="38" />
+        <source>Charger not answering</source>
+        <translation>Laddaren svarar inte</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/extras.py" line="39" />
+        <source>Card denied repeatedly</source>
+        <translation>Kort nekat upprepade gånger</translation>
+    </message>
+</context>
+<context>
+    <name>fmt</name>
+    <message>
+        <location filename="../../ui/fmt.py" line="27" />
+        <source>{0}d {1:02d}:{2:02d}</source>
+        <translation>{0} d {1:02d}:{2:02d}</translation>
+    </message>
+</context>
+<context>
+    <name>pages</name>
+    <message>
+        <location filename="../../ui/access/page.py" line="40" />
+        <source>Audit log</source>
+        <translation>Granskningslogg</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="244" />
+        <source>Alerts</source>
+        <translation>Larm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="308" />
+        <source>Capacity</source>
+        <translation>Beläggning</translation>
+    </message>
+</context>
+<context>
+    <name>price</name>
+    <message>
+        <location filename="../../ui/history/detail.py" line="253" />
+        <source>Energy</source>
+        <translation>Energi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="254" />
+        <source>Time</source>
+        <translation>Tid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="255" />
+        <source>Start fee</source>
+        <translation>Startavgift</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="256" />
+        <source>Idle fee</source>
+        <translation>Avgift för stillastående</translation>
+    </message>
+</context>
+<context>
+    <name>status</name>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="59" />
+        <source>Available</source>
+        <translation>Ledig</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="60" />
+        <source>Waiting for card</source>
+        <translation>Väntar på kort</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="61" />
+        <source>Charging</source>
+        <translation>Laddar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="62" />
+        <source>Paused by car</source>
+        <translation>Pausad av bilen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="63" />
+        <source>Paused by charger</source>
+        <translation>Pausad av laddaren</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="64" />
+        <source>Finished – idle</source>
+        <translation>Klar – står kvar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="65" />
+        <source>Faulted</source>
+        <translation>Fel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="66" />
+        <source>Unavailable</source>
+        <translation>Ej tillgänglig</translation>
+    </message>
+</context>
+</TS>
