@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from stationmgr.store.billing_models import LedgerEntry, PricedLine, SessionPrice
 from stationmgr.store.models import ChargeSession
@@ -204,7 +204,25 @@ def verify_chain(s: Session, progress: Any = None) -> list[str]:
     seen_prices: set[int] = set()
     entries = s.scalars(select(LedgerEntry).order_by(LedgerEntry.seq)).all()
     total = len(entries)
+    sessions: dict[int, ChargeSession] = {}
+    prices: dict[int, SessionPrice] = {}
     for n, e in enumerate(entries, 1):
+        if (n - 1) % 500 == 0:  # load what the next 500 entries describe in two queries
+            batch = entries[n - 1 : n + 499]
+            sessions = {
+                x.id: x
+                for x in s.scalars(
+                    select(ChargeSession).where(ChargeSession.id.in_({x.session_id for x in batch}))
+                )
+            }
+            prices = {
+                x.id: x
+                for x in s.scalars(
+                    select(SessionPrice)
+                    .where(SessionPrice.id.in_({x.price_id for x in batch}))
+                    .options(selectinload(SessionPrice.lines))
+                )
+            }
         name = f"ledger entry #{e.seq}"
         if e.seq != expected:
             problems.append(f"{name}: out of sequence (expected #{expected}): entries missing")
@@ -215,8 +233,8 @@ def verify_chain(s: Session, progress: Any = None) -> list[str]:
         if chain_hash(prev, e.payload) != e.hash:
             problems.append(f"{name}: its hash does not match its content (the entry was altered)")
             return problems
-        session = s.get(ChargeSession, e.session_id)
-        price = s.get(SessionPrice, e.price_id)
+        session = sessions.get(e.session_id)
+        price = prices.get(e.price_id)
         try:
             stored = json.loads(e.payload)
         except ValueError:
