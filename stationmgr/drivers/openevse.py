@@ -108,6 +108,7 @@ class OpenEVSE:
     async def _exchange(self, cmd: str, *values: object) -> rapi.Frame:
         self._subscribe()
         last = "no reply"
+        bytes_before = self.link.bytes_in
         for attempt in range(self.attempts):
             if attempt:
                 self.retries += 1
@@ -143,6 +144,8 @@ class OpenEVSE:
             if "frame" in outcome:
                 return outcome["frame"]  # type: ignore[return-value]
             last = f"bad reply to ${cmd}: {outcome.get('error')}"
+        if last.startswith("no reply") and self.link.bytes_in > bytes_before:
+            last += " (something answers, but not in RAPI)"
         raise DeviceError(f"OpenEVSE on {self.link.url}: {last} after {self.attempts} tries")
 
     # ------------------------------------------------------------ Charger
