@@ -219,3 +219,55 @@ def test_lines_and_vat_always_add_up_to_the_total(
     assert all(isinstance(x.net_minor, int) and x.net_minor >= 0 for x in p.lines)
     for x in p.lines:
         assert x.vat_minor == round_half_up(x.net_minor * x.vat_bp, 10_000)
+
+
+def test_live_estimates_read_the_scope_tariffs_once(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from stationmgr.billing.live import LiveEstimates
+    from stationmgr.billing.tariffs import TariffInput, add_tariff
+
+    with sqlite_db.session() as s:
+        add_tariff(
+            s,
+            TariffInput(
+                name="Bas", valid_from=datetime(2026, 1, 1, tzinfo=UTC), energy_minor_per_kwh=400
+            ),
+        )
+        add_tariff(
+            s,
+            TariffInput(
+                name="Gäst",
+                valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+                guests=True,
+                energy_minor_per_kwh=600,
+            ),
+        )
+    live = LiveEstimates(sqlite_db)
+    card = sm.Transaction(
+        "1-1",
+        1,
+        sm.Authorization(AuthStatus.ACCEPTED, card_id=1, card_uid="0A"),
+        T0,
+        T0,
+        0.0,
+        2000.0,
+        0.0,
+        charging_started_at=T0,
+        charging_ended_at=T0 + 600,
+    )
+    guest = sm.Transaction(
+        "2-1",
+        2,
+        sm.Authorization(AuthStatus.ACCEPTED, holder_name="Guest"),
+        T0,
+        T0,
+        0.0,
+        2000.0,
+        0.0,
+        charging_started_at=T0,
+        charging_ended_at=T0 + 600,
+    )
+    assert live.estimate(card, T0 + 600).net_minor == 800
+    assert live.estimate(guest, T0 + 600).net_minor == 1200
+    assert set(live._cache) == {(None, False), (None, True)}

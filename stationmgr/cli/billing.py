@@ -26,7 +26,6 @@ from sqlalchemy import select
 from stationmgr.cards import parse_date
 from stationmgr.cli.common import open_db, print_table
 from stationmgr.errors import UserError
-from stationmgr.store.models import utcnow
 
 LANG_CHOICES = ("sv", "en")
 
@@ -170,48 +169,28 @@ def receipt_cmd(args: argparse.Namespace) -> int:
 
 
 def statement_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing import statements as stm
+    from stationmgr.billing.jobs import statement_files
     from stationmgr.billing.site import parse_month
 
-    year, month = parse_month(args.month)
+    parse_month(args.month)
     out = _out(args.output)
     csv_out = _out(args.csv) if args.csv else None
-    db = open_db(args)
-    with db.session() as s:
-        if args.holder or args.group:
-            who, addr, holder_id, group_id = stm.resolve_scope(s, args.holder, args.group)
-            st = stm.statement(s, year, month, holder_id, group_id, who, addr)
-            pdf, text = stm.render_statement(st, args.lang), stm.statement_csv(st)
-            summary = f"{len(st.rows)} session(s), total {st.total_minor / 100:.2f} {st.currency}"
-        else:
-            m = stm.month_summary(s, year, month)
-            pdf, text = stm.render_summary(m, args.lang), stm.summary_csv(m)
-            total = sum(n + v for n, v in m.by_vat.values())
-            summary = f"month summary, total {total / 100:.2f} {m.currency}"
-    _write(out, pdf)
+    files = statement_files(open_db(args), args.month, args.holder, args.group, args.lang)
+    _write(out, files.pdf)
     if csv_out is not None:
-        _write(csv_out, text.encode("utf-8"))
-    print(f"{summary} → {out}" + (f", {csv_out}" if csv_out else ""))
+        _write(csv_out, files.csv)
+    print(f"{files.summary} → {out}" + (f", {csv_out}" if csv_out else ""))
     return 0
 
 
 def export_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.sales import sales_csv
-    from stationmgr.billing.sie import export_sie
-    from stationmgr.billing.site import month_bounds, parse_month, site_tz
+    from stationmgr.billing.jobs import export_file
+    from stationmgr.billing.site import parse_month
 
-    year, month = parse_month(args.month)
+    parse_month(args.month)
     out = _out(args.output)
-    db = open_db(args)
-    with db.session() as s:
-        if args.format == "sie":
-            data = export_sie(s, year, month, utcnow())
-        else:
-            tz = site_tz(s)
-            start, end = month_bounds(year, month, tz)
-            data = sales_csv(s, start, end, tz).encode("utf-8")
-    _write(out, data)
-    print(f"{args.format.upper()} export of {year}-{month:02d} → {out}")
+    _write(out, export_file(open_db(args), args.month, args.format))
+    print(f"{args.format.upper()} export of {args.month} → {out}")
     return 0
 
 
