@@ -65,3 +65,49 @@ def test_two_bays_full_sessions_through_the_engine(tmp_path: Path) -> None:
         # After the session the bay is gated again.
         wait_for(lambda: all(b.charger.st.mode == "sleeping" for b in site.bays), 10, "gated")
         assert "Traceback" not in site.engine_log()
+
+
+def test_usb_adapters_pulled_and_plugged_back_during_a_session(tmp_path: Path) -> None:
+    with SerialSite(tmp_path, bays=1, sim_speed=10.0) as site:
+        bay = site.bays[0]
+        site.start_engine()
+        site.wait_gated(bay)
+        site.plug(bay, EV(capacity_wh=50_000, soc=0.3, max_power_w=7000))
+        site.start_session(bay)
+        wait_for(lambda: bay.charger.conn.power_w > 0, 10, "charging")
+        # The charger's adapter goes: the bay becomes Unavailable, the car keeps charging.
+        bay.charger.set_port(False)
+        bay.reader.endpoint.unplug()  # type: ignore[attr-defined]
+        time.sleep(4.0)
+        bay.charger.set_port(True)
+        bay.reader.endpoint.replug()  # type: ignore[attr-defined]
+        db = site.db()
+        try:
+            from stationmgr.store.models import ChargerEvent
+
+            def events() -> list[str]:
+                with db.session() as s:
+                    return [
+                        e.kind for e in s.scalars(select(ChargerEvent).order_by(ChargerEvent.id))
+                    ]
+
+            wait_for(
+                lambda: events()[-1:] == ["comm_restored"] and "comm_lost" in events(),
+                30,
+                "the charger to answer again",
+            )
+            assert events() == ["comm_restored", "comm_lost", "comm_restored"]
+            # The reader is back too: the same card stops the session (Local).
+            time.sleep(1.0)
+            bay.reader.tap(bay.card, 0.15)
+            wait_for(lambda: bay.charger.st.mode == "sleeping", 30, "stopped by the card")
+            bay.charger.unplug()
+            (row,) = wait_for(lambda: [r for r in site.sessions() if r.stopped_at], 10, "closed")
+            assert row.stop_reason == StopReason.LOCAL
+            log = bay.charger.st.sessions[0]
+            # Stopped by card while plugged: the register at the stop is what it shows.
+            assert abs(row.energy_wh - log.counter_delta_wh) <= 1
+        finally:
+            db.dispose()
+        log_text = site.engine_log()
+        assert log_text.count("does not answer") == 1 and log_text.count("answers again") == 1

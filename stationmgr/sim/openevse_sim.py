@@ -283,6 +283,18 @@ class OpenEVSESim:
             self._emit(_line(f"$AB {self.state_code():02x} {FIRMWARE}"))
             self._send_state(force=True)
 
+    def set_port(self, present: bool) -> None:
+        """Pull the USB adapter out (the pty and its symlink vanish) or plug it back."""
+        ep = self.endpoint
+        if not hasattr(ep, "unplug"):
+            raise ValueError("only a pty port can be pulled")
+        with self.lock:
+            if present:
+                ep.replug()
+                self._last_at = None  # announce the state again, like after a power-up
+            else:
+                ep.unplug()
+
     def _random_faults(self) -> None:
         now = time.monotonic()
         if self._fault_clear_at is not None and now >= self._fault_clear_at:
@@ -524,6 +536,8 @@ class OpenEVSESim:
             self.clear()
         elif cmd == "reboot":
             self.reboot()
+        elif cmd == "port":
+            self.set_port(args[0].lower() in ("on", "in", "1"))
         elif cmd == "status":
             return "ok " + json.dumps(self.status())
         elif cmd == "sessions":
@@ -540,5 +554,6 @@ class OpenEVSESim:
 HELP = (
     "plug [capacity_wh=N soc=F max_power_w=N target_soc=F] | unplug | pause | resume | "
     "fault gfci|noground|stuckrelay|overtemp [seconds] | fault silence SECONDS | "
-    "fault garbage N | fault badsum N | fault reboot | reboot | clear | status | sessions | quit"
+    "fault garbage N | fault badsum N | fault reboot | reboot | clear | port off|on | status | "
+    "sessions | quit"
 )

@@ -13,6 +13,7 @@ import os
 import select
 import socket
 import termios
+import time
 import tty
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,9 +51,13 @@ class Endpoint:
     def wait(self, timeout: float) -> bool:
         """True when bytes (or a client) are waiting."""
         fd = self.fileno()
-        if fd is None:
+        if fd is None or fd < 0:  # unplugged: nothing can arrive
+            time.sleep(timeout)
             return False
-        r, _, _ = select.select([fd], [], [], timeout)
+        try:
+            r, _, _ = select.select([fd], [], [], timeout)
+        except (OSError, ValueError):  # closed under our feet (unplugged meanwhile)
+            return False
         return bool(r)
 
     def close(self) -> None:
