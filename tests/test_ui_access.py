@@ -41,13 +41,13 @@ def worker() -> Iterator[Worker]:
 
 
 @pytest.fixture
-def staffed(sqlite_db: Database):  # type: ignore[no-untyped-def]
+def staffed(sqlite_db: Database):
     staff = add_staff(sqlite_db)
     yield sqlite_db, staff
     set_session_actor(None)
 
 
-def test_first_run_wizard_names_the_site_and_signs_the_owner_in(qtbot: QtBot, sqlite_db) -> None:  # type: ignore[no-untyped-def]
+def test_first_run_wizard_names_the_site_and_signs_the_owner_in(qtbot: QtBot, sqlite_db) -> None:
     w = FirstRunWizard(sqlite_db)
     qtbot.addWidget(w)
     w.show()
@@ -75,7 +75,7 @@ def test_first_run_wizard_names_the_site_and_signs_the_owner_in(qtbot: QtBot, sq
     assert page.password.text() == "" and page.again.text() == ""  # not kept in widgets
 
 
-def test_login_dialog_success_failure_and_lockout(qtbot: QtBot, staffed, worker) -> None:  # type: ignore[no-untyped-def]
+def test_login_dialog_success_failure_and_lockout(qtbot: QtBot, staffed, worker) -> None:
     db, _ = staffed
     d = LoginDialog(db, worker)
     qtbot.addWidget(d)
@@ -96,7 +96,7 @@ def test_login_dialog_success_failure_and_lockout(qtbot: QtBot, staffed, worker)
     assert len(failed_gui) == 5 and all(e.target == "gui" for e in failed_gui)
 
 
-def test_password_change_dialog(qtbot: QtBot, staffed) -> None:  # type: ignore[no-untyped-def]
+def test_password_change_dialog(qtbot: QtBot, staffed) -> None:
     db, staff = staffed
     d = ChangePasswordDialog(db, staff[Role.ATTENDANT])
     qtbot.addWidget(d)
@@ -123,7 +123,7 @@ def window(qtbot: QtBot) -> QMainWindow:
     return w
 
 
-def test_idle_lock_then_unlock_by_the_same_operator(qtbot: QtBot, staffed, window, worker) -> None:  # type: ignore[no-untyped-def]
+def test_idle_lock_then_unlock_by_the_same_operator(qtbot: QtBot, staffed, window, worker) -> None:
     db, staff = staffed
     arne = staff[Role.ATTENDANT]
     set_session_actor(arne)
@@ -148,7 +148,7 @@ def test_idle_lock_then_unlock_by_the_same_operator(qtbot: QtBot, staffed, windo
 
 def test_activity_restarts_the_idle_timer_and_ctrl_l_locks(
     qtbot: QtBot, staffed, window, worker
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     db, staff = staffed
     set_session_actor(staff[Role.ATTENDANT])
     lock = install_session_lock(window, current_actor, idle_minutes=30, db=db, worker=worker)
@@ -172,7 +172,7 @@ def test_activity_restarts_the_idle_timer_and_ctrl_l_locks(
     lock.uninstall()
 
 
-def test_cancelling_the_lock_dialog_keeps_the_window_locked(qtbot: QtBot, staffed, window) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_the_lock_dialog_keeps_the_window_locked(qtbot: QtBot, staffed, window) -> None:
     db, staff = staffed
     set_session_actor(staff[Role.OWNER])
     lock = install_session_lock(window, current_actor, db=db, idle_ms=0)
@@ -184,7 +184,7 @@ def test_cancelling_the_lock_dialog_keeps_the_window_locked(qtbot: QtBot, staffe
     lock.uninstall()
 
 
-def test_operators_dialog_add_reset_role_disable(qtbot: QtBot, staffed) -> None:  # type: ignore[no-untyped-def]
+def test_operators_dialog_add_reset_role_disable(qtbot: QtBot, staffed) -> None:
     db, staff = staffed
     d = OperatorsDialog(db, staff[Role.OWNER])
     qtbot.addWidget(d)
@@ -217,7 +217,7 @@ def test_operators_dialog_add_reset_role_disable(qtbot: QtBot, staffed) -> None:
         assert a in actions
 
 
-def test_operators_dialog_for_an_attendant_shows_nothing(qtbot: QtBot, staffed) -> None:  # type: ignore[no-untyped-def]
+def test_operators_dialog_for_an_attendant_shows_nothing(qtbot: QtBot, staffed) -> None:
     db, staff = staffed
     d = OperatorsDialog(db, staff[Role.ATTENDANT])
     qtbot.addWidget(d)
@@ -235,7 +235,7 @@ def test_operators_dialog_for_an_attendant_shows_nothing(qtbot: QtBot, staffed) 
     assert denied == [("arne", "operators.read"), ("arne", "operators.manage")]
 
 
-def test_audit_view_filters_verify_and_export(qtbot: QtBot, staffed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_audit_view_filters_verify_and_export(qtbot: QtBot, staffed, tmp_path: Path) -> None:
     db, staff = staffed
     with pytest.raises(LoginFailed):
         authenticate(db, "arne", "wrong-password-1")
@@ -262,7 +262,7 @@ def test_audit_view_filters_verify_and_export(qtbot: QtBot, staffed, tmp_path: P
     assert not v.verify() and "#2" in v.status.text()
 
 
-def test_audit_view_is_owner_only(qtbot: QtBot, staffed) -> None:  # type: ignore[no-untyped-def]
+def test_audit_view_is_owner_only(qtbot: QtBot, staffed) -> None:
     db, staff = staffed
     v = AuditView(db, staff[Role.ACCOUNTANT])
     qtbot.addWidget(v)
@@ -272,13 +272,16 @@ def test_audit_view_is_owner_only(qtbot: QtBot, staffed) -> None:  # type: ignor
     assert "permission denied" in v.status.text()
 
 
-def test_allowed_hides_by_role_and_understands_the_app_names(staffed) -> None:  # type: ignore[no-untyped-def]
+def test_allowed_hides_by_role_and_understands_the_app_names(staffed) -> None:
     _, staff = staffed
     att, acc = staff[Role.ATTENDANT], staff[Role.ACCOUNTANT]
     assert allowed(att, "session.start_guest") and allowed(att, "bays.remote_stop")
     assert not allowed(acc, "session.start_guest") and not allowed(att, "cards.add")
     assert allowed(acc, "billing.export") and not allowed(None, "bays.view")
     assert not allowed(att, "no.such.action")
+    assert allowed("anyone", "cards.add")  # nobody signed in: the core decides (fresh site)
     set_session_actor(att)
     assert allowed(USERS[Role.ATTENDANT], "bays.remote_start")  # the signed-in username
+    assert not allowed(USERS[Role.ATTENDANT], "cards.add")
+    assert not allowed(USERS[Role.OWNER], "cards.add")  # a name that is not signed in
     assert allowed(demo_actor(), "tariffs.edit") and "demo" in demo_actor().label.lower()

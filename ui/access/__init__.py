@@ -14,7 +14,7 @@ Permissions are enforced by the core services; hiding is only courtesy.
 from __future__ import annotations
 
 from stationmgr.access.context import Actor, current_actor, demo_actor
-from stationmgr.access.roles import Role, role_may
+from stationmgr.access.roles import role_may
 
 __all__ = [
     "Actor",
@@ -31,25 +31,23 @@ __all__ = [
 ]
 
 
-def _role_of(actor: Actor | str | None) -> Role | None:
-    if actor is None:
-        return None
-    if isinstance(actor, Actor):
-        return actor.role
-    signed_in = current_actor()
-    if signed_in is not None and signed_in.username == actor:
-        return signed_in.role
-    try:
-        return Role(actor)  # a role name stands for itself (the app's placeholder actor)
-    except ValueError:
-        return None
-
-
 def allowed(actor: Actor | str | None, action: str) -> bool:
-    """Whether to offer `action` to `actor` (an Actor, or the signed-in username)."""
-    role = _role_of(actor)
-    if role is None:
+    """Whether to offer `action` to `actor`: an Actor, or the signed-in operator's username.
+
+    A bare name while nobody is signed in in this process (a fresh site without operators,
+    where the core allows everything) offers everything; the core services decide anyway.
+    """
+    if actor is None:
         return False
+    if isinstance(actor, Actor):
+        role = actor.role
+    else:
+        signed_in = current_actor()
+        if signed_in is None:
+            return True
+        if signed_in.username != actor:
+            return False
+        role = signed_in.role
     try:
         return role_may(role, action)
     except KeyError:
