@@ -172,6 +172,11 @@ class Engine:
             for t in tasks[1:]:
                 t.cancel()
             await asyncio.gather(*tasks[1:], return_exceptions=True)
+            if getattr(self, "_ports", None) is not None:
+                try:
+                    await self._ports.close_all()  # release every serial port we own
+                except Exception:
+                    log.exception("closing ports failed")
             await self.writer.drain()
             tasks[0].cancel()
             await asyncio.gather(tasks[0], return_exceptions=True)
