@@ -13,13 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stationmgr.clock import WarpClock
 from stationmgr.errors import UserError
 from stationmgr.sim.control import send_control
 from stationmgr.sim.ev import EV
 from stationmgr.sim.openevse_sim import OpenEVSESim
-from stationmgr.sim.scenario import load_scenario
+from stationmgr.sim.reader_sim import ReaderSim
+from stationmgr.sim.scenario import Arrival, Scenario, ScenarioRunner, day_start, load_scenario
 from stationmgr.sim.transport import PtyEndpoint, WireTime
 
 
@@ -215,3 +218,73 @@ def test_simulate_process_serves_a_pty_and_a_control_socket(tmp_path: Path) -> N
         if proc.poll() is None:
             proc.kill()
         proc.wait(10)
+
+
+class _NullEndpoint(PtyEndpoint):
+    def __init__(self) -> None:  # no pty: collect what the device writes
+        self.name = "null"
+        self.out = b""
+
+    def write(self, data: bytes) -> None:
+        self.out += data
+
+    def close(self) -> None:
+        pass
+
+
+@given(st.binary(max_size=120))
+@settings(deadline=None, max_examples=200)
+def test_fuzz_the_simulators_own_parser(data: bytes) -> None:
+    sim = OpenEVSESim(_NullEndpoint(), WarpClock(1.0))
+    sim.feed(data)
+    sim.feed(b"\r$GV\r")  # still answers afterwards
+    out = sim.endpoint.out  # type: ignore[attr-defined]
+    assert any(x.startswith(b"$OK 8.2.1 5.2.1^") for x in out.split(b"\r")[-3:])
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.floats() | st.text(max_size=8),
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=3),
+        max_leaves=10,
+    )
+)
+@settings(deadline=None, max_examples=150)
+def test_fuzz_scenario_files_only_user_error(
+    tmp_path_factory: pytest.TempPathFactory, doc: object
+) -> None:
+    f = tmp_path_factory.mktemp("sc") / "day.json"
+    f.write_text(json.dumps({"arrivals": [doc] if not isinstance(doc, list) else doc}))
+    try:
+        load_scenario(f)
+    except UserError:
+        pass
+
+
+def test_scenario_runner_plugs_taps_and_leaves() -> None:
+    sim = OpenEVSESim(PtyEndpoint(), WarpClock(200.0)).start()
+    reader = ReaderSim(PtyEndpoint()).start()
+    taps: list[str] = []
+    reader.on_frame.append(lambda _t, card: taps.append(card))
+    try:
+        start = sim.clock.now() - day_start(sim.clock.now())
+        sc = Scenario(
+            [
+                Arrival(
+                    start + 20,
+                    EV(capacity_wh=2000, soc=0.5),
+                    "0A1B2C3D",
+                    start + 400,
+                    tap_after_s=10,
+                )
+            ]
+        )
+        runner = ScenarioRunner(sc, sim, reader).start()
+        assert runner.done.wait(15)
+        runner.stop()
+        (log,) = sim.st.sessions
+        assert log.unplugged_at and log.lifetime_after_wh and log.lifetime_after_wh > 0
+        assert taps and set(taps) == {"0A1B2C3D"}
+    finally:
+        reader.stop()
+        sim.stop()
