@@ -41,9 +41,16 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.installed-$(sha256sum requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-  .venv/bin/python -m pip install -q -r requirements.lock 2>&1 | grep -v '^WARNING: Location' || true
-  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e . 2>&1 | grep -v '^WARNING: Location' || true
+  pipq() {  # quiet pip; on failure show what it said and stop
+    if ! .venv/bin/python -m pip "$@" >.venv/pip.log 2>&1; then
+      grep -v '^WARNING: Location' .venv/pip.log >&2
+      echo "setup: 'pip $*' failed" >&2
+      exit 1
+    fi
+  }
+  pipq install -q --upgrade pip
+  pipq install -q -r requirements.lock
+  pipq install -q --no-deps --no-build-isolation -e .
   .venv/bin/python -c "import stationmgr, PySide6, sqlalchemy" # fail loudly if the install broke
   rm -f .venv/.installed-*
   touch "$stamp"
