@@ -285,3 +285,26 @@ def test_allowed_hides_by_role_and_understands_the_app_names(staffed) -> None:
     assert not allowed(USERS[Role.ATTENDANT], "cards.add")
     assert not allowed(USERS[Role.OWNER], "cards.add")  # a name that is not signed in
     assert allowed(demo_actor(), "tariffs.edit") and "demo" in demo_actor().label.lower()
+
+
+def test_begin_demo_and_attach_follow_a_shift_change(qtbot: QtBot, staffed, window) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from ui.access.session import attach, begin
+
+    db, staff = staffed
+    ctx = SimpleNamespace(db=db, worker=None, actor="attendant")
+    demo = begin(SimpleNamespace(db=db, worker=None, actor="x"), demo=True)
+    assert demo is not None and demo.demo and current_actor() == demo
+    set_session_actor(staff[Role.ATTENDANT])
+    ctx.actor = "arne"
+    window.setWindowTitle("stationmgr")
+    lock = attach(window, ctx, idle_ms=0)
+    assert window.windowTitle() == "stationmgr — arne (attendant)"
+    lock.lock()
+    lock.dialog.username.setText("olga")
+    lock.dialog.password.setText(PASSWORDS[Role.OWNER])
+    with qtbot.waitSignal(lock.unlocked, timeout=10_000):
+        lock.dialog.try_sign_in()
+    assert ctx.actor == "olga" and "Olga Owner (owner)" in window.windowTitle()
+    lock.uninstall()

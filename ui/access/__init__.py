@@ -1,11 +1,13 @@
 """Sign-in for the desktop app: first-run wizard, login dialog, idle lock, operators admin,
 audit view, and `allowed()` for hiding what a role cannot do.
 
-The main window needs three calls::
+The app launcher needs two calls (`ui.access.session`)::
 
-    actor = sign_in(db, worker)                 # wizard on a fresh site, else the login dialog
-    lock = install_session_lock(window, lambda: actor, idle_minutes=10, db=db)
-    button.setVisible(allowed(actor, "cards.add"))
+    actor = begin(ctx, demo=is_demo)   # wizard on a fresh site, else the login dialog
+    lock = attach(window, ctx)         # idle lock (site setting idle_lock_minutes), Ctrl+L
+
+or the parts: `sign_in(db, worker)`, `install_session_lock(window, actor_provider, ...)`.
+Widgets hide what a role cannot do with `allowed(actor, "cards.add")`.
 
 The demo site signs in as `demo_actor()` (labelled as demo; refused on a site with operators).
 Permissions are enforced by the core services; hiding is only courtesy.
