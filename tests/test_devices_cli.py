@@ -190,3 +190,16 @@ def test_chargers_and_readers(url: str, capsys: pytest.CaptureFixture[str]) -> N
             assert s.scalar(select(CardReaderDevice).where(CardReaderDevice.name == "desk")) is None
     finally:
         db.dispose()
+
+
+def test_probe_over_a_serial_to_tcp_gateway(capsys: pytest.CaptureFixture[str]) -> None:
+    from stationmgr.sim.transport import TcpEndpoint
+
+    sim = OpenEVSESim(TcpEndpoint(), WarpClock(1.0)).start()
+    try:
+        assert sim.endpoint.name.startswith("socket://127.0.0.1:")
+        assert main(["probe", "openevse", sim.endpoint.name]) == 0
+        snap = json.loads(capsys.readouterr().out)
+        assert snap["connectors"][0]["state"] == "Available"
+    finally:
+        sim.stop()

@@ -228,6 +228,9 @@ class _NullEndpoint(PtyEndpoint):
     def write(self, data: bytes) -> None:
         self.out += data
 
+    def wait(self, timeout: float) -> bool:
+        return False
+
     def close(self) -> None:
         pass
 
@@ -288,3 +291,21 @@ def test_scenario_runner_plugs_taps_and_leaves() -> None:
     finally:
         reader.stop()
         sim.stop()
+
+
+def test_random_faults_come_and_clear() -> None:
+    sim = OpenEVSESim(
+        _NullEndpoint(),
+        WarpClock(1.0),
+        fault_rate=1.0,
+        fault_kinds=("gfci",),
+        fault_duration_s=0.2,
+        seed=3,
+    )
+    sim._next_random = 0.0
+    sim.step(0)
+    assert sim.st.electrical_fault == "gfci" and sim.state_code() == 0x06
+    time.sleep(0.25)
+    sim._next_random = time.monotonic() + 60  # no new one
+    sim.step(0)
+    assert sim.st.electrical_fault is None and sim.st.gfci_count == 1
