@@ -116,17 +116,20 @@ class _RtuSerialClient(ModbusSerialClient):
         if port is None:
             raise ConnectionException(str(self))
         try:
-            port.timeout = self.comm_params.timeout_connect
-            data = bytearray(port.read(1))
+            # The port's timeout stays at `quiet_s` (changing it reconfigures a tty each
+            # time): wait for the first byte in quiet-sized steps up to the reply timeout.
+            deadline = time.monotonic() + self.comm_params.timeout_connect
+            data = bytearray(port.read(512))
+            while not data and time.monotonic() < deadline:
+                data += port.read(512)
             if data:
-                port.timeout = self.quiet_s
                 while chunk := port.read(512):
                     data += chunk
                 self.last_byte_at = time.monotonic() - self.quiet_s
             return bytes(data)
         except (BlockingIOError, InterruptedError):
             raise
-        except OSError:
+        except Exception:  # OSError, SerialException, termios.error: the port is gone
             self.close()
             raise ConnectionException(str(self)) from None
 
@@ -332,13 +335,20 @@ class ModbusLink:
                 bytesize=s.bytesize,
                 parity=s.parity,
                 stopbits=s.stopbits,
-                timeout=s.timeout_s,
+                timeout=max(0.002, s.t35_s),
                 write_timeout=s.timeout_s,
                 exclusive=True,
             )
-        except (serial.SerialException, OSError, ValueError) as e:
+        except Exception as e:  # pyserial also lets termios.error (not an OSError) escape
             self._port_failed(str(e) or type(e).__name__)
             raise DeviceError(f"cannot open port {self.url}: {e}") from None
+        if not _parity_took(port, s.parity):
+            port.close()
+            reason = f"the port cannot do parity {s.parity} (a pseudo-terminal?)"
+            self._port_failed(reason)
+            raise DeviceError(
+                f"cannot open port {self.url}: {reason}; use parity N or a socket:// URL"
+            )
         client.quiet_s = max(0.002, s.t35_s)
         client.socket = port  # pymodbus uses an already open port as is
         self._client = client
@@ -386,6 +396,20 @@ class ModbusLink:
     @property
     def online(self) -> bool:
         return self._client is not None
+
+
+def _parity_took(port: Any, parity: str) -> bool:
+    """A Linux pty silently drops even/odd parity (and refuses any later reconfiguration
+    with EINVAL): check what the terminal really got."""
+    fd = getattr(port, "fd", None)
+    if parity == "N" or not isinstance(fd, int):
+        return True
+    try:
+        import termios
+
+        return bool(termios.tcgetattr(fd)[2] & termios.PARENB)
+    except Exception:  # no termios (Windows) or not a terminal after all
+        return True
 
 
 def link_for(ports: Any, url: str, settings: LineSettings) -> ModbusLink:
