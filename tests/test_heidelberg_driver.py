@@ -4,6 +4,7 @@ a serial gateway) and over a real pseudo-terminal (8N1: a pty refuses even parit
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 import pytest
@@ -249,7 +250,7 @@ def test_requests_are_paced_by_the_turnaround() -> None:
                 await d.close()
 
         asyncio.run(go())
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     assert len(gaps) == 5 and min(gaps) >= 0.039
 
 
