@@ -3,7 +3,9 @@
 
 `probe` connects with the named driver (any registered one: OpenEVSE, the Modbus boxes…),
 prints one JSON snapshot and exits 0; when nothing answers, or the answer is not that
-protocol, it prints one line and exits 1 (a bad argument exits 2).
+protocol, it prints one line and exits 1 (a bad argument exits 2). A driver that knows its
+session and lifetime energy separately puts them in `ChargerReading.extra` as
+``session_energy_wh`` and ``total_energy_wh``; the rest of `extra` is shown as it is.
 """
 
 from __future__ import annotations

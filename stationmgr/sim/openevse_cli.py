@@ -55,7 +55,8 @@ class Handle:
         return self.sim.control(line)
 
     def finished(self) -> bool:
-        return self.sim._stop.is_set() or (self.runner is not None and self.runner.done.is_set())
+        """After `quit`; a finished scenario leaves the charger running (Ctrl-C ends it)."""
+        return self.sim._stop.is_set()
 
     def stop(self) -> None:
         if self.runner is not None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from stationmgr.sim.reader_sim import ReaderSim
+from stationmgr.errors import UserError
+from stationmgr.sim.reader_sim import ReaderSim, frame
 
 HELP = "virtual RDM6300 / ID-12 card reader (type `tap CARD` on stdin)"
 
@@ -19,6 +20,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, endpoint: Any) -> ReaderSim:
+    if args.tap:
+        try:
+            frame(args.tap)
+        except ValueError as e:
+            raise UserError(str(e)) from None
+    if args.repeat <= 0:
+        raise UserError("--repeat must be positive")
     sim = ReaderSim(endpoint, id12=args.id12, repeat_s=args.repeat, baud=args.baud, seed=args.seed)
     sim.start()
     if args.tap:
