@@ -13,7 +13,7 @@ from typing import Any
 
 from stationmgr.drivers import DeviceConfig, register_charger
 from stationmgr.drivers.api import ChargerInfo, ChargerReading, ConnectorReading
-from stationmgr.drivers.modbus_link import LineSettings, ModbusSlave, link_for
+from stationmgr.drivers.modbus_link import LineSettings, ModbusDeviceError, ModbusSlave, link_for
 from stationmgr.drivers.modbus_map import Block, Field, decode, encode, field
 from stationmgr.errors import DeviceError, UserError
 
@@ -70,6 +70,11 @@ class EvseDinCharger:
             self.firmware = f"rev {int(v['firmware'])}"
             pp = float(v["pp_limit"])
             self.max_a = min(MAX_A, pp) if pp >= MIN_A else MAX_A
+        except ModbusDeviceError as e:  # something answers, but not with this map
+            await self.bus.detach()
+            raise DeviceError(
+                f"slave {self.bus.slave} on {self.port} is not an EVSE-DIN board: {e}"
+            ) from None
         except BaseException:
             await self.bus.detach()
             raise

@@ -34,7 +34,7 @@ from typing import Any
 
 from stationmgr.drivers import DeviceConfig, register_charger
 from stationmgr.drivers.api import ChargerInfo, ChargerReading, ConnectorReading
-from stationmgr.drivers.modbus_link import LineSettings, ModbusSlave, link_for
+from stationmgr.drivers.modbus_link import LineSettings, ModbusDeviceError, ModbusSlave, link_for
 from stationmgr.drivers.modbus_map import Block, Field, decode, encode, field
 from stationmgr.errors import DeviceError, UserError
 
@@ -159,6 +159,11 @@ class HeidelbergCharger:
             self.min_a = float(limits["hw_min_current"]) or 6.0
             await self._configure()
             self._last_ok = time.monotonic()
+        except ModbusDeviceError as e:  # something answers, but not with this map
+            await self.bus.detach()
+            raise DeviceError(
+                f"slave {self.bus.slave} on {self.port} is not a Heidelberg Energy Control: {e}"
+            ) from None
         except BaseException:
             await self.bus.detach()
             raise
