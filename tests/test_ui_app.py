@@ -161,3 +161,21 @@ def test_swedish_catalogue_translates_the_board(qapp) -> None:
         QLocale.setDefault(QLocale(QLocale.Language.English))
     assert status_word(BayStatus.CHARGING) == "Charging"
     assert fmt.money(QLocale("en_GB"), 844, "SEK") == "8.44 SEK"
+
+
+def test_qt_void_calls_do_not_leak_references_to_none(qapp) -> None:
+    """PySide6 6.12.0 under Python 3.11 dropped a reference to None on every void call;
+    the app died after some thousand paints. The pinned version must not."""
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    img = QImage(8, 8, QImage.Format.Format_ARGB32)
+    p = QPainter(img)
+    try:
+        before = sys.getrefcount(None)
+        for _ in range(2000):
+            p.setPen(QColor("white"))
+            p.drawLine(0, 0, 1, 1)
+        after = sys.getrefcount(None)
+    finally:
+        p.end()
+    assert before - after < 100
