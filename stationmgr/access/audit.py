@@ -95,6 +95,16 @@ def last_hash(s: Session) -> str:
     return h or GENESIS
 
 
+def last_id(s: Session) -> int:
+    return s.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1)) or 0
+
+
+def has_since(s: Session, after_id: int, action: str) -> bool:
+    """Whether an `action` entry was written after entry `after_id`."""
+    q = select(AuditEntry.id).where(AuditEntry.id > after_id, AuditEntry.action == action)
+    return s.scalar(q.limit(1)) is not None
+
+
 def append(
     s: Session,
     operator: str | None,

@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from stationmgr.access import audit
 from stationmgr.access.context import Actor, protected, record, require, set_session_actor
 from stationmgr.access.operators import LoginFailed, authenticate
 from stationmgr.cli.common import open_db
@@ -165,25 +166,30 @@ def signed_in(args: argparse.Namespace) -> Iterator[Actor | None]:
 
 
 def _audit_on_success(args: argparse.Namespace, action: str) -> None:
-    """Wrap the handler: once it returns 0, audit the action with its arguments."""
+    """Wrap the handler: once it returns 0, audit the action with its arguments — unless
+    the service it called has audited it already (no double entries)."""
     handler = args.func
     path = command_path(args)
 
     def audited(a: argparse.Namespace) -> int:
-        status = int(handler(a) or 0)
-        if status == 0:
-            after = {
-                k: v
-                for k, v in vars(a).items()
-                if k not in _NOT_ARGUMENTS and not k.endswith("_command")
-            }
-            target = str(after.get("name") or "") or None
-            db = open_db(a)
-            try:
+        db = open_db(a)
+        try:
+            with db.session() as s:
+                before_id = audit.last_id(s)
+            status = int(handler(a) or 0)
+            if status == 0:
+                after = {
+                    k: v
+                    for k, v in vars(a).items()
+                    if k not in _NOT_ARGUMENTS and not k.endswith("_command")
+                }
+                target = str(after.get("name") or "") or None
                 with db.session() as s:
-                    record(s, action, target, None, after, detail=" ".join(p for p in path if p))
-            finally:
-                db.dispose()
+                    if not audit.has_since(s, before_id, action):
+                        detail = " ".join(p for p in path if p)
+                        record(s, action, target, None, after, detail=detail)
+        finally:
+            db.dispose()
         return status
 
     args.func = audited
