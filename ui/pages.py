@@ -30,6 +30,7 @@ PAGE_MODULES: list[str] = [
     "ui.chargers.page",
     "ui.reports.alerts_page",
     "ui.reports.capacity_page",
+    "ui.billing.page",
     "ui.access.page",
 ]
 

@@ -1,0 +1,131 @@
+"""The Billing page under pytest-qt: the accountant previews a month, saves and prints it,
+exports SIE, issues a receipt and verifies the ledger (all on the worker pool); the owner's
+tariff editor adds versions and refuses bad input with the core's message."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate
+from sqlalchemy import func, select
+
+from stationmgr.store.db import Database
+from stationmgr.store.models import Tariff
+from tests.billing_site import T0, build_billing_site, finish_session, persister
+from tests.ui_site import app_context
+from ui.billing.accountant import AccountantView
+from ui.billing.page import BillingPage
+from ui.billing.tariffs import TariffEditor
+
+
+@pytest.fixture
+def site(sqlite_db: Database) -> Database:
+    build_billing_site(sqlite_db, bays=2)
+    p = persister()
+    for i in range(6):
+        finish_session(
+            sqlite_db,
+            p,
+            1 + i % 2,
+            T0 + i * 86400,
+            60,
+            10 + i,
+            idle_min=40,
+            card=None if i == 5 else "0A1B2C3D",
+        )
+    return sqlite_db
+
+
+def pdftext(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_accountant_previews_saves_prints_and_exports(qtbot, site, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with app_context(site, None) as ctx:
+        view = AccountantView(ctx)
+        qtbot.addWidget(view)
+        view.month.setDate(QDate(2026, 3, 1))
+        view.scope.setCurrentIndex(view.scope.findData("holder:1"))
+        view.show_btn.click()
+        qtbot.waitUntil(lambda: view.loads == 1, timeout=15_000)
+        assert view.table.rowCount() == 5 + 1  # five card sessions and the total row
+        total_row = [view.table.item(5, c).text() for c in range(view.table.columnCount())]
+        assert total_row[0] == "total" and total_row[-1] == "SEK"
+        assert view.pdf_btn.isEnabled() and "5 sessions" in view.status.text()
+
+        pdf, csv = tmp_path / "st.pdf", tmp_path / "st.csv"
+        view.save_to("pdf", str(pdf))
+        view.save_to("csv", str(csv))
+        assert "MÅNADSBESKED" in pdftext(pdf)
+        assert csv.read_text().splitlines()[-1].startswith("total,")
+
+        # the printable document, printed to a PDF file as a printer would
+        from PySide6.QtPrintSupport import QPrinter
+
+        doc = view.print_document()
+        assert total_row[6] in doc.toPlainText()
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printed = tmp_path / "printed.pdf"
+        printer.setOutputFileName(str(printed))
+        doc.print_(printer)
+        assert total_row[6].replace(" ", "") in pdftext(printed).replace(" ", "")
+
+        sie = tmp_path / "mars.se"
+        view.export_to("sie", str(sie))
+        qtbot.waitUntil(lambda: view.loads == 2, timeout=15_000)
+        assert sie.read_bytes().startswith(b"#FLAGGA 0\r\n")
+
+        receipt = tmp_path / "kvitto.pdf"
+        view.session_id.setValue(2)
+        view.receipt_to(2, str(receipt))
+        qtbot.waitUntil(lambda: view.loads == 3, timeout=15_000)
+        assert "Kvittonummer: 1" in pdftext(receipt)
+
+        view.verify()
+        qtbot.waitUntil(lambda: view.loads == 4, timeout=15_000)
+        assert "verified" in view.status.text()
+
+        # the month summary, and a failing job shows its message
+        view.scope.setCurrentIndex(0)
+        view.show_btn.click()
+        qtbot.waitUntil(lambda: view.loads == 5, timeout=15_000)
+        assert view.table.rowCount() == 6  # six days
+        view.receipt_to(999, str(tmp_path / "none.pdf"))
+        qtbot.waitUntil(lambda: "no session with id 999" in view.status.text(), timeout=15_000)
+        assert not (tmp_path / "none.pdf").exists()
+
+
+def test_tariff_editor_adds_versions_and_refuses_bad_input(qtbot, site) -> None:  # type: ignore[no-untyped-def]
+    with app_context(site, None) as ctx:
+        page = BillingPage(ctx)
+        qtbot.addWidget(page)
+        ed: TariffEditor = page.tariffs
+        assert ed.table.rowCount() == 1
+
+        def count() -> int:
+            with site.session() as s:
+                return s.scalar(select(func.count(Tariff.id))) or 0
+
+        ed.name.setText("Natt")
+        ed.per_kwh.setText("-2")
+        ed.add_btn.click()
+        assert "must not be negative" in ed.message.text() and count() == 1
+        ed.per_kwh.setText("2,10")
+        ed.vat.setText("150")
+        ed.add_btn.click()
+        assert "between 0 and 100" in ed.message.text() and count() == 1
+        ed.vat.setText("25")
+        ed.scope.setCurrentIndex(ed.scope.findData("Personal"))
+        ed.cap.setText("150")
+        ed.add_btn.click()
+        assert "Added version" in ed.message.text() and count() == 2
+        assert ed.table.rowCount() == 2
+        cells = [ed.table.item(1, c).text() for c in range(ed.table.columnCount())]
+        assert cells[1] == "Natt" and cells[2] == "Personal" and cells[4] == "2,10 SEK"
+        ed.add_btn.click()  # the same start again: versions only go forward
+        assert "must start after" in ed.message.text() and count() == 2

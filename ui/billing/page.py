@@ -1,0 +1,34 @@
+"""The Billing page: the accountant's view (statements, exports, receipts, verify) and the
+tariff editor, as two tabs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from ui.billing.accountant import AccountantView
+from ui.billing.tariffs import TariffEditor
+from ui.context import AppContext
+from ui.pages import PageSpec
+
+
+class BillingPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.accountant = AccountantView(ctx)
+        self.tariffs = TariffEditor(ctx)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.accountant, self.tr("Statements and exports"))
+        self.tabs.addTab(self.tariffs, self.tr("Tariffs"))
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.tabs)
+
+
+PAGE = PageSpec(
+    key="billing",
+    title=lambda: QCoreApplication.translate("pages", "Billing"),
+    factory=BillingPage,
+    icon="billing",
+    order=50,
+)

@@ -1,0 +1,197 @@
+"""The owner's tariff editor: the versions in force and before (read-only: a tariff is
+never edited once it exists) and a form that adds a new version of a scope. Validation is
+the core's (`billing.tariffs`), so the form and `stationmgr tariffs add` refuse the same."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDateTime, QTime
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from stationmgr.billing.tariffs import (
+    TariffInput,
+    add_tariff,
+    format_minor,
+    list_tariffs,
+    parse_money,
+    parse_vat,
+)
+from stationmgr.errors import UserError
+from stationmgr.store.models import CardGroup
+from ui.context import AppContext
+
+HEADERS = [
+    "id",
+    "name",
+    "for",
+    "valid from",
+    "per kWh",
+    "per hour",
+    "start fee",
+    "idle/min",
+    "grace",
+    "idle cap",
+    "VAT",
+]
+
+
+class TariffEditor(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+
+        self.name = QLineEdit()
+        self.scope = QComboBox()
+        now = QDateTime.currentDateTime()
+        self.valid_from = QDateTimeEdit(QDateTime(now.date().addDays(1), QTime(0, 0)))
+        self.valid_from.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.valid_from.setCalendarPopup(True)
+        self.per_kwh = QLineEdit("0")
+        self.per_hour = QLineEdit("0")
+        self.basis = QComboBox()
+        self.basis.addItem(self.tr("of charging"), "charging")
+        self.basis.addItem(self.tr("of plugged time"), "plugged")
+        self.start_fee = QLineEdit("0")
+        self.idle_per_min = QLineEdit("0")
+        self.grace = QSpinBox()
+        self.grace.setRange(0, 24 * 60)
+        self.cap = QLineEdit()
+        self.cap.setPlaceholderText(self.tr("no cap"))
+        self.vat = QLineEdit("25")
+        self.currency = QLineEdit(ctx.currency)
+        self.add_btn = QPushButton(self.tr("Add version"))
+        self.message = QLabel()
+
+        form = QFormLayout()
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("For"), self.scope)
+        form.addRow(self.tr("Valid from (local time)"), self.valid_from)
+        form.addRow(self.tr("Price per kWh"), self.per_kwh)
+        hour = QHBoxLayout()
+        hour.addWidget(self.per_hour)
+        hour.addWidget(self.basis)
+        form.addRow(self.tr("Price per hour"), hour)
+        form.addRow(self.tr("Start fee"), self.start_fee)
+        form.addRow(self.tr("Idle fee per minute"), self.idle_per_min)
+        form.addRow(self.tr("Grace period (min)"), self.grace)
+        form.addRow(self.tr("Idle fee cap"), self.cap)
+        form.addRow(self.tr("VAT %"), self.vat)
+        form.addRow(self.tr("Currency"), self.currency)
+        form.addRow(self.add_btn, self.message)
+        box = QGroupBox(self.tr("New tariff version (prices net of VAT)"))
+        box.setLayout(form)
+        box.setEnabled(ctx.allowed("tariffs.edit"))
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(box)
+        self.add_btn.clicked.connect(self.add_version)
+        self.reload()
+
+    def reload(self) -> None:
+        with self.ctx.db.session() as s:
+            groups = dict(s.execute(select(CardGroup.id, CardGroup.name)).all())
+            rows = []
+            for t in list_tariffs(s):
+                scope = (
+                    self.tr("guests")
+                    if t.for_guests
+                    else groups.get(t.group_id, "?")
+                    if t.group_id
+                    else self.tr("site default")
+                )
+                rows.append(
+                    [
+                        str(t.id),
+                        t.name,
+                        scope,
+                        t.valid_from.astimezone().strftime("%Y-%m-%d %H:%M"),
+                        format_minor(t.energy_minor_per_kwh, t.currency),
+                        format_minor(t.time_minor_per_hour) + f" ({t.time_basis})",
+                        format_minor(t.start_fee_minor),
+                        format_minor(t.idle_minor_per_min),
+                        f"{t.idle_grace_min} min",
+                        "" if t.idle_cap_minor is None else format_minor(t.idle_cap_minor),
+                        f"{t.vat_bp / 100:g} %",
+                    ]
+                )
+        self.table.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            for j, text in enumerate(row):
+                self.table.setItem(i, j, QTableWidgetItem(text))
+        current = self.scope.currentData()
+        self.scope.clear()
+        self.scope.addItem(self.tr("Site default"), None)
+        self.scope.addItem(self.tr("Guests"), "guests")
+        for name in sorted(groups.values()):
+            self.scope.addItem(self.tr("Group: {0}").format(name), name)
+        i = self.scope.findData(current)
+        self.scope.setCurrentIndex(max(i, 0))
+
+    def form_input(self) -> TariffInput:
+        """The form as a validated tariff input (UserError on bad input)."""
+        scope = self.scope.currentData()
+        dt = self.valid_from.dateTime().toPython()
+        valid_from = dt.astimezone(UTC) if dt.tzinfo else dt.astimezone().astimezone(UTC)
+        cap = self.cap.text().strip()
+        return TariffInput(
+            name=self.name.text(),
+            valid_from=valid_from if isinstance(valid_from, datetime) else datetime.now(UTC),
+            currency=self.currency.text(),
+            group=scope if scope not in (None, "guests") else None,
+            guests=scope == "guests",
+            energy_minor_per_kwh=parse_money(self.per_kwh.text() or "0", "price per kWh"),
+            time_minor_per_hour=parse_money(self.per_hour.text() or "0", "price per hour"),
+            time_basis=self.basis.currentData(),
+            start_fee_minor=parse_money(self.start_fee.text() or "0", "start fee"),
+            idle_minor_per_min=parse_money(self.idle_per_min.text() or "0", "idle fee"),
+            idle_grace_min=self.grace.value(),
+            idle_cap_minor=parse_money(cap, "idle cap") if cap else None,
+            vat_bp=parse_vat(self.vat.text()),
+        ).validate()
+
+    def add_version(self) -> None:
+        try:
+            t = self.form_input()
+            with self.ctx.db.session() as s:
+                row = add_tariff(s, t)
+                try:
+                    from stationmgr.access.context import record
+
+                    record(
+                        s,
+                        "tariffs.edit",
+                        f"tariff {row.id} {row.name}",
+                        None,
+                        {"name": row.name, "valid_from": str(row.valid_from)},
+                    )
+                except ImportError:  # pragma: no cover
+                    pass
+                self.message.setText(self.tr("Added version {0}").format(row.id))
+        except UserError as e:
+            self.message.setText(str(e))
+            return
+        if self.ctx.engine is not None and hasattr(self.ctx.engine, "live_estimates"):
+            self.ctx.engine.live_estimates.forget()
+        self.reload()
