@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from alembic import command  # noqa: E402
+from alembic import command
 
-from stationmgr.store.db import MIGRATIONS, alembic_config, open_database  # noqa: E402
+from stationmgr.store.db import MIGRATIONS, alembic_config, open_database
 
 for old in (MIGRATIONS / "versions").glob("0001_*.py"):
     old.unlink()

@@ -4,7 +4,7 @@ Each domain keeps its tables in its own module; importing them here registers th
 `Base.metadata`. Add a new table module to this list.
 """
 
-import stationmgr.store.alert_models  # noqa: F401  (alerts)
+import stationmgr.store.alert_models
 import stationmgr.store.billing_models  # noqa: F401  (prices, receipts, ledger, budgets)
 from stationmgr.store import models  # noqa: F401  (registers the core tables)
 from stationmgr.store.models import Base
