@@ -4,7 +4,7 @@ the core's (`billing.tariffs`), so the form and `stationmgr tariffs add` refuse 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 
 from PySide6.QtCore import QDateTime, QTime
 from PySide6.QtWidgets import (
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
+from stationmgr.billing.site import site_tz
 from stationmgr.billing.tariffs import (
     TariffInput,
     add_tariff,
@@ -86,7 +87,7 @@ class TariffEditor(QWidget):
         form = QFormLayout()
         form.addRow(self.tr("Name"), self.name)
         form.addRow(self.tr("For"), self.scope)
-        form.addRow(self.tr("Valid from (local time)"), self.valid_from)
+        form.addRow(self.tr("Valid from (site time)"), self.valid_from)
         form.addRow(self.tr("Price per kWh"), self.per_kwh)
         hour = QHBoxLayout()
         hour.addWidget(self.per_hour)
@@ -111,6 +112,7 @@ class TariffEditor(QWidget):
 
     def reload(self) -> None:
         with self.ctx.db.session() as s:
+            self.tz = site_tz(s)
             groups = dict(s.execute(select(CardGroup.id, CardGroup.name)).all())
             rows = []
             for t in list_tariffs(s):
@@ -126,7 +128,7 @@ class TariffEditor(QWidget):
                         str(t.id),
                         t.name,
                         scope,
-                        t.valid_from.astimezone().strftime("%Y-%m-%d %H:%M"),
+                        t.valid_from.astimezone(self.tz).strftime("%Y-%m-%d %H:%M"),
                         format_minor(t.energy_minor_per_kwh, t.currency),
                         format_minor(t.time_minor_per_hour) + f" ({t.time_basis})",
                         format_minor(t.start_fee_minor),
@@ -152,12 +154,12 @@ class TariffEditor(QWidget):
     def form_input(self) -> TariffInput:
         """The form as a validated tariff input (UserError on bad input)."""
         scope = self.scope.currentData()
-        dt = self.valid_from.dateTime().toPython()
-        valid_from = dt.astimezone(UTC) if dt.tzinfo else dt.astimezone().astimezone(UTC)
+        dt = self.valid_from.dateTime().toPython()  # wall-clock time at the site
+        valid_from = dt.replace(tzinfo=self.tz).astimezone(UTC)
         cap = self.cap.text().strip()
         return TariffInput(
             name=self.name.text(),
-            valid_from=valid_from if isinstance(valid_from, datetime) else datetime.now(UTC),
+            valid_from=valid_from,
             currency=self.currency.text(),
             group=scope if scope not in (None, "guests") else None,
             guests=scope == "guests",
