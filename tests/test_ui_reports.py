@@ -5,12 +5,14 @@ names the free bay first."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
+from contextlib import contextmanager
 from datetime import date
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QCoreApplication, QDate
 from sqlalchemy import select
 
 from stationmgr.alerts.rules import AlertConfig
@@ -20,9 +22,23 @@ from stationmgr.store.alert_models import Alert
 from stationmgr.store.models import AuditEntry
 from tests.alerts_site import build_site, running, sim_sleep
 from tests.test_capacity import site  # noqa: F401  (the hand-computed data set)
-from tests.ui_site import app_context
+from tests.ui_site import app_context as _app_context
 from ui.reports.alerts_page import AlertsPage, AlertsWidget
 from ui.reports.capacity_page import CapacityPage, range_for
+
+
+@contextmanager
+def app_context(db, engine):  # type: ignore[no-untyped-def]
+    """The pages' context, torn down at once: the worker's QObjects are deleted here rather
+    than by the interpreter's last garbage collection, where PySide6 has been seen to crash
+    (after the board tests) when leftover QObjects are freed in arbitrary order."""
+    with _app_context(db, engine) as ctx:
+        yield ctx
+        worker = ctx.worker
+    worker.deleteLater()
+    del ctx, worker
+    QCoreApplication.processEvents()
+    gc.collect()
 
 
 def test_capacity_page_draws_the_report_and_exports_a_pdf(qtbot, site, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

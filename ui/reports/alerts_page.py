@@ -244,5 +244,5 @@ PAGE = PageSpec(
     title=lambda: QCoreApplication.translate("pages", "Alerts"),
     factory=AlertsPage,
     icon="alerts",
-    order=20,
+    order=35,
 )
