@@ -97,7 +97,9 @@ def test_usb_adapters_pulled_and_plugged_back_during_a_session(tmp_path: Path) -
                 "the charger to answer again",
             )
             assert events() == ["comm_restored", "comm_lost", "comm_restored"]
-            # The reader is back too: the same card stops the session (Local).
+            # The reader is back too: the same card stops the session (Local). The car
+            # pauses first, so nothing flows between the stop and the relay opening.
+            bay.charger.set_paused(True)
             time.sleep(1.0)
             bay.reader.tap(bay.card, 0.15)
             wait_for(lambda: bay.charger.st.mode == "sleeping", 30, "stopped by the card")
