@@ -68,6 +68,24 @@ def test_main_window_pages_shortcuts_and_state(qtbot, sqlite_db: Database, setti
             getattr(page, "shutdown", lambda: None)()
 
 
+def test_deferred_pages_arrive_in_sidebar_order(qtbot, sqlite_db: Database, settings) -> None:
+    from ui.mainwindow import MainWindow
+
+    with live_site(sqlite_db, bays=1) as site, app_context(sqlite_db, site.engine) as ctx:
+        win = MainWindow(ctx, deferred=True)
+        qtbot.addWidget(win)
+        assert list(win.pages) == ["board"]  # the board first, at once
+        win.show_page("history")  # not there yet: shown when it arrives
+        with qtbot.waitSignal(win.pages_ready, timeout=30_000):
+            win.load_rest()
+        assert win._keys[:2] == ["board", "history"]
+        assert win.current_page() == "history"
+        by_key = {k: a.shortcut().toString() for k, a in win._page_actions.items()}
+        assert by_key["board"] == "Ctrl+1" and by_key["history"] == "Ctrl+2"
+        for page in win.pages.values():
+            getattr(page, "shutdown", lambda: None)()
+
+
 def test_display_problem_is_detected_before_qt(monkeypatch) -> None:
     from ui.app import display_problem
 

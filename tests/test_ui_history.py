@@ -192,7 +192,9 @@ def test_history_page_and_detail_dialog(qtbot, history_db: Database) -> None:
             timeout=10_000,
         )
         page.holder.setText("Erik")
-        qtbot.waitUntil(lambda: page.model.total == N // 3, timeout=10_000)
+        qtbot.waitUntil(
+            lambda: page.model.total == N // 3 and page.model.rowCount() > 0, timeout=10_000
+        )
         dlg = SessionDetailDialog(ctx, page.model.session_id(0), page)
         qtbot.addWidget(dlg)
         qtbot.waitUntil(lambda: dlg.detail is not None, timeout=10_000)

@@ -97,16 +97,17 @@ def run_window(
     bridge = EngineBridge(engine.bus) if engine is not None else None
     ctx = AppContext(db, engine, bridge, worker, actor=actor, locale=app.locale_)
     ctx.currency = _currency(db)
-    win = MainWindow(ctx)
+    win = MainWindow(ctx, deferred=True)
     if screenshot is not None:
         win.resize(1280, 800)
     if page:
-        if page not in win.pages:
-            known = ", ".join(win.pages)
-            from stationmgr.errors import UserError
-
-            raise UserError(f"no page {page!r} (pages: {known})")
         win.show_page(page)
+
+        def check_page() -> None:
+            if page not in win.pages:
+                log.error("no page %r (pages: %s)", page, ", ".join(win.pages))
+
+        win.pages_ready.connect(check_page)
     board = win.pages.get("board")
     if bay and board is not None:
         QTimer.singleShot(800, lambda: _select_bay(board, bay))
@@ -114,6 +115,7 @@ def run_window(
     if board_alert is not None:
         board_alert.connect(win.notify)
     win.show()
+    QTimer.singleShot(0, win.load_rest)  # the other pages, after the first paint
     status = 0
 
     if screenshot is not None:
@@ -126,7 +128,7 @@ def run_window(
                 status = 1
             win.close()
 
-        QTimer.singleShot(int(screenshot_after_s * 1000), shoot)
+        win.pages_ready.connect(lambda: QTimer.singleShot(int(screenshot_after_s * 1000), shoot))
     try:
         app.exec()
     finally:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from stationmgr import __version__
 from ui import fmt
 from ui.context import AppContext
-from ui.pages import PageSpec, load_pages
+from ui.pages import PAGE_MODULES, PageSpec, load_pages
 from ui.resources import icon
 
 log = logging.getLogger(__name__)
@@ -35,13 +35,24 @@ log = logging.getLogger(__name__)
 class MainWindow(QMainWindow):
     page_changed = Signal(str)
 
-    def __init__(self, ctx: AppContext, pages: list[PageSpec] | None = None) -> None:
+    pages_ready = Signal()  # every registered page is in (after a deferred start)
+
+    def __init__(
+        self, ctx: AppContext, pages: list[PageSpec] | None = None, deferred: bool = False
+    ) -> None:
+        """`pages`: these pages (tests); None: the registry's. `deferred`: build only the
+        first registered page now and the rest after the window has painted (`load_rest`):
+        the attendant sees the board at once while the other pages' imports load."""
         super().__init__()
         self.ctx = ctx
+        self._orders: list[int] = []
+        self._wanted_page: str | None = None
+        self._deferred = PAGE_MODULES[1:] if deferred and pages is None else []
         self.setWindowTitle(self.tr("stationmgr — charging site"))
         self.setWindowIcon(icon("stationmgr"))
         self.setObjectName("MainWindow")
         self._keys: list[str] = []
+        self._page_actions: dict[str, QAction] = {}
         self.pages: dict[str, QWidget] = {}
 
         self.nav = QListWidget()
@@ -68,13 +79,12 @@ class MainWindow(QMainWindow):
         self._status_timer.start(1000)
         self._tick_status()
 
-        for spec in load_pages() if pages is None else pages:
-            try:
-                widget = spec.factory(ctx)
-            except Exception:
-                log.exception("page %s failed to build; skipped", spec.key)
-                continue
-            self.add_page(spec.key, spec.title(), widget, spec.icon)
+        if pages is None:
+            pages = load_pages(PAGE_MODULES[:1]) if self._deferred else load_pages()
+        for spec in pages:
+            self._build(spec)
+        if not self._deferred:
+            QTimer.singleShot(0, self.pages_ready.emit)
 
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -86,28 +96,84 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ pages
 
-    def add_page(self, key: str, title: str, widget: QWidget, icon_name: str = "page") -> None:
-        """Add a page to the sidebar (and to View ▸ pages with Ctrl+1…9)."""
+    def _build(self, spec: PageSpec) -> None:
+        try:
+            widget = spec.factory(self.ctx)
+        except Exception:
+            log.exception("page %s failed to build; skipped", spec.key)
+            return
+        self.add_page(spec.key, spec.title(), widget, spec.icon, spec.order)
+
+    def load_rest(self) -> None:
+        """Import the remaining page modules off the GUI thread, then build their pages
+        here, one per turn of the event loop (no long stall)."""
+        modules, self._deferred = self._deferred, []
+        if not modules:
+            self.pages_ready.emit()
+            return
+
+        def imported(specs: list[PageSpec]) -> None:
+            queue = list(specs)
+
+            def next_page() -> None:
+                if queue:
+                    self._build(queue.pop(0))
+                    QTimer.singleShot(0, next_page)
+                else:
+                    self.pages_ready.emit()
+
+            next_page()
+
+        self.ctx.worker.run(lambda: load_pages(modules), imported)
+
+    def add_page(
+        self,
+        key: str,
+        title: str,
+        widget: QWidget,
+        icon_name: str = "page",
+        order: int | None = None,
+    ) -> None:
+        """Add a page to the sidebar at its `order` (default: last) and to View ▸ pages;
+        the first nine get Ctrl+1…9 in sidebar order."""
         if key in self.pages:
             raise ValueError(f"a page {key!r} is already there")
+        order = order if order is not None else (max(self._orders, default=0) + 1)
+        pos = sum(1 for o in self._orders if o <= order)
+        current = self.current_page()
         self.pages[key] = widget
-        self._keys.append(key)
-        self.stack.addWidget(widget)
+        self._keys.insert(pos, key)
+        self._orders.insert(pos, order)
+        self.stack.insertWidget(pos, widget)
         item = QListWidgetItem(icon(icon_name) if icon_name else QIcon(), title)
         item.setSizeHint(QSize(140, 36))
-        self.nav.addItem(item)
-        n = len(self._keys)
+        self.nav.blockSignals(True)
+        self.nav.insertItem(pos, item)
+        self.nav.blockSignals(False)
         act = QAction(title, self)
-        if n <= 9:
-            act.setShortcut(QKeySequence(f"Ctrl+{n}"))
         act.triggered.connect(lambda _c=False, k=key: self.show_page(k))
+        self._page_actions[key] = act
         self.view_menu.addAction(act)
         self.addAction(act)
-        if self.nav.currentRow() < 0:
+        for n, k in enumerate(self._keys, 1):
+            self._page_actions[k].setShortcut(
+                QKeySequence(f"Ctrl+{n}") if n <= 9 else QKeySequence()
+            )
+        if current is not None:
+            self.show_page(current)
+        elif self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
+        if self._wanted_page == key:
+            self._wanted_page = None
+            self.show_page(key)
 
     def show_page(self, key: str) -> None:
-        self.nav.setCurrentRow(self._keys.index(key))
+        if key not in self._keys:
+            self._wanted_page = key  # shown when it arrives
+            return
+        row = self._keys.index(key)
+        self.nav.setCurrentRow(row)
+        self.stack.setCurrentIndex(row)
 
     def current_page(self) -> str | None:
         row = self.nav.currentRow()
@@ -189,7 +255,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         page = s.value("window/page")
-        if isinstance(page, str) and page in self.pages:
+        if isinstance(page, str) and page:
             self.show_page(page)
 
     def save_state(self) -> None:

@@ -8,8 +8,6 @@ Today's stored samples are loaded off the GUI thread when a bay is selected.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -17,49 +15,8 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from stationmgr.clock import to_datetime
-from stationmgr.events import BaySnapshot
 from stationmgr.store import queries
-
-LIVE_POINTS = 7200  # per bay: two hours of 1 s ticks before the oldest half is dropped
-
-
-class Ring:
-    """Preallocated (t, power W, energy Wh) columns; appends without reallocating."""
-
-    def __init__(self, size: int = LIVE_POINTS) -> None:
-        self.data = np.full((3, size), np.nan)
-        self.n = 0
-
-    def append(self, t: float, power: float, energy: float) -> None:
-        if self.n == self.data.shape[1]:  # keep the newest half
-            half = self.n // 2
-            self.data[:, :half] = self.data[:, self.n - half : self.n]
-            self.n = half
-        self.data[:, self.n] = (t, power, energy)
-        self.n += 1
-
-    def view(self) -> np.ndarray:
-        return self.data[:, : self.n]
-
-
-class LiveBuffers:
-    """Every bay's live ring plus the site total, fed once a second from the snapshots."""
-
-    def __init__(self) -> None:
-        self.bays: dict[int, Ring] = {}
-        self.site = Ring()
-
-    def sample(self, now: float, snaps: dict[int, BaySnapshot]) -> None:
-        total = 0.0
-        for bay_id, s in snaps.items():
-            ring = self.bays.get(bay_id)
-            if ring is None:
-                ring = self.bays[bay_id] = Ring()
-            p = (s.power_w or 0.0) if s.tx_uid is not None else 0.0
-            e = s.energy_wh if s.energy_wh is not None else np.nan
-            ring.append(now, p, e)
-            total += p
-        self.site.append(now, total, np.nan)
+from ui.board.buffers import Ring, midnight
 
 
 def load_bay_day(
@@ -104,12 +61,6 @@ def load_site_day(
         stale = (idx < 0) | (edges - ta[np.clip(idx, 0, None)] > 900)
         total += np.where(stale, 0.0, vals)
     return edges, total
-
-
-def midnight(now: float) -> float:
-    """Local midnight before `now` (epoch seconds)."""
-    local = datetime.fromtimestamp(now).astimezone()
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
 
 
 def _plot(title: str, units: str) -> pg.PlotWidget:
@@ -232,4 +183,4 @@ class CurvePanel(QWidget):
             self.energy_vb.enableAutoRange(axis="y")
 
 
-__all__ = ["CurvePanel", "LiveBuffers", "Ring", "load_bay_day", "load_site_day"]
+__all__ = ["CurvePanel", "load_bay_day", "load_site_day"]

@@ -6,8 +6,10 @@ timers run on from the snapshots), samples the live curves and refreshes cost es
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections import Counter
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -29,7 +31,7 @@ from stationmgr.sessions import FaultCleared, FaultRaised
 from ui import fmt
 from ui.actions import Actions
 from ui.board import extras
-from ui.board.curves import CurvePanel, LiveBuffers, load_bay_day, load_site_day, midnight
+from ui.board.buffers import LiveBuffers, midnight
 from ui.board.state import BayView
 from ui.board.tiles import STATE_COLOURS, TileGrid, status_word
 from ui.context import AppContext
@@ -110,14 +112,16 @@ class BoardPage(QWidget):
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.panel = BayPanel()
-        self.curves = CurvePanel()
-        today, live = self.curves.day_btn, self.curves.live_btn
-        today.clicked.connect(lambda: self.curves.show_today(self.now()))
-        live.clicked.connect(self.curves.follow_live)
+        # The curves (pyqtgraph) load after the first paint: the tiles come first.
+        self.curves: Any = None
+        self._curves_mod: Any = None
+        self.curves_slot = QLabel(self.tr("Loading curves…"))
+        self.curves_slot.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(self.panel)
-        bottom.addWidget(self.curves)
+        bottom.addWidget(self.curves_slot)
+        self.bottom = bottom
         bottom.setStretchFactor(1, 1)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(scroll)
@@ -139,11 +143,11 @@ class BoardPage(QWidget):
         p.stop_btn.clicked.connect(lambda: self._act("stop"))
         p.ooo_btn.clicked.connect(lambda: self._act("ooo"))
         p.ack_btn.clicked.connect(lambda: self._act("ack"))
-        for key, seq in (("day", "D"), ("live", "L")):
+        for seq, slot in (("D", self._day), ("L", self._live)):
             a = QAction(self)
             a.setShortcut(QKeySequence(seq))
             a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.triggered.connect(today.click if key == "day" else live.click)
+            a.triggered.connect(slot)
             self.addAction(a)
 
         if ctx.bridge is not None:
@@ -155,7 +159,27 @@ class BoardPage(QWidget):
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
+        ctx.worker.run(lambda: importlib.import_module("ui.board.curves"), self._curves_loaded)
+
+    def _curves_loaded(self, mod: Any) -> None:
+        self._curves_mod = mod
+        self.curves = mod.CurvePanel()
+        self.curves.day_btn.clicked.connect(self._day)
+        self.curves.live_btn.clicked.connect(self._live)
+        self.bottom.replaceWidget(1, self.curves)
+        self.curves_slot.deleteLater()
+        self.bottom.setStretchFactor(1, 1)
+        if self.grid.selected_bay is not None:
+            self._select(self.grid.selected_bay)
         self._load_site_day()
+
+    def _day(self) -> None:
+        if self.curves is not None:
+            self.curves.show_today(self.now())
+
+    def _live(self) -> None:
+        if self.curves is not None:
+            self.curves.follow_live()
 
     # ------------------------------------------------------------ feed
 
@@ -207,7 +231,7 @@ class BoardPage(QWidget):
             self.extras.refresh(self.views, now)
         self.grid.update()
         sel = self.grid.selected_bay
-        if self.isVisible():
+        if self.isVisible() and self.curves is not None:
             self.curves.update_live(
                 self.buffers.bays.get(sel) if sel else None, self.buffers.site, now
             )
@@ -223,12 +247,15 @@ class BoardPage(QWidget):
 
     def _select(self, bay_id: int) -> None:
         self._loaded_bay = bay_id
+        self._refresh_panel()
+        if self.curves is None:
+            return
         self.curves.clear_bay()
         self.curves.title.setText(
             self.tr("<b>{0}</b>: power and energy today").format(self._label(bay_id))
         )
-        self._refresh_panel()
         db, since = self.ctx.db, midnight(self.now())
+        load_bay_day = self._curves_mod.load_bay_day
 
         def loaded(data: object) -> None:
             if self._loaded_bay == bay_id:
@@ -237,6 +264,9 @@ class BoardPage(QWidget):
         self.ctx.worker.run(lambda: load_bay_day(db, bay_id, since), loaded)
 
     def _load_site_day(self) -> None:
+        if self._curves_mod is None:
+            return
+        load_site_day = self._curves_mod.load_site_day
         db, now = self.ctx.db, self.now()
         since = midnight(now)
         self.ctx.worker.run(
