@@ -42,9 +42,10 @@ def _fill(db, n: int = 6) -> None:  # type: ignore[no-untyped-def]
             )
 
 
-def test_chain_verifies_and_values_read_back_exactly(db) -> None:  # type: ignore[no-untyped-def]
-    _fill(db)
-    with db.session() as s:
+@pytest.mark.postgres
+def test_chain_verifies_and_values_read_back_exactly(any_db) -> None:  # type: ignore[no-untyped-def]
+    _fill(any_db)
+    with any_db.session() as s:
         result = audit.verify_chain(s)
         first = audit.list_entries(s, limit=None)[-1]
     assert result.ok and result.checked == 6 and str(result) == "audit chain ok (6 entries)"
@@ -87,20 +88,22 @@ def test_a_rewritten_entry_with_a_recomputed_hash_breaks_the_next_link(db) -> No
     assert result.bad_id == 4 and "#3 was rewritten" in str(result)
 
 
-def test_the_chain_cannot_fork(db) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.postgres
+def test_the_chain_cannot_fork(any_db) -> None:  # type: ignore[no-untyped-def]
     """Two writers that read the same last hash: the second insert is refused."""
-    _fill(db, 2)
-    with db.session() as s:
+    _fill(any_db, 2)
+    with any_db.session() as s:
         head = audit.last_hash(s)
-    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        taken = audit.list_entries(s, limit=None)[0].prev_hash  # the newest's predecessor
+    with pytest.raises(IntegrityError), any_db.engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO audit_entries (ts, operator, action, outcome, prev_hash, hash) "
                 "VALUES (0, 'x', 'forged', 'ok', :p, 'h')"
             ),
-            {"p": audit.list_entries(db.sessions(), limit=None)[0].prev_hash},
+            {"p": taken},
         )
-    with db.session() as s:
+    with any_db.session() as s:
         assert audit.last_hash(s) == head and audit.verify_chain(s).ok
 
 
