@@ -217,9 +217,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions-per-bay-day", type=int, default=8)
     ap.add_argument("--receipts", type=int, default=1000)
+    ap.add_argument("--keep", metavar="FILE", help="keep the generated site in this SQLite file")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = open_database(f"sqlite:///{tmp}/bench.sqlite3")
+        path = Path(args.keep) if args.keep else Path(tmp) / "bench.sqlite3"
+        if path.exists():
+            path.unlink()
+        db = open_database(f"sqlite:///{path}")
         auths = build(db)
         n, t_write = month_of_sessions(db, auths, args.sessions_per_bay_day)
         print(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -56,19 +57,30 @@ def encode_pc8(text: str) -> bytes:
     return text.encode("cp437", errors="replace")
 
 
-def vat_account(s: Session, vat_bp: int) -> str:
-    key = _VAT_KEYS.get(vat_bp)
-    if key is None:
-        if vat_bp == 0:
-            return ""
-        raise UserError(f"no SIE output VAT account for the rate {vat_bp / 100:g} %")
-    return site_value(s, key)
+@dataclass(frozen=True)
+class Accounts:
+    """The BAS accounts the export books to (site settings, read once per export)."""
+
+    sales: str
+    debit: str
+    vat: dict[int, str]  # VAT rate (basis points) → output VAT account
+
+    @classmethod
+    def of_site(cls, s: Session) -> Accounts:
+        return cls(
+            site_value(s, "sie_account_sales"),
+            site_value(s, "sie_account_debit"),
+            {bp: site_value(s, key) for bp, key in _VAT_KEYS.items()},
+        )
+
+    def for_vat(self, vat_bp: int) -> str:
+        if vat_bp not in self.vat:
+            raise UserError(f"no SIE output VAT account for the rate {vat_bp / 100:g} %")
+        return self.vat[vat_bp]
 
 
-def _voucher_rows(s: Session, group: Iterable[Sale]) -> list[tuple[str, int]]:
+def _voucher_rows(acc: Accounts, group: Iterable[Sale]) -> list[tuple[str, int]]:
     """(account, amount) rows of one voucher, debit positive; sums to zero."""
-    sales_acct = site_value(s, "sie_account_sales")
-    debit_acct = site_value(s, "sie_account_debit")
     net_total = vat_total = 0
     vat_by_acct: dict[str, int] = defaultdict(int)
     for sale in group:
@@ -76,8 +88,8 @@ def _voucher_rows(s: Session, group: Iterable[Sale]) -> list[tuple[str, int]]:
             net_total += net
             vat_total += vat
             if vat:
-                vat_by_acct[vat_account(s, bp)] += vat
-    rows = [(debit_acct, net_total + vat_total), (sales_acct, -net_total)]
+                vat_by_acct[acc.for_vat(bp)] += vat
+    rows = [(acc.debit, net_total + vat_total), (acc.sales, -net_total)]
     rows += [(acct, -v) for acct, v in sorted(vat_by_acct.items())]
     rows = [(a, v) for a, v in rows if v]
     assert sum(v for _, v in rows) == 0
@@ -112,15 +124,13 @@ def export_sie(
         for d in sorted(by_day):
             groups.append((d, f"Laddning {d.isoformat()} ({len(by_day[d])} st)", by_day[d]))
 
-    vouchers = [(d, text, _voucher_rows(s, g)) for d, text, g in groups]
+    acc = Accounts.of_site(s)
+    vouchers = [(d, text, _voucher_rows(acc, g)) for d, text, g in groups]
     vouchers = [v for v in vouchers if v[2]]
     used = sorted({a for _, _, rows in vouchers for a, _ in rows})
-    names = {
-        site_value(s, "sie_account_sales"): ACCOUNT_NAMES["sales"],
-        site_value(s, "sie_account_debit"): ACCOUNT_NAMES["debit"],
-    }
-    for bp, key in _VAT_KEYS.items():
-        names.setdefault(site_value(s, key), f"{ACCOUNT_NAMES['vat']} {bp // 100} %")
+    names = {acc.sales: ACCOUNT_NAMES["sales"], acc.debit: ACCOUNT_NAMES["debit"]}
+    for bp, acct in acc.vat.items():
+        names.setdefault(acct, f"{ACCOUNT_NAMES['vat']} {bp // 100} %")
 
     fy_start = date(year, 1, 1)
     out = [
