@@ -17,7 +17,7 @@ from stationmgr.drivers.serial_link import SerialLink
 from stationmgr.errors import DeviceError
 from stationmgr.sim.ev import EV
 from stationmgr.sim.openevse_sim import OpenEVSESim
-from stationmgr.sim.transport import PtyEndpoint
+from stationmgr.sim.transport import PtyEndpoint, WireTime
 
 
 @pytest.fixture
@@ -248,5 +248,22 @@ def test_nothing_on_the_port_is_a_device_error() -> None:
         with pytest.raises(DeviceError, match="cannot open"):
             await d.open()
         await d.close()
+
+    run(go())
+
+
+def test_a_late_reply_to_an_earlier_request_is_not_taken(sim: OpenEVSESim) -> None:
+    async def go() -> None:
+        async with _opened(sim) as d:
+            sim.wire = WireTime(0, 10, 0.15)  # the controller takes its time to answer
+            stale_seq = d._seq  # the id of the request before this one
+            body = f"$OK 01 0 01 0000 :{stale_seq:02X}"
+            chk = 0
+            for ch in body.encode():
+                chk ^= ch
+            loop = asyncio.get_running_loop()
+            loop.call_later(0.05, sim.endpoint.write, f"{body}^{chk:02X}\r".encode())
+            reply = await d.command("GV")
+            assert reply.values == ("8.2.1", "5.2.1") and reply.seq == stale_seq % 255 + 1
 
     run(go())
