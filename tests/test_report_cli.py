@@ -111,3 +111,40 @@ def test_alerts_cli_lists_and_acknowledges(sqlite_db, capsys) -> None:  # type: 
     with sqlite_db.session() as s:
         assert s.scalar(select(Alert.acknowledged_by)) == "eve"
         assert s.scalar(select(AuditEntry.action)) == "alerts.acknowledge"
+
+
+def test_alerts_config_shows_sets_and_refuses_bad_values(sqlite_db, capsys) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from stationmgr.alerts.monitor import load_alert_config
+    from stationmgr.store.models import AuditEntry
+
+    assert main(["--db", sqlite_db.url, "alerts", "config"]) == 0
+    out = capsys.readouterr().out
+    assert "stalled_after_min = 10.0" in out and "blocked_grace_min = tariff" in out
+    rc = main(
+        [
+            "--db",
+            sqlite_db.url,
+            "alerts",
+            "config",
+            "stalled_after_min=15",
+            "disabled=comm_lost,fault",
+            "blocked_grace_min=5",
+        ]
+    )
+    assert rc == 0 and "stalled_after_min = 15.0" in capsys.readouterr().out
+    for bad, message in [
+        ("stalled=3", "unknown alert setting"),
+        ("stalled_after_min=soon", "must be a number"),
+        ("card_denied_count=0", "at least 1"),
+        ("disabled=nonsense", "unknown alert kind"),
+    ]:
+        assert main(["--db", sqlite_db.url, "alerts", "config", bad]) == 2
+        assert message in capsys.readouterr().err
+    with sqlite_db.session() as s:
+        cfg = load_alert_config(s)
+        assert cfg.stalled_after_min == 15 and cfg.blocked_grace_min == 5
+        assert cfg.disabled == ("comm_lost", "fault")
+        entries = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "settings.edit")))
+        assert len(entries) == 1 and entries[0].after["stalled_after_min"] == 15

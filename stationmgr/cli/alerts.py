@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
-from stationmgr.access.context import require
+from stationmgr.access.context import record, require
 from stationmgr.alerts.events import TITLES, AlertKind
+from stationmgr.alerts.monitor import load_alert_config
+from stationmgr.alerts.rules import AlertConfig
 from stationmgr.alerts.service import AlertFilter, acknowledge_now, list_alerts
 from stationmgr.cli.common import open_db, print_table
 from stationmgr.errors import UserError
+from stationmgr.settings import get_setting, set_setting
 from stationmgr.store.models import Bay, Charger
 
 
@@ -26,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ack.add_argument("--note", help="what was done about it")
     ack.add_argument("--operator", default="", help="your name (sites without operators)")
     ack.set_defaults(func=ack_cmd)
+    cfg = s.add_parser("config", help="show or set the alert thresholds (site setting `alerts`)")
+    cfg.add_argument("values", nargs="*", metavar="KEY=VALUE", help="e.g. stalled_after_min=15")
+    cfg.set_defaults(func=config_cmd)
 
 
 def _ts(dt: object) -> str:
@@ -62,4 +69,54 @@ def ack_cmd(args: argparse.Namespace) -> int:
     with db.session() as s:
         row = acknowledge_now(s, args.alert, args.operator, note=args.note)
         print(f"alert {row.id} acknowledged by {row.acknowledged_by}")
+    return 0
+
+
+def parse_values(pairs: list[str]) -> dict[str, object]:
+    """`KEY=VALUE` pairs → validated setting values (UserError names the first bad one)."""
+    fields = {f.name: f for f in dataclasses.fields(AlertConfig)}
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or key not in fields:
+            known = ", ".join(fields)
+            raise UserError(f"unknown alert setting {pair!r}; known: {known}")
+        if key == "disabled":
+            kinds = [k.strip() for k in value.split(",") if k.strip()]
+            bad = [k for k in kinds if k not in set(AlertKind)]
+            if bad:
+                raise UserError(f"unknown alert kind {bad[0]!r} in disabled")
+            out[key] = kinds
+        elif key == "blocked_grace_min" and value.lower() in ("", "tariff", "none", "null"):
+            out[key] = None
+        else:
+            try:
+                number = float(value)
+            except ValueError:
+                raise UserError(f"{key} must be a number, not {value!r}") from None
+            if number < 0 or (key == "card_denied_count" and number < 1):
+                raise UserError(f"{key} must be at least {1 if key == 'card_denied_count' else 0}")
+            out[key] = int(number) if key == "card_denied_count" else number
+    return out
+
+
+def config_cmd(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    with db.session() as s:
+        if args.values:
+            changes = parse_values(args.values)
+            require(None, "settings.edit", s)
+            before = dict(get_setting(s, "alerts", {}) or {})
+            after = {**before, **changes}
+            set_setting(s, "alerts", after)
+            record(s, "settings.edit", "alerts", before, after)
+        cfg = load_alert_config(s)
+    for f in dataclasses.fields(AlertConfig):
+        value = getattr(cfg, f.name)
+        if f.name == "blocked_grace_min" and value is None:
+            value = "tariff (the idle fee's grace; else blocked_default_grace_min)"
+        elif f.name == "disabled":
+            value = ",".join(value) or "-"
+        print(f"{f.name} = {value}")
     return 0
