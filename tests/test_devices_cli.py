@@ -203,3 +203,36 @@ def test_probe_over_a_serial_to_tcp_gateway(capsys: pytest.CaptureFixture[str]) 
         assert snap["connectors"][0]["state"] == "Available"
     finally:
         sim.stop()
+
+
+def test_only_the_owner_configures_devices_and_it_is_audited(
+    url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stationmgr.access.roles import Role
+    from tests.access_site import PASSWORDS, USERS, add_staff, audit_entries
+
+    db = open_database(url)
+    try:
+        add_staff(db)
+        argv = [
+            "--db",
+            url,
+            "chargers",
+            "add",
+            "south",
+            "--driver",
+            "openevse",
+            "--port",
+            "/dev/ttyUSB4",
+        ]
+        monkeypatch.setenv("STATIONMGR_USER", USERS[Role.ATTENDANT])
+        monkeypatch.setenv("STATIONMGR_PASSWORD", PASSWORDS[Role.ATTENDANT])
+        assert main(argv) == 3
+        assert "permission denied" in capsys.readouterr().err
+        monkeypatch.setenv("STATIONMGR_USER", USERS[Role.OWNER])
+        monkeypatch.setenv("STATIONMGR_PASSWORD", PASSWORDS[Role.OWNER])
+        assert main(argv) == 0
+        (entry,) = audit_entries(db, action="chargers.add", target="south", outcome="ok")
+        assert entry.after["port"] == "/dev/ttyUSB4" and entry.operator == USERS[Role.OWNER]
+    finally:
+        db.dispose()

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from stationmgr.access.context import record, require
 from stationmgr.cli.common import open_db, print_json, print_table
 from stationmgr.drivers import (
     CHARGER_DRIVERS,
@@ -247,6 +248,7 @@ def chargers_add_cmd(args: argparse.Namespace) -> int:
     settings = _settings(args.set)
     db = open_db(args)
     with db.session() as s:
+        require(None, "chargers.add", s, target=args.name)
         if s.scalar(select(Charger).where(Charger.name == args.name)) is not None:
             raise UserError(f"a charger named {args.name!r} exists")
         taken = set(s.scalars(select(Bay.label).where(Bay.label.in_(labels))))
@@ -274,6 +276,15 @@ def chargers_add_cmd(args: argparse.Namespace) -> int:
         s.flush()
         for i, label in enumerate(labels, 1):
             s.add(Bay(charger_id=row.id, connector=i, label=label))
+        after = {
+            "driver": args.driver,
+            "port": args.port,
+            "address": args.address,
+            "baud": args.baud,
+            "bays": labels,
+            "settings": settings,
+        }
+        record(s, "chargers.add", args.name, None, after)
     print(
         f"added charger {args.name} ({args.driver} on {args.port}) with bay(s) {', '.join(labels)}"
     )
@@ -283,6 +294,7 @@ def chargers_add_cmd(args: argparse.Namespace) -> int:
 def chargers_list_cmd(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db.session() as s:
+        require(None, "chargers.read", s)
         rows = []
         for c in s.scalars(select(Charger).order_by(Charger.name)):
             rows.append(
@@ -321,6 +333,7 @@ def chargers_list_cmd(args: argparse.Namespace) -> int:
 def chargers_remove_cmd(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db.session() as s:
+        require(None, "chargers.remove", s, target=args.name)
         row = s.scalar(select(Charger).where(Charger.name == args.name))
         if row is None:
             raise UserError(f"no charger named {args.name!r}")
@@ -330,6 +343,14 @@ def chargers_remove_cmd(args: argparse.Namespace) -> int:
         )
         if history:
             row.enabled = False
+            record(
+                s,
+                "chargers.remove",
+                args.name,
+                {"enabled": True},
+                {"enabled": False},
+                detail="disabled: it has sessions on record",
+            )
             print(
                 f"charger {args.name} has {history} session(s) on record: disabled, not deleted "
                 "(history is kept)"
@@ -337,9 +358,11 @@ def chargers_remove_cmd(args: argparse.Namespace) -> int:
             return 0
         for r in s.scalars(select(CardReaderDevice).where(CardReaderDevice.bay_id.in_(bay_ids))):
             r.bay_id = None
+        before = {"driver": row.driver, "port": row.port, "bays": [b.label for b in row.bays]}
         for b in list(row.bays):
             s.delete(b)
         s.delete(row)
+        record(s, "chargers.remove", args.name, before, None)
     print(f"removed charger {args.name}")
     return 0
 
@@ -359,6 +382,7 @@ def readers_add_cmd(args: argparse.Namespace) -> int:
     settings = _settings(args.set)
     db = open_db(args)
     with db.session() as s:
+        require(None, "chargers.add", s, target=args.name)
         if s.scalar(select(CardReaderDevice).where(CardReaderDevice.name == args.name)):
             raise UserError(f"a card reader named {args.name!r} exists")
         if s.scalar(select(CardReaderDevice).where(CardReaderDevice.port == args.port)):
@@ -380,6 +404,8 @@ def readers_add_cmd(args: argparse.Namespace) -> int:
                 enabled=True,
             )
         )
+        after = {"driver": args.driver, "port": args.port, "bay": args.bay, "settings": settings}
+        record(s, "chargers.add", f"reader {args.name}", None, after)
     where = f"bay {args.bay}" if args.bay else "the desk"
     print(f"added card reader {args.name} ({args.driver} on {args.port}) at {where}")
     return 0
@@ -388,6 +414,7 @@ def readers_add_cmd(args: argparse.Namespace) -> int:
 def readers_list_cmd(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db.session() as s:
+        require(None, "chargers.read", s)
         labels = dict(s.execute(select(Bay.id, Bay.label)).all())
         rows = [
             {
@@ -423,9 +450,11 @@ def readers_list_cmd(args: argparse.Namespace) -> int:
 def readers_remove_cmd(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db.session() as s:
+        require(None, "chargers.remove", s, target=args.name)
         row = s.scalar(select(CardReaderDevice).where(CardReaderDevice.name == args.name))
         if row is None:
             raise UserError(f"no card reader named {args.name!r}")
         s.delete(row)
+        record(s, "chargers.remove", f"reader {args.name}", {"port": row.port}, None)
     print(f"removed card reader {args.name}")
     return 0
