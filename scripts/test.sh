@@ -20,4 +20,9 @@ if [ "$status" = 5 ]; then
   echo "test: no tests were collected — that is a failure" >&2
   exit 1
 fi
+# The Linux bundle: build it and run it once offscreen (CI's full run; skipped when pytest
+# got arguments, i.e. a developer's filtered run, or with STATIONMGR_SKIP_BUNDLE=1).
+if [ "$status" = 0 ] && [ "$#" = 0 ] && [ -z "${STATIONMGR_SKIP_BUNDLE:-}" ]; then
+  packaging/build.sh || { echo "test: the packaged bundle failed (see above)" >&2; exit 1; }
+fi
 exit "$status"
