@@ -173,3 +173,38 @@ def test_no_plaintext_password_in_the_database_file(tmp_path: Path) -> None:
     for pw in used:
         for enc in (pw.encode("utf-8"), pw.encode("utf-16-le")):
             assert enc not in blobs, f"plaintext password {pw!r} found in the database file"
+
+
+def test_the_owner_sets_the_login_policy(db) -> None:  # type: ignore[no-untyped-def]
+    from stationmgr.access.operators import (
+        idle_lock_minutes,
+        load_policy,
+        set_idle_lock_minutes,
+        set_policy,
+    )
+    from stationmgr.errors import PermissionDenied
+
+    staff = add_staff(db)
+    with db.session() as s, pytest.raises(PermissionDenied):
+        set_policy(s, {"max_failures": 3}, actor=staff[Role.ATTENDANT])
+    with db.session() as s, pytest.raises(UserError, match="between 3 and 50"):
+        set_policy(s, {"max_failures": 1}, actor=staff[Role.OWNER])
+    with db.session() as s:
+        set_policy(s, {"max_failures": 3, "min_length": 12}, actor=staff[Role.OWNER])
+        set_idle_lock_minutes(s, 2.5, actor=staff[Role.OWNER])
+    with db.session() as s:
+        assert load_policy(s).max_failures == 3 and idle_lock_minutes(s) == 2.5
+        with pytest.raises(UserError, match="at least 12"):
+            reset_password(s, "arne", "eleven-char", actor=staff[Role.OWNER])
+    clock = ManualClock(2_000_000_000.0)
+    for _ in range(2):
+        with pytest.raises(LoginFailed, match="wrong password"):
+            authenticate(db, "arne", "guess-guess-guess", clock=clock)
+    with pytest.raises(LoginFailed, match="locked for 15 minutes"):
+        authenticate(db, "arne", "guess-guess-guess", clock=clock)
+    (e,) = [
+        e
+        for e in audit_entries(db, action="settings.edit")
+        if e.target == "login_policy" and e.outcome == "ok"
+    ]
+    assert e.before["max_failures"] == 5 and e.after["max_failures"] == 3

@@ -264,3 +264,30 @@ def test_real_process_with_environment_credentials(site) -> None:  # type: ignor
         stdin=subprocess.DEVNULL,
     )
     assert ok.returncode == 0 and SEED in ok.stdout
+
+
+def test_policy_command(fresh: str, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("STATIONMGR_NEW_PASSWORD", "owner-password-1")
+    main(["--db", fresh, "operators", "add", "--role", "owner", "olga"])
+    monkeypatch.setenv("STATIONMGR_USER", "olga")
+    monkeypatch.setenv("STATIONMGR_PASSWORD", "owner-password-1")
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "--db",
+                fresh,
+                "operators",
+                "policy",
+                "--max-failures",
+                "4",
+                "--idle-lock-minutes",
+                "0",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "max_failures      4" in out and "idle_lock_minutes 0 (off)" in out
+    assert main(["--db", fresh, "operators", "policy", "--min-length", "4"]) == 2
+    assert "between 8 and 128" in capsys.readouterr().err

@@ -38,10 +38,77 @@ class LoginPolicy:
 
 
 POLICY = LoginPolicy()
+POLICY_SETTING = "login_policy"
+# field -> (lowest, highest) an owner may set
+POLICY_LIMITS: dict[str, tuple[float, float]] = {
+    "min_length": (8, 128),
+    "max_failures": (3, 50),
+    "lockout_minutes": (1, 24 * 60),
+}
+
+
+def load_policy(s: Session) -> LoginPolicy:
+    """The site's login policy (site setting `login_policy`), defaults for what is unset."""
+    from stationmgr.settings import get_setting
+
+    stored = get_setting(s, POLICY_SETTING, {}) or {}
+    values = {k: v for k, v in stored.items() if k in POLICY_LIMITS}
+    try:
+        return LoginPolicy(
+            int(values.get("min_length", POLICY.min_length)),
+            int(values.get("max_failures", POLICY.max_failures)),
+            float(values.get("lockout_minutes", POLICY.lockout_minutes)),
+        )
+    except (TypeError, ValueError):
+        return POLICY
+
+
+def set_policy(s: Session, changes: dict[str, float], actor: Actor | None = None) -> LoginPolicy:
+    """Change the login policy (owner: `settings.edit`); audited with before and after."""
+    from stationmgr.settings import set_setting
+
+    actor = require(actor, "settings.edit", s, target=POLICY_SETTING)
+    before = load_policy(s).__dict__
+    after = dict(before)
+    for key, value in changes.items():
+        if key not in POLICY_LIMITS:
+            raise UserError(f"unknown policy setting {key!r}")
+        low, high = POLICY_LIMITS[key]
+        if not low <= value <= high:
+            raise UserError(f"{key.replace('_', ' ')} must be between {low:g} and {high:g}")
+        after[key] = value
+    set_setting(s, POLICY_SETTING, after)
+    record(s, "settings.edit", POLICY_SETTING, before, after, actor=actor)
+    return load_policy(s)
 
 
 class LoginFailed(PermissionDenied):
     """Wrong credentials, a locked or a disabled account (exit status 3)."""
+
+
+IDLE_LOCK_SETTING = "idle_lock_minutes"
+DEFAULT_IDLE_LOCK_MINUTES = 10.0
+
+
+def idle_lock_minutes(s: Session) -> float:
+    """Minutes without input before the desktop app locks its window (0: never)."""
+    from stationmgr.settings import get_setting
+
+    try:
+        return max(0.0, float(get_setting(s, IDLE_LOCK_SETTING, DEFAULT_IDLE_LOCK_MINUTES)))
+    except (TypeError, ValueError):
+        return DEFAULT_IDLE_LOCK_MINUTES
+
+
+def set_idle_lock_minutes(s: Session, minutes: float, actor: Actor | None = None) -> None:
+    from stationmgr.settings import set_setting
+
+    actor = require(actor, "settings.edit", s, target=IDLE_LOCK_SETTING)
+    if not 0 <= minutes <= 8 * 60:
+        raise UserError("the idle lock must be between 0 (off) and 480 minutes")
+    before = idle_lock_minutes(s)
+    set_setting(s, IDLE_LOCK_SETTING, minutes)
+    record(s, "settings.edit", IDLE_LOCK_SETTING, before, minutes, actor=actor)
 
 
 def check_username(name: str) -> str:
@@ -109,7 +176,7 @@ def create_operator(
     if first and role is not Role.OWNER:
         raise UserError("the first operator must be an owner (--role owner)")
     actor = require(actor, "operators.manage", s, target=username)
-    check_password(password, username)
+    check_password(password, username, load_policy(s))
     if s.scalar(select(Operator.id).where(Operator.username == username)) is not None:
         raise UserError(f"operator {username!r} exists already")
     now = to_datetime((clock or SystemClock()).now())
@@ -161,7 +228,7 @@ def authenticate(
     username: str,
     password: str,
     clock: Clock | None = None,
-    policy: LoginPolicy = POLICY,
+    policy: LoginPolicy | None = None,
     channel: str = "cli",
 ) -> Actor:
     """Sign in: the Actor, or LoginFailed with one clear reason. Always audited."""
@@ -169,6 +236,7 @@ def authenticate(
     now = to_datetime(clock.now())
     name = (username or "").strip().lower()
     with db.session() as s:
+        policy = policy or load_policy(s)
         row = s.scalar(select(Operator).where(Operator.username == name)) if name else None
         reason: str | None = None
         if row is None or not row.password_hash:
@@ -257,7 +325,7 @@ def change_password(
             detail="the current password was wrong",
         )
         raise LoginFailed("the current password is wrong")
-    check_password(new_password, row.username)
+    check_password(new_password, row.username, load_policy(s))
     if _verify(row.password_hash, new_password):
         raise UserError("the new password is the same as the current one")
     row.password_hash = HASHER.hash(new_password)
@@ -276,7 +344,7 @@ def reset_password(
     """The owner sets a new password (to be changed at next login); unlocks the account."""
     actor = require(actor, "operators.manage", s, target=username)
     row = get_operator(s, username)
-    check_password(new_password, row.username)
+    check_password(new_password, row.username, load_policy(s))
     row.password_hash = HASHER.hash(new_password)
     row.password_changed_at = to_datetime((clock or SystemClock()).now())
     row.must_change_password = actor is None or actor.username != row.username

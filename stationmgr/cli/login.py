@@ -39,6 +39,7 @@ COMMAND_ACTIONS: dict[tuple[str, str | None], str] = {
     ("audit", "list"): "audit.read",
     ("audit", "export"): "audit.export",
     ("operators", "list"): "operators.read",
+    ("operators", "policy"): "settings.edit",
     ("verify", None): "verify",
     ("chargers", "list"): "chargers.read",
     ("readers", "list"): "chargers.read",

@@ -15,9 +15,13 @@ from stationmgr.access.operators import (
     POLICY,
     change_password,
     create_operator,
+    idle_lock_minutes,
     list_operators,
+    load_policy,
     reset_password,
     set_active,
+    set_idle_lock_minutes,
+    set_policy,
     set_role,
 )
 from stationmgr.access.roles import Role
@@ -55,6 +59,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         d = s.add_parser(name, help=f"{name} an operator (owner)")
         d.add_argument("username")
         d.set_defaults(func=active_cmd, active=active)
+
+    po = s.add_parser(
+        "policy", help="login policy and idle lock (owner); without options: show them"
+    )
+    po.add_argument("--min-length", type=int, metavar="N", help="shortest password")
+    po.add_argument("--max-failures", type=int, metavar="N", help="wrong passwords to lock")
+    po.add_argument("--lockout-minutes", type=float, metavar="M", help="how long a lock lasts")
+    po.add_argument(
+        "--idle-lock-minutes", type=float, metavar="M", help="desktop app idle lock (0: off)"
+    )
+    po.set_defaults(func=policy_cmd)
 
     ro = s.add_parser("role", help="change an operator's role (owner)")
     ro.add_argument("username")
@@ -162,4 +177,32 @@ def role_cmd(args: argparse.Namespace) -> int:
 def whoami_cmd(args: argparse.Namespace) -> int:
     actor = current_actor()
     print(actor.label if actor else "nobody (this site has no operators: no login needed)")
+    return 0
+
+
+def policy_cmd(args: argparse.Namespace) -> int:
+    changes = {
+        k: v
+        for k, v in (
+            ("min_length", args.min_length),
+            ("max_failures", args.max_failures),
+            ("lockout_minutes", args.lockout_minutes),
+        )
+        if v is not None
+    }
+    db = open_db(args)
+    try:
+        with db.session() as s:
+            if changes:
+                set_policy(s, changes)
+            if args.idle_lock_minutes is not None:
+                set_idle_lock_minutes(s, args.idle_lock_minutes)
+            policy = load_policy(s)
+            idle = idle_lock_minutes(s)
+    finally:
+        db.dispose()
+    print(f"min_length        {policy.min_length}")
+    print(f"max_failures      {policy.max_failures}")
+    print(f"lockout_minutes   {policy.lockout_minutes:g}")
+    print(f"idle_lock_minutes {idle:g}" + (" (off)" if not idle else ""))
     return 0

@@ -15,11 +15,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from stationmgr.access.context import Actor, set_session_actor
-from stationmgr.settings import get_setting
+from stationmgr.access.operators import idle_lock_minutes
 from stationmgr.store.db import Database
 from ui.access.login import LoginDialog
 
-DEFAULT_IDLE_MINUTES = 10
 _ACTIVITY = {
     QEvent.Type.KeyPress,
     QEvent.Type.MouseButtonPress,
@@ -31,11 +30,7 @@ _ACTIVITY = {
 
 def idle_minutes_setting(db: Database) -> float:
     with db.session() as s:
-        value = get_setting(s, "idle_lock_minutes", DEFAULT_IDLE_MINUTES)
-    try:
-        return max(0.0, float(value))
-    except (TypeError, ValueError):
-        return DEFAULT_IDLE_MINUTES
+        return idle_lock_minutes(s)
 
 
 class SessionLock(QObject):
