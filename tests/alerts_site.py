@@ -113,7 +113,11 @@ def add_history(
 
 @contextmanager
 def running(
-    db: Database, speed: float, session: SessionConfig, start: float | None = None
+    db: Database,
+    speed: float,
+    session: SessionConfig,
+    start: float | None = None,
+    listener: Callable[[object], None] | None = None,
 ) -> Iterator[tuple[Engine, AlertMonitor, WarpClock]]:
     clock = WarpClock(speed, start)
     inproc.CLOCK[0] = clock
@@ -122,6 +126,8 @@ def running(
     )
     engine = Engine(db, clock, cfg)
     monitor = install(engine)
+    if listener is not None:  # before start: sees the very first events
+        engine.bus.subscribe(listener)
     engine.start()
     try:
         yield engine, monitor, clock

@@ -198,3 +198,32 @@ def test_each_alert_kind_raised_once_within_a_minute_and_cleared(sqlite_db) -> N
 
     with db.session() as s:
         assert list_alerts(s) and all(not a.is_open for a in list_alerts(s))
+
+
+def test_an_open_alert_continues_across_a_restart(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """The engine restarts while a finished car still blocks its bay: the same alert row
+    stays open (no duplicate), is announced again on the bus, and clears at unplug."""
+    db = sqlite_db
+    devs = build_site(db, ["R1"], {"04DD0001": "Rita"})
+    set_alert_settings(db, blocked_grace_min=1)
+    session = SessionConfig(idle_after_s=IDLE_AFTER_S)
+    conn = devs["R1"].connectors[0]
+    with running(db, SPEED, session, START) as (engine, _monitor, clock):
+        bay_id = next(iter(engine.bay_info))
+        conn.plug(EV(capacity_wh=2_000, soc=0.99, max_power_w=7_000), clock.now())
+        engine.present_card("04DD0001", bay_id).result(10)
+        wait_for(lambda: _alerts(db, "blocked"), timeout=60, what="blocked")
+        resume_at = clock.now()
+    ((_, first),) = _alerts(db)
+    assert first.cleared_at is None
+
+    events: list[object] = []
+    with running(db, SPEED, session, resume_at, events.append) as (engine, monitor, clock):
+        sim_sleep(clock, 90)  # the charger is read again, conditions re-evaluated
+        assert [a.uid for _, a in _alerts(db)] == [first.uid]
+        assert [a.uid for a in monitor.open()] == [first.uid]
+        assert [e.uid for e in events if isinstance(e, AlertRaised)] == [first.uid]
+        conn.unplug(clock.now())
+        wait_for(lambda: _alerts(db)[0][1].cleared_at is not None, what="cleared at unplug")
+    ((_, after),) = _alerts(db)
+    assert after.uid == first.uid and after.clear_detail == "over"

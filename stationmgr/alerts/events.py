@@ -69,7 +69,8 @@ class AlertAcknowledged:
 
 @dataclass(frozen=True, slots=True)
 class AlertsReset:
-    """The monitor (re)started: alerts left open by an earlier run are closed."""
+    """The monitor (re)started (bus only): forget the badges you hold; the alerts still
+    open (including those adopted from an earlier run) are published again right after."""
 
     at: float
 

@@ -9,7 +9,8 @@ condition, well inside the one minute promised to the attendant.
 
 What it publishes on the bus (and persists):
 
-- ``AlertRaised`` / ``AlertCleared`` — one pair per occurrence, keyed by ``uid``;
+- ``AlertRaised`` / ``AlertCleared`` — one pair per occurrence, keyed by ``uid`` (an alert
+  still open when the engine restarts continues, and is cleared if its condition is gone);
 - ``AlertAcknowledged`` — after ``acknowledge`` (``alerts.service``), audited;
 - ``ExpectedEnd`` — a running session's estimate, when it moves by a minute or more.
 
@@ -35,6 +36,7 @@ from stationmgr.alerts.events import (
     TITLES,
     AlertAcknowledged,
     AlertCleared,
+    AlertKind,
     AlertRaised,
     AlertsReset,
     ExpectedEnd,
@@ -49,7 +51,7 @@ from stationmgr.alerts.rules import (
     charger_conditions,
     overrun_margin_s,
 )
-from stationmgr.clock import to_datetime
+from stationmgr.clock import to_datetime, to_epoch
 from stationmgr.events import BaySnapshot, ChargerCommLost, ChargerCommRestored
 from stationmgr.ocpp_words import BayStatus
 from stationmgr.settings import get_setting
@@ -130,7 +132,6 @@ class AlertMonitor:
         p.register(AlertRaised, _persist_raised)
         p.register(AlertCleared, _persist_cleared)
         p.register(AlertAcknowledged, persist_acknowledged)
-        p.register(AlertsReset, _persist_reset)
         self.engine.bus.subscribe(
             self._on_event,
             BaySnapshot,
@@ -145,9 +146,32 @@ class AlertMonitor:
         try:
             with self.engine.db.session() as s:
                 self.config = load_alert_config(s)
+                self._adopt(s)
         except Exception:  # a missing table is the migration's problem, not the monitor's
             log.exception("could not read the alert settings; using defaults")
         return self
+
+    def _adopt(self, s: Session) -> None:
+        """Alerts left open by an earlier run continue (same row, same acknowledgement) if
+        their condition still holds after the restart, and are cleared if it does not."""
+        for a in s.scalars(select(Alert).where(Alert.cleared_at.is_(None))):
+            try:
+                kind = AlertKind(a.kind)
+            except ValueError:
+                continue
+            alert = AlertRaised(
+                a.uid,
+                kind,
+                a.bay_id,
+                a.charger_id,
+                a.tx_uid,
+                a.card_uid,
+                a.subject,
+                to_epoch(a.since),
+                to_epoch(a.raised_at),
+                a.detail or "",
+            )
+            self._active[(str(kind), a.bay_id, a.charger_id, a.subject)] = alert
 
     # ------------------------------------------------------------ public, any thread
 
@@ -173,9 +197,11 @@ class AlertMonitor:
 
     def _on_event(self, ev: object) -> None:
         now = self.engine.clock.now()
-        if not self._reset_sent:
+        if not self._reset_sent:  # tell the board which alerts are open (bus only)
             self._reset_sent = True
-            self._emit(AlertsReset(now))
+            self.engine.bus.publish(AlertsReset(now))
+            for alert in self.open():
+                self.engine.bus.publish(alert)
         match ev:
             case sm.TransactionStarted(tx=tx):
                 self._ended.pop(tx.bay_id, None)
@@ -268,9 +294,10 @@ class AlertMonitor:
         known = self._known.get(tx.uid)
         if known is None:
             self._load(tx)
-        # Stalled: while Charging, since when has the meter not moved?
+        # Stalled: while Charging, since when has the meter not moved? (A charger without
+        # an energy register cannot tell: no stalled alert for it.)
         still_since = None
-        if bay.status is BayStatus.CHARGING:
+        if bay.status is BayStatus.CHARGING and bay.last_energy_wh is not None:
             energy, since = self._meter.get(tx.uid, (tx.energy_wh, now))
             if tx.energy_wh - energy >= METER_STEP_WH:
                 energy, since = tx.energy_wh, now
@@ -458,14 +485,6 @@ def _persist_cleared(s: Session, r: AlertCleared) -> None:
         update(Alert)
         .where(Alert.uid == r.uid, Alert.cleared_at.is_(None))
         .values(cleared_at=to_datetime(r.at), clear_detail=r.detail)
-    )
-
-
-def _persist_reset(s: Session, r: AlertsReset) -> None:
-    s.execute(
-        update(Alert)
-        .where(Alert.cleared_at.is_(None))
-        .values(cleared_at=to_datetime(r.at), clear_detail="monitor restarted")
     )
 
 
