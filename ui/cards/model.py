@@ -36,6 +36,7 @@ class CardRow:
     bays: tuple[str, ...]
     max_concurrent: int
     max_current_a: float | None
+    note: str = ""
 
     def status(self, now: datetime) -> str:
         """Why the card would (not) be accepted now, in the words authorisation uses."""
@@ -77,13 +78,14 @@ def read_rows(s: Session, search: str | None = None) -> list[CardRow]:
             bays=tuple(sorted(labels.get(a.bay_id, "?") for a in c.allowed)),
             max_concurrent=c.max_concurrent,
             max_current_a=c.max_current_a,
+            note=(c.note or "").replace("\n", " "),
         )
         for c in cards
     ]
 
 
 class CardTableModel(QAbstractTableModel):
-    """Columns: number, label, holder, group, status, validity, bays, limits."""
+    """Columns: number, label, holder, group, status, validity, bays, limits, note."""
 
     COLUMNS = (
         "Card number",
@@ -94,8 +96,9 @@ class CardTableModel(QAbstractTableModel):
         "Valid from",
         "Valid to",
         "Bays",
-        "Sessions",
+        "Max sessions",
         "Max current",
+        "Note",
     )
 
     def __init__(self, now: Callable[[], float] | None = None) -> None:
@@ -169,4 +172,6 @@ class CardTableModel(QAbstractTableModel):
                 return str(r.max_concurrent)
             case 9:
                 return f"{r.max_current_a:g} A" if r.max_current_a else ""
+            case 10:
+                return r.note
         return ""

@@ -110,7 +110,8 @@ class CardsPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setStretchLastSection(True)  # the note takes the rest
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 
@@ -166,7 +167,9 @@ class CardsPage(QWidget):
         self.model.set_rows(rows)
         self.count.setText(self.tr("{0} card(s)").format(len(rows)))
         self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for col in range(self.model.columnCount() - 1):
+            header.resizeSection(col, min(max(header.sectionSize(col), 70), 260))
         if keep is not None:
             self.select_card(keep)
         self._update_buttons()
