@@ -317,28 +317,37 @@ def receipt_pdf(
 
 def verify_numbering(s: Session, progress: Callable[[int, int], None] | None = None) -> list[str]:
     """Receipt numbers run 1..N without a gap, each matches its ledger entry and price."""
-    problems: list[str] = []
+    from stationmgr.store.billing_models import LedgerEntry
+
+    rows = s.execute(
+        select(
+            Receipt.number,
+            Receipt.session_id,
+            Receipt.total_minor,
+            Receipt.verification,
+            SessionPrice.session_id,
+            SessionPrice.total_minor,
+            LedgerEntry.hash,
+        )
+        .select_from(Receipt)
+        .outerjoin(SessionPrice, SessionPrice.id == Receipt.price_id)
+        .outerjoin(
+            LedgerEntry, (LedgerEntry.price_id == Receipt.price_id) & (LedgerEntry.kind == "sale")
+        )
+        .order_by(Receipt.number)
+    ).all()
     expected = 1
-    for rec in s.scalars(select(Receipt).order_by(Receipt.number)):
-        if rec.number != expected:
-            problems.append(
-                f"receipt numbering: {'gap' if rec.number > expected else 'duplicate'} at "
-                f"number {expected} (next found: {rec.number})"
-            )
-            return problems
-        price = s.get(SessionPrice, rec.price_id)
-        entry = ledger.sale_entry(s, rec.price_id)
-        if price is None or entry is None:
-            problems.append(f"receipt {rec.number}: its price or ledger entry is missing")
-            return problems
-        if rec.session_id != price.session_id:
-            problems.append(f"receipt {rec.number}: session does not match its price")
-            return problems
-        if rec.total_minor != price.total_minor:
-            problems.append(f"receipt {rec.number}: total differs from the priced session")
-            return problems
-        if rec.verification != ledger.verification_code(entry.hash):
-            problems.append(f"receipt {rec.number}: verification code does not match the ledger")
-            return problems
+    for number, sid, total, code, price_sid, price_total, entry_hash in rows:
+        if number != expected:
+            what = "gap" if number > expected else "duplicate"
+            return [f"receipt numbering: {what} at number {expected} (next found: {number})"]
+        if price_sid is None or entry_hash is None:
+            return [f"receipt {number}: its price or ledger entry is missing"]
+        if sid != price_sid:
+            return [f"receipt {number}: session does not match its price"]
+        if total != price_total:
+            return [f"receipt {number}: total differs from the priced session"]
+        if code != ledger.verification_code(entry_hash):
+            return [f"receipt {number}: verification code does not match the ledger"]
         expected += 1
-    return problems
+    return []
