@@ -11,6 +11,7 @@ p99 and max over `--taps` starts (goal: p99 ≤ 50 ms).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -90,6 +91,8 @@ def main() -> int:
     print(f"  p90 {percentile(latencies, 90):6.1f} ms")
     print(f"  p99 {percentile(latencies, 99):6.1f} ms   (goal ≤ 50 ms)")
     print(f"  max {max(latencies):6.1f} ms")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"  (load average {load} on {os.cpu_count()} CPUs)")
     return 0
 
 
