@@ -340,8 +340,9 @@ class ModbusLink:
                 exclusive=True,
             )
         except Exception as e:  # pyserial also lets termios.error (not an OSError) escape
-            self._port_failed(str(e) or type(e).__name__)
-            raise DeviceError(f"cannot open port {self.url}: {e}") from None
+            reason = (str(e) or type(e).__name__).removeprefix(f"Could not open port {self.url}: ")
+            self._port_failed(reason)
+            raise DeviceError(f"cannot open port {self.url}: {reason}") from None
         if not _parity_took(port, s.parity):
             port.close()
             reason = f"the port cannot do parity {s.parity} (a pseudo-terminal?)"

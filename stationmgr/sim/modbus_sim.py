@@ -12,22 +12,19 @@ garbage bytes, bad CRC, reboot with the power-on counter reset; plus the whole p
 vanishing and coming back (`vanish()` / `restore()`, a USB adapter pulled out).
 
 In-process: build a `ModbusBusSim`, `serve_tcp()` or `serve_pty()`, `start()`, and call its
-control methods from any thread. As a process: `python -m stationmgr.sim.modbus_sim` (or
-`stationmgr simulate heidelberg|evse-din`) prints where it serves, then reads control
-commands on stdin (see `COMMANDS_HELP`).
+control methods from any thread. As a process: `stationmgr simulate heidelberg|evse-din`
+(`modbus_cli.py`) prints where it serves, then takes the `COMMANDS_HELP` commands on stdin
+or its `--control` socket.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import os
 import queue
 import random
 import select
 import socket
-import sys
 import threading
 import time
 import tty
@@ -36,7 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from stationmgr.clock import Clock, SystemClock, WarpClock
+from stationmgr.clock import Clock, SystemClock
 from stationmgr.sim import rtu
 from stationmgr.sim.ev import EV
 from stationmgr.sim.modbus_boxes import EvseDinBox, HeidelbergBox, ModbusBox
@@ -586,23 +583,6 @@ def control(bus: ModbusBusSim, line: str) -> dict[str, Any]:
     return {"ok": True}
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """Options shared by `stationmgr simulate heidelberg|evse-din` and `-m` mode."""
-    p.add_argument("--slaves", default="1", help="slave ids on the bus, e.g. 1,2,3 or 1-8")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--tcp", metavar="HOST:PORT", help="serve on TCP instead of a pty")
-    where.add_argument("--link", metavar="PATH", help="pty: keep a symlink to it at PATH")
-    p.add_argument("--baud", type=int, help="line speed for wire-time delays")
-    p.add_argument("--turnaround-ms", type=float, help="box answer delay (default per model)")
-    p.add_argument("--no-wire", action="store_true", help="no wire-time delays")
-    p.add_argument("--speed", type=float, default=1.0, help="time warp for the vehicles")
-    p.add_argument("--garbage-p", type=float, default=0.0, help="probability of a noisy reply")
-    p.add_argument("--bad-crc-p", type=float, default=0.0, help="probability of a bad CRC")
-    p.add_argument("--silence-p", type=float, default=0.0, help="probability of no reply")
-    p.add_argument("--seed", type=int, help="random seed for the fault probabilities")
-    p.add_argument("--plug", metavar="SLAVES", help="boxes with a vehicle plugged in at start")
-
-
 def parse_slaves(text: str) -> list[int]:
     out: list[int] = []
     for part in text.split(","):
@@ -618,68 +598,3 @@ def parse_slaves(text: str) -> list[int]:
     if not out or any(not 1 <= s <= 247 for s in out):
         raise ValueError(f"slave ids must be 1…247, got {text!r}")
     return out
-
-
-def run_from_args(model: str, args: argparse.Namespace, out: Any = None, inp: Any = None) -> int:
-    """Serve until stdin closes or `quit`; prints the port first (flushed)."""
-    out = out or sys.stdout
-    inp = inp or sys.stdin
-    slaves = parse_slaves(args.slaves)
-    for name in ("speed", "baud"):
-        value = getattr(args, name)
-        if value is not None and value <= 0:
-            raise ValueError(f"--{name} must be positive")
-    clock: Clock = SystemClock() if args.speed == 1 else WarpClock(args.speed)
-    bus = build_bus(
-        model,
-        slaves,
-        clock,
-        args.baud,
-        None if args.turnaround_ms is None else args.turnaround_ms / 1000.0,
-        not args.no_wire,
-        Probabilities(args.silence_p, args.garbage_p, args.bad_crc_p),
-        args.seed,
-    )
-    if args.tcp:
-        host, _, port = args.tcp.rpartition(":")
-        try:
-            url = bus.serve_tcp(host or "127.0.0.1", int(port))
-        except (ValueError, OSError) as e:
-            raise ValueError(f"cannot listen on {args.tcp!r}: {e}") from None
-    else:
-        url = bus.serve_pty(args.link)
-    if args.plug:
-        for s in parse_slaves(args.plug):
-            bus.plug(s)
-    bus.start()
-    try:
-        print(json.dumps({"serving": url, "model": model, "slaves": slaves}), file=out, flush=True)
-        for line in inp:
-            answer = control(bus, line)
-            print(json.dumps(answer), file=out, flush=True)
-            if answer.get("quit"):
-                break
-    finally:
-        bus.stop()
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m stationmgr.sim.modbus_sim",
-        description="Virtual Modbus RTU charger boxes on a pty or TCP.",
-        epilog=COMMANDS_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("model", choices=sorted(MODELS))
-    add_arguments(p)
-    args = p.parse_args(argv)
-    try:
-        return run_from_args(args.model, args)
-    except ValueError as e:
-        print(f"modbus_sim: error: {e}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
