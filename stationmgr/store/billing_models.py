@@ -75,7 +75,7 @@ class LedgerEntry(Base):
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     kind: Mapped[str] = mapped_column(String(10))  # sale | reversal
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
-    price_id: Mapped[int] = mapped_column(ForeignKey("session_prices.id"))
+    price_id: Mapped[int] = mapped_column(ForeignKey("session_prices.id"), index=True)
     reverses_seq: Mapped[int | None] = mapped_column(Integer)
     ts: Mapped[datetime] = mapped_column(UTCDateTime)
     payload: Mapped[str] = mapped_column(Text)  # the canonical encoding that was hashed

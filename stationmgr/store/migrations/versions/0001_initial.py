@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:48:56.959791
+Create Date: 2026-11-23 21:13:05.606439
 """
 
 import sqlalchemy as sa
@@ -389,6 +389,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("seq"),
     )
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ledger_entries_price_id"), ["price_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_ledger_entries_session_id"), ["session_id"], unique=False
         )
@@ -458,6 +459,7 @@ def downgrade() -> None:
     op.drop_table("priced_lines")
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ledger_entries_session_id"))
+        batch_op.drop_index(batch_op.f("ix_ledger_entries_price_id"))
 
     op.drop_table("ledger_entries")
     with op.batch_alter_table("session_prices", schema=None) as batch_op:
