@@ -50,9 +50,9 @@ def add(s, tx, bay, card, group_id, plugged, stopped, charge_end, wh):  # type: 
     s.add(row)
 
 
-@pytest.fixture
-def site(sqlite_db):  # type: ignore[no-untyped-def]
-    with sqlite_db.session() as s:
+def build_hand_set(db):  # type: ignore[no-untyped-def]
+    """The small data set the expected figures below were computed from by hand."""
+    with db.session() as s:
         set_setting(s, "timezone", "UTC")
         c = Charger(name="c", driver="inproc", port="inproc://c")
         s.add(c)
@@ -76,7 +76,13 @@ def site(sqlite_db):  # type: ignore[no-untyped-def]
         add(s, "S4", p2, None, None, at(3, 23), at(4, 1), at(4, 0), 5_000)
         # S6: P2 Ann, plugged Tue 10:00 and still running (1000 Wh so far).
         add(s, "S6", p2, ann, staff, at(3, 10), None, None, 1_000)
-    return sqlite_db
+    return db
+
+
+@pytest.fixture
+def site(any_db):  # type: ignore[no-untyped-def]
+    """The hand-computed set, on SQLite and (when a server is available) PostgreSQL."""
+    return build_hand_set(any_db)
 
 
 def test_report_numbers_match_the_hand_computed_set(site) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from stationmgr.cli import main
-from tests.test_capacity import site  # noqa: F401  (the hand-computed data set)
+from tests.test_capacity import build_hand_set
+
+
+@pytest.fixture
+def site(sqlite_db):  # type: ignore[no-untyped-def]
+    """The hand-computed data set of test_capacity."""
+    return build_hand_set(sqlite_db)
 
 
 def pdf_text(path: Path) -> str:
@@ -19,7 +25,7 @@ def pdf_text(path: Path) -> str:
     return out.stdout
 
 
-def test_report_pdf_shows_the_hand_computed_numbers(site, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_report_pdf_shows_the_hand_computed_numbers(site, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "capacity.pdf"
     rc = main(
         ["--db", site.url, "report", "--from", "2026-03-02", "--to", "2026-03-03", "-o", str(out)]

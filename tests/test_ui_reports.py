@@ -21,10 +21,16 @@ from stationmgr.sim.ev import EV
 from stationmgr.store.alert_models import Alert
 from stationmgr.store.models import AuditEntry
 from tests.alerts_site import build_site, running, sim_sleep
-from tests.test_capacity import site  # noqa: F401  (the hand-computed data set)
+from tests.test_capacity import build_hand_set
 from tests.ui_site import app_context as _app_context
 from ui.reports.alerts_page import AlertsPage, AlertsWidget
 from ui.reports.capacity_page import CapacityPage, range_for
+
+
+@pytest.fixture
+def site(sqlite_db):  # type: ignore[no-untyped-def]
+    """The hand-computed data set of test_capacity."""
+    return build_hand_set(sqlite_db)
 
 
 @contextmanager
@@ -41,7 +47,7 @@ def app_context(db, engine):  # type: ignore[no-untyped-def]
     gc.collect()
 
 
-def test_capacity_page_draws_the_report_and_exports_a_pdf(qtbot, site, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_capacity_page_draws_the_report_and_exports_a_pdf(qtbot, site, tmp_path) -> None:  # type: ignore[no-untyped-def]
     with app_context(site, None) as ctx:
         page = CapacityPage(ctx)
         qtbot.addWidget(page)
