@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from stationmgr import sessions as sm
+from stationmgr.access.context import Actor, require
 from stationmgr.auth import CardFacts
 from stationmgr.billing.pricing import TariffTerms, estimate_cost
 from stationmgr.billing.site import period_start, site_tz
@@ -58,8 +59,11 @@ def add_budget(
     limit: str,
     card_uid: str | None = None,
     group: str | None = None,
+    actor: Actor | None = None,
 ) -> Budget:
     from stationmgr.cards import get_card
+
+    require(actor, "cards.edit", s, target=card_uid or group)
 
     if period not in PERIOD_WORD:
         raise UserError("budget period must be 'day' or 'month'")

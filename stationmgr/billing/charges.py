@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from stationmgr.access.context import Actor, require
 from stationmgr.billing import ledger
 from stationmgr.billing.pricing import Pricing, TariffTerms, Usage, price
 from stationmgr.billing.tariffs import site_currency, terms, versions_for
@@ -120,9 +121,16 @@ def current_price(s: Session, session_id: int) -> SessionPrice | None:
 
 
 def correct_price(
-    s: Session, session_id: int, tariff_id: int, reason: str, now: datetime | None = None
+    s: Session,
+    session_id: int,
+    tariff_id: int,
+    reason: str,
+    now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> SessionPrice:
-    """Re-price a closed session with another tariff version: reversal + new sale."""
+    """Re-price a closed session with another tariff version: reversal + new sale
+    (`billing.correct`)."""
+    require(actor, "billing.correct", s, target=f"session {session_id}")
     reason = (reason or "").strip()
     if not reason:
         raise UserError("a correction needs a reason")

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from stationmgr.access.context import Actor, require
 from stationmgr.billing.pricing import TIME_BASES, TariffTerms
 from stationmgr.clock import to_epoch
 from stationmgr.errors import UserError
@@ -112,8 +113,9 @@ def _scope(q, group_id: int | None, guests: bool):  # type: ignore[no-untyped-de
     return q.where(Tariff.group_id.is_(None) if group_id is None else Tariff.group_id == group_id)
 
 
-def add_tariff(s: Session, t: TariffInput) -> Tariff:
-    """Append a version to its scope; versions only go forward in time."""
+def add_tariff(s: Session, t: TariffInput, actor: Actor | None = None) -> Tariff:
+    """Append a version to its scope; versions only go forward in time (`tariffs.edit`)."""
+    require(actor, "tariffs.edit", s, target=t.name)
     t.validate()
     group_id = None
     if t.group:
