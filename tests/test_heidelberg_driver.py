@@ -5,20 +5,30 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import time
+from pathlib import Path
 
 import pytest
 
 from stationmgr.clock import ManualClock
-from stationmgr.drivers import create_charger
+from stationmgr.drivers import DeviceConfig, create_charger
 from stationmgr.drivers.bus import PortPool
 from stationmgr.drivers.heidelberg import HeidelbergCharger
 from stationmgr.drivers.modbus_link import ModbusLink
 from stationmgr.errors import DeviceError, UserError
 from stationmgr.sim.ev import EV
 from stationmgr.sim.modbus_boxes import EvseDinBox, HeidelbergBox
-from stationmgr.sim.modbus_sim import WireTiming
-from tests.modbus_site import RawMaster, bus_on, config, frame, heidelberg_bus
+from stationmgr.sim.modbus_sim import ModbusBusSim, WireTiming
+from tests.modbus_site import (
+    FAST,
+    SIM_SETTINGS,
+    RawMaster,
+    bus_on,
+    config,
+    frame,
+    heidelberg_bus,
+)
 
 
 @pytest.mark.parametrize("where", ["tcp", "pty"])
@@ -278,8 +288,6 @@ def test_another_device_is_not_taken_for_a_heidelberg() -> None:
 
 def test_nothing_listening() -> None:
     async def go() -> None:
-        from stationmgr.drivers import DeviceConfig
-
         drv = HeidelbergCharger(DeviceConfig("socket://127.0.0.1:9", 1, None, {"parity": "N"}))
         t0 = time.monotonic()
         with pytest.raises(DeviceError, match="cannot open port"):
@@ -296,8 +304,6 @@ def test_nothing_listening() -> None:
     [{"gate": "relay"}, {"energy_register": "session"}, {"parity": "X"}, {"watchdog_ms": "x"}],
 )
 def test_bad_settings_are_user_errors(settings: dict[str, str]) -> None:
-    from stationmgr.drivers import DeviceConfig
-
     with pytest.raises(UserError):
         create_charger("heidelberg", DeviceConfig("socket://127.0.0.1:9", 1, None, settings))
 
@@ -310,3 +316,40 @@ def test_wire_timing_model_matches_the_fact_sheet() -> None:
     assert round((t.bytes_s(33) + 2 * t.t35_s) * 1000, 1) == 22.9
     assert round(WireTiming(9600, 11).t35_s * 1000, 1) == 4.0
     assert WireTiming(38400, 11).t35_s == 0.00175
+
+
+def test_serial_port_unplugged_and_back_at_the_same_path(tmp_path: Path) -> None:
+    """A USB adapter pulled and plugged back: the pty behind a stable symlink (as
+    /dev/serial/by-id/… is) goes away and comes back as a new pty."""
+    box = HeidelbergBox(1)
+    bus = ModbusBusSim([box], timing=FAST)
+    path = bus.serve_pty(link=tmp_path / "ttyRS485")
+    bus.start()
+    try:
+
+        async def go() -> None:
+            drv = create_charger(
+                "heidelberg", DeviceConfig(path, 1, None, {**SIM_SETTINGS}), PortPool()
+            )
+            await drv.open()
+            assert (await drv.read()).connectors[0].raw_state == "2 (A1)"
+            bus.vanish()
+            with pytest.raises(DeviceError):
+                await drv.read()
+            with pytest.raises(DeviceError):  # reopening fails while it is gone
+                await drv.read()
+            bus.restore()
+            assert os.path.islink(path)  # a new pty behind the same name
+            bus.plug(1)
+            for _ in range(100):  # the link retries with backoff (0.5 s, then 1 s…)
+                try:
+                    reading = await drv.read()
+                    break
+                except DeviceError:
+                    await asyncio.sleep(0.1)
+            assert reading.connectors[0].raw_state == "4 (B1)"
+            await drv.close()
+
+        asyncio.run(go())
+    finally:
+        bus.stop()
