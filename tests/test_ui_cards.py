@@ -371,3 +371,38 @@ def test_search_block_unblock_and_export(qtbot: QtBot, page: CardsPage, tmp_path
     lines = out.read_text().splitlines()
     assert lines[0].startswith("uid,label,holder") and len(lines) == 3
     assert not list(tmp_path.glob(".cards-*"))  # no temporary file left behind
+
+
+def test_dialog_budgets_added_and_removed_with_the_card(qtbot: QtBot, db: Database) -> None:
+    from stationmgr.billing.budgets import add_budget
+    from stationmgr.store.billing_models import Budget
+
+    with db.session() as s:
+        add_budget(s, "month", "kWh", "500", group="Staff")  # Bo's group budget
+        bo = s.scalar(select(Card.id).where(Card.uid == "11223344"))
+    dlg = CardDialog(db, bo)
+    qtbot.addWidget(dlg)
+    assert dlg.budgets.list.count() == 1 and "(group)" in dlg.budgets.list.item(0).text()
+    dlg.budgets.limit.setText("lots")
+    dlg.budgets.add_button.click()
+    assert "invalid kWh limit" in dlg.error.text()
+    dlg.budgets.period.setCurrentIndex(0)  # daily
+    dlg.budgets.limit.setText("20")
+    dlg.budgets.add_button.click()
+    assert dlg.error.text() == ""
+    dlg.save()
+    assert dlg.error.text() == ""
+    with db.session() as s:
+        own = list(s.scalars(select(Budget).where(Budget.card_id == bo)))
+        assert [(b.period, b.unit, b.limit_value) for b in own] == [("day", "kWh", 20_000)]
+    again = CardDialog(db, bo)
+    qtbot.addWidget(again)
+    texts = [again.budgets.list.item(i).text() for i in range(again.budgets.list.count())]
+    assert any(t.startswith("daily 20.000 kWh") for t in texts), texts
+    own_row = next(i for i, t in enumerate(texts) if "(group)" not in t)
+    again.budgets.list.setCurrentRow(own_row)
+    again.budgets.remove_button.click()
+    again.save()
+    with db.session() as s:
+        assert s.scalar(select(Budget.id).where(Budget.card_id == bo)) is None
+        assert s.scalar(select(Budget.id).where(Budget.group_id.is_not(None))) is not None

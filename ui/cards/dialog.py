@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from stationmgr.auth import parse_uid
 from stationmgr.cards import CardInput, add_card, card_row, find_cards, update_card
@@ -115,6 +117,7 @@ class CardDialog(QDialog):
         self.blocked = QCheckBox(self.tr("Blocked (refused at every bay)"))
         self.note = QPlainTextEdit()
         self.note.setMaximumHeight(60)
+        self.budgets = _BudgetEditor()
 
         form = QFormLayout()
         form.addRow(self.tr("Card number"), self.uid)
@@ -129,6 +132,7 @@ class CardDialog(QDialog):
         form.addRow(self.tr("Allowed bays"), self.bays)
         form.addRow(self.tr("Sessions at once"), self.max_concurrent)
         form.addRow(self.tr("Max current"), self.max_current)
+        form.addRow(self.tr("Budgets"), self.budgets)
         form.addRow("", self.blocked)
         form.addRow(self.tr("Note"), self.note)
 
@@ -145,6 +149,7 @@ class CardDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(self.error)
         lay.addWidget(self.buttons)
+        self.budgets.failed.connect(self.error.setText)
 
         self._fill_choices()
         if card_id is not None:
@@ -190,6 +195,7 @@ class CardDialog(QDialog):
             self.max_current.setValue(card.max_current_a or 0.0)
             self.blocked.setChecked(card.blocked)
             self.note.setPlainText(card.note or "")
+            self.budgets.load(s, card)
         for i in range(self.bays.count()):
             item = self.bays.item(i)
             if item.data(Qt.ItemDataRole.UserRole) in allowed:
@@ -253,8 +259,92 @@ class CardDialog(QDialog):
                     row = add_card(s, card)
                 else:
                     row = update_card(s, self.card_id, card)
+                self.budgets.apply(s, row)
                 self.saved_card_id = row.id
         except StationError as e:
             self.error.setText(str(e))
             return
         self.accept()
+
+
+class _BudgetEditor(QWidget):
+    """The card's own daily/monthly budgets (kWh or money): listed with those of its group
+    (read-only here), added or removed when the dialog is saved, in the same unit of work."""
+
+    failed = Signal(str)  # a limit that is not one: shown in the dialog's error line
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.list = QListWidget()
+        self.list.setMaximumHeight(70)
+        self.period = QComboBox()
+        self.period.addItem(self.tr("daily"), "day")
+        self.period.addItem(self.tr("monthly"), "month")
+        self.unit = QComboBox()
+        self.unit.addItem("kWh", "kWh")
+        self.unit.addItem(self.tr("money"), "money")
+        self.limit = QLineEdit()
+        self.limit.setPlaceholderText(self.tr("limit"))
+        self.add_button = QPushButton(self.tr("Add"))
+        self.remove_button = QPushButton(self.tr("Remove"))
+        self.add_button.clicked.connect(self.add)
+        self.remove_button.clicked.connect(self.remove)
+        self.new: list[tuple[str, str, str]] = []  # (period, unit, limit text) to add
+        self.removed: list[int] = []  # budget ids to delete
+        row = QHBoxLayout()
+        for w in (self.period, self.unit, self.limit, self.add_button, self.remove_button):
+            row.addWidget(w)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.list)
+        lay.addLayout(row)
+
+    def load(self, s: Session, card: Card) -> None:
+        from stationmgr.billing.budgets import amount_text, budgets_for
+        from stationmgr.billing.tariffs import site_currency
+
+        cur = site_currency(s)
+        for b in budgets_for(s, card.id, card.group_id):
+            what = self.tr("daily") if b.period == "day" else self.tr("monthly")
+            text = f"{what} {amount_text(b, b.limit_value, cur)}"
+            item = QListWidgetItem(text if b.card_id else self.tr("{0} (group)").format(text))
+            item.setData(Qt.ItemDataRole.UserRole, b.id if b.card_id else None)
+            if not b.card_id:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            self.list.addItem(item)
+
+    def add(self) -> None:
+        from stationmgr.billing.budgets import parse_limit
+
+        period, unit, text = self.period.currentData(), self.unit.currentData(), self.limit.text()
+        try:
+            parse_limit(unit, text)
+        except UserError as e:
+            self.failed.emit(str(e))
+            return
+        self.failed.emit("")
+        self.new.append((period, unit, text))
+        self.list.addItem(f"{self.period.currentText()} {text} {self.unit.currentText()} (new)")
+        self.limit.clear()
+
+    def remove(self) -> None:
+        for item in self.list.selectedItems():
+            budget_id = item.data(Qt.ItemDataRole.UserRole)
+            if budget_id is not None:
+                self.removed.append(budget_id)
+            elif item.text().endswith("(new)"):
+                self.new.pop(self.list.row(item) - (self.list.count() - len(self.new)))
+            self.list.takeItem(self.list.row(item))
+
+    def apply(self, s: Session, card: Card) -> None:
+        from stationmgr.access.context import require
+        from stationmgr.billing.budgets import add_budget
+        from stationmgr.store.billing_models import Budget
+
+        if self.removed:
+            require(None, "cards.edit", s, target=card.uid)
+            for b in s.scalars(select(Budget).where(Budget.id.in_(self.removed))):
+                if b.card_id == card.id:  # only the card's own budgets are edited here
+                    s.delete(b)
+        for period, unit, text in self.new:
+            add_budget(s, period, unit, text, card_uid=card.uid)
