@@ -20,14 +20,15 @@ from tests.billing_site import T0, build_billing_site, finish_session, persister
 
 
 @pytest.fixture
-def site(sqlite_db: Database) -> tuple[Database, list[int]]:
-    build_billing_site(sqlite_db, bays=2)
+def site(any_db: Database) -> tuple[Database, list[int]]:
+    """The same ledger on SQLite and on a real PostgreSQL server."""
+    build_billing_site(any_db, bays=2)
     p = persister()
     ids = [
-        finish_session(sqlite_db, p, 1 + i % 2, T0 + i * 7200, 60, 10 + i, idle_min=40).id
+        finish_session(any_db, p, 1 + i % 2, T0 + i * 7200, 60, 10 + i, idle_min=40).id
         for i in range(5)
     ]
-    return sqlite_db, ids
+    return any_db, ids
 
 
 def problems(db: Database) -> list[str]:

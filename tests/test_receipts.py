@@ -198,7 +198,10 @@ def test_two_processes_issuing_at_once_stay_gapless(site: Database) -> None:
     _assert_gapless(site, 30)
 
 
-def test_threads_issuing_at_once_stay_gapless(site: Database) -> None:
+def test_threads_issuing_at_once_stay_gapless(any_db: Database) -> None:
+    """Three connection pools racing, on SQLite and on a real PostgreSQL server."""
+    build_billing_site(any_db, bays=2)
+    site = any_db
     ids = _sessions(site, 20)
     errors: list[BaseException] = []
 
