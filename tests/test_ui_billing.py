@@ -24,17 +24,21 @@ from ui.billing.tariffs import TariffEditor
 def site(sqlite_db: Database) -> Database:
     build_billing_site(sqlite_db, bays=2)
     p = persister()
+    meters = {1: 0.0, 2: 0.0}  # each bay's counter runs on from session to session
     for i in range(6):
+        bay = 1 + i % 2
         finish_session(
             sqlite_db,
             p,
-            1 + i % 2,
+            bay,
             T0 + i * 86400,
             60,
             10 + i,
             idle_min=40,
             card=None if i == 5 else "0A1B2C3D",
+            meter_start_wh=meters[bay],
         )
+        meters[bay] += (10 + i) * 1000
     return sqlite_db
 
 
@@ -95,6 +99,10 @@ def test_accountant_previews_saves_prints_and_exports(qtbot, site, tmp_path) -> 
         view.show_btn.click()
         qtbot.waitUntil(lambda: view.loads == 5, timeout=15_000)
         assert view.table.rowCount() == 6  # six days
+        view.reconcile()
+        qtbot.waitUntil(lambda: view.loads == 6, timeout=15_000)
+        assert "Unbilled energy this month: 0.000 kWh" in view.status.text()
+        assert view.table.item(0, 0).text() == "c1" and not view.pdf_btn.isEnabled()
         view.receipt_to(999, str(tmp_path / "none.pdf"))
         qtbot.waitUntil(lambda: "no session with id 999" in view.status.text(), timeout=15_000)
         assert not (tmp_path / "none.pdf").exists()

@@ -153,6 +153,7 @@ class AccountantView(QWidget):
         self.sie_btn = QPushButton(self.tr("Export SIE…"))
         self.export_csv_btn = QPushButton(self.tr("Export CSV…"))
         self.verify_btn = QPushButton(self.tr("Verify ledger"))
+        self.reconcile_btn = QPushButton(self.tr("Reconcile"))
         self.session_id = QSpinBox()
         self.session_id.setRange(1, 2_000_000_000)
         self.receipt_btn = QPushButton(self.tr("Receipt…"))
@@ -179,6 +180,7 @@ class AccountantView(QWidget):
             self.sie_btn,
             self.export_csv_btn,
             self.verify_btn,
+            self.reconcile_btn,
         ):
             files.addWidget(w)
         files.addStretch(1)
@@ -199,6 +201,7 @@ class AccountantView(QWidget):
         self.sie_btn.clicked.connect(lambda: self._export("sie"))
         self.export_csv_btn.clicked.connect(lambda: self._export("csv"))
         self.verify_btn.clicked.connect(self.verify)
+        self.reconcile_btn.clicked.connect(self.reconcile)
         self.receipt_btn.clicked.connect(self._receipt)
         self.load_scopes()
 
@@ -328,6 +331,94 @@ class AccountantView(QWidget):
 
         self._busy(self.tr("Verifying…"))
         self.ctx.worker.run(work, self._done_text, self._failed)
+
+    def reconcile(self) -> None:
+        """The month's charger counters against its sessions, in the table (not savable)."""
+        from stationmgr.billing.jobs import month_reconciliation
+
+        month = self.month_text()
+        emit = self._progress.changed.emit
+        self._busy(self.tr("Reconciling…"))
+        self.ctx.worker.run(
+            lambda: month_reconciliation(self.ctx.db, month, emit),
+            self.show_reconciliation,
+            self._failed,
+        )
+
+    def show_reconciliation(self, results: list[Any]) -> None:
+        headers = [
+            self.tr("charger"),
+            self.tr("bay"),
+            self.tr("what"),
+            self.tr("kWh"),
+            self.tr("from"),
+            self.tr("to"),
+        ]
+        rows: list[list[str]] = []
+        for r in results:
+            rows.append(
+                [
+                    r.charger,
+                    "",
+                    self.tr("sessions: {0}, counter advance").format(r.sessions),
+                    f"{r.counter_advance_wh / 1000:.3f}",
+                    "",
+                    "",
+                ]
+            )
+            for g in r.gaps:
+                rows.append(
+                    [
+                        r.charger,
+                        g.bay,
+                        self.tr("outside any session"),
+                        f"{g.energy_wh / 1000:.3f}",
+                        f"{g.start:%Y-%m-%d %H:%M}",
+                        f"{g.end:%Y-%m-%d %H:%M}",
+                    ]
+                )
+            for o in r.overlaps:
+                rows.append(
+                    [
+                        r.charger,
+                        o.bay,
+                        self.tr("sessions {0} and {1} overlap").format(
+                            o.first_session, o.second_session
+                        ),
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+            for x in r.resets:
+                rows.append(
+                    [
+                        r.charger,
+                        x.bay,
+                        self.tr("counter reset")
+                        if x.recorded
+                        else self.tr("counter went backwards"),
+                        "",
+                        f"{x.at:%Y-%m-%d %H:%M}",
+                        "",
+                    ]
+                )
+        self.preview = None
+        for b in (self.pdf_btn, self.csv_btn, self.print_btn):
+            b.setEnabled(False)
+        self.table.clear()
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            for j, text in enumerate(row):
+                self.table.setItem(i, j, QTableWidgetItem(text))
+        unbilled = sum(r.unbilled_wh for r in results)
+        self._done_text(
+            self.tr("Unbilled energy this month: {0} kWh (times in UTC)").format(
+                f"{unbilled / 1000:.3f}"
+            )
+        )
 
     def _done_text(self, text: str) -> None:
         self.bar.setVisible(False)
