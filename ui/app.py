@@ -46,8 +46,9 @@ def make_app(argv: list[str] | None = None) -> Any:
 
     app = QApplication.instance()
     if app is None:
-        QCoreApplication.setOrganizationName("stationmgr")
-        QCoreApplication.setApplicationName("stationmgr")
+        if not QCoreApplication.organizationName():  # a test or bench may have set its own
+            QCoreApplication.setOrganizationName("stationmgr")
+            QCoreApplication.setApplicationName("stationmgr")
         QCoreApplication.setApplicationVersion(__version__)
         app = QApplication(argv or [sys.argv[0]])
         app.setDesktopFileName("stationmgr")
@@ -83,7 +84,7 @@ def run_window(
     actor: str = "attendant",
 ) -> int:
     """Show the main window on a running engine until it is closed (or screenshotted)."""
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QTimer
 
     from ui.bridge import EngineBridge
     from ui.context import AppContext
@@ -91,15 +92,15 @@ def run_window(
     from ui.worker import Worker
 
     app = make_app()
-    if screenshot is not None:
-        QSettings().setValue("window/page", page or "board")
     worker = Worker()
     bridge = EngineBridge(engine.bus) if engine is not None else None
     ctx = AppContext(db, engine, bridge, worker, actor=actor, locale=app.locale_)
     ctx.currency = _currency(db)
     win = MainWindow(ctx, deferred=True)
     if screenshot is not None:
+        win.persist_state = False  # a docs/test run leaves the user's window as it was
         win.resize(1280, 800)
+        page = page or "board"
     if page:
         win.show_page(page)
 

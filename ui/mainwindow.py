@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self._orders: list[int] = []
         self._wanted_page: str | None = None
+        self.persist_state = True  # window geometry and page saved in QSettings at close
         self._deferred = PAGE_MODULES[1:] if deferred and pages is None else []
         self.setWindowTitle(self.tr("stationmgr — charging site"))
         self.setWindowIcon(icon("stationmgr"))
@@ -259,6 +260,8 @@ class MainWindow(QMainWindow):
             self.show_page(page)
 
     def save_state(self) -> None:
+        if not self.persist_state:
+            return
         s = QSettings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())

@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QPixmap,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -100,6 +101,10 @@ class TileGrid(QWidget):
         self.f_small = QFont(base)
         self.f_small.setPointSizeF(base.pointSizeF() * 0.9)
         self.paint_count = 0
+        self.line_h = QFontMetrics(self.font()).height()
+        self.sfm = QFontMetrics(self.f_small)
+        self.big_h = QFontMetrics(self.f_big).height()
+        self._static_cache: dict[int, tuple[tuple[object, ...], QPixmap]] = {}
 
     # ------------------------------------------------------------ data
 
@@ -174,12 +179,41 @@ class TileGrid(QWidget):
         for i, bay_id in enumerate(self.order):
             rect = self.tile_rect(i)
             if rect.intersects(clip):
-                self._paint_tile(p, rect, self.views[bay_id], now, bay_id == self.selected_bay)
+                view = self.views[bay_id]
+                p.drawPixmap(rect.topLeft(), self._static(rect, view, bay_id == self.selected_bay))
+                self._paint_dynamic(p, rect, view, now)
         p.end()
 
-    def _paint_tile(
-        self, p: QPainter, rect: QRect, view: BayView, now: float, selected: bool
-    ) -> None:
+    def _static(self, rect: QRect, view: BayView, selected: bool) -> QPixmap:
+        """The parts of a tile that change only with its state (frame, header, who,
+        badges), painted once into a pixmap; each second only the figures are drawn."""
+        dpr = self.devicePixelRatioF()
+        key = (
+            rect.width(),
+            rect.height(),
+            view.snap.status,
+            view.snap.label,
+            self._who(view),
+            tuple(self._badges(view)),
+            bool(view.snap.tx_uid),
+            selected,
+            self.palette().cacheKey(),
+            dpr,
+        )
+        hit = self._static_cache.get(view.snap.bay_id)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        pm = QPixmap(round(rect.width() * dpr), round(rect.height() * dpr))
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(Qt.GlobalColor.transparent)
+        q = QPainter(pm)
+        q.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_static(q, QRect(0, 0, rect.width(), rect.height()), view, selected)
+        q.end()
+        self._static_cache[view.snap.bay_id] = (key, pm)
+        return pm
+
+    def _paint_static(self, p: QPainter, rect: QRect, view: BayView, selected: bool) -> None:
         pal = self.palette()
         snap = view.snap
         colour = QColor(STATE_COLOURS[snap.status])
@@ -247,10 +281,20 @@ class TileGrid(QWidget):
             fm.elidedText(who, Qt.TextElideMode.ElideRight, who_rect.width()),
         )
 
+    def _paint_dynamic(self, p: QPainter, rect: QRect, view: BayView, now: float) -> None:
+        """The figures that move every second: power, energy, durations, cost, end."""
+        snap = view.snap
+        pal = self.palette()
+        text = pal.color(QPalette.ColorRole.Text)
+        dim = pal.color(QPalette.ColorRole.PlaceholderText)
+        body = QRectF(rect).adjusted(10.5, HEADER_H + 6.5, -10.5, -6.5).toRect()
+        line_h = self.line_h
+        sfm = self.sfm
         f = view.figures(now)
         y = body.top() + line_h + 4
-        big_h = QFontMetrics(self.f_big).height()
+        big_h = self.big_h
         loc = self.locale()
+        p.setFont(self.font())
         if snap.plugged_at is None and snap.status in (BayStatus.AVAILABLE,):
             p.setPen(dim)
             p.drawText(
