@@ -82,8 +82,13 @@ def run_window(
     page: str | None = None,
     bay: str | None = None,
     actor: str = "attendant",
+    demo: bool = False,
 ) -> int:
-    """Show the main window on a running engine until it is closed (or screenshotted)."""
+    """Show the main window on a running engine until it is closed (or screenshotted).
+
+    Who uses it: the sign-in of `ui.access` (first-run wizard, login; the demo site signs
+    in as the labelled demo owner), then the idle lock. A screenshot run skips the sign-in.
+    Returns 0 also when the person cancels the sign-in."""
     from PySide6.QtCore import QTimer
 
     from ui.bridge import EngineBridge
@@ -96,6 +101,13 @@ def run_window(
     bridge = EngineBridge(engine.bus) if engine is not None else None
     ctx = AppContext(db, engine, bridge, worker, actor=actor, locale=app.locale_)
     ctx.currency = _currency(db)
+    access = _access()
+    sign_in = access is not None and (demo or screenshot is None)
+    if sign_in and access.begin(ctx, demo=demo) is None:  # cancelled: nothing to show
+        if bridge is not None:
+            bridge.close()
+        worker.shutdown()
+        return 0
     win = MainWindow(ctx, deferred=True)
     if screenshot is not None:
         win.persist_state = False  # a docs/test run leaves the user's window as it was
@@ -115,6 +127,8 @@ def run_window(
     board_alert = getattr(board, "alert", None)
     if board_alert is not None:
         board_alert.connect(win.notify)
+    if sign_in:
+        win.session_lock = access.attach(win, ctx)
     win.show()
     QTimer.singleShot(0, win.load_rest)  # the other pages, after the first paint
     status = 0
@@ -142,6 +156,15 @@ def run_window(
         worker.shutdown()
         win.deleteLater()
     return status
+
+
+def _access() -> Any:
+    """`ui.access.session` (sign-in and lock) when the access module is installed."""
+    try:
+        from ui.access import session
+    except ImportError:
+        return None
+    return session
 
 
 def _select_bay(board: Any, label: str) -> None:

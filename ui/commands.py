@@ -122,6 +122,7 @@ def demo_cmd(args: argparse.Namespace) -> int:
             args.page,
             args.bay,
             actor=_actor(args),
+            demo=True,
         )
 
 
