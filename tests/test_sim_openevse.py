@@ -143,12 +143,14 @@ def test_reboot_announces_itself_and_wipes_the_session_ws(
     sim, wire = sim_wire
     sim.plug(EV())
     time.sleep(0.2)
+    sim.set_paused(True)  # so nothing flows again after the boot
     wire.lines(timeout=0.2)
     sim.reboot()
     boot = wire.lines(want=2)[0]
     body, chk = boot.split(b"^")
     assert body.startswith(b"$AB ") and body.endswith(b" 8.2.1") and int(chk, 16) == xor(body)
     assert sim.conn.session_ws == 0 and sim.st.sessions[0].reboots == 1
+    assert sim.st.sessions[0].lost_ws[0] > 0  # what the boot wiped
 
 
 def test_wire_time() -> None:
