@@ -60,7 +60,7 @@ class ReaderSim:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.on_frame: list = []  # callbacks(monotonic time written, card)
+        self.on_frame: list = []  # callbacks(monotonic time of the write, card)
 
     def place(self, card: str) -> None:
         """A card is laid on the reader (stays until `remove`)."""
@@ -107,11 +107,13 @@ class ReaderSim:
             card = self.card
         if self.baud:
             time.sleep(len(data) * 10 / self.baud)
-        self.endpoint.write(data)
-        self.frames_sent += 1
+        # Observers hear of the frame just before it goes out: the other side may answer
+        # before this thread runs again.
         stamp = time.monotonic()
         for cb in list(self.on_frame):
             cb(stamp, card)
+        self.endpoint.write(data)
+        self.frames_sent += 1
 
     def serve(self) -> None:
         while not self._stop.is_set():
