@@ -16,7 +16,7 @@ from stationmgr.sim.modbus_sim import ModbusBusSim, WireTiming
 
 FAST = WireTiming(baud=19200, bits_per_char=11, turnaround_s=0.0, wire=False)
 # Driver settings for a simulated bus: no parity on a pty, little room per request.
-SIM_SETTINGS: dict[str, Any] = {"parity": "N", "turnaround_ms": 2, "timeout_ms": 300}
+SIM_SETTINGS: dict[str, Any] = {"parity": "N", "turnaround_ms": 2, "timeout_ms": 500}
 
 
 def _reflect(x: int, bits: int) -> int:

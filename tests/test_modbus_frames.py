@@ -11,6 +11,7 @@ from stationmgr.sim import rtu
 from stationmgr.sim.ev import EV
 from stationmgr.sim.modbus_boxes import HeidelbergBox
 from tests.modbus_site import RawMaster, bus_on, crc_independent, frame, heidelberg_bus
+from tests.site import wait_for
 
 
 @pytest.mark.parametrize(
@@ -94,19 +95,25 @@ def test_silence_where_a_real_bus_is_silent() -> None:
         try:
             good = frame(1, 0x04, 0, 5, 0, 1)
             bad_crc = good[:-1] + bytes([good[-1] ^ 0xFF])
+            # Each silent case is waited out on the simulator's counters (not a timer), so a
+            # loaded machine cannot run two frames together.
             assert m.exchange(bad_crc, 7, timeout=0.3) == b""
+            wait_for(lambda: bus.stats.bad_frames == 1, what="bad CRC dropped")
             assert m.exchange(frame(9, 0x04, 0, 5, 0, 1), 7, timeout=0.3) == b""  # no slave 9
+            wait_for(lambda: bus.stats.unaddressed == 1, what="slave 9 ignored")
             # Broadcast (slave 0) write: every box acts, none answers.
             assert m.exchange(frame(0, 0x06, 0x01, 0x02, 0, 4), 8, timeout=0.3) == b""
+            wait_for(lambda: bus.box(1).holding[258] == 4, what="broadcast applied")
             # Line noise, then silence, then a good frame: the noise is one bad frame (the
             # silence ends it) and the good frame is answered.
             assert m.exchange(b"\x00\xff\x13", 7, timeout=0.2) == b""
+            wait_for(lambda: bus.stats.bad_frames == 2, what="noise dropped")
             reply = m.exchange(good, 7)
         finally:
             m.close()
         assert reply[:5] == bytes([1, 4, 2, 0, 2])
         assert bus.box(1).holding[258] == 4
-        assert bus.stats.bad_frames >= 1 and bus.stats.unaddressed == 1
+        assert bus.stats.bad_frames == 2 and bus.stats.unaddressed == 1
 
 
 def test_wire_faults_garbage_and_bad_crc_on_demand() -> None:
@@ -124,3 +131,15 @@ def test_wire_faults_garbage_and_bad_crc_on_demand() -> None:
     with pytest.raises(rtu.RtuError):
         rtu.check_crc(replies[1])
     assert replies[2] == frame(1, 4, 2, 0, 2)
+
+
+def test_random_device_faults_start_and_end() -> None:
+    from stationmgr.sim.modbus_sim import Probabilities
+
+    box = HeidelbergBox(1)
+    probs = Probabilities(fault_rate=1.0, fault_kinds=("overtemp",), fault_duration_s=0.6)
+    with bus_on([box], probabilities=probs, seed=7) as bus:
+        wait_for(lambda: box.error_state == 11, what="a random over-temperature")
+        assert box.connector.fault == "OverTemperature"
+        wait_for(lambda: box.error_state is None, what="it ends")
+        assert bus.stats.random_faults >= 1

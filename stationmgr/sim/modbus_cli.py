@@ -17,6 +17,7 @@ from stationmgr.clock import Clock, SystemClock, WarpClock
 from stationmgr.errors import UserError
 from stationmgr.sim.modbus_sim import (
     COMMANDS_HELP,
+    FAULT_KINDS,
     MODELS,
     ModbusBusSim,
     Probabilities,
@@ -34,6 +35,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--garbage-p", type=float, default=0.0, help="probability of a noisy reply")
     p.add_argument("--bad-crc-p", type=float, default=0.0, help="probability of a bad CRC")
     p.add_argument("--silence-p", type=float, default=0.0, help="probability of no reply")
+    p.add_argument(
+        "--fault-rate", type=float, default=0.0, help="chance per second of a random device fault"
+    )
+    p.add_argument(
+        "--faults",
+        default="E,F,error,overtemp,silence,reboot",
+        help="kinds for random faults (default: %(default)s)",
+    )
+    p.add_argument("--fault-duration", type=float, default=5.0, metavar="S")
 
 
 @dataclass
@@ -65,9 +75,23 @@ def run(args: argparse.Namespace, endpoint: Any) -> Handle:
         plugged = parse_slaves(args.plug) if args.plug else []
     except ValueError as e:
         raise UserError(str(e)) from None
-    probs = Probabilities(args.silence_p, args.garbage_p, args.bad_crc_p)
-    if any(not 0 <= p <= 1 for p in (probs.silence, probs.garbage, probs.bad_crc)):
-        raise UserError("fault probabilities are between 0 and 1")
+    kinds = tuple(k.strip() for k in args.faults.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in FAULT_KINDS]
+    if unknown or not kinds:
+        raise UserError(
+            f"unknown fault kind(s) {', '.join(unknown)} (known: {', '.join(FAULT_KINDS)})"
+        )
+    probs = Probabilities(
+        args.silence_p,
+        args.garbage_p,
+        args.bad_crc_p,
+        args.fault_rate,
+        kinds,
+        args.fault_duration,
+    )
+    chances = (probs.silence, probs.garbage, probs.bad_crc, probs.fault_rate)
+    if any(not 0 <= p <= 1 for p in chances) or probs.fault_duration_s <= 0:
+        raise UserError("fault probabilities are between 0 and 1, durations positive")
     if any(s not in slaves for s in plugged):
         raise UserError("--plug names a slave id that is not on the bus")
     clock: Clock = SystemClock() if not args.speed or args.speed == 1 else WarpClock(args.speed)

@@ -79,6 +79,7 @@ class BusStats:
     unaddressed: int = 0  # requests for a slave id nobody has
     dropped_bytes: int = 0
     connections: int = 0
+    random_faults: int = 0
 
 
 @dataclass
@@ -88,6 +89,11 @@ class Probabilities:
     silence: float = 0.0
     garbage: float = 0.0
     bad_crc: float = 0.0
+    # Device faults (E, F, error, overtemp, silence, reboot) arriving at random: the chance
+    # per second that one starts on a random box; each lasts `fault_duration_s`.
+    fault_rate: float = 0.0
+    fault_kinds: tuple[str, ...] = ("E", "F", "error", "overtemp", "silence", "reboot")
+    fault_duration_s: float = 5.0
 
 
 class ModbusBusSim:
@@ -123,6 +129,7 @@ class ModbusBusSim:
         )
         self._wake_r, self._wake_w = os.pipe()
         self._last_tick = 0.0
+        self._random_fault_until: dict[int, float] = {}
         self._endpoint_addr: tuple[str, int] = ("127.0.0.1", 0)
         self.vanished = False
         self.url: str = ""
@@ -232,6 +239,7 @@ class ModbusBusSim:
         try:
             while not self._stop.is_set():
                 self._loop_once()
+                self._idle()
         except Exception:  # a simulator bug must be loud, not a silent bus
             log.exception("modbus bus simulator crashed")
             raise
@@ -249,7 +257,6 @@ class ModbusBusSim:
         if not readable:
             if self.splitter.buf:  # the line fell silent: whatever is there is one frame
                 self._frame(self.splitter.flush(), time.monotonic())
-            self._idle()
             return
         for f in readable:
             if f == self._wake_r:
@@ -289,7 +296,6 @@ class ModbusBusSim:
         if not ep.wait(self.timing.t35_s if self.splitter.buf else 0.02):
             if self.splitter.buf:
                 self._frame(self.splitter.flush(), time.monotonic())
-            self._idle()
             return
         data = ep.read()
         if data:
@@ -361,14 +367,32 @@ class ModbusBusSim:
             pass  # the master went away mid-reply, as on a real bus
 
     def _idle(self) -> None:
+        """Twice a second: advance the physics, start and end random faults."""
         mono = time.monotonic()
-        if mono - self._last_tick < 0.5:
+        elapsed = mono - self._last_tick
+        if elapsed < 0.5:
             return
         self._last_tick = mono
         now = self.clock.now()
         for box in self.boxes.values():
             with box.lock:
                 box.connector.tick(now)
+        for slave, until in list(self._random_fault_until.items()):
+            if mono >= until:
+                del self._random_fault_until[slave]
+                self.clear(slave)
+        if self.p.fault_rate and self.rng.random() < self.p.fault_rate * min(elapsed, 1.0):
+            slave = self.rng.choice(sorted(self.boxes))
+            kind = self.rng.choice(self.p.fault_kinds)
+            if slave not in self._random_fault_until:
+                log.info("random fault %s on slave %d", kind, slave)
+                boot = min(1.0, self.p.fault_duration_s)  # a reboot is silent while booting
+                self.fault(
+                    slave, kind, seconds=boot if kind == "reboot" else self.p.fault_duration_s
+                )
+                if kind not in ("silence", "reboot"):
+                    self._random_fault_until[slave] = mono + self.p.fault_duration_s
+                self.stats.random_faults += 1
 
     # ------------------------------------------------------------ control (any thread)
 
