@@ -309,7 +309,9 @@ class DemoSite:
                     good = self._pick_card(bay)
                 self._at(45, "second tap", lambda: self._tap(bay, good))
         elif tries > 1:  # like a driver: no light on the charger, tap again
-            self._at(40, "tap check", lambda: self._tap_again(bay, card, tries - 1))
+            speed = float(getattr(self.clock, "speed", 1.0))
+            wait = max(40.0, 3.0 * speed)  # and at least 3 real seconds (a warped demo)
+            self._at(wait, "tap check", lambda: self._tap_again(bay, card, tries - 1))
 
     def _tap_again(self, bay: DemoBay, card: str, tries: int) -> None:
         state = self.engine.bays.get(bay.bay_id)  # type: ignore[attr-defined]

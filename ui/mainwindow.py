@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         if key not in self._keys:
             self._wanted_page = key  # shown when it arrives
             return
+        self._wanted_page = None  # the latest wish wins
         row = self._keys.index(key)
         self.nav.setCurrentRow(row)
         self.stack.setCurrentIndex(row)
