@@ -11,10 +11,11 @@ import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import ClassVar
 
 import qrcode
 from reportlab import rl_config
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
@@ -96,15 +97,73 @@ def word(key: str, lang: str) -> str:
     return WORDS[key][lang]
 
 
+# Characters every document's font subset starts with, in this order: with the same subset
+# in every receipt, the subset font program is built once and reused (see `_memo_subsets`).
+PRIMED = "".join(chr(c) for c in range(32, 127)) + "åäöÅÄÖéÉèüÜæøÆØ€£•–—’“”«»°×·µ²³½"
+
+
 @cache
 def register_fonts() -> None:
     for d in _FONT_DIRS:
         regular, bold = d / "DejaVuSans.ttf", d / "DejaVuSans-Bold.ttf"
         if regular.exists() and bold.exists():
-            pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-            pdfmetrics.registerFont(TTFont(BOLD, str(bold)))
+            for name, path in ((FONT, regular), (BOLD, bold)):
+                font = TTFont(name, str(path))
+                _memo_subsets(font.face)
+                pdfmetrics.registerFont(font)
             return
     raise FileNotFoundError("DejaVuSans.ttf not found in resources/fonts")
+
+
+def _memo_subsets(face: object, size: int = 32) -> None:
+    """Remember the last few subset font programs of `face` (building one is most of the
+    time a receipt takes, and primed documents ask for the same subset every time)."""
+    make = face.makeSubset  # type: ignore[attr-defined]
+    memo: dict[tuple[int, ...], bytes] = {}
+
+    def make_subset(subset: list[int]) -> bytes:
+        key = tuple(subset)
+        data = memo.get(key)
+        if data is None:
+            data = make(subset)
+            if len(memo) >= size:
+                memo.pop(next(iter(memo)))
+            memo[key] = data
+        return data
+
+    face.makeSubset = make_subset  # type: ignore[attr-defined]
+    _ZMemo.install()
+
+
+class _ZMemo(pdfdoc.PDFStreamFilterZCompress):
+    """reportlab's Flate filter, remembering the compressed form of the memoised subset font
+    programs (recognised by identity: the very bytes objects `_memo_subsets` hands out).
+    Every other stream is compressed as before, so other PDFs are byte-for-byte unchanged."""
+
+    known: ClassVar[dict[int, tuple[bytes, bytes]]] = {}
+
+    def encode(self, text: bytes | str) -> bytes:
+        hit = self.known.get(id(text))
+        if hit is not None and hit[0] is text:
+            return hit[1]
+        out = super().encode(text)
+        if isinstance(text, bytes) and len(text) > 16_384:
+            if len(self.known) >= 64:
+                self.known.pop(next(iter(self.known)))
+            self.known[id(text)] = (text, out)
+        return out
+
+    @classmethod
+    def install(cls) -> None:
+        if not isinstance(pdfdoc.PDFZCompress, cls):
+            pdfdoc.PDFZCompress = cls()
+
+
+def prime(c: Canvas) -> None:
+    """Give a new document's fonts the common subset first (see PRIMED)."""
+    register_fonts()
+    for name in (FONT, BOLD):
+        pdfmetrics.getFont(name).splitString(PRIMED, c._doc)
 
 
 def money(minor: int, lang: str, currency: str | None = None) -> str:

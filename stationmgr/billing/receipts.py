@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -33,13 +34,14 @@ from stationmgr.billing.pdf import (
     draw_qr,
     duration_text,
     money,
+    prime,
     quantity_text,
     register_fonts,
     unit_price_text,
     vat_rate_text,
     word,
 )
-from stationmgr.billing.site import Seller, seller, site_tz
+from stationmgr.billing.site import Seller, seller, site_tz, site_values
 from stationmgr.clock import to_epoch
 from stationmgr.errors import UserError
 from stationmgr.store.billing_models import PricedLine, Receipt, SessionPrice
@@ -82,12 +84,29 @@ def _issue_once(s: Session, session_id: int, now: datetime) -> Receipt:
 
 def issue_receipt(db: Database, session_id: int, now: datetime | None = None) -> Receipt:
     """The session's receipt, numbered now if this is its first issue (safe to race)."""
+    return _issuing(db, session_id, now, lambda _s, rec: rec)
+
+
+def issue_receipt_doc(
+    db: Database, session_id: int, now: datetime | None = None
+) -> tuple[Receipt, ReceiptDoc]:
+    """Issue (or look up) the receipt and read what it prints, in one unit of work."""
+    return _issuing(db, session_id, now, lambda s, rec: (rec, receipt_doc(s, rec)))
+
+
+T = TypeVar("T")
+
+
+def _issuing(
+    db: Database, session_id: int, now: datetime | None, then: Callable[[Session, Receipt], T]
+) -> T:
     for attempt in range(RETRIES):
         with db.sessions() as s:
             try:
                 rec = _issue_once(s, session_id, now or utcnow())
+                out = then(s, rec)
                 s.commit()
-                return rec
+                return out
             except (IntegrityError, OperationalError):
                 s.rollback()
             except BaseException:
@@ -127,8 +146,9 @@ def receipt_doc(s: Session, rec: Receipt) -> ReceiptDoc:
         .order_by(MeterSample.ts)
     ).all()
     curve = tuple((to_epoch(ts) - t0, (p or 0) / 1000) for ts, p in samples)
+    values = site_values(s)
     return ReceiptDoc(
-        seller=seller(s),
+        seller=seller(s, values),
         number=rec.number,
         issued_at=rec.issued_at,
         verification=rec.verification,
@@ -138,7 +158,7 @@ def receipt_doc(s: Session, rec: Receipt) -> ReceiptDoc:
         price=price,
         lines=tuple(price.lines),
         curve=curve,
-        tz=site_tz(s),
+        tz=site_tz(s, values),
     )
 
 
@@ -150,6 +170,7 @@ def render_receipt(doc: ReceiptDoc, lang: str = "sv") -> bytes:
     w = lambda k: word(k, lang)  # noqa: E731
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, pageCompression=1)
+    prime(c)
     c.setTitle(f"{w('receipt_short')} {doc.number}")
     c.setAuthor(doc.seller.name)
     width, height = A4
@@ -307,12 +328,8 @@ def receipt_pdf(
     """Issue (or re-issue) a session's receipt and render it."""
     if lang not in LANGS:
         raise UserError(f"unknown language {lang!r}: use sv or en")
-    rec = issue_receipt(db, session_id, now)
-    with db.session() as s:
-        rec = s.get(Receipt, rec.id)
-        assert rec is not None
-        doc = receipt_doc(s, rec)
-        return rec, render_receipt(doc, lang)
+    rec, doc = issue_receipt_doc(db, session_id, now)
+    return rec, render_receipt(doc, lang)
 
 
 def verify_numbering(s: Session, progress: Callable[[int, int], None] | None = None) -> list[str]:

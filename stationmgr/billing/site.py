@@ -49,14 +49,22 @@ def site_value(s: Session, key: str) -> str:
     return str(get_setting(s, key, SITE_KEYS[key][1]) or "")
 
 
-def seller(s: Session) -> Seller:
-    addr = tuple(x.strip() for x in site_value(s, "seller_address").split(";") if x.strip())
+def site_values(s: Session) -> dict[str, str]:
+    """Every billing site setting (defaults filled in), in one query."""
+    from sqlalchemy import select
+
+    from stationmgr.store.models import SiteSetting
+
+    q = select(SiteSetting.key, SiteSetting.value).where(SiteSetting.key.in_(list(SITE_KEYS)))
+    stored = {k: v for k, v in s.execute(q)}
+    return {k: str(stored.get(k) or default) for k, (_, default) in SITE_KEYS.items()}
+
+
+def seller(s: Session, values: dict[str, str] | None = None) -> Seller:
+    v = values or site_values(s)
+    addr = tuple(x.strip() for x in v["seller_address"].split(";") if x.strip())
     return Seller(
-        site_value(s, "seller_name"),
-        site_value(s, "seller_org_number"),
-        addr,
-        site_value(s, "seller_vat_number"),
-        site_value(s, "seller_email"),
+        v["seller_name"], v["seller_org_number"], addr, v["seller_vat_number"], v["seller_email"]
     )
 
 
@@ -81,9 +89,10 @@ def set_site_value(s: Session, key: str, value: str) -> None:
     set_setting(s, key, value)
 
 
-def site_tz(s: Session) -> ZoneInfo:
+def site_tz(s: Session, values: dict[str, str] | None = None) -> ZoneInfo:
+    name = (values or {}).get("timezone") or site_value(s, "timezone")
     try:
-        return ZoneInfo(site_value(s, "timezone"))
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("Europe/Stockholm")
 
