@@ -73,6 +73,7 @@ def main() -> int:
                 bay.reader.tap(bay.card, 0.06)
                 if not got.wait(5.0):
                     misses += 1
+                    print(f"  no $FE for start {len(latencies) + 1}", file=sys.stderr)
                     time.sleep(0.5)
                     continue
                 latencies.append((enable_at[-1] - frame_at[0]) * 1000)
