@@ -104,9 +104,7 @@ class Budget(Base):
 
     __tablename__ = "budgets"
     __table_args__ = (
-        CheckConstraint(
-            "(card_id IS NULL) <> (group_id IS NULL)", name="ck_budgets_one_scope"
-        ),
+        CheckConstraint("(card_id IS NULL) <> (group_id IS NULL)", name="ck_budgets_one_scope"),
         CheckConstraint("period IN ('day', 'month')", name="ck_budgets_period"),
         CheckConstraint("unit IN ('kWh', 'money')", name="ck_budgets_unit"),
         Index("ix_budgets_card", "card_id"),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 21:13:05.606439
+Create Date: 2026-11-23 21:22:19.865087
 """
 
 import sqlalchemy as sa
