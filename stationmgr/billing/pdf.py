@@ -246,6 +246,7 @@ def draw_curve(
     h: float,
     title: str,
     empty: str,
+    lang: str = "en",
 ) -> None:
     """A small line chart of (seconds since start, kW) in a frame with a kW scale."""
     c.setFont(FONT, 8)
@@ -264,7 +265,8 @@ def draw_curve(
     for frac in (0.5, 1.0):
         yy = y + h * frac
         c.line(x, yy, x + w, yy)
-        c.drawRightString(x - 3, yy - 3, f"{top * frac:g}")
+        v = top * frac
+        c.drawRightString(x - 3, yy - 3, decimal(v, 0 if v == int(v) else 1, lang))
     c.drawRightString(x - 3, y - 3, "0")
     minutes = span / 60
     c.drawString(x, y - 10, "0")

@@ -294,7 +294,7 @@ def render_receipt(doc: ReceiptDoc, lang: str = "sv") -> bytes:
     # Power curve.
     y -= 130
     draw_curve(
-        c, doc.curve, left + 20, y, right - left - 20, 100, w("power_curve"), w("no_samples")
+        c, doc.curve, left + 20, y, right - left - 20, 100, w("power_curve"), w("no_samples"), lang
     )
 
     # Verification code and QR.
