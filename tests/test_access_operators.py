@@ -208,3 +208,11 @@ def test_the_owner_sets_the_login_policy(db) -> None:  # type: ignore[no-untyped
         if e.target == "login_policy" and e.outcome == "ok"
     ]
     assert e.before["max_failures"] == 5 and e.after["max_failures"] == 3
+
+
+def test_a_password_typed_as_the_username_is_not_recorded(db) -> None:  # type: ignore[no-untyped-def]
+    add_staff(db)
+    with pytest.raises(LoginFailed):
+        authenticate(db, "Owner-Pa55word!", "")
+    (e,) = audit_entries(db, outcome=audit.FAILED)
+    assert e.operator is None and "Pa55" not in (e.detail or "")

@@ -243,6 +243,8 @@ def authenticate(
             _burn(password)
             reason = "unknown username or wrong password"
             detail = f"unknown username {name!r}"
+            if not USERNAME_RE.match(name):  # perhaps a password typed into the name field
+                name, detail = "", "unknown username (not shown: not a possible username)"
         elif row.locked_until is not None and row.locked_until > now:
             reason = (
                 f"account {name!r} is locked after {row.failed_logins} failed logins until "
