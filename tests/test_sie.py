@@ -178,3 +178,15 @@ def test_empty_month_is_a_valid_file_without_vouchers(month: Database) -> None:
     with month.session() as s:
         sie = parse(export_sie(s, 2025, 7, NOW))
     assert sie["vouchers"] == [] and sie["lines"][0] == "#FLAGGA 0"
+
+
+def test_broken_fiscal_year(month: Database) -> None:
+    from stationmgr.errors import UserError
+
+    with month.session() as s:
+        set_site_value(s, "fiscal_year_start", "7")
+        with pytest.raises(UserError, match="1-12"):
+            set_site_value(s, "fiscal_year_start", "13")
+    with month.session() as s:
+        sie = parse(export_sie(s, 2026, 3, NOW))
+    assert sie["labels"]["#RAR"] == [["0", "20250701", "20260630"]]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -132,7 +132,10 @@ def export_sie(
     for bp, acct in acc.vat.items():
         names.setdefault(acct, f"{ACCOUNT_NAMES['vat']} {bp // 100} %")
 
-    fy_start = date(year, 1, 1)
+    m0 = int(site_value(s, "fiscal_year_start") or 1)
+    fy_start = date(year if month >= m0 else year - 1, m0, 1)
+    fy_end = date(fy_start.year + (m0 > 1), (m0 - 2) % 12 + 1, 1)  # first of the last month
+    fy_end = date(fy_end.year + fy_end.month // 12, fy_end.month % 12 + 1, 1) - timedelta(days=1)
     out = [
         "#FLAGGA 0",
         f"#PROGRAM {quote('stationmgr')} {quote(__version__)}",
@@ -148,7 +151,7 @@ def export_sie(
         out.append(f"#ADRESS {quote('')} {quote(addr[0])} {quote(addr[1])} {quote('')}")
     out += [
         f"#FNAMN {quote(who.name)}",
-        f"#RAR 0 {ymd(fy_start)} {ymd(date(year, 12, 31))}",
+        f"#RAR 0 {ymd(fy_start)} {ymd(fy_end)}",
         f"#VALUTA {next(iter(currencies), 'SEK')}",
     ]
     out += [f"#KONTO {a} {quote(names.get(a, 'Konto ' + a))}" for a in used]

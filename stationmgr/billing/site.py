@@ -32,6 +32,7 @@ SITE_KEYS: dict[str, tuple[str, str]] = {
     "sie_account_debit": ("SIE: receivables or bank account", "1930"),
     "sie_voucher_series": ("SIE: voucher series", "L"),
     "sie_voucher_per": ("SIE: one voucher per 'day' or per 'receipt'", "day"),
+    "fiscal_year_start": ("first month of the fiscal year (1-12), for SIE #RAR", "1"),
 }
 _ORGNR = re.compile(r"^\d{6}-?\d{4}$")
 
@@ -84,6 +85,8 @@ def set_site_value(s: Session, key: str, value: str) -> None:
         raise UserError(f"invalid account {value!r}: expected a 4-digit BAS account")
     if key == "sie_voucher_per" and value not in ("day", "receipt"):
         raise UserError("sie_voucher_per must be 'day' or 'receipt'")
+    if key == "fiscal_year_start" and not (value.isdigit() and 1 <= int(value) <= 12):
+        raise UserError("fiscal_year_start must be a month number 1-12")
     if key == "currency" and not re.match(r"^[A-Z]{3}$", value):
         raise UserError(f"invalid currency {value!r}")
     set_setting(s, key, value)
