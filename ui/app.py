@@ -89,7 +89,7 @@ def run_window(
     Who uses it: the sign-in of `ui.access` (first-run wizard, login; the demo site signs
     in as the labelled demo owner), then the idle lock. A screenshot run skips the sign-in.
     Returns 0 also when the person cancels the sign-in."""
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 
     from ui.bridge import EngineBridge
     from ui.context import AppContext
@@ -154,8 +154,22 @@ def run_window(
         if bridge is not None:
             bridge.close()
         worker.shutdown()
+        # Delete the window now, in order, while Qt is whole (not at interpreter exit).
         win.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return status
+
+
+def shutdown_app() -> None:
+    """Destroy the QApplication before the interpreter exits (a command's last step):
+    leaving it to garbage collection can crash inside Qt at exit."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        app.shutdown()
 
 
 def _access() -> Any:

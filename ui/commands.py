@@ -69,7 +69,7 @@ def gui_cmd(args: argparse.Namespace) -> int:
     from stationmgr.demo import install_extensions
     from stationmgr.engine import Engine
     from stationmgr.store.db import InstanceLock
-    from ui.app import run_window
+    from ui.app import run_window, shutdown_app
 
     db = open_db(args)
     try:
@@ -91,6 +91,7 @@ def gui_cmd(args: argparse.Namespace) -> int:
                 engine.stop()
     finally:
         db.dispose()
+        shutdown_app()
 
 
 def demo_cmd(args: argparse.Namespace) -> int:
@@ -104,9 +105,16 @@ def demo_cmd(args: argparse.Namespace) -> int:
     import logging
 
     from stationmgr.demo import running_demo
-    from ui.app import run_window
+    from ui.app import run_window, shutdown_app
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        return _run_demo_window(args, core_demo, running_demo, run_window)
+    finally:
+        shutdown_app()
+
+
+def _run_demo_window(args: argparse.Namespace, core_demo, running_demo, run_window) -> int:  # type: ignore[no-untyped-def]
     with (
         core_demo.demo_database(args.db) as db,
         running_demo(db, args.speed, virtual=args.virtual) as (

@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
                 QKeySequence(f"Ctrl+{n}") if n <= 9 else QKeySequence()
             )
         if current is not None:
-            self.show_page(current)
+            self._select(current)
         elif self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
         if self._wanted_page == key:
@@ -173,6 +173,9 @@ class MainWindow(QMainWindow):
             self._wanted_page = key  # shown when it arrives
             return
         self._wanted_page = None  # the latest wish wins
+        self._select(key)
+
+    def _select(self, key: str) -> None:
         row = self._keys.index(key)
         self.nav.setCurrentRow(row)
         self.stack.setCurrentIndex(row)
@@ -192,7 +195,12 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
         self.settings_action = QAction(self.tr("&Settings…"), self)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setShortcuts(
+            [
+                QKeySequence("Ctrl+,"),
+                *QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences),
+            ]
+        )
         self.settings_action.triggered.connect(self.open_settings)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -202,7 +210,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         self.view_menu = bar.addMenu(self.tr("&View"))
         full = QAction(self.tr("&Full screen"), self)
-        full.setShortcut(QKeySequence.StandardKey.FullScreen)
+        full.setShortcuts(
+            [QKeySequence("F11"), *QKeySequence.keyBindings(QKeySequence.StandardKey.FullScreen)]
+        )
         full.triggered.connect(
             lambda: self.showNormal() if self.isFullScreen() else self.showFullScreen()
         )
@@ -284,3 +294,12 @@ class MainWindow(QMainWindow):
 
 
 __all__ = ["MainWindow", "Qt"]
+
+
+def _keys(own: str, standard: QKeySequence.StandardKey) -> list[QKeySequence]:
+    """Our shortcut plus the platform's own for the same thing, without duplicates."""
+    out = [QKeySequence(own)]
+    for k in QKeySequence.keyBindings(standard):
+        if k.toString() not in {o.toString() for o in out}:
+            out.append(k)
+    return out
