@@ -65,7 +65,20 @@ def test_probe_fails_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["probe", "openevse", "/dev/no-such-port"]) == 1
     assert "cannot open" in capsys.readouterr().err
     assert main(["probe", "nosuch", "/dev/ttyUSB0"]) == 2
-    assert "unknown charger driver 'nosuch'" in capsys.readouterr().err
+    assert "unknown driver 'nosuch'" in capsys.readouterr().err
+
+
+def test_probe_a_card_reader(capsys: pytest.CaptureFixture[str]) -> None:
+    reader = ReaderSim(PtyEndpoint(), id12=True).start()
+    try:
+        assert main(["probe", "id12", reader.endpoint.name, "--timeout", "1"]) == 1
+        assert "no card read" in capsys.readouterr().err
+        reader.place("0A1B2C3D4E")
+        assert main(["probe", "id12", reader.endpoint.name]) == 0
+        snap = json.loads(capsys.readouterr().out)
+        assert (snap["uid"], snap["match_key"]) == ("0A1B2C3D4E", "1B2C3D4E")
+    finally:
+        reader.stop()
 
 
 def test_chargers_and_readers(url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,7 +3,8 @@
 
 `probe` connects with the named driver (any registered one: OpenEVSE, the Modbus boxes…),
 prints one JSON snapshot and exits 0; when nothing answers, or the answer is not that
-protocol, it prints one line and exits 1 (a bad argument exits 2). A driver that knows its
+protocol, it prints one line and exits 1 (a bad argument exits 2). Given a card reader
+driver it waits for one card and prints it (exit 1 when none comes). A driver that knows its
 session and lifetime energy separately puts them in `ChargerReading.extra` as
 ``session_energy_wh`` and ``total_energy_wh``; the rest of `extra` is shown as it is.
 """
@@ -18,12 +19,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from stationmgr.access.context import record, require
+from stationmgr.auth import match_key
 from stationmgr.cli.common import open_db, print_json, print_table
 from stationmgr.drivers import (
     CHARGER_DRIVERS,
     READER_DRIVERS,
     DeviceConfig,
     create_charger,
+    create_reader,
     load_all,
 )
 from stationmgr.drivers.api import ChargerReading, ConnectorReading
@@ -38,8 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true", help="as JSON")
     p.set_defaults(func=ports_cmd, requires_login=False)  # touches no database
 
-    p = sub.add_parser("probe", help="connect to a charger and print one JSON snapshot")
-    p.add_argument("driver", help="charger driver (e.g. openevse)")
+    p = sub.add_parser(
+        "probe", help="connect to a charger and print one JSON snapshot (a reader: one card)"
+    )
+    p.add_argument("driver", help="charger driver (e.g. openevse) or card reader (rdm6300)")
     p.add_argument("port", help="serial port or pyserial URL (socket://host:port …)")
     p.add_argument("--address", type=int, help="Modbus slave address")
     p.add_argument("--baud", type=int, help="baud rate (default: the driver's)")
@@ -181,18 +186,45 @@ async def _probe(driver: str, config: DeviceConfig, timeout: float) -> dict[str,
             await pool.close_all()
 
 
+async def _probe_reader(driver: str, config: DeviceConfig, timeout: float) -> dict[str, Any]:
+    pool = PortPool()
+    reader = create_reader(driver, config, pool)
+    try:
+        await asyncio.wait_for(reader.open(), timeout)
+        try:
+            tap = await asyncio.wait_for(reader.next_tap(), timeout)
+        except TimeoutError:
+            raise DeviceError(
+                f"no card read on {config.port} within {timeout:g} s (hold a card on the reader)"
+            ) from None
+        return {
+            "driver": driver,
+            "port": config.port,
+            "uid": tap.uid,
+            "raw": tap.raw,
+            "match_key": match_key(tap.uid),
+        }
+    finally:
+        try:
+            await reader.close()
+        finally:
+            await pool.close_all()
+
+
 def probe_cmd(args: argparse.Namespace) -> int:
     load_all()
-    if args.driver not in CHARGER_DRIVERS:
-        known = ", ".join(sorted(CHARGER_DRIVERS))
-        raise UserError(f"unknown charger driver {args.driver!r} (known: {known})")
+    is_reader = args.driver in READER_DRIVERS and args.driver not in CHARGER_DRIVERS
+    if args.driver not in CHARGER_DRIVERS and not is_reader:
+        known = ", ".join(sorted(CHARGER_DRIVERS) + sorted(READER_DRIVERS))
+        raise UserError(f"unknown driver {args.driver!r} (known: {known})")
     if args.timeout <= 0:
         raise UserError("--timeout must be positive")
     config = DeviceConfig(args.port, args.address, args.baud)
     if not args.verbose:  # the failure is reported once, below, not also by the port's log
         logging.getLogger("stationmgr.drivers").setLevel(logging.CRITICAL)
     try:
-        snap = asyncio.run(_probe(args.driver, config, args.timeout))
+        probe = _probe_reader if is_reader else _probe
+        snap = asyncio.run(probe(args.driver, config, args.timeout))
     except TimeoutError:
         raise DeviceError(f"nothing answered on {args.port} within {args.timeout:g} s") from None
     except OSError as e:
