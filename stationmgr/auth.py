@@ -37,12 +37,17 @@ def _clean(text: str) -> str:
     return _SEPARATORS.sub("", text.strip()).upper().removeprefix("0X")
 
 
+def _digits(s: str) -> bool:
+    """ASCII digits only (`str.isdigit` also accepts '²' and other digits `int` refuses)."""
+    return s.isascii() and s.isdigit()
+
+
 def parse_uid(text: str) -> str:
     """The canonical form of a card number as typed or read; raises UserError if unknown."""
     s = _clean(text)
     if not s:
         raise UserError("empty card number")
-    if s.isdigit() and len(s) not in (8, 14, 20):
+    if _digits(s) and len(s) not in (8, 14, 20):
         value = int(s)
         if value < 2**32:
             return f"{value:08X}"
@@ -66,7 +71,7 @@ def candidate_uids(text: str) -> list[str]:
     out: list[str] = []
     if _HEX.match(s) and len(s) % 2 == 0 and len(s) // 2 in _UID_BYTES:
         out += [s, _reverse(s)]
-    if s.isdigit() and 0 < len(s) <= 10 and int(s) < 2**32:
+    if _digits(s) and 0 < len(s) <= 10 and int(s) < 2**32:
         h = f"{int(s):08X}"
         out += [h, _reverse(h)]
     return list(dict.fromkeys(out))

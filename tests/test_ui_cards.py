@@ -263,6 +263,12 @@ def test_desk_taps_come_from_the_running_engine(qtbot: QtBot, ctx: AppContext) -
             try:
                 sim.tap("0A1B2C3D", hold_s=0.3)
                 qtbot.waitUntil(lambda: "already enrolled" in p.tap_status.text(), timeout=10_000)
+                sim.tap("00C0FFEE42", hold_s=0.3)  # a new card while the page is not shown
+                qtbot.waitUntil(
+                    lambda: "New card 00C0FFEE42" in p.tap_status.text(), timeout=10_000
+                )
+                assert p.dialog is None  # nothing pops up over another page
+                assert p.tap.text() == "00C0FFEE42"  # it waits in the enrol field
             finally:
                 p.shutdown()
     finally:

@@ -216,9 +216,9 @@ class CardsPage(QWidget):
 
     # ---------------------------------------------------------------- enrolment
 
-    def present(self, text: str, source: str | None) -> None:
+    def present(self, text: str, source: str | None, enrol: bool = True) -> None:
         """A card number arrived (tapped, typed, or from a desk reader): warn when known,
-        else open the enrol dialog with it."""
+        else open the enrol dialog with it (when `enrol`)."""
         self.show_known.setVisible(False)
         try:
             uid = parse_uid(text)
@@ -245,7 +245,7 @@ class CardsPage(QWidget):
             return
         self.tap_status.setStyleSheet(OK_STYLE)
         self.tap_status.setText(self.tr("New card {0}{1}.").format(uid, via))
-        if self.ctx.allowed("cards.add"):
+        if enrol and self.ctx.allowed("cards.add"):
             self.open_dialog(uid=text)
 
     def _on_desk_tap(self, uid: str, raw: str, reader: str) -> None:
@@ -253,7 +253,9 @@ class CardsPage(QWidget):
             self.dialog.uid.setText(raw or uid)  # fills the open dialog's number field
             return
         self.tap.setText(raw or uid)
-        self.present(raw or uid, self.tr("desk reader {0}").format(reader))
+        # While another page is shown, a tap is only noted here: no dialog pops up over the
+        # bay board; the owner finds the card waiting in the enrol field.
+        self.present(raw or uid, self.tr("desk reader {0}").format(reader), self.isVisible())
 
     def open_dialog(self, card_id: int | None = None, uid: str = "") -> CardDialog:
         dlg = CardDialog(self.ctx.db, card_id, uid, self)
