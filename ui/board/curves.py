@@ -8,6 +8,8 @@ Today's stored samples are loaded off the GUI thread when a bay is selected.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -141,6 +143,9 @@ class CurvePanel(QWidget):
         self.follow = True  # keep the newest minutes in view until the user pans or zooms
         pi.getViewBox().sigRangeChangedManually.connect(self._manual)
         self.span_s = 3600.0
+        self._y_top: dict[str, float] = {}
+        for vb in (pi.getViewBox(), self.energy_vb, sp.getViewBox()):
+            vb.disableAutoRange(axis="y")
 
     def _manual(self, *_a: object) -> None:
         self.follow = False
@@ -169,18 +174,58 @@ class CurvePanel(QWidget):
     def clear_bay(self) -> None:
         for item in (self.hist_power, self.live_power, self.hist_energy, self.live_energy):
             item.setData([], [])
+        self._y_top.pop("power", None)
+        self._y_top.pop("energy", None)
 
     def update_live(self, ring: Ring | None, site: Ring, now: float) -> None:
+        """New points every second. The axes are the expensive part to repaint, so the
+        ranges move in steps: the time window jumps ahead when the newest point nears its
+        right edge, and the value ranges grow to the next round number only when exceeded."""
         if ring is not None and ring.n:
             v = ring.view()
             self.live_power.setData(v[0], v[1])
             self.live_energy.setData(v[0], v[2])
+            self._fit_y(
+                self.bay_plot.getPlotItem().getViewBox(), self.live_power, self.hist_power, "power"
+            )
+            self._fit_y(self.energy_vb, self.live_energy, self.hist_energy, "energy")
         if site.n:
             v = site.view()
             self.live_site.setData(v[0], v[1])
+            self._fit_y(
+                self.site_plot.getPlotItem().getViewBox(), self.live_site, self.hist_site, "site"
+            )
         if self.follow:
-            self.bay_plot.setXRange(now - self.span_s, now + self.span_s * 0.03, padding=0)
-            self.energy_vb.enableAutoRange(axis="y")
+            lo, hi = self.bay_plot.getPlotItem().getViewBox().viewRange()[0]
+            if not (lo <= now <= hi - 0.02 * (hi - lo)) or abs((hi - lo) - 1.1 * self.span_s) > 1:
+                self.bay_plot.setXRange(now - self.span_s, now + 0.1 * self.span_s, padding=0)
+
+    def _fit_y(self, vb: Any, live: Any, hist: Any, key: str) -> None:
+        top = 0.0
+        for item in (live, hist):
+            _x, y = item.getData()
+            if y is not None and len(y):
+                m = np.nanmax(y) if np.isfinite(y).any() else 0.0
+                top = max(top, float(m))
+        ceiling = nice_ceiling(top)
+        if self._y_top.get(key) != ceiling:
+            self._y_top[key] = ceiling
+            vb.setYRange(0, ceiling, padding=0)
+
+    def reset_ranges(self) -> None:
+        self._y_top.clear()
+
+
+def nice_ceiling(v: float) -> float:
+    """The next 1-2-5 round number above `v` (with 10 % headroom); 1 for nothing."""
+    if not np.isfinite(v) or v <= 0:
+        return 1.0
+    target = v * 1.1
+    base = 10 ** np.floor(np.log10(target))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * base >= target:
+            return float(step * base)
+    return float(10 * base)
 
 
 __all__ = ["CurvePanel", "load_bay_day", "load_site_day"]
