@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
+from stationmgr.access import operators
 from stationmgr.access.context import Actor
 from stationmgr.access.operators import authenticate, create_operator
 from stationmgr.access.roles import Role
 from stationmgr.store.db import Database
 from stationmgr.store.models import AuditEntry
+
+# Still argon2id, at a test's cost (the app uses the library's recommended cost): a test
+# signs in dozens of times. Hashes carry their parameters, so either verifies the other's.
+operators.HASHER = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
 
 # Test passwords; the database must never contain them (see test_access_operators).
 PASSWORDS = {
