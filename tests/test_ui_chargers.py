@@ -226,3 +226,25 @@ def test_site_setup_rules(sqlite_db: Database) -> None:
         update_charger(s, two.id, ChargerInput("Two", "openevse", "/dev/ttyACM0", bays=("R", "L")))
         assert [b.label for b in two.bays] == ["R", "L"]
         assert s.scalar(select(CardReaderDevice.port)) == "socket://gw:4001"
+
+
+def test_test_connection_leaves_a_port_the_running_site_polls(
+    qtbot: QtBot, page: ChargersPage, ctx: AppContext
+) -> None:
+    from tests.site import build_site, running
+
+    build_site(ctx.db, chargers=1)
+    with ctx.db.session() as s:
+        port = s.scalar(select(Charger.port))
+    with running(ctx.db) as engine:
+        ctx.engine = engine
+        try:
+            dlg = page.open_charger(None)
+            dlg.driver.setCurrentText("inproc")
+            dlg.port.set_port(port)
+            dlg.test()
+            assert "the running site polls" in dlg.result.text()
+            assert not dlg.probing  # nothing was opened
+            dlg.reject()
+        finally:
+            ctx.engine = None

@@ -152,7 +152,7 @@ class ChargerDialog(QDialog):
         self.port = PortPicker()
         self.address = QSpinBox()
         self.address.setRange(0, 247)
-        self.address.setSpecialValueText(self.tr("none (point to point)"))
+        self.address.setSpecialValueText(self.tr("none (point to point; Modbus drivers use 1)"))
         self.address.setToolTip(self.tr("Modbus slave address on an RS-485 bus"))
         self.baud = _BaudBox()
         self.connectors = QSpinBox()
