@@ -291,3 +291,14 @@ def test_policy_command(fresh: str, monkeypatch, capsys) -> None:  # type: ignor
     assert "max_failures      4" in out and "idle_lock_minutes 0 (off)" in out
     assert main(["--db", fresh, "operators", "policy", "--min-length", "4"]) == 2
     assert "between 8 and 128" in capsys.readouterr().err
+
+
+def test_exports_are_audited_once(site, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    db, d = site
+    _login(monkeypatch, Role.ACCOUNTANT)
+    for argv in (["sessions", "list", "--csv"], ["cards", "export", "-o", str(d / "x.csv")]):
+        last = _last_id(db)
+        assert main(["--db", db.url, *argv]) == 0
+        exports = [e for e in _since(db, last) if e.action.endswith(".export")]
+        assert len(exports) == 1 and exports[0].operator == "astrid", argv
+    capsys.readouterr()

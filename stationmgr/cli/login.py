@@ -61,6 +61,15 @@ AUDIT_AT_BOUNDARY: set[tuple[str, str | None]] = {
     ("readers", "remove"),
     ("db", "compact"),
 }
+# Exports are audited too, whichever command makes them (a service that audits its own
+# export is not doubled: see `_audit_on_success`).
+EXPORTS = {
+    "sessions.export",
+    "billing.export",
+    "audit.export",
+    "cards.export",
+    "statements.create",
+}
 _NOT_ARGUMENTS = {"func", "requires_login", "required_action", "db", "verbose", "command"}
 
 
@@ -157,7 +166,7 @@ def signed_in(args: argparse.Namespace) -> Iterator[Actor | None]:
                 require(actor, action, s)
     finally:
         db.dispose()
-    if action is not None and command_path(args) in AUDIT_AT_BOUNDARY:
+    if action is not None and (command_path(args) in AUDIT_AT_BOUNDARY or action in EXPORTS):
         _audit_on_success(args, action)
     set_session_actor(actor)
     try:
