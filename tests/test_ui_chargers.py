@@ -246,5 +246,23 @@ def test_test_connection_leaves_a_port_the_running_site_polls(
             assert "the running site polls" in dlg.result.text()
             assert not dlg.probing  # nothing was opened
             dlg.reject()
+            with ctx.db.session() as s:
+                add_charger(s, ChargerInput("Later", "openevse", "/dev/ttyUSB4"))
+            page.refresh()
+            status = {
+                page.chargers.topLevelItem(i).text(0): page.chargers.topLevelItem(i).text(5)
+                for i in range(page.chargers.topLevelItemCount())
+            }
+            assert "restart the site" in status["Later"]
+
+            def answering() -> bool:
+                page.refresh()
+                return any("answering" in v and "not" not in v for v in status_of(page))
+
+            qtbot.waitUntil(answering, timeout=10_000)
         finally:
             ctx.engine = None
+
+
+def status_of(page: ChargersPage) -> list[str]:
+    return [page.chargers.topLevelItem(i).text(5) for i in range(page.chargers.topLevelItemCount())]

@@ -122,7 +122,8 @@ class ChargersPage(QWidget):
     # ---------------------------------------------------------------- lists
 
     def refresh(self) -> None:
-        """Re-read both lists (small tables: fine on the GUI thread)."""
+        """Re-read both lists (small tables: fine on the GUI thread); keeps the selection."""
+        keep = self.selected_charger_id()
         with self.ctx.db.session() as s:
             chargers = list(s.scalars(select(Charger).order_by(Charger.name)))
             labels = {b.id: b.label for b in s.scalars(select(Bay))}
@@ -137,7 +138,7 @@ class ChargersPage(QWidget):
                         c.port,
                         "" if c.address is None else str(c.address),
                         "" if c.baud is None else str(c.baud),
-                        self.tr("enabled") if c.enabled else self.tr("disabled"),
+                        self._charger_status(c),
                     ]
                 )
                 item.setData(0, Qt.ItemDataRole.UserRole, c.id)
@@ -182,7 +183,28 @@ class ChargersPage(QWidget):
             self.message.setText(
                 self.tr("No charger yet: add one, pick its port and press Test connection.")
             )
+        if keep is not None:
+            self.select_charger(keep)
         self._update_buttons()
+
+    def _charger_status(self, c: Charger) -> str:
+        """Enabled or not; with the site running, also what the site makes of it now."""
+        if not c.enabled:
+            return self.tr("disabled")
+        eng = self.ctx.engine
+        if eng is None or not eng.running:
+            return self.tr("enabled")
+        coord = eng.coordinators.get(c.id)
+        if coord is None:
+            return self.tr("enabled · not running yet (restart the site to apply)")
+        online = getattr(coord, "online", None)
+        if online is None:
+            return self.tr("enabled · connecting")
+        return self.tr("enabled · answering") if online else self.tr("enabled · not answering")
+
+    def showEvent(self, event: object) -> None:  # type: ignore[override]
+        super().showEvent(event)  # type: ignore[arg-type]
+        self.refresh()  # the site's view of each charger may have changed meanwhile
 
     def selected_charger_id(self) -> int | None:
         items = self.chargers.selectedItems()
