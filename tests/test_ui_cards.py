@@ -211,6 +211,23 @@ def test_wedge_burst_of_a_known_card_warns_and_selects_it(qtbot: QtBot, page: Ca
     assert row is not None and page.model.rows[row].uid == "0A1B2C3D"
 
 
+def test_burst_while_the_list_has_focus_goes_to_the_enrol_field(
+    qtbot: QtBot, page: CardsPage
+) -> None:
+    clock = KeyClock()
+    page.tap.clock = clock
+    page.table.setFocus()
+    page.table.selectRow(1)
+    page.tap.setText("stray")
+    type_keys(page.table, "3", clock, 0.005)  # the reader's first key lands on the list…
+    assert page.tap.text() == "3"  # …and moves to the enrol field (stray text dropped)
+    type_keys(page.tap, "D2C1B0A", clock, 0.005)  # where the focus now is
+    press_enter(page.tap, clock)
+    assert page.tap.text() == "3D2C1B0A"
+    assert "keyboard reader" in page.tap_status.text()
+    assert "already enrolled as 0A1B2C3D (Anna)" in page.tap_status.text()
+
+
 def test_person_typing_is_not_taken_for_a_reader(qtbot: QtBot, page: CardsPage) -> None:
     clock = KeyClock()
     page.tap.clock = clock

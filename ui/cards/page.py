@@ -7,10 +7,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from stationmgr.auth import parse_uid
 from stationmgr.cards import export_csv, find_cards, set_blocked
 from stationmgr.errors import StationError, UserError
+from stationmgr.wedge import CARD_CHARS
 from ui.cards.csv_import import ImportDialog
 from ui.cards.desk import DeskTaps
 from ui.cards.dialog import ERROR_STYLE, OK_STYLE, WARN_STYLE, CardDialog
@@ -113,6 +115,7 @@ class CardsPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)  # the note takes the rest
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        self.table.installEventFilter(self)  # a card tapped while the list has focus
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 
         self.message = QLabel()
@@ -153,6 +156,18 @@ class CardsPage(QWidget):
     def showEvent(self, event: object) -> None:  # type: ignore[override]
         super().showEvent(event)  # type: ignore[arg-type]
         self.tap.setFocus()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        """Keys typed while the card list has focus go to the enrol field: a wedge reader
+        types into whatever has focus, and the list would only jump between rows."""
+        if obj is self.table and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.text() and event.text() in CARD_CHARS:
+                self.tap.setFocus()
+                self.tap.clear()
+                QApplication.sendEvent(self.tap, event.clone())
+                return True
+        return super().eventFilter(obj, event)
 
     def shutdown(self) -> None:
         self.desk.stop()
