@@ -308,3 +308,30 @@ def test_begin_demo_and_attach_follow_a_shift_change(qtbot: QtBot, staffed, wind
         lock.dialog.try_sign_in()
     assert ctx.actor == "olga" and "Olga Owner (owner)" in window.windowTitle()
     lock.uninstall()
+
+
+def test_session_menu_offers_what_the_role_may(qtbot: QtBot, staffed, window) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from ui.access.session import attach
+
+    db, staff = staffed
+    set_session_actor(staff[Role.ATTENDANT])
+    ctx = SimpleNamespace(db=db, worker=None, actor="arne")
+    lock = attach(window, ctx, idle_ms=0)
+    menu = window.session_menu
+    assert menu.passwd.isVisible() and not menu.operators.isVisible()
+    assert lock.lock_action in menu.menu.actions()
+    lock.lock()
+    lock.dialog.username.setText("olga")
+    lock.dialog.password.setText(PASSWORDS[Role.OWNER])
+    with qtbot.waitSignal(lock.unlocked, timeout=10_000):
+        lock.dialog.try_sign_in()
+    assert menu.operators.isVisible()  # the owner took over
+    menu.operators.trigger()
+    assert isinstance(menu.dialog, OperatorsDialog) and menu.dialog.table.rowCount() == 3
+    menu.dialog.close()
+    menu.passwd.trigger()
+    assert isinstance(menu.dialog, ChangePasswordDialog) and menu.dialog.actor.username == "olga"
+    menu.dialog.close()
+    lock.uninstall()

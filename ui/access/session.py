@@ -60,4 +60,63 @@ def attach(
     lock.actor_changed.connect(changed)
     if current_actor() is not None and current_actor().demo:  # type: ignore[union-attr]
         lock.set_idle_ms(0)  # the demo site has nobody to lock out
+    if hasattr(window, "menuBar"):
+        add_session_menu(window, ctx, lock)
     return lock
+
+
+class SessionMenu:
+    """The window's "Session" menu: lock now, change password, operators (owner)."""
+
+    def __init__(self, window: Any, ctx: Any, lock: SessionLock) -> None:
+        from PySide6.QtCore import QCoreApplication
+        from PySide6.QtGui import QAction
+
+        def tr(text: str) -> str:
+            return QCoreApplication.translate("session", text)
+
+        self.window, self.ctx, self.lock = window, ctx, lock
+        self.dialog: Any = None
+        self.menu = window.menuBar().addMenu(tr("&Session"))
+        self.menu.setObjectName("session_menu")
+        self.menu.addAction(lock.lock_action)
+        self.passwd = QAction(tr("Change password…"), window)
+        self.passwd.triggered.connect(self.change_password)
+        self.operators = QAction(tr("Operators…"), window)
+        self.operators.triggered.connect(self.show_operators)
+        self.menu.addAction(self.passwd)
+        self.menu.addAction(self.operators)
+        self.refresh()
+        lock.unlocked.connect(lambda _a: self.refresh())
+
+    def refresh(self) -> None:
+        """Offer what the signed-in operator may use (after a shift change too)."""
+        from ui.access import allowed
+
+        actor = current_actor()
+        self.passwd.setVisible(actor is not None and actor.operator_id is not None)
+        self.operators.setVisible(allowed(actor, "operators.read"))
+
+    def change_password(self) -> None:
+        from ui.access.login import ChangePasswordDialog
+
+        actor = current_actor()
+        if actor is None:
+            return
+        self.dialog = ChangePasswordDialog(self.ctx.db, actor, self.window)
+        self.dialog.open()
+
+    def show_operators(self) -> None:
+        from ui.access.operators_dialog import OperatorsDialog
+
+        actor = current_actor()
+        if actor is None:
+            return
+        self.dialog = OperatorsDialog(self.ctx.db, actor, self.window)
+        self.dialog.open()
+
+
+def add_session_menu(window: Any, ctx: Any, lock: SessionLock) -> SessionMenu:
+    menu = SessionMenu(window, ctx, lock)
+    window.session_menu = menu  # kept alive with the window
+    return menu
