@@ -334,4 +334,23 @@ def test_session_menu_offers_what_the_role_may(qtbot: QtBot, staffed, window) ->
     menu.passwd.trigger()
     assert isinstance(menu.dialog, ChangePasswordDialog) and menu.dialog.actor.username == "olga"
     menu.dialog.close()
+    assert menu.who.text() == "Olga Owner (owner)"
     lock.uninstall()
+
+
+def test_the_demo_owner_is_labelled_as_demo(qtbot: QtBot, sqlite_db, window) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from ui.access.session import attach, begin
+
+    ctx = SimpleNamespace(db=sqlite_db, worker=None, actor="attendant")
+    try:
+        assert begin(ctx, demo=True).demo and ctx.actor == "demo"
+        window.setWindowTitle("stationmgr")
+        lock = attach(window, ctx)
+        assert window.windowTitle().endswith("DEMO") and not lock.timer.isActive()
+        assert "demo" in window.session_menu.who.text().lower()
+        assert window.session_menu.operators.isVisible()  # a demo owner sees everything
+        lock.uninstall()
+    finally:
+        set_session_actor(None)

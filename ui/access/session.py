@@ -86,6 +86,13 @@ class SessionMenu:
         self.operators.triggered.connect(self.show_operators)
         self.menu.addAction(self.passwd)
         self.menu.addAction(self.operators)
+        self.who: Any = None
+        if hasattr(window, "statusBar"):
+            from PySide6.QtWidgets import QLabel
+
+            self.who = QLabel()
+            self.who.setObjectName("signed_in")
+            window.statusBar().addPermanentWidget(self.who)
         self.refresh()
         lock.unlocked.connect(lambda _a: self.refresh())
 
@@ -96,6 +103,14 @@ class SessionMenu:
         actor = current_actor()
         self.passwd.setVisible(actor is not None and actor.operator_id is not None)
         self.operators.setVisible(allowed(actor, "operators.read"))
+        if self.who is not None:
+            self.who.setText(actor.label if actor else "")
+            demo = actor is not None and actor.demo
+            self.who.setStyleSheet(
+                "background: #ffd54f; color: #000; padding: 0 6px; font-weight: bold"
+                if demo
+                else ""
+            )
 
     def change_password(self) -> None:
         from ui.access.login import ChangePasswordDialog
