@@ -10,12 +10,12 @@ from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFontDatabase
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
-from stationmgr.cards import list_cards
+from stationmgr.auth import lookup_keys
 from stationmgr.clock import to_datetime
-from stationmgr.store.models import Bay, Card
+from stationmgr.store.models import Bay, Card, CardAllowedBay, CardGroup, CardHolder
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -52,35 +52,72 @@ class CardRow:
 
 
 def read_rows(s: Session, search: str | None = None) -> list[CardRow]:
-    """Every card matching `search` (label, holder, or the number in any spelling)."""
-    cards = list_cards(s, search)
-    ids = [c.id for c in cards]
-    if ids:  # load holder, group and bays for all rows at once, not one query per row
-        s.scalars(
-            select(Card)
-            .where(Card.id.in_(ids))
-            .options(
-                selectinload(Card.holder), selectinload(Card.group), selectinload(Card.allowed)
-            )
-        ).all()
-    labels = {bay_id: label for bay_id, label in s.execute(select(Bay.id, Bay.label))}
+    """Every card matching `search` (label, holder, or the number in any spelling), as
+    `cards.list_cards` finds them, read as plain columns in two queries (no ORM objects:
+    10,000 cards list in a fraction of the time)."""
+    q = (
+        select(
+            Card.id,
+            Card.uid,
+            Card.label,
+            CardHolder.name,
+            CardGroup.name,
+            Card.blocked,
+            CardGroup.blocked,
+            Card.valid_from,
+            Card.valid_to,
+            Card.max_concurrent,
+            Card.max_current_a,
+            Card.note,
+        )
+        .outerjoin(CardHolder, Card.holder_id == CardHolder.id)
+        .outerjoin(CardGroup, Card.group_id == CardGroup.id)
+        .order_by(Card.uid)
+    )
+    if search and search.strip():
+        like = f"%{search.strip()}%"
+        conds = [Card.label.ilike(like), CardHolder.name.ilike(like), Card.uid.ilike(like)]
+        keys = lookup_keys(search)
+        if keys:
+            conds.append(Card.uid_key.in_(keys))
+        q = q.where(or_(*conds))
+    found = s.execute(q).all()
+    bays: dict[int, list[str]] = {}
+    allowed = select(CardAllowedBay.card_id, Bay.label).join(Bay, Bay.id == CardAllowedBay.bay_id)
+    if search and len(found) < 500:  # a search: only the bays of the cards found
+        allowed = allowed.where(CardAllowedBay.card_id.in_([r[0] for r in found]))
+    for card_id, label in s.execute(allowed):
+        bays.setdefault(card_id, []).append(label)
     return [
         CardRow(
-            card_id=c.id,
-            uid=c.uid,
-            label=c.label or "",
-            holder=c.holder.name if c.holder else "",
-            group=c.group.name if c.group else "",
-            blocked=c.blocked,
-            group_blocked=bool(c.group and c.group.blocked),
-            valid_from=c.valid_from,
-            valid_to=c.valid_to,
-            bays=tuple(sorted(labels.get(a.bay_id, "?") for a in c.allowed)),
-            max_concurrent=c.max_concurrent,
-            max_current_a=c.max_current_a,
-            note=(c.note or "").replace("\n", " "),
+            card_id=cid,
+            uid=uid,
+            label=label or "",
+            holder=holder or "",
+            group=group or "",
+            blocked=bool(blocked),
+            group_blocked=bool(group_blocked),
+            valid_from=valid_from,
+            valid_to=valid_to,
+            bays=tuple(sorted(bays.get(cid, ()))),
+            max_concurrent=max_concurrent,
+            max_current_a=max_current_a,
+            note=(note or "").replace("\n", " "),
         )
-        for c in cards
+        for (
+            cid,
+            uid,
+            label,
+            holder,
+            group,
+            blocked,
+            group_blocked,
+            valid_from,
+            valid_to,
+            max_concurrent,
+            max_current_a,
+            note,
+        ) in found
     ]
 
 
