@@ -106,26 +106,19 @@ class MainWindow(QMainWindow):
         self.add_page(spec.key, spec.title(), widget, spec.icon, spec.order)
 
     def load_rest(self) -> None:
-        """Import the remaining page modules off the GUI thread, then build their pages
-        here, one per turn of the event loop (no long stall)."""
-        modules, self._deferred = self._deferred, []
-        if not modules:
-            self.pages_ready.emit()
-            return
+        """Import and build the remaining pages after the first paint, one per turn of the
+        event loop (on this thread: importing Qt-using modules elsewhere is not safe)."""
+        queue, self._deferred = list(self._deferred), []
 
-        def imported(specs: list[PageSpec]) -> None:
-            queue = list(specs)
+        def next_page() -> None:
+            if not queue:
+                self.pages_ready.emit()
+                return
+            for spec in load_pages([queue.pop(0)]):
+                self._build(spec)
+            QTimer.singleShot(0, next_page)
 
-            def next_page() -> None:
-                if queue:
-                    self._build(queue.pop(0))
-                    QTimer.singleShot(0, next_page)
-                else:
-                    self.pages_ready.emit()
-
-            next_page()
-
-        self.ctx.worker.run(lambda: load_pages(modules), imported)
+        next_page()
 
     def add_page(
         self,

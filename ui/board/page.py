@@ -159,7 +159,10 @@ class BoardPage(QWidget):
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
-        ctx.worker.run(lambda: importlib.import_module("ui.board.curves"), self._curves_loaded)
+        # after the first paint, on this thread (importing Qt-using modules elsewhere races)
+        QTimer.singleShot(
+            0, lambda: self._curves_loaded(importlib.import_module("ui.board.curves"))
+        )
 
     def _curves_loaded(self, mod: Any) -> None:
         self._curves_mod = mod
