@@ -4,7 +4,7 @@ running site loads them at its next start (the page says so after each change)."
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -106,6 +106,9 @@ class ChargersPage(QWidget):
             2,
         )
         lay.addWidget(self.message)
+        self._status_timer = QTimer(self, interval=2000)
+        self._status_timer.timeout.connect(self._tick_status)
+        self._status_timer.start()
         self.refresh()
 
     def _group(self, title: str, view: QWidget, buttons: list[QPushButton]) -> QGroupBox:
@@ -142,6 +145,7 @@ class ChargersPage(QWidget):
                     ]
                 )
                 item.setData(0, Qt.ItemDataRole.UserRole, c.id)
+                item.setData(5, Qt.ItemDataRole.UserRole, c.enabled)
                 for b in c.bays:
                     reader = by_bay.get(b.id)
                     child = QTreeWidgetItem(
@@ -188,19 +192,31 @@ class ChargersPage(QWidget):
         self._update_buttons()
 
     def _charger_status(self, c: Charger) -> str:
+        return self._status(c.id, c.enabled)
+
+    def _status(self, charger_id: int, enabled: bool) -> str:
         """Enabled or not; with the site running, also what the site makes of it now."""
-        if not c.enabled:
+        if not enabled:
             return self.tr("disabled")
         eng = self.ctx.engine
         if eng is None or not eng.running:
             return self.tr("enabled")
-        coord = eng.coordinators.get(c.id)
+        coord = eng.coordinators.get(charger_id)
         if coord is None:
             return self.tr("enabled · not running yet (restart the site to apply)")
         online = getattr(coord, "online", None)
         if online is None:
             return self.tr("enabled · connecting")
         return self.tr("enabled · answering") if online else self.tr("enabled · not answering")
+
+    def _tick_status(self) -> None:
+        """Follow the running site: answering / not answering, without re-reading."""
+        if not self.isVisible() or self.ctx.engine is None:
+            return
+        for i in range(self.chargers.topLevelItemCount()):
+            item = self.chargers.topLevelItem(i)
+            cid = item.data(0, Qt.ItemDataRole.UserRole)
+            item.setText(5, self._status(cid, bool(item.data(5, Qt.ItemDataRole.UserRole))))
 
     def showEvent(self, event: object) -> None:  # type: ignore[override]
         super().showEvent(event)  # type: ignore[arg-type]
