@@ -187,6 +187,8 @@ def test_port_vanishes_and_comes_back(
     sqlite_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
+    for name in ("stationmgr.drivers", "stationmgr.engine"):  # whatever another test set
+        caplog.set_level(logging.INFO, logger=name)
     with site(sqlite_db, (1, 2)) as (eng, bus):
         start_session(eng, bus, 1)
         wait_for(lambda: eng.bays[2].status is BayStatus.AVAILABLE, what="P2 available")
