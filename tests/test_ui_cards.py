@@ -429,3 +429,16 @@ def test_dialog_budgets_added_and_removed_with_the_card(qtbot: QtBot, db: Databa
     with db.session() as s:
         assert s.scalar(select(Budget.id).where(Budget.card_id == bo)) is None
         assert s.scalar(select(Budget.id).where(Budget.group_id.is_not(None))) is not None
+
+
+def test_context_menu_copies_the_card_number(qtbot: QtBot, page: CardsPage) -> None:
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    rect = page.table.visualRect(page.proxy.index(1, 0))
+    page._context_menu(rect.center())
+    menu = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu))
+    actions = {a.text(): a for a in menu.actions()}
+    assert {"Edit…", "Block", "Copy card number"} <= set(actions)
+    actions["Copy card number"].trigger()
+    assert QApplication.clipboard().text() == page.proxy.index(1, 0).data()
+    menu.close()

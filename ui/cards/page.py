@@ -7,7 +7,15 @@ import os
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -116,6 +125,8 @@ class CardsPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self.table.installEventFilter(self)  # a card tapped while the list has focus
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 
         self.message = QLabel()
@@ -294,6 +305,24 @@ class CardsPage(QWidget):
         card_id = self.selected_card_id()
         if card_id is not None and self.ctx.allowed("cards.edit"):
             self.open_dialog(card_id)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.table.selectRow(index.row())
+        menu = QMenu(self)
+        menu.addAction(self.edit_button.text(), self.edit_selected).setEnabled(
+            self.edit_button.isEnabled()
+        )
+        menu.addAction(self.block_button.text(), self.toggle_block).setEnabled(
+            self.block_button.isEnabled()
+        )
+        uid = self.proxy.index(index.row(), 0).data()
+        menu.addAction(
+            self.tr("Copy card number"), lambda: QApplication.clipboard().setText(str(uid))
+        )
+        menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def toggle_block(self) -> None:
         row = self.model.row_of(self.selected_card_id() or -1)
