@@ -8,7 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor, QFontDatabase
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -37,6 +44,15 @@ class CardRow:
     max_concurrent: int
     max_current_a: float | None
     note: str = ""
+
+    # The status words, for Qt Linguist (translated where shown).
+    WORDS = (
+        QT_TRANSLATE_NOOP("CardTableModel", "Blocked"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Group blocked"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Expired"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Not yet valid"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Active"),
+    )
 
     def status(self, now: datetime) -> str:
         """Why the card would (not) be accepted now, in the words authorisation uses."""
@@ -125,17 +141,17 @@ class CardTableModel(QAbstractTableModel):
     """Columns: number, label, holder, group, status, validity, bays, limits, note."""
 
     COLUMNS = (
-        "Card number",
-        "Label",
-        "Holder",
-        "Group",
-        "Status",
-        "Valid from",
-        "Valid to",
-        "Bays",
-        "Max sessions",
-        "Max current",
-        "Note",
+        QT_TRANSLATE_NOOP("CardTableModel", "Card number"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Label"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Holder"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Group"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Status"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Valid from"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Valid to"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Bays"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Max sessions"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Max current"),
+        QT_TRANSLATE_NOOP("CardTableModel", "Note"),
     )
 
     def __init__(self, now: Callable[[], float] | None = None) -> None:
@@ -165,7 +181,7 @@ class CardTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.COLUMNS[section])
+            return QCoreApplication.translate("CardTableModel", self.COLUMNS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -198,7 +214,7 @@ class CardTableModel(QAbstractTableModel):
             case 3:
                 return r.group
             case 4:
-                return self.tr(r.status(self.now()))
+                return QCoreApplication.translate("CardTableModel", r.status(self.now()))
             case 5:
                 return r.valid_from.date().isoformat() if r.valid_from else ""
             case 6:
