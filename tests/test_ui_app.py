@@ -197,3 +197,19 @@ def test_qt_void_calls_do_not_leak_references_to_none(qapp) -> None:
     finally:
         p.end()
     assert before - after < 100
+
+
+def test_gui_screenshot_on_an_empty_site(tmp_path: Path) -> None:
+    shot = tmp_path / "empty.png"
+    r = run_cli(
+        "--db",
+        f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "gui",
+        "--screenshot",
+        str(shot),
+        "--screenshot-after",
+        "1",
+        env={"QT_QPA_PLATFORM": "offscreen", "STATIONMGR_HOME": str(tmp_path)},
+    )
+    assert r.returncode == 0, r.stderr
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

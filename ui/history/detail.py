@@ -209,8 +209,20 @@ class SessionDetailDialog(QDialog):
                     ]
                 )
             )
+            last = pt.topLevelItem(pt.topLevelItemCount() - 1)
+            bold = last.font(0)
+            bold.setBold(True)
+            for c in range(6):
+                last.setFont(c, bold)
+            for i in range(pt.topLevelItemCount()):
+                for c in range(1, 6):
+                    pt.topLevelItem(i).setTextAlignment(
+                        c, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+            pt.header().setStretchLastSection(False)
             for c in range(6):
                 pt.resizeColumnToContents(c)
+                pt.setColumnWidth(c, pt.columnWidth(c) + 16)
             tabs.addTab(pt, self.tr("Price"))
 
     def _curve(self, d: SessionDetail) -> QWidget:
@@ -219,6 +231,9 @@ class SessionDetailDialog(QDialog):
         pi = w.getPlotItem()
         pi.showGrid(x=True, y=True, alpha=0.15)
         pi.setLabel("left", self.tr("Power"), units="W")
+        fg = self.palette().color(self.foregroundRole())
+        for ax in ("left", "bottom", "right"):
+            pi.getAxis(ax).setTextPen(fg)
         if not d.curve:
             pi.setTitle(self.tr("No meter samples were stored for this session"))
             return w
