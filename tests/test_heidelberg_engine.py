@@ -33,7 +33,9 @@ def card_uid(slave: int) -> str:
 
 
 @contextmanager
-def site(db: Database, slaves: tuple[int, ...]) -> Iterator[tuple[Engine, ModbusBusSim]]:
+def site(
+    db: Database, slaves: tuple[int, ...], **settings: str
+) -> Iterator[tuple[Engine, ModbusBusSim]]:
     """Boxes at `slaves` on one bus; charger rows, bays P<slave>, one card per bay."""
     clock = WarpClock(SPEED)
     bus = ModbusBusSim([HeidelbergBox(s) for s in slaves], clock, FAST)
@@ -47,7 +49,7 @@ def site(db: Database, slaves: tuple[int, ...]) -> Iterator[tuple[Engine, Modbus
                     driver="heidelberg",
                     port=bus.url,
                     address=slave,
-                    settings=dict(SIM_SETTINGS),
+                    settings={**SIM_SETTINGS, **settings},
                 )
                 s.add(c)
                 s.flush()
@@ -215,3 +217,30 @@ def test_port_vanishes_and_comes_back(
     row = sessions(sqlite_db)[1]
     assert row.stop_reason == "EVDisconnected"
     assert_energy_is_counter_delta(row, bus.box(1))
+
+
+def test_power_on_counter_as_meter_counts_on_across_a_reboot(sqlite_db: Database) -> None:
+    """With `energy_register=power_on` the meter restarts at a reboot: the session keeps
+    what it had read before and counts on from the new value (sessions.py). What flowed
+    between the last poll and the reboot is lost with the old count — why the counter since
+    installation is the default."""
+    with site(sqlite_db, (1,), energy_register="power_on") as (eng, bus):
+        start_session(eng, bus, 1)
+        box = bus.box(1)
+        wait_for(lambda: box.connector.energy_since_boot_wh > 300, what="energy before")
+        with box.lock:
+            at_reboot = box.connector.energy_since_boot_wh
+            bus.fault(1, "reboot")
+        wait_for(lambda: box.holding[261] == 160, what="gate re-asserted after the reboot")
+        wait_for(lambda: box.connector.energy_since_boot_wh > 300, what="energy after")
+        bus.unplug(1)
+        wait_for(lambda: eng.bays[1].tx is None, what="session closed")
+        eng.drain()
+    row = sessions(sqlite_db)[1]
+    assert row.meter_resets == 1
+    assert 0 < row.energy_before_wh <= at_reboot  # the last count read before the reset
+    assert row.segment_start_wh == 0.0 and row.meter_stop_wh == int(
+        box.connector.energy_since_boot_wh
+    )
+    assert row.energy_wh == row.energy_before_wh + row.meter_stop_wh
+    assert row.energy_wh <= box.connector.energy_total_wh  # never more than really flowed
