@@ -337,14 +337,55 @@ def read_csv(text: str) -> list[CardInput]:
 
 
 def import_csv(s: Session, text: str, actor: Actor | None = None) -> int:
-    """Import every row or none: the caller's unit of work rolls back on the first error."""
+    """Import every row or none: the caller's unit of work rolls back on the first error.
+
+    Every row is checked against the database first, with reads only; then all rows are
+    written in one flush. On SQLite the write lock is taken at the first write, so a large
+    file holds it for the inserts alone, not for the checks: the engine's writer (which
+    waits at most the busy timeout) is not starved while a big file is read.
+    """
     actor = require(actor, "cards.import", s)
     rows = read_csv(text)
+    bay_ids = {label: bay_id for bay_id, label in s.execute(select(Bay.id, Bay.label))}
     for i, card in enumerate(rows, start=2):
-        try:
-            _add_card(s, card)
-        except UserError as e:
-            raise UserError(f"line {i}: {e}") from None
+        if find_cards(s, card.uid):
+            raise UserError(f"line {i}: card {card.uid} is already enrolled")
+        for label in card.allowed_bays:
+            if label not in bay_ids:
+                raise UserError(f"line {i}: no bay labelled {label!r}")
+    holder_names = {c.holder for c in rows if c.holder}
+    group_names = {c.group for c in rows if c.group}
+    holders: dict[str, CardHolder] = {}
+    for h in s.scalars(
+        select(CardHolder).where(CardHolder.name.in_(holder_names)).order_by(CardHolder.id)
+    ):
+        holders.setdefault(h.name, h)  # as holder_by_name: the first of a name
+    groups = {
+        g.name: g for g in s.scalars(select(CardGroup).where(CardGroup.name.in_(group_names)))
+    }
+    for name in sorted(holder_names - set(holders)):  # the writes start here
+        holders[name] = CardHolder(name=name)
+        s.add(holders[name])
+    for name in sorted(group_names - set(groups)):
+        groups[name] = CardGroup(name=name)
+        s.add(groups[name])
+    for card in rows:
+        row = Card(
+            uid=card.uid,
+            uid_key=match_key(card.uid),
+            label=card.label or None,
+            blocked=card.blocked,
+            valid_from=card.valid_from,
+            valid_to=card.valid_to,
+            max_concurrent=card.max_concurrent,
+            max_current_a=card.max_current_a,
+            note=card.note or None,
+            holder=holders[card.holder] if card.holder else None,
+            group=groups[card.group] if card.group else None,
+        )
+        row.allowed = [CardAllowedBay(bay_id=bay_ids[label]) for label in card.allowed_bays]
+        s.add(row)
+    s.flush()
     uids = [c.uid for c in rows]
     detail = f"{len(rows)} card(s)"
     record(s, "cards.import", None, None, {"uids": uids}, actor=actor, detail=detail)
