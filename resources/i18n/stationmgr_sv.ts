@@ -5,7 +5,7 @@
     <message>
         <location filename="../../ui/access/session.py" line="80" />
         <source>&amp;Session</source>
-        <translation>&amp;Session</translation>
+        <translation>&amp;Pass</translation>
     </message>
     <message>
         <location filename="../../ui/access/session.py" line="83" />
@@ -2599,7 +2599,7 @@ Monitor and run a small EV charging site.</source>
     <message>
         <location filename="../../ui/billing/page.py" line="30" />
         <source>Billing</source>
-        <translation type="unfinished" />
+        <translation>Fakturering</translation>
     </message>
 </context>
 <context>
