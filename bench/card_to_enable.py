@@ -68,6 +68,8 @@ def main() -> int:
             site.plug(bay, EV(capacity_wh=500_000, soc=0.1, max_power_w=7000))
             time.sleep(1.0)
             misses = 0
+            when: list[float] = []
+            t_start = time.monotonic()
             while len(latencies) < args.taps:
                 if bay.charger.st.mode == "active":  # a session runs: tap again to stop it
                     stopped.clear()
@@ -83,6 +85,7 @@ def main() -> int:
                     print(f"  no $FE for start {len(latencies) + 1}", file=sys.stderr)
                 else:
                     latencies.append((enable_at[-1] - frame_at[0]) * 1000)
+                    when.append(frame_at[0] - t_start)
                     frame_at.append(-1.0)  # ignore the repeats of this placement
                 time.sleep(0.4)
             sessions = len(site.sessions())
@@ -94,6 +97,8 @@ def main() -> int:
     print(f"  p90 {percentile(latencies, 90):6.1f} ms")
     print(f"  p99 {percentile(latencies, 99):6.1f} ms   (goal ≤ 50 ms)")
     print(f"  max {max(latencies):6.1f} ms")
+    slow = sorted(zip(latencies, when, strict=True), reverse=True)[:5]
+    print("  slowest: " + ", ".join(f"{ms:.0f} ms at {t:.0f} s" for ms, t in slow))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"  (load average {load} on {os.cpu_count()} CPUs)")
     return 0
