@@ -220,8 +220,10 @@ def probe_cmd(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         raise UserError("--timeout must be positive")
     config = DeviceConfig(args.port, args.address, args.baud)
+    drivers_log = logging.getLogger("stationmgr.drivers")
+    level = drivers_log.level
     if not args.verbose:  # the failure is reported once, below, not also by the port's log
-        logging.getLogger("stationmgr.drivers").setLevel(logging.CRITICAL)
+        drivers_log.setLevel(logging.CRITICAL)
     try:
         probe = _probe_reader if is_reader else _probe
         snap = asyncio.run(probe(args.driver, config, args.timeout))
@@ -229,6 +231,8 @@ def probe_cmd(args: argparse.Namespace) -> int:
         raise DeviceError(f"nothing answered on {args.port} within {args.timeout:g} s") from None
     except OSError as e:
         raise DeviceError(f"{args.port}: {e}") from None
+    finally:
+        drivers_log.setLevel(level)  # probe also runs in-process (charger setup dialog)
     print_json(snap)
     return 0
 
