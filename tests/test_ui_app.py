@@ -56,6 +56,8 @@ def test_main_window_pages_shortcuts_and_state(qtbot, sqlite_db: Database, setti
             win.add_page("extra", "Again", QLabel("y"))
         shortcuts = {a.shortcut().toString() for a in win.actions()}
         assert {"Ctrl+1", "Ctrl+2"} <= shortcuts
+        win.notify("Fault on P1", "GFCI")  # the tray too, where the desktop has one
+        assert win.statusBar().currentMessage() == "Fault on P1: GFCI"
         win.show_page("history")
         win.resize(1000, 700)
         win.save_state()

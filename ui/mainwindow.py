@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QSystemTrayIcon,
@@ -91,7 +92,13 @@ class MainWindow(QMainWindow):
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(icon("stationmgr"), self)
             self.tray.setToolTip("stationmgr")
-            self.tray.activated.connect(lambda _r: (self.showNormal(), self.raise_()))
+            self.tray.activated.connect(lambda _r: self._bring_up())
+            menu = QMenu(self)
+            menu.addAction(self.tr("Show stationmgr"), self._bring_up)
+            menu.addSeparator()
+            menu.addAction(self.tr("Quit"), self.close)
+            self.tray.setContextMenu(menu)
+            self.tray.messageClicked.connect(self._bring_up)
             self.tray.show()
         self.restore_state()
 
@@ -240,6 +247,11 @@ class MainWindow(QMainWindow):
         if speed != 1.0:
             text += "  " + self.tr("(time ×{0})").format(self.ctx.locale.toString(speed, "g", 3))
         self.clock_label.setText(text)
+
+    def _bring_up(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
 
     def notify(self, title: str, text: str) -> None:
         """An alert: in the status bar, and as a tray message when a tray exists."""

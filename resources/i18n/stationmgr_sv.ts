@@ -1600,64 +1600,74 @@ The file is rejected whole: nothing will be imported. Fix that row and open the 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/mainwindow.py" line="52" />
+        <location filename="../../ui/mainwindow.py" line="53" />
         <source>stationmgr — charging site</source>
         <translation>stationmgr — laddplats</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="189" />
+        <location filename="../../ui/mainwindow.py" line="97" />
+        <source>Show stationmgr</source>
+        <translation>Visa stationmgr</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="99" />
+        <source>Quit</source>
+        <translation>Avsluta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="196" />
         <source>&amp;File</source>
         <translation>&amp;Arkiv</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="190" />
+        <location filename="../../ui/mainwindow.py" line="197" />
         <source>&amp;Settings…</source>
         <translation>&amp;Inställningar…</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="200" />
+        <location filename="../../ui/mainwindow.py" line="207" />
         <source>&amp;Quit</source>
         <translation>&amp;Avsluta</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="204" />
+        <location filename="../../ui/mainwindow.py" line="211" />
         <source>&amp;View</source>
         <translation>&amp;Visa</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="205" />
+        <location filename="../../ui/mainwindow.py" line="212" />
         <source>&amp;Full screen</source>
         <translation>&amp;Helskärm</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="214" />
+        <location filename="../../ui/mainwindow.py" line="221" />
         <source>&amp;Help</source>
         <translation>&amp;Hjälp</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="215" />
+        <location filename="../../ui/mainwindow.py" line="222" />
         <source>&amp;About stationmgr</source>
         <translation>&amp;Om stationmgr</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="222" />
+        <location filename="../../ui/mainwindow.py" line="229" />
         <source>About stationmgr</source>
         <translation>Om stationmgr</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="223" />
+        <location filename="../../ui/mainwindow.py" line="230" />
         <source>stationmgr {0}
 Monitor and run a small EV charging site.</source>
         <translation>stationmgr {0}
 Övervaka och driv en liten laddplats för elbilar.</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="236" />
+        <location filename="../../ui/mainwindow.py" line="243" />
         <source>no engine: history only</source>
         <translation>ingen motor: endast historik</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="241" />
+        <location filename="../../ui/mainwindow.py" line="248" />
         <source>(time ×{0})</source>
         <translation>(tid ×{0})</translation>
     </message>
