@@ -139,3 +139,44 @@ def test_out_of_order_bay_refuses_cards(sqlite_db) -> None:  # type: ignore[no-u
         dev.connectors[0].plug(EV(), eng.clock.now())
         eng.present_card("0A1B2C3D", 1).result(5)
         assert eng.bays[1].tx is None
+
+
+def test_busy_database_holds_records_and_loses_none(sqlite_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Another program holds the SQLite write lock longer than the busy timeout: the
+    writer holds its records and retries; the session is complete once the lock is gone."""
+    import sqlite3
+    import threading
+
+    import stationmgr.store.db as dbmod
+
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 100)
+    (dev, _) = build_site(sqlite_db)
+    path = sqlite_db.url.split("///", 1)[1]
+    with running(sqlite_db) as eng:
+        c = dev.connectors[0]
+        c.plug(EV(), eng.clock.now())
+        wait_for(lambda: eng.bays[1].status is BayStatus.PREPARING)
+        eng.drain()
+        holder = sqlite3.connect(path, check_same_thread=False)
+        holder.execute("BEGIN EXCLUSIVE")
+        released = threading.Event()
+
+        def release() -> None:
+            holder.rollback()
+            holder.close()
+            released.set()
+
+        timer = threading.Timer(1.5, release)
+        timer.start()
+        try:
+            auth = eng.present_card("0A1B2C3D", 1).result(15)  # waits for the commit
+            assert auth.accepted and released.is_set()
+            wait_for(lambda: eng.bays[1].status is BayStatus.CHARGING)
+            c.unplug(eng.clock.now())
+            wait_for(lambda: eng.bays[1].tx is None)
+            eng.drain()
+        finally:
+            timer.join()
+    (row,) = closed(sqlite_db)
+    assert row.stop_reason == "EVDisconnected"
+    assert row.energy_wh == pytest.approx(c.energy_total_wh, abs=1.0)

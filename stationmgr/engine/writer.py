@@ -13,14 +13,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session
 
+from stationmgr.errors import UserError
 from stationmgr.store.db import Database
 from stationmgr.store.persist import Persister
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 BATCH = 200
+RETRY_MIN_S = 0.2
+RETRY_MAX_S = 5.0
 
 
 class Writer:
@@ -52,20 +56,38 @@ class Writer:
             batch = [first]
             while len(batch) < BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            await self._write_batch(batch)
+            if self._queue.empty():
+                self._idle.set()
+
+    async def _write_batch(self, batch: list[Any]) -> None:
+        """Write a batch; while the database is busy or unreachable, hold it and retry —
+        a transaction is never dropped because another program held a lock."""
+        loop = asyncio.get_running_loop()
+        delay = RETRY_MIN_S
+        while True:
             try:
-                await asyncio.get_running_loop().run_in_executor(self._pool, self._write, batch)
+                await loop.run_in_executor(self._pool, self._write, batch)
                 self.written += len(batch)
+                if delay > RETRY_MIN_S:
+                    log.warning("database writable again; %d held records written", len(batch))
+                return
+            except (UserError, OperationalError, DisconnectionError) as e:
+                if delay == RETRY_MIN_S:
+                    log.warning("database busy (%s); holding %d records, retrying", e, len(batch))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX_S)
             except Exception:
+                # A record the database refuses (a bug, not a busy database): isolate it so
+                # the others are still written.
                 log.exception("could not write %d records; retrying one by one", len(batch))
                 for rec in batch:
                     try:
-                        await asyncio.get_running_loop().run_in_executor(
-                            self._pool, self._write, [rec]
-                        )
+                        await loop.run_in_executor(self._pool, self._write, [rec])
+                        self.written += 1
                     except Exception:
                         log.exception("dropped record %r", rec)
-            if self._queue.empty():
-                self._idle.set()
+                return
 
     def _write(self, batch: list[Any]) -> None:
         with self.db.session() as s:
