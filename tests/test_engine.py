@@ -141,7 +141,7 @@ def test_out_of_order_bay_refuses_cards(sqlite_db) -> None:  # type: ignore[no-u
         assert eng.bays[1].tx is None
 
 
-def test_busy_database_holds_records_and_loses_none(sqlite_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_busy_database_holds_records_and_loses_none(sqlite_db, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
     """Another program holds the SQLite write lock longer than the busy timeout: the
     writer holds its records and retries; the session is complete once the lock is gone."""
     import sqlite3
@@ -150,7 +150,9 @@ def test_busy_database_holds_records_and_loses_none(sqlite_db, monkeypatch) -> N
     import stationmgr.store.db as dbmod
 
     monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 100)
+    caplog.set_level(logging.WARNING, logger="stationmgr.engine.writer")
     (dev, _) = build_site(sqlite_db)
+    sqlite_db.engine.dispose()  # new connections get the short busy timeout
     path = sqlite_db.url.split("///", 1)[1]
     with running(sqlite_db) as eng:
         c = dev.connectors[0]
@@ -177,6 +179,7 @@ def test_busy_database_holds_records_and_loses_none(sqlite_db, monkeypatch) -> N
             eng.drain()
         finally:
             timer.join()
+    assert any("database busy" in r.getMessage() for r in caplog.records)  # it did wait
     (row,) = closed(sqlite_db)
     assert row.stop_reason == "EVDisconnected"
     assert row.energy_wh == pytest.approx(c.energy_total_wh, abs=1.0)
