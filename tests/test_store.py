@@ -156,3 +156,12 @@ def test_instance_lock_refuses_second_engine(sqlite_db) -> None:  # type: ignore
 def test_instance_lock_on_postgres(pg_db) -> None:  # type: ignore[no-untyped-def]
     with InstanceLock(pg_db), pytest.raises(UserError, match="in use"):
         InstanceLock(pg_db).acquire()
+
+
+def test_fast_head_check_agrees_with_alembic(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    from alembic.script import ScriptDirectory
+
+    from stationmgr.store.db import alembic_config, script_head
+
+    head = ScriptDirectory.from_config(alembic_config(sqlite_db)).get_current_head()
+    assert script_head() == head == current_revision(sqlite_db)
