@@ -22,10 +22,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
 
 from stationmgr.cards import CardInput, add_card
 from stationmgr.clock import Clock, SystemClock, WarpClock, to_datetime
@@ -476,28 +478,30 @@ def _serial_devices(s: Any, site: DemoSite, clock: Clock, workdir: Path) -> None
         site.bays.append(HeidelbergBay(bay.id, bay.label, box))
 
 
-def _tariff(s: object) -> None:
-    """A simple site tariff when the billing module is there (it prices the demo)."""
-    try:
-        from stationmgr.billing.tariffs import TariffInput, add_tariff
-    except ImportError:
-        return
-    from datetime import UTC, datetime
+def _tariff(s: Session) -> None:
+    """The demo's seller (so receipts show every field) and a simple site tariff."""
+    from stationmgr.billing.site import set_site_value
+    from stationmgr.billing.tariffs import TariffInput, add_tariff
 
-    try:
-        add_tariff(
-            s,  # type: ignore[arg-type]
-            TariffInput(
-                name="Standard",
-                valid_from=datetime(2020, 1, 1, tzinfo=UTC),
-                energy_minor_per_kwh=350,
-                start_fee_minor=500,
-                idle_minor_per_min=100,
-                idle_grace_min=30,
-            ),
-        )
-    except Exception as e:  # the billing API is young; a demo without prices still works
-        log.warning("demo: no tariff (%s)", e)
+    for key, value in {
+        "seller_name": "Laddplats Demo AB",
+        "seller_org_number": "559999-0001",
+        "seller_address": "Laddvägen 1; 123 45 Ängelholm",
+        "seller_vat_number": "SE559999000101",
+        "seller_email": "kvitto@laddplats.example",
+    }.items():
+        set_site_value(s, key, value)
+    add_tariff(
+        s,
+        TariffInput(
+            name="Standard",
+            valid_from=datetime(2020, 1, 1, tzinfo=UTC),
+            energy_minor_per_kwh=350,
+            start_fee_minor=500,
+            idle_minor_per_min=100,
+            idle_grace_min=30,
+        ),
+    )
 
 
 def seed_history(

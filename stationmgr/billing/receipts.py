@@ -229,14 +229,14 @@ def render_receipt(doc: ReceiptDoc, lang: str = "sv") -> bytes:
             f"{decimal((row.meter_stop_wh or 0) / 1000, 3, lang)} kWh",
         ),
     ]
-    col_x = (left, left + 270)
+    col_x = (left, left + 235)  # the right column leaves room for long meter readings
     for i, (k, v) in enumerate(facts):
         x = col_x[i // 5]
         yy = y - (i % 5) * 14
         c.setFont(FONT, 9)
         c.drawString(x, yy, f"{k}:")
         c.setFont(BOLD, 9)
-        c.drawString(x + 120, yy, v)
+        c.drawString(x + (120 if i < 5 else 112), yy, v)
     y -= 5 * 14 + 16
 
     # Priced lines.
