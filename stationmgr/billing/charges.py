@@ -96,6 +96,9 @@ def store_price(
     return sp
 
 
+_warned_no_tariff: list[bool] = []
+
+
 def price_closed_session(s: Session, row: ChargeSession) -> SessionPrice:
     """The closed hook: price `row` with its scope's tariff versions, store, append to the
     ledger. Idempotent: a session already priced keeps its price."""
@@ -103,8 +106,10 @@ def price_closed_session(s: Session, row: ChargeSession) -> SessionPrice:
     if existing is not None:
         return existing
     versions = tariffs_for_row(s, row)
-    if not versions:
-        log.warning("session %s closed with no tariff configured: priced at zero", row.tx_uid)
+    if not versions and not _warned_no_tariff:
+        # Said once per run: a site that charges nothing should not fill its log.
+        _warned_no_tariff.append(True)
+        log.warning("no tariff configured: sessions are priced at zero (first: %s)", row.tx_uid)
     p = price(usage_from_row(s, row), versions, site_currency(s))
     sp = store_price(s, row, p)
     ledger.append(s, "sale", row, sp, row.stopped_at or utcnow())
