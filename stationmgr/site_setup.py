@@ -1,7 +1,7 @@
 """Charger and card-reader configuration: add, change, remove — the rows the engine loads.
 
-The GUI's charger setup uses these services (the CLI's `chargers`/`readers` commands follow
-the same rules). Every change checks the operator's permission and is audited in the same
+The GUI's charger setup and the CLI's `chargers`/`readers` add and remove commands use
+these services. Every change checks the operator's permission and is audited in the same
 unit of work. The engine reads these tables when it starts: a change takes effect at the
 next start of the site.
 
@@ -126,6 +126,7 @@ def charger_state(c: Charger) -> dict[str, Any]:
         "baud": c.baud,
         "enabled": c.enabled,
         "bays": [b.label for b in c.bays],
+        "settings": dict(c.settings or {}),
     }
 
 
@@ -138,6 +139,7 @@ def reader_state(s: Session, r: CardReaderDevice) -> dict[str, Any]:
         "baud": r.baud,
         "bay": bay.label if bay else None,
         "enabled": r.enabled,
+        "settings": dict(r.settings or {}),
     }
 
 

@@ -9,19 +9,37 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from stationmgr.access.roles import Role
 from stationmgr.cli import main
 from stationmgr.clock import WarpClock
+from stationmgr.ocpp_words import AuthStatus
+from stationmgr.sessions import Authorization, Transaction
 from stationmgr.sim.ev import EV
 from stationmgr.sim.openevse_sim import OpenEVSESim
 from stationmgr.sim.reader_sim import ReaderSim
 from stationmgr.sim.transport import PtyEndpoint
-from stationmgr.store.db import open_database
+from stationmgr.store.db import Database, open_database
 from stationmgr.store.models import Bay, CardReaderDevice, Charger, ChargeSession
+from stationmgr.store.persist import new_session_row
+from tests.access_site import PASSWORDS, USERS, add_staff, audit_entries
 
 
 @pytest.fixture
 def url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'site.sqlite3'}"
+
+
+def _session_at(db: Database, label: str, tx_uid: str) -> None:
+    """A charging session on record at bay `label` (history that must be kept)."""
+    with db.session() as s:
+        bay = s.scalar(select(Bay).where(Bay.label == label))
+        auth = Authorization(AuthStatus.ACCEPTED)
+        s.add(new_session_row(Transaction(tx_uid, bay.id, auth, 1.0, 1.0, 0.0, 0.0, 0.0)))
+
+
+def _login(monkeypatch: pytest.MonkeyPatch, role: Role) -> None:
+    monkeypatch.setenv("STATIONMGR_USER", USERS[role])
+    monkeypatch.setenv("STATIONMGR_PASSWORD", PASSWORDS[role])
 
 
 @pytest.fixture
@@ -179,17 +197,7 @@ def test_chargers_and_readers(url: str, capsys: pytest.CaptureFixture[str]) -> N
 
     db = open_database(url)
     try:
-        # A charger with history is disabled, not deleted.
-        with db.session() as s:
-            bay = s.scalar(select(Bay).where(Bay.label == "north"))
-            from stationmgr.ocpp_words import AuthStatus
-            from stationmgr.sessions import Authorization, Transaction
-            from stationmgr.store.persist import new_session_row
-
-            tx = Transaction(
-                "x-1", bay.id, Authorization(AuthStatus.ACCEPTED), 1.0, 1.0, 0.0, 0.0, 0.0
-            )
-            s.add(new_session_row(tx))
+        _session_at(db, "north", "x-1")  # a charger with history is disabled, not deleted
         assert main(["--db", url, "chargers", "remove", "north"]) == 0
         assert "disabled, not deleted" in capsys.readouterr().out
         assert main(["--db", url, "chargers", "remove", "twin"]) == 0
@@ -221,9 +229,6 @@ def test_probe_over_a_serial_to_tcp_gateway(capsys: pytest.CaptureFixture[str]) 
 def test_only_the_owner_configures_devices_and_it_is_audited(
     url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from stationmgr.access.roles import Role
-    from tests.access_site import PASSWORDS, USERS, add_staff, audit_entries
-
     db = open_database(url)
     try:
         add_staff(db)
@@ -238,14 +243,51 @@ def test_only_the_owner_configures_devices_and_it_is_audited(
             "--port",
             "/dev/ttyUSB4",
         ]
-        monkeypatch.setenv("STATIONMGR_USER", USERS[Role.ATTENDANT])
-        monkeypatch.setenv("STATIONMGR_PASSWORD", PASSWORDS[Role.ATTENDANT])
+        _login(monkeypatch, Role.ATTENDANT)
         assert main(argv) == 3
         assert "permission denied" in capsys.readouterr().err
-        monkeypatch.setenv("STATIONMGR_USER", USERS[Role.OWNER])
-        monkeypatch.setenv("STATIONMGR_PASSWORD", PASSWORDS[Role.OWNER])
+        _login(monkeypatch, Role.OWNER)
         assert main(argv) == 0
         (entry,) = audit_entries(db, action="chargers.add", target="south", outcome="ok")
         assert entry.after["port"] == "/dev/ttyUSB4" and entry.operator == USERS[Role.OWNER]
+    finally:
+        db.dispose()
+
+
+def test_device_commands_use_the_site_setup_rules_and_audit_once(
+    url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = open_database(url)
+    try:
+        add_staff(db)
+        _login(monkeypatch, Role.OWNER)
+        add = ["chargers", "add", "west", "--driver", "openevse", "--port", "/dev/ttyUSB5"]
+        assert main(["--db", url, *add, "--set", "reply_timeout_s=0.5"]) == 0
+        (added,) = audit_entries(db, target="west")
+        assert added.action == "chargers.add"
+        assert added.after["settings"] == {"reply_timeout_s": 0.5}
+        capsys.readouterr()
+        # Rules the CLI once lacked: a reader cannot share a charger's port; baud in range.
+        for argv in (
+            ["readers", "add", "r5", "--port", "/dev/ttyUSB5", "--desk"],
+            [*add[:2], "east", *add[3:6], "/dev/ttyUSB6", "--baud", "5"],
+        ):
+            assert main(["--db", url, *argv]) == 2, argv
+            assert len(capsys.readouterr().err.strip().splitlines()) == 1
+        assert main(["--db", url, "readers", "add", "r6", "--port", "/dev/ttyUSB6", "--desk"]) == 0
+        _session_at(db, "west", "w-1")
+        assert main(["--db", url, "chargers", "remove", "west"]) == 0
+        assert "disabled, not deleted" in capsys.readouterr().out
+        assert main(["--db", url, "readers", "remove", "r6"]) == 0
+        # One entry per change: the service's, none added again at the CLI boundary.
+        assert [(e.action, e.outcome) for e in audit_entries(db, target="west")] == [
+            ("chargers.add", "ok"),
+            ("chargers.edit", "ok"),
+        ]
+        assert audit_entries(db, target="west")[-1].after["enabled"] is False
+        assert [e.action for e in audit_entries(db, target="r6")] == [
+            "chargers.add",
+            "chargers.remove",
+        ]
     finally:
         db.dispose()

@@ -16,9 +16,9 @@ import asyncio
 import logging
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from stationmgr.access.context import record, require
+from stationmgr.access.context import require
 from stationmgr.auth import match_key
 from stationmgr.cli.common import open_db, print_json, print_table
 from stationmgr.drivers import (
@@ -33,7 +33,17 @@ from stationmgr.drivers.api import ChargerReading, ConnectorReading
 from stationmgr.drivers.bus import PortPool
 from stationmgr.errors import DeviceError, UserError
 from stationmgr.ocpp_words import BayStatus
-from stationmgr.store.models import Bay, CardReaderDevice, Charger, ChargeSession
+from stationmgr.site_setup import (
+    MAX_CONNECTORS,
+    ChargerInput,
+    ReaderInput,
+    add_charger,
+    add_reader,
+    charger_state,
+    remove_charger,
+    remove_reader,
+)
+from stationmgr.store.models import Bay, CardReaderDevice, Charger
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -260,14 +270,8 @@ def _settings(pairs: list[str]) -> dict[str, Any]:
 
 
 def chargers_add_cmd(args: argparse.Namespace) -> int:
-    load_all()
-    if args.driver not in CHARGER_DRIVERS:
-        known = ", ".join(sorted(CHARGER_DRIVERS))
-        raise UserError(f"unknown charger driver {args.driver!r} (known: {known})")
-    if not args.name.strip():
-        raise UserError("a charger needs a name")
-    if not 1 <= args.connectors <= 8:
-        raise UserError("--connectors must be 1..8")
+    if not 1 <= args.connectors <= MAX_CONNECTORS:
+        raise UserError(f"--connectors must be 1..{MAX_CONNECTORS}")
     labels = args.bays or (
         [args.name]
         if args.connectors == 1
@@ -275,55 +279,19 @@ def chargers_add_cmd(args: argparse.Namespace) -> int:
     )
     if len(labels) != args.connectors:
         raise UserError(f"{args.connectors} connector(s) need {args.connectors} bay label(s)")
-    if len(set(labels)) != len(labels) or any(not lb.strip() or len(lb) > 40 for lb in labels):
-        raise UserError("bay labels must be distinct, non-empty, at most 40 characters")
-    if args.address is not None and not 1 <= args.address <= 247:
-        raise UserError("--address must be 1..247")
-    if args.baud is not None and args.baud <= 0:
-        raise UserError("--baud must be positive")
-    settings = _settings(args.set)
+    ch = ChargerInput(
+        args.name,
+        args.driver,
+        args.port,
+        bays=tuple(labels),
+        address=args.address,
+        baud=args.baud,
+        settings=_settings(args.set),
+    )
     db = open_db(args)
     with db.session() as s:
-        require(None, "chargers.add", s, target=args.name)
-        if s.scalar(select(Charger).where(Charger.name == args.name)) is not None:
-            raise UserError(f"a charger named {args.name!r} exists")
-        taken = set(s.scalars(select(Bay.label).where(Bay.label.in_(labels))))
-        if taken:
-            raise UserError(f"bay label(s) already used: {', '.join(sorted(taken))}")
-        same_port = s.scalars(
-            select(Charger).where(Charger.port == args.port, Charger.enabled)
-        ).all()
-        for other in same_port:
-            if args.address is None or other.address is None or other.address == args.address:
-                raise UserError(
-                    f"charger {other.name!r} already uses {args.port}"
-                    + (f" address {other.address}" if other.address is not None else "")
-                )
-        row = Charger(
-            name=args.name,
-            driver=args.driver,
-            port=args.port,
-            address=args.address,
-            baud=args.baud,
-            settings=settings,
-            enabled=True,
-        )
-        s.add(row)
-        s.flush()
-        for i, label in enumerate(labels, 1):
-            s.add(Bay(charger_id=row.id, connector=i, label=label))
-        after = {
-            "driver": args.driver,
-            "port": args.port,
-            "address": args.address,
-            "baud": args.baud,
-            "bays": labels,
-            "settings": settings,
-        }
-        record(s, "chargers.add", args.name, None, after)
-    print(
-        f"added charger {args.name} ({args.driver} on {args.port}) with bay(s) {', '.join(labels)}"
-    )
+        add_charger(s, ch)
+    print(f"added charger {ch.name} ({ch.driver} on {ch.port}) with bay(s) {', '.join(ch.bays)}")
     return 0
 
 
@@ -331,20 +299,7 @@ def chargers_list_cmd(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db.session() as s:
         require(None, "chargers.read", s)
-        rows = []
-        for c in s.scalars(select(Charger).order_by(Charger.name)):
-            rows.append(
-                {
-                    "name": c.name,
-                    "driver": c.driver,
-                    "port": c.port,
-                    "address": c.address,
-                    "baud": c.baud,
-                    "enabled": c.enabled,
-                    "bays": [b.label for b in c.bays],
-                    "settings": c.settings or {},
-                }
-            )
+        rows = [charger_state(c) for c in s.scalars(select(Charger).order_by(Charger.name))]
     if args.json:
         print_json(rows)
     else:
@@ -369,37 +324,16 @@ def chargers_list_cmd(args: argparse.Namespace) -> int:
 def chargers_remove_cmd(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db.session() as s:
-        require(None, "chargers.remove", s, target=args.name)
-        row = s.scalar(select(Charger).where(Charger.name == args.name))
-        if row is None:
+        charger_id = s.scalar(select(Charger.id).where(Charger.name == args.name))
+        if charger_id is None:
             raise UserError(f"no charger named {args.name!r}")
-        bay_ids = [b.id for b in row.bays]
-        history = s.scalar(
-            select(func.count()).select_from(ChargeSession).where(ChargeSession.bay_id.in_(bay_ids))
+        outcome = remove_charger(s, charger_id)
+    if outcome == "disabled":
+        print(
+            f"charger {args.name} has sessions on record: disabled, not deleted (history is kept)"
         )
-        if history:
-            row.enabled = False
-            record(
-                s,
-                "chargers.remove",
-                args.name,
-                {"enabled": True},
-                {"enabled": False},
-                detail="disabled: it has sessions on record",
-            )
-            print(
-                f"charger {args.name} has {history} session(s) on record: disabled, not deleted "
-                "(history is kept)"
-            )
-            return 0
-        for r in s.scalars(select(CardReaderDevice).where(CardReaderDevice.bay_id.in_(bay_ids))):
-            r.bay_id = None
-        before = {"driver": row.driver, "port": row.port, "bays": [b.label for b in row.bays]}
-        for b in list(row.bays):
-            s.delete(b)
-        s.delete(row)
-        record(s, "chargers.remove", args.name, before, None)
-    print(f"removed charger {args.name}")
+    else:
+        print(f"removed charger {args.name}")
     return 0
 
 
@@ -407,43 +341,19 @@ def chargers_remove_cmd(args: argparse.Namespace) -> int:
 
 
 def readers_add_cmd(args: argparse.Namespace) -> int:
-    load_all()
-    if args.driver not in READER_DRIVERS:
-        known = ", ".join(sorted(READER_DRIVERS))
-        raise UserError(f"unknown card reader driver {args.driver!r} (known: {known})")
-    if not args.name.strip():
-        raise UserError("a card reader needs a name")
-    if args.baud is not None and args.baud <= 0:
-        raise UserError("--baud must be positive")
-    settings = _settings(args.set)
+    r = ReaderInput(
+        args.name,
+        args.driver,
+        args.port,
+        bay=args.bay,
+        baud=args.baud,
+        settings=_settings(args.set),
+    )
     db = open_db(args)
     with db.session() as s:
-        require(None, "chargers.add", s, target=args.name)
-        if s.scalar(select(CardReaderDevice).where(CardReaderDevice.name == args.name)):
-            raise UserError(f"a card reader named {args.name!r} exists")
-        if s.scalar(select(CardReaderDevice).where(CardReaderDevice.port == args.port)):
-            raise UserError(f"another card reader already uses {args.port}")
-        bay_id = None
-        if args.bay:
-            bay = s.scalar(select(Bay).where(Bay.label == args.bay))
-            if bay is None:
-                raise UserError(f"no bay labelled {args.bay!r}")
-            bay_id = bay.id
-        s.add(
-            CardReaderDevice(
-                name=args.name,
-                driver=args.driver,
-                port=args.port,
-                baud=args.baud,
-                bay_id=bay_id,
-                settings=settings,
-                enabled=True,
-            )
-        )
-        after = {"driver": args.driver, "port": args.port, "bay": args.bay, "settings": settings}
-        record(s, "chargers.add", f"reader {args.name}", None, after)
-    where = f"bay {args.bay}" if args.bay else "the desk"
-    print(f"added card reader {args.name} ({args.driver} on {args.port}) at {where}")
+        add_reader(s, r)
+    where = f"bay {r.bay}" if r.bay else "the desk"
+    print(f"added card reader {r.name} ({r.driver} on {r.port}) at {where}")
     return 0
 
 
@@ -486,11 +396,9 @@ def readers_list_cmd(args: argparse.Namespace) -> int:
 def readers_remove_cmd(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db.session() as s:
-        require(None, "chargers.remove", s, target=args.name)
-        row = s.scalar(select(CardReaderDevice).where(CardReaderDevice.name == args.name))
-        if row is None:
+        reader_id = s.scalar(select(CardReaderDevice.id).where(CardReaderDevice.name == args.name))
+        if reader_id is None:
             raise UserError(f"no card reader named {args.name!r}")
-        s.delete(row)
-        record(s, "chargers.remove", f"reader {args.name}", {"port": row.port}, None)
+        remove_reader(s, reader_id)
     print(f"removed card reader {args.name}")
     return 0
