@@ -39,10 +39,7 @@ from stationmgr.errors import StationError, UserError
 from stationmgr.store.db import Database
 from stationmgr.store.models import Bay, Card, CardGroup, CardHolder
 from ui.cards.tapfield import TapField
-
-ERROR_STYLE = "color: #b3261e;"
-WARN_STYLE = "color: #8a5300;"
-OK_STYLE = "color: #1b6e20;"
+from ui.forms import ERROR_STYLE, OK_STYLE, WARN_STYLE, finish_dialog
 
 
 class _OptionalDate(QWidget):
@@ -136,19 +133,7 @@ class CardDialog(QDialog):
         form.addRow("", self.blocked)
         form.addRow(self.tr("Note"), self.note)
 
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.error)
-        lay.addWidget(self.buttons)
+        self.error, self.buttons = finish_dialog(self, form, self.save)
         self.budgets.failed.connect(self.error.setText)
 
         self._fill_choices()

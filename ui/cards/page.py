@@ -38,10 +38,11 @@ from stationmgr.errors import StationError, UserError
 from stationmgr.wedge import CARD_CHARS
 from ui.cards.csv_import import ImportDialog
 from ui.cards.desk import DeskTaps
-from ui.cards.dialog import ERROR_STYLE, OK_STYLE, WARN_STYLE, CardDialog
+from ui.cards.dialog import CardDialog
 from ui.cards.model import CardTableModel, read_rows
 from ui.cards.tapfield import TapField
 from ui.context import AppContext
+from ui.forms import ERROR_STYLE, OK_STYLE, WARN_STYLE
 from ui.pages import PageSpec
 
 

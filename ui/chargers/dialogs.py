@@ -3,6 +3,7 @@ baud, which bay or the desk). Rules live in `stationmgr.site_setup`; refusals sh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 from sqlalchemy import select
@@ -39,8 +39,8 @@ from stationmgr.site_setup import (
 from stationmgr.store.models import Bay, CardReaderDevice, Charger
 from ui.chargers.probe import failure_text, run_probe, snapshot_html
 from ui.context import AppContext
+from ui.forms import ERROR_STYLE, finish_dialog
 
-ERROR_STYLE = "color: #b3261e;"
 COMMON_BAUDS = ("9600", "19200", "38400", "57600", "115200")
 
 
@@ -184,19 +184,7 @@ class ChargerDialog(QDialog):
         test_row.addWidget(self.result, 1)
         form.addRow("", test_row)
 
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.error)
-        lay.addWidget(self.buttons)
+        self.error, self.buttons = finish_dialog(self, form, self.save)
 
         self._auto: list[str] = []  # the labels we generated (replaced when the name changes)
         self.connectors.valueChanged.connect(self._resize_bays)
@@ -333,19 +321,7 @@ class ChargerDialog(QDialog):
     # ---------------------------------------------------------------- save
 
     def save(self) -> None:
-        self.error.clear()
-        try:
-            ch = self.charger_input()
-            with self.ctx.db.session() as s:
-                if self.charger_id is None:
-                    row = add_charger(s, ch)
-                else:
-                    row = update_charger(s, self.charger_id, ch)
-                self.saved_id = row.id
-        except StationError as e:
-            self.error.setText(str(e))
-            return
-        self.accept()
+        _save(self, self.charger_input, add_charger, update_charger, self.charger_id)
 
 
 class ReaderDialog(QDialog):
@@ -383,18 +359,7 @@ class ReaderDialog(QDialog):
         form.addRow(self.tr("Baud"), self.baud)
         form.addRow(self.tr("Reads cards for"), self.bay)
         form.addRow("", self.enabled)
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.error)
-        lay.addWidget(self.buttons)
+        self.error, self.buttons = finish_dialog(self, form, self.save)
         self.driver.currentTextChanged.connect(lambda d: self.baud.set_default(default_baud(d)))
         self.baud.set_default(default_baud(self.driver.currentText()))
         if reader_id is not None:
@@ -427,16 +392,24 @@ class ReaderDialog(QDialog):
         )
 
     def save(self) -> None:
-        self.error.clear()
-        try:
-            r = self.reader_input()
-            with self.ctx.db.session() as s:
-                if self.reader_id is None:
-                    row = add_reader(s, r)
-                else:
-                    row = update_reader(s, self.reader_id, r)
-                self.saved_id = row.id
-        except StationError as e:
-            self.error.setText(str(e))
-            return
-        self.accept()
+        _save(self, self.reader_input, add_reader, update_reader, self.reader_id)
+
+
+def _save(
+    dialog: Any,
+    build: Callable[[], Any],
+    add: Callable[[Any, Any], Any],
+    update: Callable[[Any, int, Any], Any],
+    row_id: int | None,
+) -> None:
+    """Validate and write through the site-setup service; an error stays in the dialog."""
+    dialog.error.clear()
+    try:
+        data = build()
+        with dialog.ctx.db.session() as s:
+            row = add(s, data) if row_id is None else update(s, row_id, data)
+            dialog.saved_id = row.id
+    except StationError as e:
+        dialog.error.setText(str(e))
+        return
+    dialog.accept()
