@@ -436,7 +436,7 @@ def test_context_menu_copies_the_card_number(qtbot: QtBot, page: CardsPage) -> N
 
     rect = page.table.visualRect(page.proxy.index(1, 0))
     page._context_menu(rect.center())
-    menu = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu))
+    menu = page.findChildren(QMenu)[-1]  # the page's own menu, not another test's window
     actions = {a.text(): a for a in menu.actions()}
     assert {"Edit…", "Block", "Copy card number"} <= set(actions)
     actions["Copy card number"].trigger()

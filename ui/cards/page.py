@@ -313,6 +313,7 @@ class CardsPage(QWidget):
             return
         self.table.selectRow(index.row())
         menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one menu per click, not kept
         menu.addAction(self.edit_button.text(), self.edit_selected).setEnabled(
             self.edit_button.isEnabled()
         )
