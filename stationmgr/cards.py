@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import IO
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from stationmgr.access.context import Actor, record, require
 from stationmgr.auth import CardFacts, lookup_keys, match_key, parse_uid, pick_card
@@ -239,7 +239,16 @@ def set_blocked(s: Session, text: str, blocked: bool, actor: Actor | None = None
 
 
 def list_cards(s: Session, search: str | None = None) -> list[Card]:
-    q = select(Card).outerjoin(CardHolder, Card.holder_id == CardHolder.id).order_by(Card.uid)
+    q = (
+        select(Card)
+        .outerjoin(CardHolder, Card.holder_id == CardHolder.id)
+        .options(  # what card_row reads, in three queries rather than three per card
+            selectinload(Card.holder),
+            selectinload(Card.group),
+            selectinload(Card.allowed).selectinload(CardAllowedBay.bay),
+        )
+        .order_by(Card.uid)
+    )
     if search:
         like = f"%{search.strip()}%"
         keys = lookup_keys(search)
@@ -272,13 +281,7 @@ def card_row(card: Card) -> dict[str, str]:
 
 
 def _bay_labels(card: Card) -> list[str]:
-    from sqlalchemy.orm import object_session
-
-    s = object_session(card)
-    if s is None or not card.allowed:
-        return []
-    ids = [a.bay_id for a in card.allowed]
-    return list(s.scalars(select(Bay.label).where(Bay.id.in_(ids))))
+    return [a.bay.label for a in card.allowed]
 
 
 def export_csv(s: Session, out: IO[str], actor: Actor | None = None) -> int:

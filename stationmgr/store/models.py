@@ -156,6 +156,8 @@ class CardAllowedBay(Base):
     )
     bay_id: Mapped[int] = mapped_column(ForeignKey("bays.id", ondelete="CASCADE"), primary_key=True)
 
+    bay: Mapped[Bay] = relationship()
+
 
 class Card(Base):
     """An RFID card (OCPP idTag) in canonical UID form."""
