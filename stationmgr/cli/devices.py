@@ -31,6 +31,7 @@ from stationmgr.drivers import (
 )
 from stationmgr.drivers.api import ChargerReading, ConnectorReading
 from stationmgr.drivers.bus import PortPool
+from stationmgr.drivers.ports import serial_ports
 from stationmgr.errors import DeviceError, UserError
 from stationmgr.ocpp_words import BayStatus
 from stationmgr.site_setup import (
@@ -106,20 +107,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def ports_cmd(args: argparse.Namespace) -> int:
-    from serial.tools import list_ports
-
-    rows = []
-    for p in sorted(list_ports.comports(), key=lambda p: p.device):
-        vidpid = f"{p.vid:04X}:{p.pid:04X}" if p.vid is not None and p.pid is not None else ""
-        rows.append(
-            {
-                "port": p.device,
-                "description": p.description if p.description != "n/a" else "",
-                "vid_pid": vidpid,
-                "serial_number": p.serial_number or "",
-                "manufacturer": p.manufacturer or "",
-            }
-        )
+    rows = serial_ports()
     if args.json:
         print_json(rows)
     elif not rows:

@@ -27,6 +27,7 @@ from stationmgr.cards import find_card_facts
 from stationmgr.clock import Clock, SystemClock, to_datetime
 from stationmgr.drivers import DeviceConfig, create_charger, create_reader
 from stationmgr.drivers.api import CardReader, CardTap, Charger, ChargerReading
+from stationmgr.drivers.bus import PortPool
 from stationmgr.engine.coordinator import ChargerCoordinator, CoordinatorConfig
 from stationmgr.engine.writer import Writer
 from stationmgr.errors import DeviceError, UserError
@@ -94,13 +95,14 @@ class Engine:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
-        self._stopped = threading.Event()
         self._start_error: BaseException | None = None
         self._main_task: asyncio.Task[None] | None = None
         self.writer: Writer | None = None
         # Extend persistence here before start(): see Persister.register / closed_hooks.
         self.persister = Persister()
         self._bay_locks: dict[int, asyncio.Lock] = {}
+        self.ports = PortPool()  # the one owner of each serial port, shared by drivers
+        self._readers: list[tuple[str, int | None, CardReader]] = []
         if self.config.billing:
             from stationmgr.billing import install as install_billing
 
@@ -126,7 +128,8 @@ class Engine:
             loop.call_soon_threadsafe(self._main_task.cancel)
         if self._thread is not None:
             self._thread.join(timeout)
-        self._stopped.set()
+            if self._thread.is_alive():
+                log.error("engine did not stop within %.0f s", timeout)
 
     @property
     def running(self) -> bool:
@@ -172,11 +175,10 @@ class Engine:
             for t in tasks[1:]:
                 t.cancel()
             await asyncio.gather(*tasks[1:], return_exceptions=True)
-            if getattr(self, "_ports", None) is not None:
-                try:
-                    await self._ports.close_all()  # release every serial port we own
-                except Exception:
-                    log.exception("closing ports failed")
+            try:
+                await self.ports.close_all()  # release every serial port we own
+            except Exception:
+                log.exception("closing ports failed")
             await self.writer.drain()
             tasks[0].cancel()
             await asyncio.gather(tasks[0], return_exceptions=True)
@@ -228,7 +230,6 @@ class Engine:
                 self._on_comm,
                 self.config.coordinator,
             )
-        self._readers: list[tuple[str, int | None, CardReader]] = []
         for r in readers:
             try:
                 reader = create_reader(
@@ -244,18 +245,6 @@ class Engine:
                 "charger's first reading",
                 len(open_rows),
             )
-
-    @property
-    def ports(self) -> Any:
-        """The port pool drivers share (one owner per serial port)."""
-        if not hasattr(self, "_ports"):
-            try:
-                from stationmgr.drivers.bus import PortPool
-
-                self._ports = PortPool()
-            except ImportError:
-                self._ports = None
-        return self._ports
 
     # ------------------------------------------------------------ the loop's work
 

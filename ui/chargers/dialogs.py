@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from stationmgr.drivers import CHARGER_DRIVERS, READER_DRIVERS, DeviceConfig, load_all
+from stationmgr.drivers.ports import serial_ports as list_serial_ports
 from stationmgr.errors import StationError, UserError
 from stationmgr.site_setup import (
     ChargerInput,
@@ -45,16 +46,14 @@ COMMON_BAUDS = ("9600", "19200", "38400", "57600", "115200")
 
 
 def serial_ports() -> list[tuple[str, str]]:
-    """(device, description) for every serial port on this computer."""
-    from serial.tools import list_ports
-
-    out = []
-    for p in sorted(list_ports.comports(), key=lambda p: p.device):
-        desc = p.description if p.description and p.description != "n/a" else ""
-        if p.vid is not None and p.pid is not None:
-            desc = f"{desc} [{p.vid:04X}:{p.pid:04X}]".strip()
-        out.append((p.device, desc))
-    return out
+    """(device, description with VID:PID) for every serial port on this computer."""
+    return [
+        (
+            p["port"],
+            f"{p['description']} [{p['vid_pid']}]".strip() if p["vid_pid"] else p["description"],
+        )
+        for p in list_serial_ports()
+    ]
 
 
 class PortPicker(QWidget):
