@@ -7,7 +7,7 @@ import csv
 import sys
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from stationmgr.cards import get_card, parse_date
 from stationmgr.cli.common import open_db, print_table
@@ -56,9 +56,8 @@ def _filter(s, args: argparse.Namespace) -> SessionFilter:  # type: ignore[no-un
         raise UserError("--to is before --from")
     bay_id = None
     if args.bay:
-        bay_id = s.scalar(select(Bay.id).where(Bay.label == args.bay))
-        if bay_id is None and args.bay.isdigit():
-            bay_id = s.get(Bay, int(args.bay)) and int(args.bay)
+        by_id = Bay.id == int(args.bay) if args.bay.isdigit() else False
+        bay_id = s.scalar(select(Bay.id).where(or_(Bay.label == args.bay, by_id)).limit(1))
         if bay_id is None:
             raise UserError(f"no bay {args.bay!r}")
     card_id = get_card(s, args.card).id if args.card else None
