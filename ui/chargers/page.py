@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from stationmgr.errors import StationError
-from stationmgr.site_setup import remove_charger, remove_reader
+from stationmgr.site_setup import default_baud, remove_charger, remove_reader
 from stationmgr.store.models import Bay, CardReaderDevice, Charger
 from ui.chargers.dialogs import ChargerDialog, ReaderDialog
 from ui.context import AppContext
@@ -140,7 +140,7 @@ class ChargersPage(QWidget):
                         c.driver,
                         c.port,
                         "" if c.address is None else str(c.address),
-                        "" if c.baud is None else str(c.baud),
+                        _baud_text(c.baud, c.driver),
                         self._charger_status(c),
                     ]
                 )
@@ -172,7 +172,7 @@ class ChargersPage(QWidget):
                         r.name,
                         r.driver,
                         r.port,
-                        "" if r.baud is None else str(r.baud),
+                        _baud_text(r.baud, r.driver),
                         self.tr("bay {0}").format(where)
                         if where
                         else self.tr("the desk (enrolment)"),
@@ -340,3 +340,11 @@ PAGE = PageSpec(
     icon="chargers",
     order=60,
 )
+
+
+def _baud_text(baud: int | None, driver: str) -> str:
+    """The configured baud, or the driver's default in brackets (what the port really uses)."""
+    if baud is not None:
+        return str(baud)
+    default = default_baud(driver)
+    return f"({default})" if default else ""
