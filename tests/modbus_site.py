@@ -96,3 +96,18 @@ class RawMaster:
 
     def close(self) -> None:
         self.sock.close()
+
+
+def record_requests(box: ModbusBox) -> list[tuple[int, int, int, bool]]:
+    """Every request the box answers, as (function, address, count, refused)."""
+    seen: list[tuple[int, int, int, bool]] = []
+    original = box.handle
+
+    def spy(req: Any, now: float) -> bytes | None:
+        reply = original(req, now)
+        if reply is not None:
+            seen.append((req.function, req.address, req.count, bool(reply[1] & 0x80)))
+        return reply
+
+    box.handle = spy  # type: ignore[method-assign]
+    return seen

@@ -4,7 +4,6 @@ idle → unplug → a stored transaction whose energy equals the charger's count
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -12,7 +11,44 @@ from sqlalchemy import func, select
 from stationmgr.ocpp_words import StopReason
 from stationmgr.sim.ev import EV
 from stationmgr.sim.site import SerialSite, wait_for
-from stationmgr.store.models import MeterSample
+from stationmgr.store.models import ChargerEvent, ChargeSession, MeterSample
+from tests.helpers.openevse import engine_polled
+from tests.helpers.wait import wait_until
+
+
+def _events(site: SerialSite) -> list[str]:
+    db = site.db()
+    try:
+        with db.session() as s:
+            return [e.kind for e in s.scalars(select(ChargerEvent).order_by(ChargerEvent.id))]
+    finally:
+        db.dispose()
+
+
+def _idled(site: SerialSite, idle_s: float, samples: int) -> bool:
+    """Every open session has been seen idle for `idle_s` (engine time) and has `samples`
+    meter samples stored."""
+    db = site.db()
+    try:
+        with db.session() as s:
+            rows = list(s.scalars(select(ChargeSession).where(ChargeSession.stopped_at.is_(None))))
+            if len(rows) != len(site.bays):
+                return False
+            for r in rows:
+                if r.charging_ended_at is None or r.last_seen_at is None:
+                    return False
+                if (r.last_seen_at - r.charging_ended_at).total_seconds() < idle_s:
+                    return False
+                n = s.scalar(
+                    select(func.count())
+                    .select_from(MeterSample)
+                    .where(MeterSample.session_id == r.id)
+                )
+                if (n or 0) < samples:
+                    return False
+            return True
+    finally:
+        db.dispose()
 
 
 def test_two_bays_full_sessions_through_the_engine(tmp_path: Path) -> None:
@@ -32,7 +68,9 @@ def test_two_bays_full_sessions_through_the_engine(tmp_path: Path) -> None:
         wait_for(lambda: all(b.charger.conn.power_w > 0 for b in site.bays), 10, "charging")
         # End of charge: the car is full and stops drawing; the bay idles; then unplug.
         wait_for(lambda: all(b.charger.conn.ev.full for b in site.bays), 60, "cars full")
-        time.sleep(3.0)  # idle_after_s = 2 s of engine time
+        # The engine has recorded at least idle_after_s (2 s of its time) of idling and
+        # three samples per session before the cars leave.
+        wait_until(lambda: _idled(site, 2.0, samples=3), what="two idle sessions recorded")
         for bay in site.bays:
             bay.charger.unplug()
 
@@ -70,6 +108,7 @@ def test_two_bays_full_sessions_through_the_engine(tmp_path: Path) -> None:
 def test_usb_adapters_pulled_and_plugged_back_during_a_session(tmp_path: Path) -> None:
     with SerialSite(tmp_path, bays=1, sim_speed=10.0) as site:
         bay = site.bays[0]
+        bay.charger.log_commands = True  # to wait for the engine's polls
         site.start_engine()
         site.wait_gated(bay)
         site.plug(bay, EV(capacity_wh=50_000, soc=0.3, max_power_w=7000))
@@ -78,7 +117,7 @@ def test_usb_adapters_pulled_and_plugged_back_during_a_session(tmp_path: Path) -
         # The charger's adapter goes: the bay becomes Unavailable, the car keeps charging.
         bay.charger.set_port(False)
         bay.reader.endpoint.unplug()  # type: ignore[attr-defined]
-        time.sleep(4.0)
+        wait_until(lambda: _events(site)[-1:] == ["comm_lost"], what="the charger missed")
         bay.charger.set_port(True)
         bay.reader.endpoint.replug()  # type: ignore[attr-defined]
         db = site.db()
@@ -100,7 +139,7 @@ def test_usb_adapters_pulled_and_plugged_back_during_a_session(tmp_path: Path) -
             # The reader is back too: the same card stops the session (Local). The car
             # pauses first, so nothing flows between the stop and the relay opening.
             bay.charger.set_paused(True)
-            time.sleep(1.0)
+            engine_polled(bay.charger)
             bay.reader.tap(bay.card, 0.15)
             wait_for(lambda: bay.charger.st.mode == "sleeping", 30, "stopped by the card")
             bay.charger.unplug()

@@ -27,7 +27,11 @@ def test_session_cycle_on_a_pty() -> None:
         async def go() -> None:
             drv = create_charger("evse-din", config(bus, 5), PortPool())
             info = await drv.open()
-            assert (info.model, info.firmware, info.max_current_a) == ("EVSE-DIN", "rev 17", 32.0)
+            assert (info.model, info.firmware, info.max_current_a) == (
+                "EVSE-DIN",
+                "rev 17, 1 A mode",
+                32.0,
+            )
             c = (await drv.read()).connectors[0]
             assert (c.plugged, c.allowed, c.raw_state, c.energy_wh) == (
                 False,
@@ -74,7 +78,7 @@ def test_writes_use_function_16() -> None:
             await drv.close()
 
         asyncio.run(go())
-    assert seen == [0x03, 0x10]
+    assert seen == [0x03, 0x03, 0x03, 0x10]  # 1000–1005, 2005, 2000, then the write
 
 
 def test_heidelberg_and_evse_din_on_one_bus() -> None:

@@ -34,11 +34,11 @@ def card_uid(slave: int) -> str:
 
 @contextmanager
 def site(
-    db: Database, slaves: tuple[int, ...], **settings: str
+    db: Database, slaves: tuple[int, ...], layout: int = 0x0108, **settings: str
 ) -> Iterator[tuple[Engine, ModbusBusSim]]:
     """Boxes at `slaves` on one bus; charger rows, bays P<slave>, one card per bay."""
     clock = WarpClock(SPEED)
-    bus = ModbusBusSim([HeidelbergBox(s) for s in slaves], clock, FAST)
+    bus = ModbusBusSim([HeidelbergBox(s, layout=layout) for s in slaves], clock, FAST)
     bus.serve_tcp()
     bus.start()
     try:
@@ -59,7 +59,8 @@ def site(
             CoordinatorConfig(
                 poll_interval_s=0.05, read_timeout_s=5.0, backoff_min_s=0.05, backoff_max_s=0.2
             ),
-            SessionConfig(sample_interval_s=30.0),
+            # A gap of a few real seconds is no car swap, even at 60x (continuity.py).
+            SessionConfig(sample_interval_s=30.0, continuity_gap_s=5 * SPEED),
         )
         engine = Engine(db, clock, cfg)
         engine.start()
@@ -244,3 +245,25 @@ def test_power_on_counter_as_meter_counts_on_across_a_reboot(sqlite_db: Database
     )
     assert row.energy_wh == row.energy_before_wh + row.meter_stop_wh
     assert row.energy_wh <= box.connector.energy_total_wh  # never more than really flowed
+
+
+@pytest.mark.parametrize("layout", [0x0107, 0x0108])
+def test_idle_box_reboot_with_counter_zero_gets_standby_disabled_again(
+    sqlite_db: Database, layout: int
+) -> None:
+    """An idle box has counted 0 VAh since power-on: its reboot cannot show in the counter.
+    The driver's configuration check sees 257/258 back at factory values and configures the
+    box again, so it does not fall asleep (review defect 12)."""
+    with site(sqlite_db, (1,), layout=layout) as (eng, bus):
+        box = bus.box(1)
+        wait_for(lambda: eng.bays[1].status is BayStatus.AVAILABLE, what="P1 available")
+        wait_for(lambda: (box.holding[257], box.holding[258]) == (15001, 4), what="configured")
+        assert box.connector.energy_since_boot_wh == 0.0
+        bus.fault(1, "reboot")
+        assert (box.holding[257], box.holding[258]) == (15000, 0)
+        wait_for(
+            lambda: (box.holding[257], box.holding[258]) == (15001, 4),
+            what="standby disabled again after the reboot",
+        )
+        assert eng.bays[1].status is BayStatus.AVAILABLE
+        assert box.holding[261] == 0  # still gated: no session

@@ -67,7 +67,8 @@ def test_simulate_heidelberg_and_probe_it() -> None:
         assert (conn["state"], conn["raw_state"]) == ("SuspendedEVSE", "4 (B1)")
         assert conn["voltages_v"] == [230.0, 230.0, 230.0]
         status = command(sim, "status 2")
-        assert json.loads(status[3:])["boxes"][0]["holding"]["258"] == 4  # probe disabled standby
+        box = json.loads(status[3:])["boxes"][0]
+        assert box["holding"]["258"] == 0 and box["writes"] == []  # a probe writes nothing
         assert command(sim, "fault 2 overtemp") == "ok"
         conn = json.loads(probe("heidelberg", url, "--address", "2").stdout)["connectors"][0]
         assert (conn["state"], conn["fault"]) == ("Faulted", "OverTemperature")
@@ -100,3 +101,47 @@ def test_bad_simulator_options_exit_2() -> None:
     )
     assert done.returncode == 2
     assert done.stderr.startswith("stationmgr: error:")
+
+
+def _probe_json(*args: str) -> dict:  # type: ignore[type-arg]
+    done = probe(*args)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_simulated_variants_by_option_probe_names_them_and_nothing_is_written() -> None:
+    with simulator("heidelberg", "--tcp", "127.0.0.1:0", "--layout", "1.0.7", "--c1") as (
+        sim,
+        url,
+    ):
+        assert command(sim, "plug 1 0.3") == "ok"
+        snap = _probe_json("heidelberg", url, "--address", "1")
+        assert snap["firmware"] == "register layout 1.0.7"
+        assert snap["connectors"][0]["raw_state"] == "6 (C1)"
+        assert snap["connectors"][0]["state"] == "SuspendedEVSE"  # not "Charging"
+        box = json.loads(command(sim, "status 1")[3:])["boxes"][0]
+        assert box["writes"] == [] and box["variant"] == "layout 1.0.7, C1 when refused"
+    with simulator("evse-din", "--tcp", "127.0.0.1:0", "--mode", "0.01", "--firmware", "18") as (
+        sim,
+        url,
+    ):
+        snap = _probe_json("evse-din", url)
+        assert snap["firmware"] == "rev 18, 0.01 A mode"
+        assert snap["current_range_a"] == [6.0, 32.0]
+    with simulator("evse-din", "--tcp", "127.0.0.1:0", "--pp", "0") as (sim, url):
+        snap = _probe_json("evse-din", url)  # a probe works where open() would refuse
+        assert snap["current_range_a"] == [6.0, None]
+        assert "set installation_max_a" in snap["extra"]["max_current"]
+        box = json.loads(command(sim, "status 1")[3:])["boxes"][0]
+        assert box["writes"] == []
+
+
+def test_a_second_restore_on_tcp_keeps_the_bus_alive() -> None:
+    """reliability.md note 18: the second `restore` bound the port again (EADDRINUSE) and
+    the bus thread died."""
+    with simulator("heidelberg", "--tcp", "127.0.0.1:0") as (sim, url):
+        assert command(sim, "vanish") == "ok"
+        assert command(sim, "vanish") == "ok"
+        assert command(sim, "restore") == "ok"
+        assert command(sim, "restore") == "ok"
+        assert _probe_json("heidelberg", url)["firmware"] == "register layout 1.0.8"

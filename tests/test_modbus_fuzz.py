@@ -4,12 +4,14 @@ protocol's own error type may escape (RtuError on the device side, DeviceError i
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stationmgr.drivers import DeviceConfig, evse_din, heidelberg
-from stationmgr.drivers.modbus_map import decode
+from stationmgr.drivers.modbus_map import decode, encode
 from stationmgr.errors import DeviceError
 from stationmgr.sim import rtu
 from stationmgr.sim.modbus_boxes import EvseDinBox, HeidelbergBox
@@ -105,7 +107,9 @@ words15 = st.lists(st.integers(0, 0xFFFF), min_size=15, max_size=15)
 @given(words15)
 def test_heidelberg_decoding_raises_only_device_error(words: list[int]) -> None:
     drv = heidelberg.HeidelbergCharger(DeviceConfig("socket://127.0.0.1:9", 1))
-    values = decode(heidelberg.FIELDS, heidelberg.POLL, words)
+    drv.layout = 0x0108
+    (poll,) = heidelberg.input_blocks(0x0108)
+    values = decode(heidelberg.FIELDS, poll, words)
     try:
         reading = drv._connector(values)
     except DeviceError:
@@ -119,7 +123,7 @@ def test_heidelberg_decoding_raises_only_device_error(words: list[int]) -> None:
 @given(st.lists(st.integers(0, 0xFFFF), min_size=0, max_size=20))
 def test_decode_short_or_long_replies_raise_device_error(words: list[int]) -> None:
     for fields, block in (
-        (heidelberg.FIELDS, heidelberg.POLL),
+        (heidelberg.FIELDS, heidelberg.input_blocks(0x0108)[0]),
         (evse_din.FIELDS, evse_din.POLL),
     ):
         if len(words) == block.count:
@@ -127,3 +131,70 @@ def test_decode_short_or_long_replies_raise_device_error(words: list[int]) -> No
         else:
             with pytest.raises(DeviceError):
                 decode(fields, block, words)
+
+
+fields = st.sampled_from(heidelberg.FIELDS + evse_din.FIELDS)
+numbers = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(2**70), 2**70),
+    st.sampled_from([float("inf"), float("-inf"), float("nan"), 1e308, -0.0, 65535.5]),
+)
+
+
+@FUZZ
+@given(fields, numbers)
+def test_encode_raises_only_value_error(f, value) -> None:  # type: ignore[no-untyped-def]
+    """reliability.md defect 16: `encode(±inf)` raised OverflowError, killing a poll loop."""
+    try:
+        raw = encode(f, value)
+    except ValueError:
+        return
+    assert 0 <= raw <= 0xFFFF
+    assert abs(raw * f.scale - value) <= f.scale / 2 + 1e-9 * abs(value)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), -1, 70000])
+def test_encode_refuses_what_no_register_holds(value: float) -> None:
+    with pytest.raises(ValueError):
+        encode(heidelberg.FIELDS[-1], value)
+
+
+@FUZZ
+@given(
+    st.integers(min_value=0x0100, max_value=0x01FF),
+    st.lists(st.integers(0, 0xFFFF), min_size=15, max_size=15),
+)
+def test_heidelberg_decoding_on_every_layout_raises_only_device_error(layout, words) -> None:  # type: ignore[no-untyped-def]
+    drv = heidelberg.HeidelbergCharger(DeviceConfig("socket://127.0.0.1:9", 1))
+    drv.layout = layout
+    values: dict[str, float] = {}
+    for block in heidelberg.input_blocks(layout):
+        values.update(decode(heidelberg.FIELDS, block, words[block.start - 4 :][: block.count]))
+    try:
+        reading = drv._connector(values)
+    except DeviceError:
+        assert words[1] not in heidelberg.STATES
+        return
+    assert reading.power_w is not None and reading.energy_wh is not None
+    assert not (reading.charging and not reading.plugged)
+
+
+@FUZZ
+@given(st.lists(st.integers(0, 0xFFFF), min_size=3, max_size=3), st.sampled_from([1.0, 0.01]))
+def test_evse_din_decoding_raises_only_device_error(words, unit) -> None:  # type: ignore[no-untyped-def]
+    async def go() -> None:
+        drv = evse_din.EvseDinCharger(DeviceConfig("socket://127.0.0.1:9", 1))
+        drv.unit_a = unit
+
+        async def read(table: str, start: int, count: int) -> list[int]:
+            return list(words)
+
+        drv.bus.read = read  # type: ignore[method-assign]
+        try:
+            reading = await drv.read()
+        except DeviceError:
+            assert words[2] not in evse_din.STATES
+            return
+        assert reading.connectors[0].offered_a == round(words[1] * unit, 2)
+
+    asyncio.run(go())

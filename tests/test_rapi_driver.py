@@ -18,6 +18,7 @@ from stationmgr.errors import DeviceError
 from stationmgr.sim.ev import EV
 from stationmgr.sim.openevse_sim import OpenEVSESim
 from stationmgr.sim.transport import PtyEndpoint, WireTime
+from tests.helpers.wait import async_wait_until
 
 
 @pytest.fixture
@@ -41,6 +42,14 @@ async def _opened(sim: OpenEVSESim, **kw: object) -> AsyncIterator[OpenEVSE]:
         yield d
     finally:
         await d.close()
+
+
+async def _delivered(sim: OpenEVSESim, wh: float) -> None:
+    """Until the simulated charger has delivered `wh` more in this plug-in (its own Ws)."""
+    start = sim.conn.session_ws
+    await async_wait_until(
+        lambda: sim.conn.session_ws >= start + wh * 3600, what=f"{wh:g} Wh delivered"
+    )
 
 
 def run(coro: object) -> object:
@@ -80,7 +89,7 @@ def test_reading_decodes_state_vflags_and_energy(sim: OpenEVSESim) -> None:
             # Asleep with a car: plugged from vflags 0x0100, not offering energy.
             assert (r.plugged, r.allowed, r.raw_state, r.power_w) == (True, False, "fe", 0.0)
             await d.allow_charging(1, True)
-            await asyncio.sleep(0.5)
+            await _delivered(sim, 1.0)
             reading = await d.read()
             r = reading.connectors[0]
             assert r.charging and r.allowed and r.raw_state == "03"
@@ -99,7 +108,7 @@ def test_energy_register_is_monotonic_across_unplug_and_next_plug_in(sim: OpenEV
             for _ in range(2):
                 sim.plug(EV(capacity_wh=2000, soc=0.5))
                 for _ in range(3):
-                    await asyncio.sleep(0.2)
+                    await _delivered(sim, 1.0)
                     seen.append((await d.read()).connectors[0].energy_wh or 0.0)
                 sim.unplug()
                 seen.append((await d.read()).connectors[0].energy_wh or 0.0)
@@ -116,11 +125,11 @@ def test_a_car_leaving_and_another_arriving_between_polls(sim: OpenEVSESim) -> N
     async def go() -> None:
         async with _opened(sim) as d:
             sim.plug(EV(capacity_wh=2000, soc=0.5))
-            await asyncio.sleep(0.3)
+            await _delivered(sim, 2.0)
             before = (await d.read()).connectors[0].energy_wh or 0.0
             sim.unplug()
             sim.plug(EV(capacity_wh=2000, soc=0.5))
-            await asyncio.sleep(0.3)
+            await _delivered(sim, 2.0)
             reading = await d.read()
             after = reading.connectors[0].energy_wh or 0.0
             first = sim.st.sessions[0]
@@ -136,13 +145,13 @@ def test_reboot_is_reported_and_the_register_drops(sim: OpenEVSESim) -> None:
     async def go() -> None:
         async with _opened(sim) as d:
             sim.plug(EV(capacity_wh=2000, soc=0.5))
-            await asyncio.sleep(0.3)
+            await _delivered(sim, 2.0)
             sim.set_paused(True)  # nothing flows after the boot either
             e1 = (await d.read()).connectors[0].energy_wh or 0.0
             changes: list[int] = []
             d.on_change(lambda: changes.append(1))
             sim.reboot()
-            await asyncio.sleep(0.1)
+            await async_wait_until(lambda: changes, what="the boot message ($AB)")
             r = await d.read()
             assert r.rebooted and changes
             assert (r.connectors[0].energy_wh or 0.0) < e1
@@ -158,7 +167,7 @@ def test_at_messages_interleaved_with_replies_wake_the_poller(sim: OpenEVSESim) 
             d.on_change(lambda: woke.append(1))
             await d.allow_charging(1, False)  # $OK, then $AT (state fe)
             sim.plug(EV())  # the controller pushes $AT on its own
-            await asyncio.sleep(0.2)
+            await async_wait_until(lambda: len(woke) >= 2, what="two $AT messages")
             await d.read()
             assert len(woke) >= 2 and d.async_lines >= 2
 
@@ -208,7 +217,7 @@ def test_gate_uses_the_auth_lock_when_the_firmware_has_it() -> None:
                 r = (await d.read()).connectors[0]
                 assert r.allowed is False and sim.st.auth_locked
                 await d.allow_charging(1, True)
-                await asyncio.sleep(0.2)
+                await async_wait_until(lambda: sim.conn.power_w > 0, what="charging")
                 r = (await d.read()).connectors[0]
                 assert r.allowed and r.charging
                 assert "S4" in [c for _, c in sim.st.commands]

@@ -134,3 +134,112 @@ def test_encode_parse_round_trip(cmd: str, values: list[int], seq: int) -> None:
     raw = rapi.encode(cmd, *values, seq=seq)
     frame = rapi.parse(raw)
     assert frame.kind == cmd and frame.seq == seq and frame.values == tuple(map(str, values))
+
+
+# ------------------------------------------------------------ strict numbers (reliability 16)
+
+
+def _frame(*values: str) -> rapi.Frame:
+    return rapi.Frame("OK", values)
+
+
+@pytest.mark.parametrize(
+    ("reader", "values"),
+    [
+        (rapi.energy, ("1_0", "5")),  # Python's int() takes the underscore
+        (rapi.energy, ("+7", "5")),
+        (rapi.energy, ("7", "0x1f")),
+        (rapi.energy, ("-1", "5")),
+        (rapi.energy, ("٣", "5")),  # another script's digit
+        (rapi.status, ("03", "-5", "03", "0140")),  # negative elapsed
+        (rapi.status, ("03", "1_0", "03", "0140")),
+        (rapi.status, ("0x3", "10", "03", "0140")),
+        (rapi.status, ("03", "10", "03", "+140")),
+        (rapi.current_voltage, ("1000", "-240000")),  # negative millivolts
+        (rapi.current_voltage, ("-2", "240000")),  # only -1 means "no ammeter"
+        (rapi.current_voltage, (" 1", "240000")),
+        (rapi.current_range, ("6", "32", "32", "3_2")),
+        (rapi.heartbeat, ("5", "6", "3")),
+        (rapi.heartbeat, ("70000", "6", "0")),
+        (rapi.settings, ("+16", "0201")),
+        (rapi.connect_state, ("3",)),
+    ],
+)
+def test_lenient_numbers_are_refused(reader: object, values: tuple[str, ...]) -> None:
+    with pytest.raises(RapiError):
+        reader(_frame(*values))  # type: ignore[operator]
+
+
+def test_typed_readers_and_old_formats() -> None:
+    v4 = rapi.dialect("4.0.1")
+    s = rapi.status(_frame("254", "77"), v4)  # RAPI ≤ 4.0.1: "%d %ld"
+    assert (s.state, s.elapsed_s, s.has_flags) == (0xFE, 77, False)
+    with pytest.raises(RapiError):
+        rapi.status(_frame("256", "77"), v4)
+    assert rapi.current_range(_frame("6", "40"), v4) == (6, 40, -1, 40)
+    assert rapi.current_voltage(_frame("-1", "240000")) == (-1, 240000)
+    assert rapi.heartbeat(_frame("5", "6", "2")) == (5, 6, 2)
+    st_ = rapi.state_transition(rapi.Frame("ST", ("03",)))
+    assert st_.state == 3 and not st_.has_flags
+    assert rapi.Status(0, 0, 0, 0x4000).boot_locked
+    d = rapi.dialect("2.0.3")
+    assert not d.sequence_ids and not d.status_v5
+    assert rapi.dialect("5.2.1").range_v4 and rapi.dialect("3.0.1").sequence_ids
+    for bad in ("5.2", "v5.2.1", "5.2.1a", "", "٥.2.1"):
+        with pytest.raises(RapiError):
+            rapi.dialect(bad)
+
+
+@pytest.mark.parametrize("value", ["a\x00", "\x1b[2J", "1\r", "x\n", "\x7f", "a b", ":01", "é"])
+def test_encode_refuses_control_characters(value: str) -> None:
+    with pytest.raises(RapiError):
+        rapi.encode("FP", value)
+
+
+_READERS = (
+    rapi.energy,
+    rapi.current_voltage,
+    rapi.version,
+    rapi.fault_counters,
+    rapi.state_transition,
+    rapi.transition_amps,
+    rapi.settings,
+    rapi.heartbeat,
+    rapi.connect_state,
+    lambda f: rapi.status(f),
+    lambda f: rapi.status(f, rapi.dialect("4.0.1")),
+    lambda f: rapi.current_range(f),
+    lambda f: rapi.current_range(f, rapi.dialect("4.0.1")),
+)
+
+
+@given(
+    st.sampled_from(["OK", "NK", "AT", "ST"]),
+    st.lists(
+        st.text(alphabet="0123456789abcdefABCDEF-+_x.٣ ", min_size=1, max_size=12).filter(
+            lambda t: " " not in t
+        ),
+        max_size=5,
+    ),
+)
+def test_fuzz_every_typed_reader_only_rapi_error(kind: str, values: list[str]) -> None:
+    """Each reader either returns or raises RapiError (the documented error), nothing else."""
+    frame = rapi.Frame(kind, tuple(values))
+    for reader in _READERS:
+        try:
+            out = reader(frame)
+        except RapiError:
+            continue
+        if reader is rapi.energy:
+            assert all(x >= 0 for x in out)  # type: ignore[union-attr]
+
+
+@given(st.text(max_size=12), st.integers(1, 255))
+def test_fuzz_encode_refuses_or_round_trips(value: str, seq: int) -> None:
+    """Reliability 16: `encode` never builds a frame that `parse` refuses."""
+    try:
+        raw = rapi.encode("FP", value, seq=seq)
+    except RapiError:
+        return
+    frame = rapi.parse(raw)
+    assert frame.values == (value,) and frame.seq == seq

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from stationmgr.auth import match_key
 from stationmgr.drivers import DeviceConfig, create_reader
 from stationmgr.drivers.api import CardReader
 from stationmgr.drivers.rdm6300 import (
@@ -22,6 +23,7 @@ from stationmgr.drivers.rdm6300 import (
 from stationmgr.errors import DeviceError
 from stationmgr.sim.reader_sim import ReaderSim
 from stationmgr.sim.transport import PtyEndpoint
+from tests.helpers.wait import async_wait_until
 
 # 62 E3 08 6C ED: XOR = 08 (a card number often used as the RDM6300 example)
 RDM = bytes.fromhex("02 36 32 45 33 30 38 36 43 45 44 30 38 03")
@@ -113,10 +115,9 @@ def test_driver_one_tap_per_placement_over_a_pty(reader_sim: ReaderSim) -> None:
             reader_sim.place("0A1B2C3D4E")
             tap = await asyncio.wait_for(r.next_tap(), 3)
             assert (tap.uid, tap.raw) == ("0A1B2C3D4E", "0A1B2C3D4E")
-            await asyncio.sleep(0.4)  # the frame keeps repeating: no new tap
-            assert reader_sim.frames_sent > 5
+            # The frame keeps repeating (the card stays on the reader): no new tap.
+            await async_wait_until(lambda: reader_sim.frames_sent > 5, what="repeated frames")
             reader_sim.remove()
-            await asyncio.sleep(0.4)
             reader_sim.inject("badsum", 2)
             reader_sim.inject("garbage", 3)
             reader_sim.tap("1B2C3D4E", 0.3)  # placed again (a 4-byte number: version 00)
@@ -129,6 +130,29 @@ def test_driver_one_tap_per_placement_over_a_pty(reader_sim: ReaderSim) -> None:
             await r.close()
 
     asyncio.run(go())
+
+
+def test_all_digit_frame_is_hex_over_a_pty() -> None:
+    """Review defect 8: frame 0100423515 (its ten hex digits all decimal digits) gave
+    CardTap.uid 05FC575B, the decimal 100423515, because the driver re-read the frame as
+    typed text. A frame is hex: the UID is its 5 bytes."""
+    sim = ReaderSim(PtyEndpoint(), repeat_s=0.05).start()
+
+    async def go() -> None:
+        r = create_reader("rdm6300", DeviceConfig(sim.endpoint.name))
+        await r.open()
+        try:
+            sim.place("0100423515")
+            tap = await asyncio.wait_for(r.next_tap(), 5)
+            assert (tap.uid, tap.raw) == ("0100423515", "0100423515")
+            assert match_key(tap.uid) == "00423515"  # the number printed: 0004338965
+        finally:
+            await r.close()
+
+    try:
+        asyncio.run(go())
+    finally:
+        sim.stop()
 
 
 def test_driver_reports_a_lost_port() -> None:

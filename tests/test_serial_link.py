@@ -175,6 +175,48 @@ def test_a_pty_that_disappears_fails_the_waiting_request() -> None:
     asyncio.run(go())
 
 
+class _DeadWritePort:
+    """At the edge of the test: a port whose reader sees nothing and whose write fails the
+    way pyserial's socket:// does once the reader thread has closed it under the writer."""
+
+    in_waiting = 0
+
+    def read(self, n: int) -> bytes:
+        time.sleep(0.01)
+        return b""
+
+    def write(self, data: bytes) -> int:
+        raise TypeError("argument must be an int, or have a fileno() method.")
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_failed_write_leaves_no_unretrieved_future(caplog: pytest.LogCaptureFixture) -> None:
+    """The write's own failure rejects the pending reply a moment after the request raised;
+    that rejection must land on a settled future, not be logged by asyncio as an error."""
+    import gc
+
+    caplog.set_level(logging.WARNING)
+
+    async def go() -> None:
+        link = SerialLink("socket://127.0.0.1:9", backoff_min_s=5.0)
+        link.open_sync_with(_DeadWritePort())
+        try:
+            with pytest.raises(DeviceError, match="write failed"):
+                await link.request(b"ask 1\r", _reply_to(1), 1.0)
+            for _ in range(3):  # let the threadsafe rejection run
+                await asyncio.sleep(0)
+        finally:
+            await link.close()
+
+    asyncio.run(go())
+    gc.collect()
+    msgs = [r.getMessage() for r in caplog.records]
+    assert not [m for m in msgs if "never retrieved" in m], msgs
+    assert len([m for m in msgs if "write failed" in m]) == 1, msgs
+
+
 @given(st.lists(st.binary(max_size=40), max_size=10))
 def test_fuzz_cr_lines(chunks: list[bytes]) -> None:
     buf = bytearray()

@@ -13,6 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from stationmgr.errors import DeviceError
+
+
+class Misconfigured(DeviceError):
+    """The charger answers, but its settings do not let it run safely (e.g. an EVSE-DIN
+    whose PP limit reads 0 and no `installation_max_a`): nothing is written to it, and
+    retrying will not help until the setting is changed."""
+
 
 @dataclass(frozen=True, slots=True)
 class ConnectorReading:
@@ -28,6 +36,16 @@ class ConnectorReading:
     voltages_v: tuple[float, ...] = ()
     fault: str | None = None  # a fault code in our words (see FAULT_CODES), None when healthy
     raw_state: str = ""  # the device's own state code, for logs and `probe`
+    # Proof of continuity across a gap in observation: the charger's own clock and energy for
+    # the current plug-in, both reset by the device at a new plug-in (None: cannot tell).
+    session_elapsed_s: float | None = None
+    session_energy_wh: float | None = None
+    # The current the device offers right now as it reports it (pilot), to catch a limit the
+    # charger imposed itself (e.g. OpenEVSE heartbeat fallback); None: cannot tell.
+    offered_a: float | None = None
+    # The plugged cable's rating from its proximity pin (PP), for this plug-in; None: the
+    # device does not tell (tethered cable, no PP detection).
+    cable_max_a: float | None = None
 
 
 # Fault codes a driver may report; the words are what a site owner reads in the fault log.
@@ -42,6 +60,7 @@ FAULT_CODES = (
     "VentRequired",
     "RelayClosure",
     "Error",
+    "Misconfigured",  # set by the engine: no safe current is known (see engine/current.py)
 )
 
 
@@ -64,7 +83,9 @@ class ChargerInfo:
     firmware: str | None = None
     connectors: int = 1
     min_current_a: float = 6.0
-    max_current_a: float = 16.0
+    # The most the device can offer; None: it cannot tell (the charger's installation_max_a
+    # setting is then required, see engine/current.py).
+    max_current_a: float | None = 16.0
 
 
 @runtime_checkable
@@ -92,6 +113,27 @@ class CurrentLimit(Protocol):
     """The charger's offered current can be set without wearing its EEPROM."""
 
     async def set_current_limit(self, connector: int, amps: float) -> None: ...
+
+
+@runtime_checkable
+class Failsafe(Protocol):
+    """The charger falls back on its own when the site stops talking to it.
+
+    `set_failsafe(timeout_s, fallback_a)`: after `timeout_s` without the site, the device
+    offers `fallback_a` (0: stops charging). The driver keeps the device's supervision fed
+    while it is polled (OpenEVSE `$SY` pulse, Heidelberg watchdog 257 reset by any request);
+    `timeout_s=0` switches supervision off explicitly.
+    """
+
+    async def set_failsafe(self, timeout_s: float, fallback_a: float) -> None: ...
+
+
+@runtime_checkable
+class Identify(Protocol):
+    """The driver can reach and identify the device without writing anything to it (what
+    `open()` would read; `read()` afterwards stays read-only). `probe` uses it."""
+
+    async def identify(self) -> ChargerInfo: ...
 
 
 @runtime_checkable

@@ -29,11 +29,21 @@ class PortPool:
     def owners(self) -> list[Any]:
         return list(self._owners.values())
 
+    async def release(self, port: str) -> None:
+        """Close and forget every owner of `port` (its last device was removed): the port
+        is free for another program, and a later user opens it with its own settings."""
+        for key in [k for k in self._owners if k[0] == port]:
+            await _close(self._owners.pop(key))
+
     async def close_all(self) -> None:
         for owner in self.owners():
-            close = getattr(owner, "close", None)
-            if close is not None:
-                result = close()
-                if asyncio.iscoroutine(result):
-                    await result
+            await _close(owner)
         self._owners.clear()
+
+
+async def _close(owner: Any) -> None:
+    close = getattr(owner, "close", None)
+    if close is not None:
+        result = close()
+        if asyncio.iscoroutine(result):
+            await result

@@ -7,11 +7,14 @@ protocol drivers and their simulators test the bytes.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from stationmgr.clock import Clock, SystemClock
 from stationmgr.drivers import DeviceConfig, register_charger
-from stationmgr.drivers.api import ChargerInfo, ChargerReading
+from stationmgr.drivers.api import ChargerInfo, ChargerReading, ConnectorReading
+from stationmgr.drivers.options import Setting
 from stationmgr.errors import DeviceError
-from stationmgr.sim.device import VirtualCharger
+from stationmgr.sim.device import VirtualCharger, VirtualConnector
 
 VIRTUAL_CHARGERS: dict[str, VirtualCharger] = {}
 CLOCK: list[Clock] = [SystemClock()]  # the clock virtual chargers integrate energy by
@@ -20,9 +23,10 @@ CLOCK: list[Clock] = [SystemClock()]  # the clock virtual chargers integrate ene
 class InProcCharger:
     """Driver for a VirtualCharger in this process (status, gate, current limit)."""
 
-    def __init__(self, name: str, register: str = "total") -> None:
+    def __init__(self, name: str, register: str = "total", proof: bool = True) -> None:
         self.name = name
         self.register = register
+        self.proof = proof  # report the plug-in's clock and energy (continuity proof)
         self._rebooted_seen = 0
 
     @property
@@ -39,7 +43,8 @@ class InProcCharger:
         dev = self.device
         self._rebooted_seen = sum(c.boots for c in dev.connectors)
         c = dev.connectors[0]
-        return ChargerInfo(dev.model, dev.firmware, len(dev.connectors), 6.0, c.max_current_a)
+        max_a = c.max_current_a if dev.reports_max else None
+        return ChargerInfo(dev.model, dev.firmware, len(dev.connectors), 6.0, max_a)
 
     async def read(self) -> ChargerReading:
         dev = self.device
@@ -48,9 +53,22 @@ class InProcCharger:
         rebooted = boots != self._rebooted_seen
         self._rebooted_seen = boots
         return ChargerReading(
-            tuple(c.reading(self.register) for c in dev.connectors),
+            tuple(self._reading(c) for c in dev.connectors),
             rebooted=rebooted,
             firmware=dev.firmware,
+        )
+
+    def _reading(self, c: VirtualConnector) -> ConnectorReading:
+        """The connector's reading, with the plug-in's own clock and energy as proof of
+        continuity (like OpenEVSE's `$GS`/`$GU`) unless `proof` is off."""
+        r = c.reading(self.register)
+        if not self.proof:
+            return r
+        since = c.plugged_since
+        return replace(
+            r,
+            session_elapsed_s=None if since is None else max(0.0, CLOCK[0].now() - since),
+            session_energy_wh=c.session_ws / 3600.0,
         )
 
     async def allow_charging(self, connector: int, allowed: bool) -> None:
@@ -65,7 +83,15 @@ class InProcCharger:
 
 def _factory(config: DeviceConfig, _ports: object) -> InProcCharger:
     name = config.port.removeprefix("inproc://")
-    return InProcCharger(name, str(config.settings.get("register", "total")))
+    s = config.settings
+    return InProcCharger(name, s.get("register") or "total", s.get("proof", True) is not False)
 
 
-register_charger("inproc", _factory)
+register_charger(
+    "inproc",
+    _factory,
+    (
+        Setting("register", str, "total", choices=("total", "boot"), doc="meter source"),
+        Setting("proof", bool, True, doc="report the plug-in's clock and energy (continuity)"),
+    ),
+)

@@ -30,7 +30,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -40,6 +40,7 @@ from pymodbus.client import ModbusSerialClient
 from pymodbus.exceptions import ConnectionException, ModbusException, ModbusIOException
 from pymodbus.framer import FramerType
 
+from stationmgr.drivers.options import Setting
 from stationmgr.errors import DeviceError, UserError
 
 log = logging.getLogger(__name__)
@@ -75,26 +76,33 @@ class LineSettings:
 
     @classmethod
     def from_settings(
-        cls, base: LineSettings, baud: int | None, settings: dict[str, Any]
+        cls, base: LineSettings, baud: int | None, settings: Mapping[str, Any]
     ) -> LineSettings:
-        """Apply a charger row's `baud` and `settings` (parity, turnaround_ms, timeout_ms…)."""
+        """Apply a charger row's `baud` and checked `settings` (see LINE_SETTINGS)."""
         changes: dict[str, Any] = {}
         if baud:
             changes["baud"] = int(baud)
-        if "parity" in settings:
-            parity = str(settings["parity"]).upper()
-            if parity not in ("N", "E", "O"):
-                raise UserError(f"parity must be N, E or O, not {settings['parity']!r}")
-            changes["parity"] = parity
-        if "stopbits" in settings:
+        if settings.get("parity") is not None:
+            changes["parity"] = str(settings["parity"]).upper()
+        if settings.get("stopbits") is not None:
             changes["stopbits"] = int(settings["stopbits"])
-        if "turnaround_ms" in settings:
+        if settings.get("turnaround_ms") is not None:
             changes["turnaround_s"] = float(settings["turnaround_ms"]) / 1000.0
-        if "timeout_ms" in settings:
+        if settings.get("timeout_ms") is not None:
             changes["timeout_s"] = float(settings["timeout_ms"]) / 1000.0
-        if "retries" in settings:
+        if settings.get("retries") is not None:
             changes["retries"] = int(settings["retries"])
         return replace(base, **changes)
+
+
+# The bus settings every Modbus driver takes (None: the driver's own default).
+LINE_SETTINGS: tuple[Setting, ...] = (
+    Setting("parity", str, None, choices=("N", "E", "O"), doc="serial parity"),
+    Setting("stopbits", int, None, 1, 2, doc="serial stop bits"),
+    Setting("turnaround_ms", float, None, 0, 5000, doc="pause between requests on the bus"),
+    Setting("timeout_ms", float, None, 20, 10000, doc="waiting for one reply"),
+    Setting("retries", int, None, 0, 5, doc="extra attempts after a lost reply"),
+)
 
 
 class _RtuSerialClient(ModbusSerialClient):

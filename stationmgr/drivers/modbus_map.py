@@ -7,6 +7,7 @@ Shared by every Modbus driver so a new board is a table plus its state meanings.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -72,8 +73,17 @@ def decode(fields: tuple[Field, ...], block: Block, words: list[int]) -> dict[st
 
 
 def encode(f: Field, value: float) -> int:
-    """A value in the field's unit → the raw 16-bit register word."""
-    raw = round(value / f.scale)
+    """A value in the field's unit → the raw 16-bit register word.
+
+    Raises ValueError (and only ValueError) for anything that is not a finite number that
+    fits the register: nan, ±inf, negative or too large values, non-numbers."""
+    try:
+        scaled = float(value) / f.scale
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        raise ValueError(f"{f.name}: {value!r} is not a number for register {f.address}") from None
+    if not math.isfinite(scaled):
+        raise ValueError(f"{f.name}: {value!r} does not fit register {f.address}")
+    raw = round(scaled)
     if not 0 <= raw <= 0xFFFF:
         raise ValueError(f"{f.name}: {value} does not fit register {f.address}")
     return raw

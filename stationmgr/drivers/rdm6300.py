@@ -7,8 +7,10 @@ bytes; ID Innovations readers put CR LF before ETX (16 bytes). Both drivers (`rd
 
 While a card lies on the reader the frame repeats: one `CardTap` per placement, and a new
 one only after the card was gone for `release_s` (a frame for another card is a new tap at
-once). The UID is the canonical form of `stationmgr.auth` (uppercase hex, 5 bytes for
-EM4100; its match key is the 4-byte number printed on the card).
+once). The UID is the frame's 5 bytes as uppercase hex — the canonical form of
+`stationmgr.auth` — taken from the frame directly: a frame is hex even when its ten digits
+happen to be decimal digits (`0100423515` is 01 00 42 35 15, never the decimal 100423515).
+Its match key is the 32-bit number (the last 4 bytes), the number printed on the card.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-from stationmgr.auth import parse_uid
 from stationmgr.clock import Clock, SystemClock
 from stationmgr.drivers import DeviceConfig, register_reader
 from stationmgr.drivers.api import CardTap
+from stationmgr.drivers.options import Setting
 from stationmgr.drivers.serial_link import SerialLink, get_link
-from stationmgr.errors import DeviceError, UserError
+from stationmgr.errors import DeviceError
 
 STX, ETX = 0x02, 0x03
 FRAME_LENGTHS = (14, 16)  # RDM6300, ID-12 (CR LF before ETX)
@@ -120,13 +122,12 @@ class SerialCardReader:
 
     def _on_frame(self, frame: bytes) -> None:
         try:
-            card = parse_frame(frame)
-            uid = parse_uid(card)
-        except (CardFrameError, UserError):
+            uid = parse_frame(frame)  # canonical already: 5 bytes of hex
+        except CardFrameError:
             self.bad_frames += 1
             return
         if self.debouncer.seen(uid, time.monotonic()):
-            self._put(CardTap(uid=uid, raw=card, at=self.clock.now()))
+            self._put(CardTap(uid=uid, raw=uid, at=self.clock.now()))
 
     def _on_lost(self, why: str) -> None:
         self._put(DeviceError(f"card reader on {self.link.url}: {why}"))
@@ -162,8 +163,9 @@ class SerialCardReader:
 
 def _factory(config: DeviceConfig, ports: object) -> SerialCardReader:
     link = get_link(ports, config.port, baudrate=config.baud or DEFAULT_BAUD, framer=stx_frames)
-    return SerialCardReader(link, release_s=float(config.settings.get("release_s", 0.5)))
+    return SerialCardReader(link, release_s=config.settings.get("release_s") or 0.5)
 
 
-register_reader("rdm6300", _factory)
-register_reader("id12", _factory)
+SETTINGS = (Setting("release_s", float, 0.5, 0.05, 10, doc="card lifted after this silence"),)
+register_reader("rdm6300", _factory, SETTINGS)
+register_reader("id12", _factory, SETTINGS)

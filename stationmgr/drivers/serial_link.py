@@ -110,6 +110,13 @@ class SerialLink:
         port.dtr = False  # a DTR pulse resets some controllers
         port.rts = False
         port.open()
+        # Bytes waiting from before this open are not ours to act on: a card tapped while
+        # the site was down (a pty keeps it) would start a session for whichever car is
+        # plugged in now; a stale reply would answer the wrong request.
+        try:
+            port.reset_input_buffer()
+        except (OSError, serial.SerialException):
+            pass
         return port
 
     async def open(self) -> None:
@@ -278,11 +285,15 @@ class SerialLink:
                 self._pending = (accept, fut)
             try:
                 self._write_now(data)
-                return await asyncio.wait_for(fut, timeout)
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for returns the reply and
+                # swallows a cancellation that lands as the reply arrives (engine stop hung).
+                async with asyncio.timeout(timeout):
+                    return await fut
             finally:
                 with self._state:
                     if self._pending is not None and self._pending[1] is fut:
                         self._pending = None
+                _settle(fut)
                 self._last_done = time.monotonic()
 
     async def send(self, data: bytes) -> None:
@@ -302,6 +313,20 @@ def _resolve(fut: asyncio.Future[bytes], frame: bytes) -> None:
 def _reject(fut: asyncio.Future[bytes], error: Exception) -> None:
     if not fut.done():
         fut.set_exception(error)
+
+
+def _settle(fut: asyncio.Future[bytes]) -> None:
+    """Close a request's future once nobody will await it again.
+
+    A write that fails loses the port, and losing the port rejects the pending future
+    through the loop a moment later; the request has already raised by then, so that
+    exception would never be retrieved and asyncio logs it as an error at collection.
+    Cancelling first makes the late rejection a no-op; an exception already set is read.
+    """
+    if not fut.done():
+        fut.cancel()
+    elif not fut.cancelled():
+        fut.exception()
 
 
 def get_link(pool: Any, url: str, **kwargs: Any) -> SerialLink:

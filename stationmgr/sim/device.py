@@ -25,10 +25,16 @@ class VirtualConnector:
     energy_total_wh: float = 0.0  # since installation (survives reboot)
     energy_since_boot_wh: float = 0.0  # resets on reboot (Heidelberg's power-on counter)
     session_ws: float = 0.0  # since plug-in (OpenEVSE's $GU first value)
+    # What the session meter counts per true Ws (OpenEVSE: one phase at its configured
+    # voltage, so 1/3 on a three-phase install; 0 without an ammeter).
+    session_ws_scale: float = 1.0
+    charge_s: float = 0.0  # seconds with current flowing since plug-in (OpenEVSE $GS elapsed)
     power_w: float = 0.0
     plugged_since: float | None = None
     boots: int = 0
     last_tick: float | None = None
+    cable_max_a: float | None = None  # the plugged cable's PP rating, when the device reads it
+    told_a: list[float] = field(default_factory=list)  # every current it was told, unclamped
 
     @property
     def plugged(self) -> bool:
@@ -54,7 +60,8 @@ class VirtualConnector:
             self.ev.absorb(wh)
             self.energy_total_wh += wh
             self.energy_since_boot_wh += wh
-            self.session_ws += wh * 3600.0
+            self.session_ws += wh * 3600.0 * self.session_ws_scale
+            self.charge_s += dt
         self.power_w = self.ev.demand_w(self.offered_w)
 
     def plug(self, ev: EV, now: float) -> None:
@@ -62,6 +69,7 @@ class VirtualConnector:
         self.ev = ev
         self.plugged_since = now
         self.session_ws = 0.0
+        self.charge_s = 0.0
         self.power_w = self.ev.demand_w(self.offered_w)
 
     def unplug(self, now: float) -> None:
@@ -77,6 +85,7 @@ class VirtualConnector:
 
     def set_current(self, amps: float, now: float) -> None:
         self.tick(now)
+        self.told_a.append(amps)
         self.current_limit_a = max(0.0, min(amps, self.max_current_a))
         self.power_w = self.ev.demand_w(self.offered_w) if self.ev else 0.0
 
@@ -104,6 +113,7 @@ class VirtualConnector:
             voltages_v=tuple([self.voltage_v] * self.phases),
             fault=self.fault,
             raw_state=("C" if self.power_w > 0 else "B" if self.plugged else "A"),
+            cable_max_a=self.cable_max_a if self.plugged else None,
         )
 
 
@@ -115,6 +125,7 @@ class VirtualCharger:
     firmware: str = "sim-1.0"
     connectors: list[VirtualConnector] = field(default_factory=lambda: [VirtualConnector()])
     silent: bool = False  # simulate a charger that stops answering
+    reports_max: bool = True  # False: open() cannot tell the maximum current (EVSE-DIN, PP 0)
 
     def tick(self, now: float) -> None:
         for c in self.connectors:

@@ -15,6 +15,7 @@ from typing import Any
 
 from stationmgr.clock import Clock, SystemClock, WarpClock
 from stationmgr.errors import UserError
+from stationmgr.sim.modbus_boxes import HEC_LAYOUTS
 from stationmgr.sim.modbus_sim import (
     COMMANDS_HELP,
     FAULT_KINDS,
@@ -44,6 +45,33 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="kinds for random faults (default: %(default)s)",
     )
     p.add_argument("--fault-duration", type=float, default=5.0, metavar="S")
+    if p.prog.endswith("heidelberg"):
+        p.add_argument(
+            "--layout",
+            default="1.0.8",
+            choices=sorted(HEC_LAYOUTS),
+            help="register layout (input 4): registers it lacks answer exception 02",
+        )
+        p.add_argument(
+            "--c1",
+            action="store_true",
+            help="a car that wants energy while refused shows C1 (6), not B1",
+        )
+    else:
+        p.add_argument(
+            "--mode",
+            default="1",
+            choices=("1", "0.01"),
+            help="current unit in A (0.01: register 2005 bit 7 set, as evcc/openWB leave it)",
+        )
+        p.add_argument("--firmware", type=int, default=17, help="register 1005 (default 17)")
+        p.add_argument("--pp", type=int, default=32, help="PP limit in A, register 1003 (0: no PP)")
+        p.add_argument(
+            "--boot-current",
+            type=int,
+            default=0,
+            help="register 2000: current offered after power-on (A; 0 = off)",
+        )
 
 
 @dataclass
@@ -52,7 +80,10 @@ class Handle:
 
     @property
     def announce(self) -> list[str]:
-        return [f"slaves {','.join(str(s) for s in sorted(self.bus.boxes))}"]
+        lines = [f"slaves {','.join(str(s) for s in sorted(self.bus.boxes))}"]
+        box = next(iter(self.bus.boxes.values()))
+        variant = box.variant() if hasattr(box, "variant") else ""
+        return lines + ([variant] if variant else [])
 
     def control(self, line: str) -> str:
         if line.strip().lower() == "help":
@@ -65,6 +96,20 @@ class Handle:
 
     def stop(self) -> None:
         self.bus.stop()
+
+
+def box_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The model's own variant options as box keyword arguments."""
+    if args.sim_kind == "heidelberg":
+        return {"layout": HEC_LAYOUTS[args.layout], "asks_when_refused": args.c1}
+    if not 0 <= args.pp <= 80 or not 0 <= args.boot_current <= 80 or args.firmware < 0:
+        raise UserError("--pp and --boot-current are 0…80 A, --firmware is not negative")
+    return {
+        "firmware": args.firmware,
+        "precise": args.mode == "0.01",
+        "pp_limit_a": args.pp,
+        "boot_current_a": args.boot_current,
+    }
 
 
 def run(args: argparse.Namespace, endpoint: Any) -> Handle:
@@ -101,7 +146,9 @@ def run(args: argparse.Namespace, endpoint: Any) -> Handle:
         turnaround_s=args.turnaround or default_turn,
         wire=bool(args.baud),
     )
-    bus = ModbusBusSim([cls(s) for s in slaves], clock, timing, probs, args.seed)
+    bus = ModbusBusSim(
+        [cls(s, **box_options(args)) for s in slaves], clock, timing, probs, args.seed
+    )
     bus.serve_endpoint(endpoint)
     for s in plugged:
         bus.plug(s)

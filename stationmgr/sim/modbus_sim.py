@@ -367,7 +367,11 @@ class ModbusBusSim:
             pass  # the master went away mid-reply, as on a real bus
 
     def _idle(self) -> None:
-        """Twice a second: advance the physics, start and end random faults."""
+        """Every turn: each box's own timers (watchdog). Twice a second: advance the
+        physics, start and end random faults."""
+        now = self.clock.now()
+        for box in self.boxes.values():
+            box.housekeeping(now)
         mono = time.monotonic()
         elapsed = mono - self._last_tick
         if elapsed < 0.5:
@@ -466,6 +470,8 @@ class ModbusBusSim:
         """The port disappears (USB adapter pulled, gateway off): connections drop."""
 
         def go() -> None:
+            if self.vanished:  # already gone: a second vanish changes nothing
+                return
             ep = self._endpoint
             if self._mode == "endpoint" and hasattr(ep, "unplug"):
                 ep.unplug()
@@ -483,6 +489,8 @@ class ModbusBusSim:
         """The port comes back at the same URL (same TCP port, or the same symlink)."""
 
         def go() -> None:
+            if not self.vanished:  # still there: a second restore must not bind the port again
+                return
             if self._mode == "endpoint":
                 from stationmgr.sim.transport import TcpEndpoint
 
@@ -517,6 +525,8 @@ class ModbusBusSim:
                 "boots": c.boots,
                 "requests": box.requests,
                 "holding": {str(k): v for k, v in box.holding.items()},
+                "writes": [list(w) for w in getattr(box, "writes", [])],
+                "variant": box.variant() if hasattr(box, "variant") else "",
             }
 
 

@@ -11,6 +11,23 @@ unplug by Ws / 3600 truncated, Ws lost on a reboot. Each finished plug-in is kep
 
 Faults on demand (`inject`) or by probability (`fault_rate` per second): GFCI, no ground,
 stuck relay, over temperature (state codes), silence, garbage bytes, bad checksums, reboot.
+
+Variants of real units (each as the firmware source of that version does it):
+
+- `firmware`: ``8.2.1``/``8.2.3`` (RAPI 5.2.1), ``5.1.0`` (D5.1.0, RAPI 4.0.1: `$GS` is
+  ``%d %ld``, `$ST xx` instead of `$AT`, `$GC` two values, no `$SY`), ``4.8.0`` (RAPI 3.0.1,
+  no `$FF`), ``4.4.0`` (RAPI 2.0.3: sequence ids are not echoed — the id is just another
+  argument, so `$SC 16 V :01` has too many tokens);
+- `heartbeat=(interval, fallback)`: supervision in EEPROM (what the WiFi gateway leaves):
+  without a `$SY` pulse for the interval the current drops to the fallback (at least 6 A)
+  until `$SY 165`; `interval × 1000` wraps at 16 bits like on the AVR;
+- `echo`: characters echoed and LF after replies (also turned on by `$FF E 0`, the
+  firmware's bug); `ammeter=False`: `$GG`/`$GU`/`$GA`/`$SV` answer `$NK`, nothing counted;
+  `bootlock`: vflag 0x4000 and no charging until `$SB`; `phases=3`: the car draws on three
+  phases, the meter counts one phase at the configured voltage (`$SV` sets it, volatile).
+
+`$GS` elapsed is the charging time since plug-in (`m_ElapsedChargeTime` plus the
+accumulated time), frozen while not charging; `$FD` freezes the plug flag as `Update()` does.
 """
 
 from __future__ import annotations
@@ -29,6 +46,15 @@ from stationmgr.sim.transport import Endpoint, WireTime
 
 FIRMWARE = "8.2.1"
 RAPI_VERSION = "5.2.1"
+# --firmware → ($GV firmware string, RAPI version)
+FIRMWARES = {
+    "8.2.3": ("8.2.3", "5.2.1"),
+    "8.2.1": ("8.2.1", "5.2.1"),
+    "5.1.0": ("D5.1.0", "4.0.1"),
+    "4.8.0": ("D4.8.0", "3.0.1"),
+    "4.4.0": ("D4.4.0", "2.0.3"),
+}
+HS_ACK_COOKIE = 165
 BUFLEN = 32
 MAX_TOKENS = 10
 
@@ -52,6 +78,16 @@ def _xor(text: str) -> int:
 
 def _sum(text: str) -> int:
     return sum(text.encode("latin-1")) & 0xFF
+
+
+def _dtou(text: str) -> int:
+    """The firmware's `dtou32`: the leading decimal digits, 0 when there are none."""
+    digits = ""
+    for ch in text:
+        if not ch.isascii() or not ch.isdigit():
+            break
+        digits += ch
+    return int(digits[:10]) if digits else 0
 
 
 def _line(text: str, bad_checksum: bool = False) -> bytes:
@@ -102,6 +138,14 @@ class OpenEVSEState:
     badsum_left: int = 0
     sessions: list[SessionLog] = field(default_factory=list)
     commands: list[tuple[float, str]] = field(default_factory=list)  # (monotonic, command)
+    echo: bool = False
+    boot_locked: bool = False
+    frozen_plug: bool | None = None  # $FD: the plug flag the firmware keeps showing
+    configured_mv: int = 240000  # the voltage the energy meter uses ($SV, volatile)
+    hs_interval: int = 0  # heartbeat supervision (EEPROM)
+    hs_fallback: int = 0
+    hs_trigger: int = 0
+    hs_last: float = 0.0  # real monotonic seconds of the last pulse
 
 
 class OpenEVSESim:
@@ -122,17 +166,35 @@ class OpenEVSESim:
         seed: int | None = None,
         lifetime_wh: int = 0,
         log_commands: bool = False,
+        firmware: str = FIRMWARE,
+        heartbeat: tuple[int, int] | None = None,
+        echo: bool = False,
+        ammeter: bool = True,
+        bootlock: bool = False,
+        phases: int = 1,
+        configured_v: float | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.clock = clock or WarpClock(1.0)
         self.wire = wire or WireTime()
+        key = firmware.upper().removeprefix("D")
+        if key not in FIRMWARES:
+            raise ValueError(f"unknown firmware {firmware!r} (known: {', '.join(FIRMWARES)})")
+        self.firmware, self.rapi_version = FIRMWARES[key]
+        self.rapi = tuple(int(x) for x in self.rapi_version.split("."))
+        self.ammeter = ammeter
+        self.bootlock = bootlock
+        self.build_mv = round((configured_v or voltage_v) * 1000)
         self.conn = VirtualConnector(
             voltage_v=voltage_v,
-            phases=1,
+            phases=phases,
             max_current_a=max_current_a,
             current_limit_a=max_current_a,
         )
-        self.st = OpenEVSEState(auth_lock_build=auth_lock, lifetime_wh=lifetime_wh)
+        self.st = OpenEVSEState(auth_lock_build=auth_lock, lifetime_wh=lifetime_wh, echo=echo)
+        if heartbeat is not None and self.rapi >= (5, 0, 0):
+            self.st.hs_interval, self.st.hs_fallback = heartbeat
+        self._boot_state()
         self.fault_rate = fault_rate
         self.fault_kinds = fault_kinds
         self.fault_duration_s = fault_duration_s
@@ -147,7 +209,28 @@ class OpenEVSESim:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.on_command: list[Any] = []  # callbacks (monotonic time, command text)
+        self._last_st: int | None = None
         self._apply_gate()
+
+    def _boot_state(self) -> None:
+        """What a power-up resets (RAM); EEPROM (heartbeat, lifetime Wh) stays."""
+        st = self.st
+        st.boot_locked = self.bootlock
+        st.configured_mv = self.build_mv
+        st.frozen_plug = None
+        st.hs_trigger = 0
+        st.hs_last = time.monotonic()
+        self._rescale()
+
+    def _rescale(self) -> None:
+        """The meter counts one phase at the configured voltage (nothing without ammeter)."""
+        c = self.conn
+        if c.last_tick is not None:
+            c.tick(self.now)  # what flowed so far was counted at the old voltage
+        if not self.ammeter:
+            c.session_ws_scale = 0.0
+        else:
+            c.session_ws_scale = self.st.configured_mv / 1000 / c.voltage_v / c.phases
 
     # ------------------------------------------------------------ physics and state
 
@@ -156,8 +239,16 @@ class OpenEVSESim:
         return self.clock.now()
 
     def _apply_gate(self) -> None:
-        offer = self.st.mode == "active" and not self.st.auth_locked
+        st = self.st
+        offer = st.mode == "active" and not st.auth_locked and not st.boot_locked
         self.conn.set_enabled(offer, self.now)
+
+    @property
+    def plugged_flag(self) -> bool:
+        """The plug as the firmware reports it (frozen while disabled)."""
+        if self.st.frozen_plug is not None:
+            return self.st.frozen_plug
+        return self.conn.plugged
 
     def state_code(self) -> int:
         if self.st.electrical_fault:
@@ -166,23 +257,27 @@ class OpenEVSESim:
             return 0xFF
         if self.st.mode == "sleeping":
             return 0xFE
+        if self.st.boot_locked:
+            return 0x00  # still in setup(), Update() has not run
         if not self.conn.plugged:
             return 0x01
         return 0x03 if self.conn.power_w > 0 else 0x02
 
     def pilot_code(self) -> int:
-        if not self.conn.plugged:
+        if not self.plugged_flag:
             return 0x01
         return 0x03 if self.conn.power_w > 0 else 0x02
 
     def vflags(self) -> int:
-        f = 0
-        if self.conn.plugged:
+        f = 0x0000
+        if self.plugged_flag:
             f |= 0x0100
         if self.conn.power_w > 0:
             f |= 0x0040
         if self.st.auth_locked:
             f |= 0x0008
+        if self.st.boot_locked:
+            f |= 0x4000
         if self.st.electrical_fault and ELECTRICAL[self.st.electrical_fault][2]:
             f |= 0x0002
         return f
@@ -197,8 +292,13 @@ class OpenEVSESim:
         with self.lock:
             if self.conn.plugged:
                 return
-            self.conn.plug(ev or EV(), self.now)
-            self.st.in_session = True  # EnergyMeter::startSession: Ws = 0
+            c = self.conn
+            ws, charge_s = c.session_ws, c.charge_s
+            c.plug(ev or EV(), self.now)
+            if self.st.frozen_plug is not None:  # disabled: the firmware does not see it
+                c.session_ws, c.charge_s = ws, charge_s
+            else:
+                self.st.in_session = True  # EnergyMeter::startSession: Ws = 0
             self.st.sessions.append(
                 SessionLog(self.now, self.st.lifetime_wh, total_before_wh=self.conn.energy_total_wh)
             )
@@ -208,7 +308,8 @@ class OpenEVSESim:
             if not self.conn.plugged:
                 return
             self.conn.unplug(self.now)
-            self._end_session()
+            if self.st.frozen_plug is None:
+                self._end_session()
             log = self.st.sessions[-1] if self.st.sessions else None
             if log is not None and log.unplugged_at is None:
                 log.unplugged_at = self.now
@@ -272,15 +373,18 @@ class OpenEVSESim:
                 self.st.sessions[-1].reboots += 1
                 self.st.sessions[-1].lost_ws.append(int(self.conn.session_ws))
             self.conn.reboot(self.now)
+            self.conn.charge_s = 0.0
             self.st.in_session = self.conn.plugged
             self.st.mode = "active"
             self.st.auth_locked = self.st.auth_lock_build
             self.st.electrical_fault = None
+            self.st.echo = False  # EvseRapiProcessor::init
             self.conn.fault = None
+            self._boot_state()
             self._apply_gate()
             self._buf.clear()
             self._collecting = False
-            self._emit(_line(f"$AB {self.state_code():02x} {FIRMWARE}"))
+            self._emit(_line(f"$AB {self.state_code():02x} {self.firmware}"))
             self._send_state(force=True)
 
     def set_port(self, present: bool) -> None:
@@ -319,6 +423,12 @@ class OpenEVSESim:
         self.endpoint.write(data)
 
     def _send_state(self, force: bool = False) -> None:
+        if self.rapi < (5, 0, 0):  # RapiSendEvseState: `$ST xx` when the state changes
+            code = self.state_code()
+            if force or code != self._last_st:
+                self._last_st = code
+                self._emit(_line(f"$ST {code:02x}"))
+            return
         cur = (self.state_code(), self.pilot_code(), int(self.conn.current_limit_a), self.vflags())
         if force or cur != self._last_at:
             self._last_at = cur
@@ -326,7 +436,13 @@ class OpenEVSESim:
 
     def feed(self, data: bytes) -> None:
         """Bytes from the driver, processed like `EvseRapiProcessor::doCmd`."""
+        echoed = bytearray()
         for b in data:
+            if self.st.echo:
+                echoed.append(b)
+                if b == 0x0D:
+                    self.endpoint.write(bytes(echoed))
+                    echoed.clear()
             if b == 0x24:  # '$' restarts the buffer
                 self._buf = bytearray(b"$")
                 self._collecting = True
@@ -342,6 +458,8 @@ class OpenEVSESim:
                 else:  # too many characters: dropped, no reply
                     self._buf = bytearray()
                     self._collecting = False
+        if echoed:
+            self.endpoint.write(bytes(echoed))
 
     def _process(self, line: str, nbytes: int) -> None:
         with self.lock:
@@ -355,6 +473,8 @@ class OpenEVSESim:
             if bad:
                 self.st.badsum_left -= 1
         data = _line(reply, bad_checksum=bad)
+        if self.st.echo:
+            data += b"\n"
         delay = self.wire.delay(nbytes, len(data))
         if delay > 0:
             time.sleep(delay)
@@ -380,7 +500,7 @@ class OpenEVSESim:
         ):
             return "$NK"  # the firmware does not echo the sequence id here
         seq = ""
-        if len(tokens) > 1 and tokens[-1].startswith(":"):
+        if self.rapi >= (3, 0, 0) and len(tokens) > 1 and tokens[-1].startswith(":"):
             sid = tokens.pop()[1:3]
             try:
                 if int(sid, 16) != 0:
@@ -399,25 +519,41 @@ class OpenEVSESim:
         return text
 
     def _command(self, cmd: str, args: list[str]) -> tuple[bool, str]:
-        c, st = self.conn, self.st
+        c, st, v5 = self.conn, self.st, self.rapi >= (5, 0, 0)
         if cmd == "GS":
-            elapsed = int(self.now - c.plugged_since) if c.plugged_since else 0
+            elapsed = int(c.charge_s)  # charging time since plug-in (m_ElapsedChargeTime)
             code, pilot, flags = self.state_code(), self.pilot_code(), self.vflags()
+            if not v5:
+                return True, f"{code} {elapsed}"  # RAPI ≤ 4.0.1: "%d %ld"
             return True, f"{code:02x} {elapsed} {pilot:02x} {flags:04x}"
+        if cmd in ("GU", "GG", "GA", "SV") and not self.ammeter:
+            return False, ""  # AMMETER (and KWH_RECORDING) not built in
         if cmd == "GU":
             return True, f"{int(c.session_ws)} {st.lifetime_wh}"
-        if cmd == "GG":
-            ma = round(c.power_w / c.voltage_v * 1000) if c.power_w > 0 else 0
-            return True, f"{ma} {round(c.voltage_v * 1000)}"
+        if cmd == "GG":  # one phase measured, the configured voltage
+            amps = c.power_w / (c.voltage_v * c.phases) if c.power_w > 0 else 0.0
+            return True, f"{round(amps * 1000)} {st.configured_mv}"
+        if cmd == "GA":
+            return True, "220 0"
+        if cmd == "SV" and len(args) == 1:
+            st.configured_mv = _dtou(args[0])
+            self._rescale()
+            return True, ""
+        if cmd == "GP":  # DS3231, MCP9808, TMP007 in 0.1 °C; -2560: not fitted
+            return True, "-2560 254 -2560"
         if cmd == "GV":
-            return True, f"{FIRMWARE} {RAPI_VERSION}"
+            return True, f"{self.firmware} {self.rapi_version}"
         if cmd == "GE":
             return True, f"{int(c.current_limit_a)} 0201"
         if cmd == "GC":
+            if self.rapi < (5, 1, 0):
+                return True, f"6 {int(c.max_current_a)}"
             return True, f"6 {int(c.max_current_a)} {int(c.current_limit_a)} {int(c.max_current_a)}"
         if cmd == "GF":
             return True, f"{st.gfci_count:x} {st.noground_count:x} {st.stuck_count:x}"
         if cmd == "G0":
+            if st.mode == "disabled":
+                return True, "2"  # pilot at -12 V: unknown
             return True, "1" if c.plugged else "0"
         if cmd == "GT":
             t = time.gmtime(self.now)
@@ -430,16 +566,37 @@ class OpenEVSESim:
             st.auth_locked = args[0] == "1"
             self._apply_gate()
             return True, ""
-        if cmd == "FE":
-            st.mode = "active"
-            self._apply_gate()
+        if cmd == "FF" and self.rapi >= (4, 0, 0):
+            if len(args) != 2:
+                return False, ""
+            value = (ord(args[1][0]) - ord("0")) & 0xFF
+            if value > 1 or args[0][:1] not in ("B", "D", "E", "F", "G", "R", "T", "V"):
+                return False, ""
+            if args[0][:1] == "E":
+                st.echo = True  # `echo = ((u1.u8 == '0') ? 0 : 1)`: always on
             return True, ""
-        if cmd == "FS":
-            st.mode = "sleeping"
+        if cmd == "SE" and self.rapi < (4, 0, 0) and len(args) == 1:
+            st.echo = args[0][:1] != "0"
+            return True, ""
+        if cmd in ("GY", "SY") and v5:
+            return self._heartbeat(cmd, args)
+        if cmd == "SB":
+            if not self.bootlock:
+                return False, ""
+            if st.electrical_fault:
+                return True, "1"
+            st.boot_locked = False
+            self._apply_gate()
+            return True, "0"
+        if cmd in ("FE", "FS"):
+            st.mode = "active" if cmd == "FE" else "sleeping"
+            self._unfreeze()
             self._apply_gate()
             return True, ""
         if cmd == "FD":
             st.mode = "disabled"
+            if st.frozen_plug is None:
+                st.frozen_plug = c.plugged  # Update() returns at once: the flag stays
             self._apply_gate()
             return True, ""
         if cmd == "FR":
@@ -460,6 +617,60 @@ class OpenEVSESim:
             return True, ""
         return False, ""
 
+    def _unfreeze(self) -> None:
+        """Leaving FF: the energy meter sees the plug again (a swap meanwhile goes unseen)."""
+        st, c = self.st, self.conn
+        if st.frozen_plug is None:
+            return
+        was, st.frozen_plug = st.frozen_plug, None
+        if c.plugged and not was:
+            c.session_ws, c.charge_s = 0.0, 0.0
+            st.in_session = True
+        elif was and not c.plugged:
+            self._end_session()
+
+    def _heartbeat(self, cmd: str, args: list[str]) -> tuple[bool, str]:
+        """`$GY` / `$SY` as J1772EVSEController's heartbeat supervision does them."""
+        st, ok = self.st, True
+        if cmd == "SY":
+            if not args:  # a pulse: $NK while a missed pulse is not acknowledged
+                ok = st.hs_trigger != 2
+                st.hs_last = time.monotonic()
+            elif len(args) == 2:
+                interval, fallback = _dtou(args[0]) & 0xFFFF, _dtou(args[1]) & 0xFF
+                if interval == 0:
+                    ok = self._hs_restore()
+                st.hs_interval, st.hs_fallback, st.hs_trigger = interval, fallback, 0
+                st.hs_last = time.monotonic()
+            elif len(args) == 1:  # acknowledge a missed pulse with the cookie
+                ok = False
+                if (_dtou(args[0]) & 0xFF) == HS_ACK_COOKIE:
+                    ok = True
+                    if st.hs_trigger == 2:
+                        ok = self._hs_restore()
+                        if ok:
+                            st.hs_trigger = 1
+            else:
+                ok = False
+        return ok, f"{st.hs_interval} {st.hs_fallback} {st.hs_trigger}"
+
+    def _hs_restore(self) -> bool:
+        """HsRestoreAmpacity: back to the EEPROM maximum (not the current set before)."""
+        if self.st.hs_trigger:
+            self.conn.set_current(self.conn.max_current_a, self.now)
+        return True
+
+    def _hs_check(self) -> None:
+        """HsExpirationCheck, once per loop (the AVR computes interval*1000 in 16 bits)."""
+        st = self.st
+        limit_s = ((st.hs_interval * 1000) & 0xFFFF) / 1000.0
+        if not st.hs_interval or time.monotonic() - st.hs_last <= limit_s:
+            return
+        if st.hs_fallback < self.conn.current_limit_a:
+            self.conn.set_current(float(max(6, st.hs_fallback)), self.now)
+        st.hs_trigger = 2
+        st.hs_last = time.monotonic()
+
     # ------------------------------------------------------------ running
 
     def step(self, timeout: float = 0.02) -> None:
@@ -471,6 +682,7 @@ class OpenEVSESim:
         with self.lock:
             self.conn.tick(self.now)
             self._random_faults()
+            self._hs_check()
             if time.monotonic() >= self.st.silent_until:
                 self._send_state()
 
@@ -509,6 +721,15 @@ class OpenEVSESim:
                 "fault": self.st.electrical_fault,
                 "current_a": c.current_limit_a,
                 "sessions": len(self.st.sessions),
+                "firmware": self.firmware,
+                "rapi": self.rapi_version,
+                "heartbeat": [self.st.hs_interval, self.st.hs_fallback, self.st.hs_trigger],
+                "echo": self.st.echo,
+                "boot_locked": self.st.boot_locked,
+                "phases": c.phases,
+                "configured_mv": self.st.configured_mv,
+                "delivered_wh": round(c.energy_total_wh, 3),
+                "charge_s": round(c.charge_s, 1),
             }
 
     def control(self, line: str) -> str:

@@ -96,6 +96,9 @@ class ReaderSim:
             if self.card is None or now < self._next:
                 return
             self._next = now + self.repeat_s
+            # Counted when decided, under the lock: once `remove()` returns, every frame
+            # counted is on its way and no other will follow.
+            self.frames_sent += 1
             bad = self.badsum_left > 0
             if bad:
                 self.badsum_left -= 1
@@ -113,7 +116,6 @@ class ReaderSim:
         for cb in list(self.on_frame):
             cb(stamp, card)
         self.endpoint.write(data)
-        self.frames_sent += 1
 
     def serve(self) -> None:
         while not self._stop.is_set():

@@ -94,6 +94,7 @@ class SerialSite:
         return cli_main(["--db", self.url, *argv])
 
     def _configure(self, session: dict[str, Any], settings: dict[str, Any], release: float) -> None:
+        assert self.cli("db", "create") == 0  # a named --db is never made implicitly
         for i, bay in enumerate(self.bays, 1):
             sets = [a for k, v in settings.items() for a in ("--set", f"{k}={v}")]
             assert (
