@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from stationmgr.cards import CardInput, add_card
 from stationmgr.store.db import integrity_ok, open_database
 from stationmgr.store.models import Bay, Charger, ChargeSession
+from tests.helpers.wait import wait_until as until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,15 +36,6 @@ def sessions(url: str) -> list[ChargeSession]:
         rows = list(s.scalars(select(ChargeSession).order_by(ChargeSession.id)))
     db.dispose()
     return rows
-
-
-def until(cond, timeout: float = 30.0, what: str = "") -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out: {what}")
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from stationmgr.store.queries import (
     SessionFilter,
     count_sessions,
     list_sessions,
-    session_curve,
+    session_samples,
     session_totals,
 )
 from stationmgr.store.schema import metadata
@@ -105,7 +105,7 @@ def test_session_rows_round_trip_aware_utc(any_db) -> None:  # type: ignore[no-u
         got = s.scalar(select(ChargeSession))
         assert got.plugged_at == t and got.plugged_at.tzinfo is not None
         assert got.holder_name == "Åsa Öberg"
-        curve = session_curve(s, got.id)
+        curve = session_samples(s, got.id)
         assert [e for _, e, _ in curve] == [10, 11, 12, 13, 14]
         assert count_sessions(s, SessionFilter(open_only=True)) == 1
         assert session_totals(s, SessionFilter()).sessions == 1

@@ -3,6 +3,11 @@
 One coordinator per charger, one task per card reader, the session manager (the bay state
 machines), the single database writer and the event bus. The GUI and the CLI talk to it only
 through the thread-safe service methods at the bottom, which return concurrent futures.
+
+The engine knows nothing of billing or alerts: `stationmgr.runtime` builds a site from the
+engine and its extensions, which hook in through the extension points (`card_policies`,
+`session_policies`, `persister`, the bus). `apply_changes` loads a changed configuration
+(chargers, readers, settings) into the running site.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -20,33 +25,44 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stationmgr import sessions as sm
-from stationmgr.access import audit
 from stationmgr.access.context import Actor, operator_name, require
 from stationmgr.auth import CardFacts, authorize
-from stationmgr.cards import find_card_facts
+from stationmgr.cards import card_facts, find_card_facts
 from stationmgr.clock import Clock, SystemClock, to_datetime
-from stationmgr.drivers import DeviceConfig, create_charger, create_reader
+from stationmgr.drivers import DeviceConfig, check_settings, create_charger, create_reader
 from stationmgr.drivers.api import CardReader, CardTap, Charger, ChargerReading
 from stationmgr.drivers.bus import PortPool
+from stationmgr.engine.continuity import (
+    DEFAULT_FAILSAFE_TIMEOUT_S,
+    accounted_meters,
+    failsafe_plan,
+    needs_fresh_reading,
+)
 from stationmgr.engine.coordinator import ChargerCoordinator, CoordinatorConfig
 from stationmgr.engine.writer import Writer
 from stationmgr.errors import DeviceError, UserError
 from stationmgr.events import (
+    CONFIG_KINDS,
     BaySnapshot,
     CardTapped,
     ChargerCommLost,
     ChargerCommRestored,
+    ChargerMisconfigured,
+    ConfigurationChanged,
     EventBus,
 )
 from stationmgr.ocpp_words import AuthStatus
 from stationmgr.settings import get_setting, load_session_config
 from stationmgr.store.db import Database
-from stationmgr.store.models import Bay, CardReaderDevice, ChargeSession
+from stationmgr.store.models import Bay, Card, CardReaderDevice, ChargeSession
 from stationmgr.store.models import Charger as ChargerRow
-from stationmgr.store.persist import Persister, transaction_from_row
+from stationmgr.store.persist import AuditAppended, Persister, transaction_from_row
 from stationmgr.store.retention import DEFAULT_KEEP_RAW_DAYS, DEFAULT_RESOLUTION_S, downsample
 
 log = logging.getLogger(__name__)
+
+# `fn(snapshot, bay_state) -> snapshot`: see `Engine.add_snapshot_enricher`.
+SnapshotEnricher = Callable[[BaySnapshot, sm.BayState], BaySnapshot]
 T = TypeVar("T")
 
 # A card policy may refuse a card that authorisation accepted (e.g. a used-up budget):
@@ -61,7 +77,6 @@ class EngineConfig:
     coordinator: CoordinatorConfig = field(default_factory=CoordinatorConfig)
     session: sm.SessionConfig | None = None  # None: from site settings
     tick_interval_s: float = 1.0
-    billing: bool = True  # price + ledger each closed session, enforce budgets (billing.install)
 
 
 @dataclass
@@ -70,6 +85,56 @@ class BayInfo:
     label: str
     charger_id: int
     connector: int
+
+
+# The stop detail of a session closed because its bay left the site's configuration.
+REMOVED_DETAIL = "charger removed or disabled in the site configuration"
+
+
+@dataclass(frozen=True)
+class _SiteRows:
+    """The configuration as stored: enabled chargers, all bays, open sessions, readers."""
+
+    chargers: list[ChargerRow]
+    bays: list[Bay]
+    open_sessions: list[ChargeSession]
+    readers: list[CardReaderDevice]
+    accounted: dict[int, tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class _ChargerSpec:
+    """What a running coordinator was built from; a change in `device` restarts it."""
+
+    port: str
+    device: tuple[object, ...]
+
+    @classmethod
+    def of(cls, c: ChargerRow, bays: list[Bay]) -> _ChargerSpec:
+        connectors = tuple(sorted((b.connector, b.id) for b in bays if b.charger_id == c.id))
+        settings = tuple(sorted((c.settings or {}).items()))
+        return cls(c.port, (c.name, c.driver, c.port, c.address, c.baud, settings, connectors))
+
+
+@dataclass(frozen=True)
+class _ReaderSpec:
+    name: str
+    driver: str
+    port: str
+    baud: int | None
+    settings: tuple[tuple[str, object], ...]
+    bay_id: int | None
+
+    @classmethod
+    def of(cls, r: CardReaderDevice) -> _ReaderSpec:
+        settings = tuple(sorted((r.settings or {}).items()))
+        return cls(r.name, r.driver, r.port, r.baud, settings, r.bay_id)
+
+
+@dataclass(frozen=True)
+class _Reader:
+    spec: _ReaderSpec
+    reader: CardReader
 
 
 class Engine:
@@ -102,11 +167,15 @@ class Engine:
         self.persister = Persister()
         self._bay_locks: dict[int, asyncio.Lock] = {}
         self.ports = PortPool()  # the one owner of each serial port, shared by drivers
-        self._readers: list[tuple[str, int | None, CardReader]] = []
-        if self.config.billing:
-            from stationmgr.billing import install as install_billing
-
-            install_billing(self)
+        self._readers: dict[int, _Reader] = {}  # reader row id → its driver
+        # what extensions add to every bay snapshot (the cost so far, the expected end)
+        self._enrichers: tuple[SnapshotEnricher, ...] = ()
+        self._enricher_failed: tuple[SnapshotEnricher, ...] = ()
+        self._charger_specs: dict[int, _ChargerSpec] = {}  # enabled charger rows, as loaded
+        self._retired: dict[int, sm.BayState] = {}  # bays removed while running
+        self._device_tasks: dict[tuple[str, int], asyncio.Task[None]] = {}
+        self._config_lock: asyncio.Lock | None = None
+        self._stopping = False
 
     # ------------------------------------------------------------ lifecycle
 
@@ -130,6 +199,8 @@ class Engine:
             self._thread.join(timeout)
             if self._thread.is_alive():
                 log.error("engine did not stop within %.0f s", timeout)
+                if loop is not None and not loop.is_closed():
+                    loop.call_soon_threadsafe(_log_pending_tasks, loop)
 
     @property
     def running(self) -> bool:
@@ -155,96 +226,317 @@ class Engine:
                 loop.close()
 
     async def _main(self) -> None:
-        self.writer = Writer(self.db, self.persister)
-        tasks: list[asyncio.Task[Any]] = [asyncio.create_task(self.writer.run(), name="writer")]
+        self.writer = Writer(self.db, self.persister, clock=self.clock, on_failed=self.bus.publish)
+        self._config_lock = asyncio.Lock()
+        writer_task = asyncio.create_task(self.writer.run(), name="writer")
+        tasks: list[asyncio.Task[Any]] = []
         try:
-            await self._load()
-            for coord in self.coordinators.values():
-                tasks.append(asyncio.create_task(coord.run(), name=f"charger-{coord.name}"))
-            for name, bay_id, reader in self._readers:
-                tasks.append(
-                    asyncio.create_task(
-                        self._reader_loop(name, bay_id, reader), name=f"reader-{name}"
-                    )
-                )
+            await self.writer.start()  # replay a crashed run's journal before restoring
+            async with self._config_lock:  # a change asked for meanwhile waits for the load
+                await self._load()
+                for charger_id in self.coordinators:
+                    self._start_charger(charger_id)
+                for reader_id in self._readers:
+                    self._start_reader(reader_id)
             tasks.append(asyncio.create_task(self._ticker(), name="ticker"))
             tasks.append(asyncio.create_task(self._maintenance(), name="maintenance"))
             self._ready.set()
             await asyncio.Event().wait()  # until cancelled by stop()
         finally:
-            for t in tasks[1:]:
+            async with self._config_lock:  # a change being applied ends first; no more start
+                self._stopping = True
+            tasks.extend(self._device_tasks.values())
+            self._device_tasks.clear()
+            for t in tasks:
                 t.cancel()
-            await asyncio.gather(*tasks[1:], return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for bay in self.bays.values():  # no reading comes any more: record what flowed
+                rec = sm.outside_at_stop(bay)
+                if rec is not None:
+                    self.writer.put(rec)
             try:
                 await self.ports.close_all()  # release every serial port we own
             except Exception:
                 log.exception("closing ports failed")
-            await self.writer.drain()
-            tasks[0].cancel()
-            await asyncio.gather(tasks[0], return_exceptions=True)
+            await self.writer.settle()  # committed, or journaled while the database is busy
+            writer_task.cancel()
+            await asyncio.gather(writer_task, return_exceptions=True)
             self.writer.close()
+
+    async def _read_config(self) -> _SiteRows:
+        assert self.writer is not None
+
+        def read(s: Session) -> _SiteRows:
+            return _SiteRows(
+                list(s.scalars(select(ChargerRow).where(ChargerRow.enabled))),
+                list(s.scalars(select(Bay))),
+                list(s.scalars(select(ChargeSession).where(ChargeSession.stopped_at.is_(None)))),
+                list(s.scalars(select(CardReaderDevice).where(CardReaderDevice.enabled))),
+                accounted_meters(s),
+            )
+
+        return await self.writer.call(read)
 
     async def _load(self) -> None:
         assert self.writer is not None
         if self.config.session is None:
             self.session_config = await self.writer.call(load_session_config)
-
-        def read(
-            s: Session,
-        ) -> tuple[list[ChargerRow], list[Bay], list[ChargeSession], list[CardReaderDevice]]:
-            chargers = list(s.scalars(select(ChargerRow).where(ChargerRow.enabled)))
-            bays = list(s.scalars(select(Bay)))
-            open_rows = list(
-                s.scalars(select(ChargeSession).where(ChargeSession.stopped_at.is_(None)))
-            )
-            readers = list(s.scalars(select(CardReaderDevice).where(CardReaderDevice.enabled)))
-            return chargers, bays, open_rows, readers
-
-        chargers, bays, open_rows, readers = await self.writer.call(read)
-        open_by_bay = {r.bay_id: transaction_from_row(r) for r in open_rows}
-        enabled = {c.id for c in chargers}
-        for b in bays:
-            if b.charger_id not in enabled:
-                continue
-            self.bay_info[b.id] = BayInfo(b.id, b.label, b.charger_id, b.connector)
-            self.bays[b.id] = sm.restore(b.id, open_by_bay.pop(b.id, None), b.out_of_order)
-            self._bay_locks[b.id] = asyncio.Lock()
-            self.writer.persister.charger_of_bay[b.id] = b.charger_id
+        rows = await self._read_config()
+        open_by_bay = {r.bay_id: transaction_from_row(r) for r in rows.open_sessions}
+        self.writer.overlay_open_sessions(open_by_bay)  # journaled, not yet in the database
+        enabled = {c.id for c in rows.chargers}
+        for b in rows.bays:
+            if b.charger_id in enabled:
+                tx = open_by_bay.pop(b.id, None)
+                self._add_bay(b, sm.restore(b.id, tx, b.out_of_order, rows.accounted.get(b.id)))
         if open_by_bay:  # sessions on bays whose charger is gone or disabled
             log.warning("%d open session(s) belong to no enabled charger", len(open_by_bay))
-        for c in chargers:
-            cfg = DeviceConfig(c.port, c.address, c.baud, c.settings or {})
-            try:
-                driver = create_charger(c.driver, cfg, self.ports)
-            except UserError as e:
-                log.error("charger %s: %s", c.name, e)
-                continue
-            connectors = {b.connector: b.id for b in bays if b.charger_id == c.id}
-            self.coordinators[c.id] = ChargerCoordinator(
-                c.id,
-                c.name,
-                driver,
-                connectors,
-                self.clock,
-                self._on_reading,
-                self._on_comm,
-                self.config.coordinator,
-            )
-        for r in readers:
-            try:
-                reader = create_reader(
-                    r.driver, DeviceConfig(r.port, None, r.baud, r.settings or {}), self.ports
-                )
-            except UserError as e:
-                log.error("card reader %s: %s", r.name, e)
-                continue
-            self._readers.append((r.name, r.bay_id, reader))
-        if open_rows:
+        for c in rows.chargers:
+            self._charger_specs[c.id] = _ChargerSpec.of(c, rows.bays)
+            await self._make_coordinator(c)
+        for r in rows.readers:
+            self._make_reader(r)
+        if rows.open_sessions:
             log.info(
                 "restored %d open session(s); each is resumed or closed at its "
                 "charger's first reading",
-                len(open_rows),
+                len(rows.open_sessions),
             )
+
+    def _add_bay(self, b: Bay, state: sm.BayState) -> None:
+        assert self.writer is not None
+        self._bay_locks.setdefault(b.id, asyncio.Lock())
+        self.bay_info[b.id] = BayInfo(b.id, b.label, b.charger_id, b.connector)
+        self.bays[b.id] = state  # after bay_info: a reader of bays finds its info
+        self.writer.persister.charger_of_bay[b.id] = b.charger_id
+
+    async def _make_coordinator(self, c: ChargerRow) -> None:
+        """The charger's coordinator (not started), or its bays marked misconfigured."""
+        cfg = DeviceConfig(c.port, c.address, c.baud, c.settings or {})
+        try:
+            driver = create_charger(c.driver, cfg, self.ports)
+            settings = check_settings(c.driver, c.settings)
+            failsafe = failsafe_plan(
+                c.driver,
+                c.settings,
+                max(DEFAULT_FAILSAFE_TIMEOUT_S, 3 * self.config.coordinator.poll_interval_s),
+            )
+        except UserError as e:  # a stored bad setting: this charger only, the site runs
+            await self._misconfigured(c.id, c.name, str(e))
+            return
+        connectors = {i.connector: i.bay_id for i in self.bay_info.values() if i.charger_id == c.id}
+        self.coordinators[c.id] = ChargerCoordinator(
+            c.id,
+            c.name,
+            driver,
+            connectors,
+            self.clock,
+            self._on_reading,
+            self._on_comm,
+            self.config.coordinator,
+            installation_max_a=settings.get("installation_max_a"),
+            failsafe=failsafe,
+        )
+
+    def _make_reader(self, r: CardReaderDevice) -> None:
+        try:
+            reader = create_reader(
+                r.driver, DeviceConfig(r.port, None, r.baud, r.settings or {}), self.ports
+            )
+        except UserError as e:
+            log.error("card reader %s: %s", r.name, e)
+            return
+        self._readers[r.id] = _Reader(_ReaderSpec.of(r), reader)
+
+    def _start_charger(self, charger_id: int) -> None:
+        coord = self.coordinators[charger_id]
+        self._device_tasks[("charger", charger_id)] = asyncio.create_task(
+            coord.run(), name=f"charger-{coord.name}"
+        )
+
+    def _start_reader(self, reader_id: int) -> None:
+        r = self._readers[reader_id]
+        self._device_tasks[("reader", reader_id)] = asyncio.create_task(
+            self._reader_loop(r.spec.name, r.spec.bay_id, r.reader), name=f"reader-{r.spec.name}"
+        )
+
+    async def _stop_task(self, key: tuple[str, int]) -> None:
+        task = self._device_tasks.pop(key, None)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    # ------------------------------------------------------------ live configuration
+
+    async def _apply(self, kinds: frozenset[str]) -> None:
+        assert self._config_lock is not None and self.writer is not None
+        async with self._config_lock:
+            if self._stopping:
+                raise RuntimeError("the engine is stopping")
+            if "settings" in kinds and self.config.session is None:
+                self.session_config = await self.writer.call(load_session_config)
+            if kinds & {"chargers", "readers"}:
+                rows = await self._read_config()
+                if "chargers" in kinds:
+                    await self._reload_chargers(rows)
+                await self._reload_readers(rows)  # a removed bay also unmaps its reader
+            if "cards" in kinds:
+                await self._recheck_cards()
+            ev = ConfigurationChanged(kinds, self.clock.now())
+            self.bus.publish(ev)
+
+    async def _reload_chargers(self, rows: _SiteRows) -> None:
+        """Added chargers start, removed ones stop (their bays' sessions closed first),
+        edited ones restart with their new settings; the others keep polling."""
+        new = {c.id: _ChargerSpec.of(c, rows.bays) for c in rows.chargers}
+        old = self._charger_specs
+        restart = {i for i in old if i not in new or old[i].device != new[i].device}
+        start = {i for i in new if i not in old or i in restart}
+        kept_bays = {b.id: b for b in rows.bays if b.charger_id in new}
+        for bay_id in [i for i in self.bay_info if i not in kept_bays]:
+            await self._retire_bay(bay_id)
+        ports = {old[i].port for i in restart}
+        for charger_id in restart:
+            await self._stop_task(("charger", charger_id))
+            self.coordinators.pop(charger_id, None)
+        self._charger_specs = new
+        await self._release_unused(ports, starting=start)
+        open_by_bay = {r.bay_id: transaction_from_row(r) for r in rows.open_sessions}
+        for bay_id, b in kept_bays.items():
+            info = self.bay_info.get(bay_id)
+            if info is None:
+                self._add_bay(b, self._returning_bay(b, open_by_bay, rows.accounted))
+            elif info != BayInfo(b.id, b.label, b.charger_id, b.connector):
+                self.bay_info[bay_id] = BayInfo(b.id, b.label, b.charger_id, b.connector)
+                self.bus.publish(self.snapshot(bay_id))  # the board shows the new label
+        for c in rows.chargers:
+            if c.id not in start:
+                continue
+            for bay_id, info in self.bay_info.items():
+                if info.charger_id == c.id and bay_id in self.bays:
+                    # The restarted charger gets the gate (and its current) again.
+                    async with self._bay_locks[bay_id]:
+                        self.bays[bay_id] = replace(self.bays[bay_id], gate_sent=None)
+            await self._make_coordinator(c)
+            if c.id in self.coordinators:
+                self._start_charger(c.id)
+        if restart or start:
+            log.info(
+                "chargers reloaded: %d stopped, %d started, %d running",
+                len(restart),
+                len(start),
+                len(self.coordinators),
+            )
+
+    def _returning_bay(
+        self,
+        b: Bay,
+        open_by_bay: dict[int, sm.Transaction],
+        accounted: dict[int, tuple[float, float]],
+    ) -> sm.BayState:
+        """A bay that joins the running site, restored as at start: from what this run
+        knew of it when it was removed, else from the database."""
+        was = self._retired.pop(b.id, None)
+        if was is None:
+            return sm.restore(b.id, open_by_bay.get(b.id), b.out_of_order, accounted.get(b.id))
+        last = None
+        if was.last_reading_at is not None and was.last_energy_wh is not None:
+            last = (was.last_reading_at, was.last_energy_wh)
+        return sm.restore(b.id, was.tx, was.out_of_order, last)
+
+    async def _retire_bay(self, bay_id: int) -> None:
+        """A bay leaves the site (its charger was removed or disabled, or it was dropped):
+        an open session is stopped first (stop reason Remote, the charger told to stop,
+        its meter read), what flowed outside a session is recorded, then it is forgotten."""
+        assert self.writer is not None
+        info = self.bay_info[bay_id]
+        if self.bays[bay_id].tx is not None:
+            await self._fresh_step(bay_id, sm.RemoteStop("system", REMOVED_DETAIL))
+            tx = self.bays[bay_id].tx
+            if tx is not None:  # restored and never read again: nothing proves its end
+                log.warning(
+                    "bay %s was removed with session %s still open (its charger was not "
+                    "read since the start); it stays open until the bay returns",
+                    info.label,
+                    tx.uid,
+                )
+        async with self._bay_locks[bay_id]:
+            bay = self.bays.pop(bay_id)
+            del self.bay_info[bay_id]
+            rec = sm.outside_at_stop(bay)
+            if rec is not None:
+                self.writer.put(rec)
+            self._retired[bay_id] = bay
+        log.info("bay %s removed from the running site", info.label)
+
+    async def _recheck_cards(self) -> None:
+        """Cards are read at every tap; a running session whose card has since been
+        blocked (or its group) or has expired is stopped now (DeAuthorized)."""
+        assert self.writer is not None
+        running = {b: bay.tx.auth.card_id for b, bay in self.bays.items() if bay.tx is not None}
+        when = to_datetime(self.clock.now())
+
+        def check(s: Session) -> dict[int, str]:
+            out: dict[int, str] = {}
+            for bay_id, card_id in running.items():
+                card = s.get(Card, card_id) if card_id is not None else None
+                if card is None:
+                    continue  # a guest, or a card deleted since: its session runs its course
+                facts = replace(card_facts(s, card), open_sessions=0, budget_refusal=None)
+                auth = authorize(facts, bay_id, when, uid=card.uid)
+                if auth.status in (AuthStatus.BLOCKED, AuthStatus.EXPIRED):
+                    out[bay_id] = f"card {card.uid}: {auth.reason}"
+            return out
+
+        for bay_id, detail in (await self.writer.read(check)).items():
+            if bay_id in self.bays:
+                await self._fresh_step(bay_id, sm.Deauthorize(detail))
+
+    async def _reload_readers(self, rows: _SiteRows) -> None:
+        new = {r.id: r for r in rows.readers}
+        gone = [
+            i for i, r in self._readers.items() if i not in new or _ReaderSpec.of(new[i]) != r.spec
+        ]
+        ports = set()
+        for reader_id in gone:
+            await self._stop_task(("reader", reader_id))
+            r = self._readers.pop(reader_id)
+            ports.add(r.spec.port)
+            try:
+                await r.reader.close()
+            except Exception:
+                log.debug("closing card reader %s", r.spec.name, exc_info=True)
+        await self._release_unused(ports)
+        for reader_id, row in new.items():
+            if reader_id not in self._readers:
+                self._make_reader(row)
+                if reader_id in self._readers:
+                    self._start_reader(reader_id)
+
+    async def _release_unused(self, ports: set[str], starting: set[int] | None = None) -> None:
+        """Close and forget the owners of ports no running device uses any more (the next
+        user, e.g. a restarted charger in `starting`, opens the port afresh with its own
+        line settings)."""
+        used = {s.port for i, s in self._charger_specs.items() if i not in (starting or set())}
+        used |= {r.spec.port for r in self._readers.values()}
+        for port in ports - used:
+            try:
+                await self.ports.release(port)
+            except Exception:
+                log.exception("closing port %s failed", port)
+
+    async def _misconfigured(self, charger_id: int, name: str, problem: str) -> None:
+        """Log one line naming the charger and its setting, store a comm_lost event and
+        mark its bays unavailable: the board shows it, the other chargers run."""
+        log.error("charger %s is misconfigured and not started: %s", name, problem)
+        detail = f"misconfigured: {problem}"[:500]
+        for bay_id, info in self.bay_info.items():
+            if info.charger_id == charger_id:
+                await self._step(bay_id, sm.CommLost(detail))
+        ev = ChargerCommLost(charger_id, name, self.clock.now(), detail)
+        assert self.writer is not None
+        self.writer.put(ev)
+        self.bus.publish(ev)
 
     # ------------------------------------------------------------ the loop's work
 
@@ -260,9 +552,14 @@ class Engine:
         now = self.clock.now()
         ev: object
         if online:
-            ev = ChargerCommRestored(coord.charger_id, coord.name, now)
+            ev = ChargerCommRestored(coord.charger_id, coord.name, now, coord.lost_at)
+            if coord.refusal is not None:  # reached, but not safe to charge: say so once
+                problem = ChargerMisconfigured(coord.charger_id, coord.name, now, coord.refusal)
+                assert self.writer is not None
+                self.writer.put(problem)
+                self.bus.publish(problem)
         else:
-            ev = ChargerCommLost(coord.charger_id, coord.name, now, detail)
+            ev = ChargerCommLost(coord.charger_id, coord.name, now, detail, coord.last_ok_at)
             for bay_id in coord.bays.values():
                 await self._step(bay_id, sm.CommLost(detail))
         assert self.writer is not None
@@ -286,18 +583,22 @@ class Engine:
             result = sm.step(self.bays[bay_id], event, now, self.session_config)
             self.bays[bay_id] = result.bay
             assert self.writer is not None
+            decisive = []  # this step's session start/stop: safe before the charger acts
             for rec in result.records:
                 if not isinstance(rec, sm.StatusChanged):
-                    self.writer.put(rec)
+                    ticket = self.writer.put(rec)
+                    if isinstance(rec, sm.TransactionStarted | sm.TransactionStopped):
+                        decisive.append(ticket)
                 self.bus.publish(rec)
             info = self.bay_info[bay_id]
             coord = self.coordinators.get(info.charger_id)
-            if result.commands and any(
-                isinstance(r, sm.TransactionStarted | sm.TransactionStopped) for r in result.records
-            ):
-                # Commit the session's start/stop before the charger acts on it: a crash
-                # between "$FE" and the commit would let a car charge with no session.
-                await self.writer.drain()
+            if result.commands and decisive:
+                # The session's start/stop is durable before the charger acts on it (a crash
+                # between "$FE" and the record would let a car charge with no session), but
+                # in the journal, not the database: a busy database never holds a charger.
+                # Only this bay's own records are waited for, never another bay's (nor a
+                # record the writer cannot store: it is dropped, see engine.writer).
+                await self.writer.durable(decisive)
             for cmd in result.commands:
                 if coord is not None:
                     await coord.execute(info.connector, cmd)
@@ -305,13 +606,16 @@ class Engine:
             return result
 
     def snapshot(self, bay_id: int, now: float | None = None) -> BaySnapshot:
+        """The bay's read model now: the state machine's facts, then each enricher's."""
         bay = self.bays[bay_id]
         tx = bay.tx
-        return BaySnapshot(
+        at = self.clock.now() if now is None else now
+        pending = bay.pending
+        snap = BaySnapshot(
             bay_id=bay_id,
             label=self.bay_info[bay_id].label,
             status=bay.status,
-            at=self.clock.now() if now is None else now,
+            at=at,
             plugged_at=bay.plugged_at,
             power_w=tx.power_w if tx else None,
             energy_wh=tx.energy_wh if tx else None,
@@ -323,14 +627,35 @@ class Engine:
             authorized_at=tx.authorized_at if tx else None,
             fault=bay.fault,
             online=bay.online,
+            out_of_order=bay.out_of_order,
+            pending_card=pending.card_uid if pending else None,
+            pending_holder=pending.holder_name if pending else None,
+            pending_until=bay.pending_until if pending else None,
+            idle_since=bay.idle_since,
+            charging_s=bay.charging_s(at),
+            finished_tx_uid=bay.finished.tx_uid if bay.finished and bay.plugged else None,
         )
+        for enrich in self._enrichers:
+            try:
+                snap = enrich(snap, bay)
+            except Exception:  # an estimate must never stop the bay's own facts
+                if enrich not in self._enricher_failed:  # logged once, not every poll
+                    self._enricher_failed = (*self._enricher_failed, enrich)
+                    log.exception("snapshot enricher %r failed for bay %s", enrich, bay_id)
+        return snap
+
+    # Snapshot enrichers: `fn(snapshot, bay_state) -> snapshot` adding what another part of
+    # the core knows (billing's cost so far, the alerts' expected end and open count).
+    # Called on whichever thread asks for a snapshot: they must be quick and thread-safe.
+    def add_snapshot_enricher(self, fn: SnapshotEnricher) -> None:
+        self._enrichers = (*self._enrichers, fn)
 
     async def _ticker(self) -> None:
         while True:
             await self.clock.sleep(self.config.tick_interval_s)
             for bay_id in list(self.bays):
-                bay = self.bays[bay_id]
-                if bay.pending is not None or bay.tx is not None:
+                bay = self.bays.get(bay_id)  # None: removed by a configuration change
+                if bay is not None and (bay.pending is not None or bay.tx is not None):
                     await self._step(bay_id, sm.Tick())
 
     async def _maintenance(self) -> None:
@@ -381,12 +706,15 @@ class Engine:
                 backoff = min(backoff * 2, 30.0)
 
     async def _tap(self, reader: str, bay_id: int | None, tap: CardTap) -> None:
+        log.debug("card %s at reader %s (bay %s)", tap.uid or tap.raw, reader, bay_id)
         self.bus.publish(CardTapped(tap.uid, tap.raw, bay_id, reader, tap.at))
         if bay_id is not None and bay_id in self.bays:
-            await self._present(tap.raw or tap.uid, bay_id)
+            await self._present(tap.uid or tap.raw, bay_id, exact=bool(tap.uid))
 
-    async def _present(self, text: str, bay_id: int) -> sm.Authorization:
+    async def _present(self, text: str, bay_id: int, exact: bool = False) -> sm.Authorization:
+        """`exact`: `text` is a reader's canonical UID (never re-read as typed digits)."""
         assert self.writer is not None
+        _check_bay(self.bays, bay_id)
         now = self.clock.now()
         open_by_card: dict[int, int] = {}
         for b in self.bays.values():
@@ -395,7 +723,7 @@ class Engine:
         policies = list(self.card_policies)
 
         def decide(s: Session) -> sm.Authorization:
-            facts = find_card_facts(s, text)
+            facts = find_card_facts(s, text, exact)
             when = to_datetime(now)
             if facts is not None:
                 facts = replace(facts, open_sessions=open_by_card.get(facts.card_id, 0))
@@ -407,9 +735,28 @@ class Engine:
                         return replace(auth, status=AuthStatus.BLOCKED, reason=refusal)
             return auth
 
-        auth = await self.writer.call(decide)
-        await self._step(bay_id, sm.CardPresented(auth))
+        # A reader connection: a tap is decided at once even while a write waits for the
+        # database (open sessions come from memory; budgets count unwritten ones live).
+        auth = await self.writer.read(decide)
+        event = sm.CardPresented(auth)
+        await self._fresh_before(bay_id, event)
+        await self._step(bay_id, event)
         return auth
+
+    async def _fresh_before(self, bay_id: int, event: sm.Event) -> None:
+        """A stop reads the charger first (its meter_stop is then not up to a poll old); a
+        restored bay waits for its charger's first reading. Not under the bay lock: the
+        reading itself steps the bay."""
+        if not needs_fresh_reading(self.bays[bay_id], event):
+            return
+        coord = self.coordinators.get(self.bay_info[bay_id].charger_id)
+        if coord is not None and not await coord.fresh_reading():
+            log.info("bay %s: no fresh reading before %s", bay_id, type(event).__name__)
+
+    async def _fresh_step(self, bay_id: int, event: sm.Event) -> sm.Step:
+        _check_bay(self.bays, bay_id)
+        await self._fresh_before(bay_id, event)
+        return await self._step(bay_id, event)
 
     # ------------------------------------------------------------ thread-safe services
 
@@ -422,7 +769,7 @@ class Engine:
     def _bay_event(self, bay_id: int, event: sm.Event) -> concurrent.futures.Future[sm.Step]:
         if bay_id not in self.bays:
             raise UserError(f"no bay with id {bay_id}")
-        return self.submit(self._step(bay_id, event))
+        return self.submit(self._fresh_step(bay_id, event))
 
     def present_card(self, text: str, bay_id: int) -> concurrent.futures.Future[sm.Authorization]:
         """A card number presented at a bay (as a reader or an attendant typed it)."""
@@ -447,13 +794,14 @@ class Engine:
         label = self.bay_info[bay_id].label
 
         async def run() -> sm.Step:
-            result = await self._step(bay_id, event)
+            result = await self._fresh_step(bay_id, event)
             status = {"status": str(result.bay.status)}
             now = self.clock.now()
             assert self.writer is not None
-            await self.writer.call(
-                lambda s: audit.append(s, operator, action, label, None, status, "ok", detail, now)
-            )
+            # In order with the session's records; journaled with them while the database
+            # is busy, so the answer never waits for another program's lock.
+            audit = AuditAppended(operator, action, label, None, status, "ok", detail, now)
+            await self.writer.settled([self.writer.put(audit)])
             return result
 
         return self.submit(run())
@@ -489,27 +837,79 @@ class Engine:
     def deauthorize(self, bay_id: int, detail: str) -> concurrent.futures.Future[sm.Step]:
         return self._bay_event(bay_id, sm.Deauthorize(detail))
 
-    def record(self, rec: object) -> None:
-        """Queue a record for the single writer and publish it (thread-safe)."""
-        loop = self._loop
-        if loop is None:
-            raise RuntimeError("the engine is not running")
+    def record(self, rec: object) -> concurrent.futures.Future[bool]:
+        """Queue a record for the single writer and publish it (thread-safe). Returns at
+        once; the future is True once the record is committed, False if its handler refused
+        it (then it is kept in persist_failures). A record type without a handler raises
+        UnregisteredRecord here, in the caller's thread."""
+        self.persister.handler(type(rec))
 
-        def put() -> None:
+        async def put() -> bool:
             assert self.writer is not None
-            self.writer.put(rec)
+            ticket = self.writer.put(rec)
             self.bus.publish(rec)
+            return await ticket
 
-        loop.call_soon_threadsafe(put)
+        return self.submit(put())
 
     def drain(self, timeout: float = 10.0) -> None:
-        """Block until every record produced so far is in the database (tests, shutdown)."""
+        """Block until every record produced so far is written (tests, shutdown): committed,
+        or refused by its handler and dropped — a bad record never holds this up."""
         assert self.writer is not None
         self.submit(self.writer.drain()).result(timeout)
 
+    def apply_changes(self, kinds: Iterable[str]) -> concurrent.futures.Future[None]:
+        """Load what changed in the site's configuration into the running site, at once.
+
+        `kinds` (among `events.CONFIG_KINDS`): "chargers" starts added chargers, stops
+        removed or disabled ones (an open session on a bay that goes is stopped first,
+        stop reason Remote, and the port is released) and restarts edited ones with their
+        new settings, while the others keep polling; "readers" likewise for card readers;
+        "settings" re-reads the session settings; "cards" stops a running session whose
+        card is now blocked or expired (cards are read at each tap: nothing else is kept);
+        "tariffs" holds nothing in the engine; the extensions drop their caches. Then
+        `ConfigurationChanged(kinds)` is published. Thread-safe; changes apply one at a
+        time, in order. The future fails with RuntimeError if the engine is not running."""
+        wanted = frozenset(kinds)
+        unknown = wanted - CONFIG_KINDS
+        if unknown:
+            raise UserError(
+                f"unknown configuration kind(s) {', '.join(sorted(unknown))} "
+                f"(one of {', '.join(sorted(CONFIG_KINDS))})"
+            )
+        return self.submit(self._apply(wanted))
+
+    def charger_ids(self) -> set[int]:
+        """The enabled chargers the site runs (or tried to: a misconfigured one too)."""
+        return set(self._charger_specs)
+
+    def bay_label(self, bay_id: int) -> str:
+        """The bay's label (its id as text once it is gone)."""
+        info = self.bay_info.get(bay_id)
+        return info.label if info is not None else str(bay_id)
+
     def snapshots(self) -> list[BaySnapshot]:
         now = self.clock.now()
-        return [self.snapshot(b, now) for b in sorted(self.bays)]
+        out = []
+        for b in sorted(self.bays):
+            try:
+                out.append(self.snapshot(b, now))
+            except KeyError:  # removed by a configuration change meanwhile (another thread)
+                continue
+        return out
 
 
 __all__ = ["BayInfo", "Charger", "Engine", "EngineConfig"]
+
+
+def _check_bay(bays: dict[int, sm.BayState], bay_id: int) -> None:
+    if bay_id not in bays:  # e.g. removed by a configuration change since it was asked
+        raise UserError(f"no bay with id {bay_id}")
+
+
+def _log_pending_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """What a stop that hangs is waiting for (one line per task, with where it waits)."""
+    for task in asyncio.all_tasks(loop):
+        frames = task.get_stack(limit=3)
+        where = " < ".join(f"{f.f_code.co_name}:{f.f_lineno}" for f in frames) or "?"
+        log.error("  still running: %s at %s", task.get_name(), where)

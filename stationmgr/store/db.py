@@ -18,10 +18,11 @@ from typing import Any
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from stationmgr.errors import UserError
+from stationmgr.errors import DatabaseBusy, UserError
+from stationmgr.validate import printable
 
 APP_NAME = "stationmgr"
 BUSY_TIMEOUT_MS = 5000
@@ -51,16 +52,88 @@ def sqlite_path(url: str) -> Path | None:
     return Path(rest.split("?", 1)[0])
 
 
-def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+DIALECTS = ("sqlite", "postgresql")
+
+
+def check_url(url: str, create: bool = True) -> None:
+    """A database URL a site can use, or one UserError line naming `--db`.
+
+    Only SQLite and PostgreSQL; a SQLite path must be a SQLite file (or an empty one), and —
+    unless `create` — must exist already: a mistyped path is not silently a new empty site.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        # not echoed: a URL may hold a password
+        raise UserError("--db is not a database URL (e.g. sqlite:///site.db)") from None
+    if parsed.get_backend_name() not in DIALECTS:
+        raise UserError(
+            f"--db: unsupported database {parsed.get_backend_name()!r} "
+            "(use sqlite:///FILE or postgresql://…)"
+        )
+    if parsed.get_backend_name() == "postgresql" and "+" not in parsed.drivername:
+        parsed = parsed.set(drivername="postgresql+psycopg")  # as make_engine does
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise UserError(f"--db: no database driver {parsed.drivername!r} installed") from None
+    path = sqlite_path(url)
+    if path is None:
+        return
+    shown = printable(str(path))[:200]
+    if path.exists():
+        if not path.is_file():
+            raise UserError(f"--db {shown} is not a file")
+        if path.stat().st_size and not _is_sqlite(path):
+            raise UserError(f"--db {shown} is not a SQLite database")
+    elif not create:
+        raise UserError(
+            f"no database at {shown} (check --db; `stationmgr --db URL db create` makes a new one)"
+        )
+
+
+def _is_sqlite(path: Path) -> bool:
+    """Asked through SQLite itself, read-only: a plain open()+close() of the file would drop
+    the POSIX locks this process's own connections hold on it (SQLite's documented trap)."""
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        con.execute("PRAGMA schema_version").fetchone()
+        return True
+    except sqlite3.DatabaseError as e:
+        return "not a database" not in str(e) and "malformed" not in str(e)
+    finally:
+        con.close()
+
+
+def _on_sqlite_connect(dbapi_conn: Any, _record: Any, busy_timeout_ms: int | None = None) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms or BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
+def _on_sqlite_checkin(dbapi_conn: Any, record: Any, busy_timeout_ms: int | None = None) -> None:
+    """A unit of work that shortened its busy timeout (the engine's writer) gives the
+    connection back with the usual one."""
+    if record is not None and record.info.pop("stationmgr_busy_reset", False):
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms or BUSY_TIMEOUT_MS}")
+        cur.close()
+
+
+def make_engine(url: str, busy_timeout_ms: int | None = None) -> Engine:
+    """The SQLAlchemy engine; `busy_timeout_ms` shortens how long a write waits for
+    another program's lock (SQLite; default BUSY_TIMEOUT_MS). Reads never wait: WAL."""
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +146,15 @@ def make_engine(url: str) -> Engine:
         url = url.replace("postgresql", "postgresql+psycopg", 1)
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _on_sqlite_connect)
+
+        def on_connect(dbapi_conn: Any, record: Any) -> None:
+            _on_sqlite_connect(dbapi_conn, record, busy_timeout_ms)
+
+        def on_checkin(dbapi_conn: Any, record: Any) -> None:
+            _on_sqlite_checkin(dbapi_conn, record, busy_timeout_ms)
+
+        event.listen(engine, "connect", on_connect)
+        event.listen(engine, "checkin", on_checkin)
     return engine
 
 
@@ -92,9 +173,11 @@ class Database:
             try:
                 yield s
                 s.commit()
-            except OperationalError as e:
+            except (DBAPIError, DisconnectionError) as e:
                 s.rollback()
-                raise _locked_or_raise(e) from e
+                if (busy := busy_error(e)) is None:
+                    raise
+                raise busy from e
             except BaseException:
                 s.rollback()
                 raise
@@ -107,23 +190,84 @@ class Database:
         self.engine.dispose()
 
 
-def _locked_or_raise(e: OperationalError) -> Exception:
-    if "locked" in str(e).lower() or "busy" in str(e).lower():
-        return UserError("the database is locked by another instance; try again when it is free")
-    return e
+LOCKED = "the database is locked by another instance; try again when it is free"
+_SQLITE_BUSY = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED (primary codes)
+# The file cannot take writes now (read-only, I/O error, corrupt, full, cannot open, not a
+# database): not the record's fault, so the engine's writer holds and retries (journaled).
+_SQLITE_UNWRITABLE = {8, 10, 11, 13, 14, 15, 26}
+_PG_BUSY = {
+    "55P03": "a lock timeout",  # lock_not_available
+    "40001": "a serialization conflict",  # serialization_failure
+    "40P01": "a deadlock",  # deadlock_detected
+    "57014": "a statement timeout",  # query_canceled (statement/lock timeout)
+    "57P01": "the server shutting down",  # admin_shutdown
+    "57P02": "the server crashing",  # crash_shutdown
+    "57P03": "the server starting up",  # cannot_connect_now
+}
 
 
-def open_database(url: str | None = None, upgrade: bool = True) -> Database:
-    """Open (and by default migrate) the database at `url` (default: the user's file)."""
+def busy_error(e: BaseException) -> DatabaseBusy | None:
+    """`e` as a `DatabaseBusy` when the same write may succeed later (a lock held by
+    another program, a lock timeout, a serialization conflict, a lost connection), else
+    None: then the error is the write's own (a constraint, a bug) and retrying it is futile."""
+    if isinstance(e, DatabaseBusy):
+        return e
+    if isinstance(e, DisconnectionError):
+        return DatabaseBusy("the database is unreachable; try again when it is back")
+    if not isinstance(e, DBAPIError):
+        return None
+    orig = e.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        if code & 0xFF in _SQLITE_BUSY:
+            return DatabaseBusy(LOCKED)
+        if code & 0xFF in _SQLITE_UNWRITABLE:
+            return DatabaseBusy(f"the database cannot be written now ({orig}); try again")
+        return None
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if state:
+        if state in _PG_BUSY:
+            return DatabaseBusy(f"the database is busy ({_PG_BUSY[state]}); try again")
+        if state.startswith("08"):  # connection_exception
+            return DatabaseBusy("the database is unreachable; try again when it is back")
+        if state[:2] in ("53", "58") or state in ("25006", "XX001", "XX002"):
+            # insufficient resources (disk full), system/I-O error, a read-only standby,
+            # damaged data: the server cannot take writes now
+            return DatabaseBusy(f"the database cannot be written now (SQLSTATE {state})")
+        return None
+    if e.connection_invalidated:
+        return DatabaseBusy("the database is unreachable; try again when it is back")
+    if isinstance(e, OperationalError):
+        text_ = str(orig).lower()
+        if "database is locked" in text_ or "database table is locked" in text_:
+            return DatabaseBusy(LOCKED)  # a SQLite without error codes
+        if "could not connect" in text_ or ("connection" in text_ and "closed" in text_):
+            return DatabaseBusy("the database is unreachable; try again when it is back")
+    return None
+
+
+def open_database(
+    url: str | None = None,
+    upgrade: bool = True,
+    busy_timeout_ms: int | None = None,
+    create: bool = True,
+) -> Database:
+    """Open (and by default migrate) the database at `url` (default: the user's file).
+
+    `create=False`: a SQLite file that does not exist is refused (UserError), not made.
+    """
     url = url or default_url()
-    engine = make_engine(url)
+    check_url(url, create)
+    engine = make_engine(url, busy_timeout_ms)
     db = Database(url, engine, sessionmaker(engine, expire_on_commit=False))
     try:
         if upgrade:
             upgrade_database(db)
-    except OperationalError as e:
+    except (DBAPIError, DisconnectionError) as e:
         engine.dispose()
-        raise _locked_or_raise(e) from e
+        if (busy := busy_error(e)) is None:
+            raise
+        raise busy from e
     return db
 
 

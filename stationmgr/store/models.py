@@ -211,6 +211,9 @@ class ChargeSession(Base):
     start_kind: Mapped[str] = mapped_column(String(10), default="card")  # card | guest
     started_by: Mapped[str | None] = mapped_column(String(80))
     guest_reason: Mapped[str | None] = mapped_column(String(200))
+    # The card's current limit at the start (snapshot; None: none): sent again with the gate
+    # when the session resumes after a restart.
+    max_current_a: Mapped[float | None] = mapped_column(Float)
 
     plugged_at: Mapped[datetime] = mapped_column(UTCDateTime)
     authorized_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -226,6 +229,10 @@ class ChargeSession(Base):
     energy_before_wh: Mapped[float] = mapped_column(Float, default=0.0)
     meter_resets: Mapped[int] = mapped_column(Integer, default=0)
     energy_wh: Mapped[float] = mapped_column(Float, default=0.0)
+    # The charger's own clock and energy for the plug-in, read with meter_last_wh: the
+    # proof a session resumes on after a gap (see stationmgr/continuity.py).
+    charger_elapsed_s: Mapped[float | None] = mapped_column(Float)
+    charger_session_wh: Mapped[float | None] = mapped_column(Float)
 
     stop_reason: Mapped[str | None] = mapped_column(String(20))
     stopped_by: Mapped[str | None] = mapped_column(String(80))
@@ -258,6 +265,27 @@ class MeterSample(Base):
     current_l3_ma: Mapped[int | None] = mapped_column(Integer)
 
 
+class UnattributedEnergy(Base):
+    """Energy a charger's counter advanced outside any session (delivered while the engine
+    could not watch the bay and the charger could not prove the plug-in, or with no session
+    open). Never on a card; listed by `reconcile`. Append-only."""
+
+    __tablename__ = "unattributed_energy"
+    __table_args__ = (Index("ix_unattributed_bay_from", "bay_id", "from_ts"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    charger_id: Mapped[int | None] = mapped_column(ForeignKey("chargers.id", ondelete="SET NULL"))
+    bay_id: Mapped[int | None] = mapped_column(ForeignKey("bays.id", ondelete="SET NULL"))
+    after_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL")
+    )
+    from_ts: Mapped[datetime] = mapped_column(UTCDateTime)  # the last reading it was sure of
+    to_ts: Mapped[datetime] = mapped_column(UTCDateTime)
+    meter_from_wh: Mapped[float] = mapped_column(Float)
+    meter_to_wh: Mapped[float] = mapped_column(Float)
+    energy_wh: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(String(200))
+
+
 class ChargerEvent(Base):
     """Something a charger or the engine noticed: comm lost/restored, reboot, card refused."""
 
@@ -271,6 +299,19 @@ class ChargerEvent(Base):
     kind: Mapped[str] = mapped_column(String(30))
     code: Mapped[str | None] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class PersistFailure(Base):
+    """A record the engine's writer could not store (its handler raised; never a busy
+    database, which is retried): kept here, dropped from its batch, so the rest of the site
+    runs and the owner sees what was lost (`stationmgr db failures`)."""
+
+    __tablename__ = "persist_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    record_type: Mapped[str] = mapped_column(String(120))
+    record: Mapped[str] = mapped_column(Text)  # the journal's JSON form (or its repr)
+    error: Mapped[str] = mapped_column(Text)
 
 
 class Fault(Base):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from stationmgr.clock import to_epoch
 from stationmgr.store.models import Bay, CardHolder, ChargeSession, MeterSample
 
 
@@ -109,14 +111,55 @@ def session_totals(s: Session, f: SessionFilter) -> Totals:
     return Totals(int(n), float(e), int(p), int(c), int(i))
 
 
-def session_curve(s: Session, session_id: int) -> list[tuple[datetime, int, int | None]]:
-    """(time, energy register Wh, power W) of one session, in time order."""
+def session_samples(s: Session, session_id: int) -> list[tuple[datetime, int, int | None]]:
+    """(time, the charger's energy register Wh, power W) of one session, in time order: the
+    raw stored samples. For energy delivered use `session_energy_curve`."""
     q = (
         select(MeterSample.ts, MeterSample.energy_wh, MeterSample.power_w)
         .where(MeterSample.session_id == session_id)
         .order_by(MeterSample.ts)
     )
     return [tuple(r) for r in s.execute(q)]  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """One stored sample as energy delivered: `at` epoch seconds, `energy_wh` since plug-in."""
+
+    at: float
+    energy_wh: float
+    power_w: int | None
+
+
+def energy_curve(
+    samples: Iterable[tuple[datetime, float, int | None]], meter_start_wh: float
+) -> list[CurvePoint]:
+    """Energy delivered so far at each sample, counting on across counter restarts.
+
+    A charger's register may restart mid-session (a reboot; Heidelberg's `power_on` energy
+    register): a reading below the previous one (by more than rounding) starts a new
+    segment, and what the old segment delivered is kept, the rule `sessions._observe` uses
+    for the stored `energy_wh`. Pure: the one definition every reader shares."""
+    pts: list[CurvePoint] = []
+    base = 0.0
+    seg_start = float(meter_start_wh)
+    last: float | None = None
+    for ts, reg, power in samples:
+        if last is not None and reg < last - 0.5:
+            base += last - seg_start
+            seg_start = reg
+        last = reg
+        pts.append(CurvePoint(to_epoch(ts), max(0.0, base + reg - seg_start), power))
+    return pts
+
+
+def session_energy_curve(s: Session, session_id: int) -> list[CurvePoint]:
+    """One session's stored samples as energy delivered (reset-aware): what pricing, the
+    receipt, the history detail and the board's day curve all read."""
+    start = s.scalar(select(ChargeSession.meter_start_wh).where(ChargeSession.id == session_id))
+    if start is None:
+        return []
+    return energy_curve(session_samples(s, session_id), start)
 
 
 def bay_labels(s: Session) -> dict[int, str]:

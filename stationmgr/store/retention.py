@@ -1,8 +1,11 @@
 """Keep five years of curves without keeping five years of 10-second samples.
 
-Sessions that ended more than `keep_raw_days` ago keep their first and last sample and one
-sample per `resolution_s` bucket; the rest is deleted. Energy is never lost (it lives on the
-session row, from the charger's own counter) and the downsampled curve keeps its shape.
+Sessions that ended more than `keep_raw_days` ago keep their first and last sample, one
+sample per `resolution_s` bucket, and both samples around every counter restart (the last
+reading before it and the first after: without them the reset-aware curve loses what the
+old segment delivered since its kept sample); the rest is deleted. Energy is never lost (it
+lives on the session row, from the charger's own counter) and the downsampled curve keeps
+its shape and its end.
 Safe to run repeatedly; the engine runs it in its writer thread.
 """
 
@@ -58,7 +61,7 @@ def downsample(
                 .group_by(MeterSample.session_id)
             )
         )
-        keep_ids = set(s.scalars(keep))
+        keep_ids = set(s.scalars(keep)) | _restart_edges(s, ids)
         doomed = list(
             s.scalars(
                 select(MeterSample.id).where(
@@ -72,3 +75,20 @@ def downsample(
         s.flush()
         if not doomed:
             return deleted
+
+
+def _restart_edges(s: Session, session_ids: list[int]) -> set[int]:
+    """The samples on both sides of each counter restart in these sessions (a reading below
+    the previous one by more than rounding: `store.queries.energy_curve`'s rule)."""
+    q = (
+        select(MeterSample.session_id, MeterSample.id, MeterSample.energy_wh)
+        .where(MeterSample.session_id.in_(session_ids))
+        .order_by(MeterSample.session_id, MeterSample.ts, MeterSample.id)
+    )
+    edges: set[int] = set()
+    prev: tuple[int, int, float] | None = None
+    for sid, mid, reg in s.execute(q):
+        if prev is not None and prev[0] == sid and reg < prev[2] - 0.5:
+            edges.update((prev[1], mid))
+        prev = (sid, mid, float(reg))
+    return edges

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 21:22:19.865087
+Create Date: 2026-12-02 01:19:05.422672
 """
 
 import sqlalchemy as sa
@@ -94,6 +94,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("username"),
     )
+    op.create_table(
+        "persist_failures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ts", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("record_type", sa.String(length=120), nullable=False),
+        sa.Column("record", sa.Text(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("persist_failures", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_persist_failures_ts"), ["ts"], unique=False)
+
     op.create_table(
         "site_settings",
         sa.Column("key", sa.String(length=64), nullable=False),
@@ -217,6 +229,7 @@ def upgrade() -> None:
         sa.Column("start_kind", sa.String(length=10), nullable=False),
         sa.Column("started_by", sa.String(length=80), nullable=True),
         sa.Column("guest_reason", sa.String(length=200), nullable=True),
+        sa.Column("max_current_a", sa.Float(), nullable=True),
         sa.Column("plugged_at", stationmgr.store.models.UTCDateTime(), nullable=False),
         sa.Column("authorized_at", stationmgr.store.models.UTCDateTime(), nullable=False),
         sa.Column("charging_started_at", stationmgr.store.models.UTCDateTime(), nullable=True),
@@ -230,6 +243,8 @@ def upgrade() -> None:
         sa.Column("energy_before_wh", sa.Float(), nullable=False),
         sa.Column("meter_resets", sa.Integer(), nullable=False),
         sa.Column("energy_wh", sa.Float(), nullable=False),
+        sa.Column("charger_elapsed_s", sa.Float(), nullable=True),
+        sa.Column("charger_session_wh", sa.Float(), nullable=True),
         sa.Column("stop_reason", sa.String(length=20), nullable=True),
         sa.Column("stopped_by", sa.String(length=80), nullable=True),
         sa.Column("stop_detail", sa.String(length=200), nullable=True),
@@ -364,6 +379,26 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "unattributed_energy",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("charger_id", sa.Integer(), nullable=True),
+        sa.Column("bay_id", sa.Integer(), nullable=True),
+        sa.Column("after_session_id", sa.Integer(), nullable=True),
+        sa.Column("from_ts", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("to_ts", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("meter_from_wh", sa.Float(), nullable=False),
+        sa.Column("meter_to_wh", sa.Float(), nullable=False),
+        sa.Column("energy_wh", sa.Float(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["after_session_id"], ["sessions.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["bay_id"], ["bays.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["charger_id"], ["chargers.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("unattributed_energy", schema=None) as batch_op:
+        batch_op.create_index("ix_unattributed_bay_from", ["bay_id", "from_ts"], unique=False)
+
+    op.create_table(
         "ledger_entries",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
@@ -462,6 +497,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ledger_entries_price_id"))
 
     op.drop_table("ledger_entries")
+    with op.batch_alter_table("unattributed_energy", schema=None) as batch_op:
+        batch_op.drop_index("ix_unattributed_bay_from")
+
+    op.drop_table("unattributed_energy")
     with op.batch_alter_table("session_prices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_session_prices_session_id"))
 
@@ -510,6 +549,10 @@ def downgrade() -> None:
     op.drop_table("cards")
     op.drop_table("bays")
     op.drop_table("site_settings")
+    with op.batch_alter_table("persist_failures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_persist_failures_ts"))
+
+    op.drop_table("persist_failures")
     op.drop_table("operators")
     op.drop_table("chargers")
     with op.batch_alter_table("card_holders", schema=None) as batch_op:
