@@ -10,16 +10,27 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import IO
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from stationmgr import validate
 from stationmgr.access.context import Actor, record, require
-from stationmgr.auth import CardFacts, lookup_keys, match_key, parse_uid, pick_card
+from stationmgr.auth import (
+    CardFacts,
+    Lookup,
+    exact_text,
+    lookup_keys,
+    match_key,
+    parse_uid,
+    pick_card,
+)
+from stationmgr.csv_safe import csv_dict_writer
 from stationmgr.errors import UserError
 from stationmgr.store.models import Bay, Card, CardAllowedBay, CardGroup, CardHolder
 
@@ -36,6 +47,12 @@ CSV_FIELDS = [
     "max_current_a",
     "note",
 ]
+MAX_LABEL = 80  # Card.label's column
+MAX_HOLDER = 120  # CardHolder.name's column
+MAX_GROUP = 80  # CardGroup.name's column
+MAX_NOTE = 2000
+MAX_CSV_FIELD = 10_000  # longer than any cell a card file has; csv's own limit is 131,072
+_DATE_CHARS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.+\-Z]{2,40})?")
 
 
 def parse_date(text: str | None, what: str = "date", end_of_day: bool = False) -> datetime | None:
@@ -43,6 +60,13 @@ def parse_date(text: str | None, what: str = "date", end_of_day: bool = False) -
     if text is None or not str(text).strip():
         return None
     t = str(text).strip()
+    if not _DATE_CHARS.fullmatch(t):
+        raise UserError(f"invalid {what} {t[:40]!r}: expected YYYY-MM-DD")
+    year = int(t[:4])
+    if not validate.MIN_YEAR <= year <= validate.MAX_YEAR:
+        raise UserError(
+            f"invalid {what} {t[:40]!r}: the year must be {validate.MIN_YEAR} … {validate.MAX_YEAR}"
+        )
     try:
         if len(t) == 10:
             d = date.fromisoformat(t)
@@ -54,6 +78,11 @@ def parse_date(text: str | None, what: str = "date", end_of_day: bool = False) -
     except ValueError:
         raise UserError(f"invalid {what} {t!r}: expected YYYY-MM-DD") from None
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def day_after(dt: datetime) -> datetime:
+    """The same time one day later (parse_date's years keep this in range)."""
+    return dt + timedelta(days=1)
 
 
 def _bool(text: str | None, what: str) -> bool:
@@ -82,27 +111,51 @@ def card_facts(s: Session, card: Card) -> CardFacts:
     )
 
 
-def find_cards(s: Session, text: str) -> list[Card]:
-    """Cards matching a presented number in any of its spellings."""
-    keys = lookup_keys(text)
-    if not keys:
+def find_cards(s: Session, text: str, exact: bool = False) -> list[Card]:
+    """Cards matching a presented number in any of its spellings, best match first (see
+    `auth.Lookup.rank`); `exact`: `text` is a canonical UID (a reader's), not typed text."""
+    look = Lookup.of(text, exact)
+    if not look.keys:
         return []
-    return list(s.scalars(select(Card).where(Card.uid_key.in_(keys))))
+    conds = [Card.uid_key.in_(list(look.keys))]
+    conds += [Card.uid_key.like(p + "%") for p in look.prefixes]  # 7-byte UIDs via CT
+    rows = {c.id: c for c in s.scalars(select(Card).where(or_(*conds)))}
+    ranked = [(r, c.id) for c in rows.values() if (r := look.rank(c.uid)) is not None]
+    return [rows[i] for _r, i in sorted(ranked)]
 
 
-def find_card_facts(s: Session, text: str) -> CardFacts | None:
-    facts = [card_facts(s, c) for c in find_cards(s, text)]
-    return pick_card(text, facts)
+def find_card_facts(s: Session, text: str, exact: bool = False) -> CardFacts | None:
+    """The card a presented number denotes; None if none, or if two match equally well."""
+    facts = [card_facts(s, c) for c in find_cards(s, text, exact)]
+    return pick_card(text, facts, exact)
 
 
 def get_card(s: Session, text: str) -> Card:
-    """The card a number denotes, or UserError."""
+    """The card a number denotes, or UserError (none, or ambiguous)."""
     cards = find_cards(s, text)
     if not cards:
-        raise UserError(f"no card {text.strip()!r}")
+        raise UserError(f"no card {validate.printable(text.strip())[:40]!r}")
     facts = pick_card(text, [card_facts(s, c) for c in cards])
-    assert facts is not None
+    if facts is None:
+        uids = ", ".join(c.uid for c in cards[:3])
+        raise UserError(
+            f"card number {text.strip()!r} matches several cards ({uids}): "
+            "give the full number (0x… for hex)"
+        )
     return next(c for c in cards if c.id == facts.card_id)
+
+
+def _as(other: Card, uid: str) -> str:
+    return "" if other.uid == uid else f" as {other.uid}"
+
+
+def _enrolled(s: Session, card: CardInput, card_id: int | None = None) -> Card | None:
+    """Another card that is (or may be) this one: the same card as its canonical UID, or
+    as any reading of the number as typed."""
+    found = find_cards(s, card.uid, exact=True)
+    if card.uid_text is not None:
+        found += find_cards(s, card.uid_text)
+    return next((c for c in found if c.id != card_id), None)
 
 
 def holder_by_name(s: Session, name: str, create: bool = True) -> CardHolder:
@@ -152,9 +205,25 @@ class CardInput:
     max_concurrent: int = 1
     note: str | None = None
     max_current_a: float | None = None  # a per-card cap on the offered current; None: none
+    # The number as typed, once `uid` holds its canonical form (validate twice: same card).
+    uid_text: str | None = field(default=None, repr=False, compare=False)
 
     def validate(self) -> CardInput:
-        self.uid = parse_uid(self.uid)
+        if self.uid_text is None:  # once: a canonical UID re-read as typed text can change
+            raw = str(self.uid).strip()
+            if raw.startswith(("-", "+")):
+                raise UserError(f"card number {raw[:30]!r} must not have a sign")
+            if len(raw) > 64:
+                raise UserError(f"card number is too long ({len(raw)} characters)")
+            uid = parse_uid(self.uid)  # (`0x0100423515` is stored as `0100423515`)
+            self.uid_text, self.uid = self.uid, uid
+        self.label = _optional_name(self.label, "label", MAX_LABEL)
+        self.holder = _optional_name(self.holder, "holder", MAX_HOLDER)
+        self.group = _optional_name(self.group, "group", MAX_GROUP)
+        if self.note is not None:
+            if "\x00" in self.note or len(self.note) > MAX_NOTE:
+                raise UserError(f"note must be at most {MAX_NOTE} characters, without NUL")
+            self.note = self.note.strip() or None
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise UserError("valid_to is before valid_from")
         if self.max_concurrent < 1:
@@ -162,6 +231,13 @@ class CardInput:
         if self.max_current_a is not None and not 6.0 <= self.max_current_a <= 80.0:
             raise UserError("max_current_a must be between 6 and 80 A (J1772's range)")
         return self
+
+
+def _optional_name(value: str | None, what: str, max_len: int) -> str | None:
+    """None stays None; a given name is cleaned (no control characters, not blank)."""
+    if value is None:
+        return None
+    return validate.clean_name(value, what, max_len=max_len)
 
 
 def add_card(s: Session, card: CardInput, actor: Actor | None = None) -> Card:
@@ -174,8 +250,8 @@ def add_card(s: Session, card: CardInput, actor: Actor | None = None) -> Card:
 
 def _add_card(s: Session, card: CardInput) -> Card:
     card.validate()
-    if s.scalar(select(Card).where(Card.uid == card.uid)) is not None or find_cards(s, card.uid):
-        raise UserError(f"card {card.uid} is already enrolled")
+    if (other := _enrolled(s, card)) is not None:
+        raise UserError(f"card {card.uid} is already enrolled" + _as(other, card.uid))
     row = Card(
         uid=card.uid,
         uid_key=match_key(card.uid),
@@ -205,10 +281,8 @@ def update_card(s: Session, card_id: int, card: CardInput, actor: Actor | None =
     row = s.get(Card, card_id)
     if row is None:
         raise UserError(f"no card with id {card_id}")
-    if any(c.id != card_id for c in find_cards(s, card.uid)) or s.scalar(
-        select(Card.id).where(Card.uid == card.uid, Card.id != card_id)
-    ):
-        raise UserError(f"card {card.uid} is already enrolled")
+    if (other := _enrolled(s, card, card_id)) is not None:
+        raise UserError(f"card {card.uid} is already enrolled" + _as(other, card.uid))
     before = card_row(row)
     row.uid, row.uid_key = card.uid, match_key(card.uid)
     row.label = card.label or None
@@ -249,14 +323,20 @@ def list_cards(s: Session, search: str | None = None) -> list[Card]:
         )
         .order_by(Card.uid)
     )
-    if search:
-        like = f"%{search.strip()}%"
-        keys = lookup_keys(search)
-        conds = [Card.label.ilike(like), CardHolder.name.ilike(like), Card.uid.ilike(like)]
-        if keys:
-            conds.append(Card.uid_key.in_(keys))
-        q = q.where(or_(*conds))
-    return list(s.scalars(q))
+    return list(s.scalars(matching(q, search)))
+
+
+def matching(q: Select, search: str | None) -> Select:  # type: ignore[type-arg]
+    """`q` (joined to the holder) narrowed to cards matching `search`: the label, the
+    holder's name, or the number in any spelling. The one card search (CLI and window)."""
+    if not search or not search.strip():
+        return q
+    like = f"%{search.strip()}%"
+    keys = lookup_keys(search)
+    conds = [Card.label.ilike(like), CardHolder.name.ilike(like), Card.uid.ilike(like)]
+    if keys:
+        conds.append(Card.uid_key.in_(keys))
+    return q.where(or_(*conds))
 
 
 def card_count(s: Session) -> int:
@@ -266,7 +346,7 @@ def card_count(s: Session) -> int:
 def card_row(card: Card) -> dict[str, str]:
     """A card as one CSV row (the same columns `import_csv` reads)."""
     return {
-        "uid": card.uid,
+        "uid": exact_text(card.uid),  # reads back as this card (`0x` where digits mislead)
         "label": card.label or "",
         "holder": card.holder.name if card.holder else "",
         "group": card.group.name if card.group else "",
@@ -286,7 +366,7 @@ def _bay_labels(card: Card) -> list[str]:
 
 def export_csv(s: Session, out: IO[str], actor: Actor | None = None) -> int:
     actor = require(actor, "cards.export", s)
-    w = csv.DictWriter(out, CSV_FIELDS)
+    w = csv_dict_writer(out, CSV_FIELDS)
     w.writeheader()
     n = 0
     for card in list_cards(s):
@@ -298,22 +378,24 @@ def export_csv(s: Session, out: IO[str], actor: Actor | None = None) -> int:
 
 def read_csv(text: str) -> list[CardInput]:
     """Parse and validate every row; the first bad row raises UserError naming its line."""
+    text = text.removeprefix("\ufeff")  # a BOM, as spreadsheets write (stdin too)
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or "uid" not in [f.strip() for f in reader.fieldnames]:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as e:
+        raise UserError(f"line 1: not a readable CSV header ({e})") from None
+    if fieldnames is None or "uid" not in [f.strip() for f in fieldnames]:
         raise UserError("the CSV file has no 'uid' column (expected: " + ",".join(CSV_FIELDS) + ")")
     rows: list[CardInput] = []
     seen: dict[str, int] = {}
-    for i, raw in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+    for i, raw in _rows(reader):
+        row = {(k or "").strip(): _cell(v, i) for k, v in raw.items() if k is not None}
         try:
-            mc = row.get("max_concurrent") or "1"
-            if not mc.isdigit():
-                raise UserError(f"invalid max_concurrent {mc!r}")
+            mc = validate.parse_int(
+                row.get("max_concurrent") or "1", "max_concurrent", minimum=1, maximum=1000
+            )
             amps = row.get("max_current_a") or ""
-            try:
-                max_current_a = float(amps) if amps else None
-            except ValueError:
-                raise UserError(f"invalid max_current_a {amps!r}") from None
+            max_current_a = validate.parse_float(amps, "max_current_a") if amps else None
             card = CardInput(
                 uid=row.get("uid", ""),
                 label=row.get("label") or None,
@@ -323,7 +405,7 @@ def read_csv(text: str) -> list[CardInput]:
                 valid_from=parse_date(row.get("valid_from"), "valid_from"),
                 valid_to=parse_date(row.get("valid_to"), "valid_to", end_of_day=True),
                 allowed_bays=tuple((row.get("allowed_bays") or "").split()),
-                max_concurrent=int(mc),
+                max_concurrent=mc,
                 max_current_a=max_current_a,
                 note=row.get("note") or None,
             ).validate()
@@ -337,6 +419,28 @@ def read_csv(text: str) -> list[CardInput]:
         seen[match_key(card.uid)] = i
         rows.append(card)
     return rows
+
+
+def _rows(reader: csv.DictReader) -> Iterable[tuple[int, dict]]:  # type: ignore[type-arg]
+    """(line number, row) pairs; the csv module's own errors (a field over its limit, a
+    broken quote) as one UserError naming the line."""
+    it = iter(reader)
+    while True:
+        start = reader.line_num + 1  # the record that fails starts on the next line
+        try:
+            raw = next(it)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise UserError(f"line {start}: not readable as CSV ({e})") from None
+        yield reader.line_num, raw
+
+
+def _cell(value: object, line: int) -> str:
+    text = "" if value is None else str(value) if not isinstance(value, list) else ""
+    if len(text) > MAX_CSV_FIELD:
+        raise UserError(f"line {line}: a field is longer than {MAX_CSV_FIELD} characters")
+    return text.strip()
 
 
 def import_csv(s: Session, text: str, actor: Actor | None = None) -> int:

@@ -36,17 +36,22 @@ from stationmgr.engine import Engine, EngineConfig
 from stationmgr.engine.coordinator import CoordinatorConfig
 from stationmgr.errors import UserError
 from stationmgr.events import ChargerCommLost
+from stationmgr.runtime import SiteRuntime, build_runtime
 from stationmgr.sessions import FaultRaised, TransactionStarted, TransactionStopped
 from stationmgr.sim.device import VirtualCharger, VirtualConnector
 from stationmgr.sim.ev import EV
 from stationmgr.store.db import Database
 from stationmgr.store.models import (
     Bay,
+    Card,
     CardReaderDevice,
     Charger,
     ChargeSession,
     Fault,
     MeterSample,
+    Operator,
+    SiteSetting,
+    Tariff,
 )
 
 log = logging.getLogger(__name__)
@@ -195,8 +200,8 @@ class DemoSite:
 
     # ------------------------------------------------------------ running
 
-    def start(self, engine: object, clock: Clock) -> None:
-        """Run the scenario on its own thread next to `engine` (an `Engine`)."""
+    def start(self, engine: Engine, clock: Clock) -> None:
+        """Run the scenario on its own thread next to `engine`."""
         self.engine = engine
         self.clock = clock
         self._stop = threading.Event()
@@ -205,7 +210,7 @@ class DemoSite:
         self._n = 0
         self._in_use: set[str] = set()
         self._cards_at: dict[int, set[str]] = {}
-        self._unsub = engine.bus.subscribe(self._count)  # type: ignore[attr-defined]
+        self._unsub = engine.bus.subscribe(self._count)
         self._opening_scene()
         self._thread = threading.Thread(target=self._run, name="demo-scenario", daemon=True)
         self._thread.start()
@@ -316,14 +321,14 @@ class DemoSite:
             self._at(wait, "tap check", lambda: self._tap_again(bay, card, tries - 1))
 
     def _tap_again(self, bay: DemoBay, card: str, tries: int) -> None:
-        state = self.engine.bays.get(bay.bay_id)  # type: ignore[attr-defined]
+        state = self.engine.bays.get(bay.bay_id)
         if bay.plugged and state is not None and state.tx is None and state.pending is None:
             self._tap(bay, card, tries)
 
     def tap(self, bay: DemoBay, card: str) -> None:
         """A card held to the bay's reader (without one: presented to the engine)."""
         if not bay.tap(card):
-            self.engine.present_card(card, bay.bay_id)  # type: ignore[attr-defined]
+            self.engine.present_card(card, bay.bay_id)
 
     def _leave(self, bay: DemoBay, card: str) -> None:
         if not bay.plugged:
@@ -351,6 +356,39 @@ class DemoSite:
         bay.set_silent(True)
         self._at(180, "box answers", lambda: bay.set_silent(False))
         self._at(self._rng.uniform(3600, 5400), "box silent", lambda: self._silence(bay))
+
+
+# ---------------------------------------------------------------- whose database
+
+DEMO_MARKER = "demo_site"  # site setting: this database was made by the demo
+
+# What a real site holds; a database with any of it (and no demo marker) is not the demo's.
+_SITE_CONTENTS: tuple[tuple[str, Any], ...] = (
+    ("operators", Operator),
+    ("chargers", Charger),
+    ("card readers", CardReaderDevice),
+    ("cards", Card),
+    ("sessions", ChargeSession),
+    ("tariffs", Tariff),
+)
+
+
+def foreign_site(s: Session) -> str | None:
+    """What makes this database someone's site, e.g. "3 chargers, 12 cards" (None: it is
+    empty, or the demo made it and nobody has added operators since).
+
+    The demo writes chargers, readers and cards of its own and runs a second engine: on a
+    live site it added demo chargers, disabled the real card readers and took over the
+    Modbus bus. So it runs only on a database of its own."""
+    counts = {
+        label: s.scalar(select(func.count()).select_from(model)) or 0
+        for label, model in _SITE_CONTENTS
+    }
+    demo_made = s.get(SiteSetting, DEMO_MARKER) is not None
+    if demo_made and not counts["operators"]:
+        return None
+    held = [f"{n} {label}" for label, n in counts.items() if n]
+    return ", ".join(held) or None
 
 
 # ---------------------------------------------------------------- the site in the database
@@ -383,6 +421,8 @@ def build_site(
             else:
                 _inproc_devices(s, site)
             if fresh:
+                if s.get(SiteSetting, DEMO_MARKER) is None:
+                    s.add(SiteSetting(key=DEMO_MARKER, value=True))
                 for uid, holder, group, blocked in DEMO_CARDS:
                     add_card(s, CardInput(uid=uid, holder=holder, group=group, blocked=blocked))
                 _tariff(s)
@@ -594,16 +634,14 @@ def seed_history(
     return n
 
 
-def _price_history(s: object) -> None:
-    """Price the generated sessions as the engine would have (when billing is there)."""
-    try:
-        from stationmgr.billing.charges import price_closed_session
-    except ImportError:
-        return
-    rows = s.scalars(select(ChargeSession).order_by(ChargeSession.stopped_at))  # type: ignore[attr-defined]
+def _price_history(s: Session) -> None:
+    """Price the generated sessions as the engine's billing would have."""
+    from stationmgr.billing.charges import price_closed_session
+
+    rows = s.scalars(select(ChargeSession).order_by(ChargeSession.stopped_at))
     for row in rows:
         try:
-            price_closed_session(s, row)  # type: ignore[arg-type]
+            price_closed_session(s, row)
         except Exception as e:  # a demo without prices still works
             log.warning("demo: history not priced (%s)", e)
             return
@@ -674,8 +712,9 @@ def summarize(db: Database, site: DemoSite, since: float, until: float, real_s: 
 @contextmanager
 def running_demo(
     db: Database, speed: float = 10.0, history_days: int = 14, virtual: str | None = None
-) -> Iterator[tuple[Engine, DemoSite]]:
-    """The demo site written into `db`, its engine and scenario running; stopped after."""
+) -> Iterator[tuple[SiteRuntime, DemoSite]]:
+    """The demo site written into `db`, its runtime (`stationmgr.runtime`, as in
+    production) and scenario running; stopped after."""
     if speed <= 0:
         raise UserError("--speed must be positive")
     clock: Clock = SystemClock() if speed == 1 else WarpClock(speed)
@@ -685,17 +724,16 @@ def running_demo(
     with tempfile.TemporaryDirectory(prefix="stationmgr-demo-ports-") as ports:
         site = build_site(db, history_days, clock.now(), virtual, clock, Path(ports))
         try:
-            engine = Engine(db, clock, EngineConfig(CoordinatorConfig(poll_interval_s=1.0)))
-            install_extensions(engine)
-            engine.start()
+            config = EngineConfig(CoordinatorConfig(poll_interval_s=1.0))
+            runtime = build_runtime(db, clock, config=config).start()
             try:
-                site.start(engine, clock)
+                site.start(runtime.engine, clock)
                 try:
-                    yield engine, site
+                    yield runtime, site
                 finally:
                     site.stop()
             finally:
-                engine.stop()
+                runtime.stop()
         finally:
             site.close()
 
@@ -707,7 +745,8 @@ def run_headless(
     if duration_s <= 0:
         raise UserError("--duration must be positive")
     t0 = time.monotonic()
-    with running_demo(db, speed, virtual=virtual) as (engine, site):
+    with running_demo(db, speed, virtual=virtual) as (runtime, site):
+        engine = runtime.engine
         since = engine.clock.now()
         stop = threading.Event()
         try:
@@ -718,20 +757,3 @@ def run_headless(
         engine.drain()
         summary = summarize(db, site, since, until, time.monotonic() - t0)
     return summary
-
-
-def install_extensions(engine: Engine) -> None:
-    """Wire the optional core packages into an engine before it starts (idempotent):
-    billing (prices closed sessions, budgets) and alerts (badges, expected end)."""
-    try:
-        from stationmgr import billing
-    except ImportError:
-        billing = None  # type: ignore[assignment]
-    if billing is not None and hasattr(billing, "install"):
-        billing.install(engine)
-    try:
-        from stationmgr.alerts import monitor
-    except ImportError:
-        return
-    if getattr(engine, "alerts", None) is None:
-        monitor.install(engine)

@@ -51,7 +51,8 @@ class EventBus:
 
 @dataclass(frozen=True, slots=True)
 class BaySnapshot:
-    """What a bay tile shows, published after every reading of the bay."""
+    """What a bay tile shows, published after every reading of the bay: the complete read
+    model of one bay (clients never read `Engine.bays`)."""
 
     bay_id: int
     label: str
@@ -68,6 +69,20 @@ class BaySnapshot:
     authorized_at: float | None
     fault: str | None
     online: bool
+    # The rest of the bay's read model: what the board shows without asking the engine.
+    out_of_order: bool = False
+    pending_card: str | None = None  # a card tapped before plug-in, waiting for the car
+    pending_holder: str | None = None
+    pending_until: float | None = None
+    idle_since: float | None = None  # `BayState.idle_since`
+    charging_s: float | None = None  # as of `at` (`BayState.charging_s`)
+    finished_tx_uid: str | None = None  # the session that ended here, car still plugged
+    # From snapshot enrichers (None/0 when not installed): billing's live cost, the
+    # alerts' expected end and open alert count.
+    cost_minor: int | None = None
+    currency: str | None = None
+    expected_end: float | None = None
+    open_alerts: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +91,7 @@ class ChargerCommLost:
     name: str
     at: float
     detail: str
+    last_reading_at: float | None = None  # the blind spot starts here
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +99,18 @@ class ChargerCommRestored:
     charger_id: int
     name: str
     at: float
+    lost_at: float | None = None  # when it stopped answering
+
+
+@dataclass(frozen=True, slots=True)
+class ChargerMisconfigured:
+    """The charger answers but may not charge: no safe current is known (engine/current.py).
+    Its bays show the fault "Misconfigured" and refuse cards until the setting is fixed."""
+
+    charger_id: int
+    name: str
+    at: float
+    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,4 +121,30 @@ class CardTapped:
     raw: str
     bay_id: int | None
     reader: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class PersistFailed:
+    """The single writer could not store a record (its handler raised, not a busy
+    database): the record was dropped from its batch, the rest committed, and the record is
+    kept in `persist_failures` (`stationmgr db failures`) for the owner. Published, never
+    written itself."""
+
+    failure_id: int | None  # the persist_failures row (None: it could not be stored either)
+    record_type: str
+    error: str
+    at: float
+
+
+# What `Engine.apply_changes` knows how to apply (see `stationmgr.runtime`).
+CONFIG_KINDS = frozenset({"chargers", "readers", "cards", "tariffs", "settings"})
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigurationChanged:
+    """The running site applied a change to its configuration (`CONFIG_KINDS`): every
+    client re-reads what it shows of it (the board its bays, a page its list)."""
+
+    kinds: frozenset[str]
     at: float

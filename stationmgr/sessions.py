@@ -13,12 +13,19 @@ Durations of a finished session always add up:
 Energy is the charger's own counter. When the counter goes backwards (the charger rebooted
 and its counter restarted) the session keeps what it had and counts on from the new value:
 ``energy_wh = energy_before_wh + (meter_last_wh - segment_start_wh)``, never negative.
+
+After a gap in observation (engine restart, link lost, charger reboot) an open session
+resumes only on the charger's proof of the same plug-in (`continuity.py`); otherwise it
+closes at the last reading it was sure of and the counter's advance becomes
+`UnattributedEnergy` — as does energy that flows while no session is open. So every Wh the
+counter advanced is in a session or recorded outside one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from stationmgr import continuity
 from stationmgr.drivers.api import ConnectorReading
 from stationmgr.ocpp_words import AuthStatus, BayStatus, StopReason
 
@@ -37,6 +44,9 @@ class SessionConfig:
     retap_stops: bool = True  # the same card tapped again at the bay stops its session
     stop_on_fault: bool = True  # a charger fault ends the session (reason Other)
     gate_resend_s: float = 5.0  # re-assert the gate when the charger disagrees this long
+    # Without the charger's proof of the same plug-in, a session resumes only across a gap
+    # in observation this short (no car is swapped in 10 s); longer: closed, see continuity.
+    continuity_gap_s: float = 10.0
 
 
 # ---------------------------------------------------------------- state
@@ -90,6 +100,18 @@ class Transaction:
     stopped_by: str | None = None
     stop_detail: str | None = None
     meter_stop_wh: float | None = None
+    # The charger's own proof of the plug-in, from the same reading as meter_last_wh and
+    # last_seen_at (see continuity.py); None: the device offers none.
+    charger_elapsed_s: float | None = None
+    charger_session_wh: float | None = None
+
+    @property
+    def last_sure(self) -> continuity.LastSure:
+        """The last reading this session is sure of (what a gap is judged against)."""
+        at = self.last_seen_at if self.last_seen_at is not None else self.authorized_at
+        return continuity.LastSure(
+            at, self.meter_last_wh, self.charger_elapsed_s, self.charger_session_wh
+        )
 
     @property
     def energy_wh(self) -> float:
@@ -122,6 +144,31 @@ class Durations:
 
 
 @dataclass(frozen=True, slots=True)
+class Finished:
+    """A session ended here while the car stays plugged (card re-tap, attendant, fault): the
+    bay is blocked, idle since that session's last energy flow. The one definition the
+    board, the alerts and the snapshot share."""
+
+    tx_uid: str
+    card_uid: str | None
+    idle_since: float  # the session's last energy flow (else its authorisation)
+    charging_s: float | None  # how long that session charged
+    stopped_at: float
+
+
+def finished_after(tx: Transaction) -> Finished:
+    """What a stopped session leaves at a bay whose car stays plugged."""
+    start, end = tx.charging_started_at, tx.charging_ended_at
+    return Finished(
+        tx.uid,
+        tx.auth.card_uid,
+        end or tx.authorized_at,
+        None if start is None or end is None else max(0.0, end - start),
+        tx.stopped_at if tx.stopped_at is not None else tx.authorized_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class BayState:
     """Everything the machine remembers about one bay between events."""
 
@@ -141,11 +188,49 @@ class BayState:
     pending_until: float | None = None
     gate_sent: bool | None = None  # what we last told the charger
     gate_sent_at: float = float("-inf")
-    finished_here: bool = False  # a session ended while the car stays plugged
+    finished: Finished | None = None  # a session ended while the car stays plugged
+    last_reading_at: float | None = None  # when last_energy_wh was read (or stored)
+    proof_elapsed_s: float | None = None  # the last reading's session_elapsed_s
+    proof_session_wh: float | None = None  # the last reading's session_energy_wh
+    outside_since: tuple[float, float] | None = None  # (at, Wh): energy flowing, no session
+    # The card of the session the gap rule just closed: its tap, queued while the bay was
+    # restored, was that session's stop, never a start for the car now plugged in.
+    gap_closed_card: str | None = None
 
     @property
     def idle(self) -> bool:
         return self.status is BayStatus.FINISHING
+
+    @property
+    def finished_here(self) -> bool:
+        return self.finished is not None
+
+    @property
+    def idle_since(self) -> float | None:
+        """Since when the car plugged here draws nothing it was given: a running session
+        suspended by the car or finishing (from its last flow), or a session that ended
+        with the car still plugged. None while charging, waiting or empty."""
+        tx = self.tx
+        if tx is not None:
+            if self.status in (BayStatus.SUSPENDED_EV, BayStatus.FINISHING):
+                return tx.charging_ended_at or tx.authorized_at
+            return None
+        if self.plugged and self.finished is not None:
+            return self.finished.idle_since
+        return None
+
+    def charging_s(self, now: float) -> float | None:
+        """How long the session here has charged by `now` (the ended one's while its car
+        stays plugged)."""
+        tx = self.tx
+        if tx is not None:
+            if tx.charging_started_at is None:
+                return None
+            end = now if self.status is BayStatus.CHARGING else (tx.charging_ended_at or now)
+            return max(0.0, end - tx.charging_started_at)
+        if self.plugged and self.finished is not None:
+            return self.finished.charging_s
+        return None
 
 
 # ---------------------------------------------------------------- events in
@@ -222,8 +307,14 @@ Event = (
 
 @dataclass(frozen=True, slots=True)
 class AllowCharging:
+    """Open or shut the bay's gate. Opening carries the session's own current limit (the
+    card's; None: the most the charger allows): the coordinator writes that current, clamped
+    to what the installation, device and cable allow, before it opens the gate, so every
+    session (and every re-assert after a reboot or a gap) sets its current explicitly."""
+
     bay_id: int
     allowed: bool
+    amps: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +387,26 @@ class CardRefused:
 
 
 @dataclass(frozen=True, slots=True)
+class UnattributedEnergy:
+    """Energy the charger's counter advanced that belongs to no session: delivered while
+    the engine could not watch the bay and the charger could not prove the plug-in (or
+    with no session at all). Shown to the owner and in `reconcile`, never put on a card."""
+
+    bay_id: int
+    from_at: float  # the last reading the engine was sure of
+    to_at: float
+    meter_from_wh: float
+    meter_to_wh: float
+    reason: str
+    after_tx_uid: str | None = None  # the session closed at `from_at`, if any
+
+    @property
+    def energy_wh(self) -> float:
+        """The advance; 0 when the counter went backwards (restarted: unknown)."""
+        return max(0.0, self.meter_to_wh - self.meter_from_wh)
+
+
+@dataclass(frozen=True, slots=True)
 class CounterReset:
     """The charger's counter went backwards (reboot) during a session."""
 
@@ -316,6 +427,7 @@ Record = (
     | FaultCleared
     | CardRefused
     | CounterReset
+    | UnattributedEnergy
 )
 
 
@@ -354,13 +466,16 @@ def step(bay: BayState, event: Event, now: float, cfg: SessionConfig | None = No
             )
             _card(out, auth, now, cfg)
         case RemoteStop():
-            if out.bay.tx is not None:
+            if out.bay.tx is not None and not out.bay.recovering:
                 _stop(out, now, StopReason.REMOTE, event.operator, event.detail)
         case Deauthorize():
-            if out.bay.tx is not None:
+            if out.bay.tx is not None and not out.bay.recovering:
                 _stop(out, now, StopReason.DEAUTHORIZED, "system", event.detail)
         case CommLost():
-            out.bay = replace(out.bay, online=False, flowing=False)
+            # What the charger did while unreachable is unknown: re-assert the gate, with the
+            # session's current, at once when it answers again (it may have rebooted, or
+            # fallen back to its failsafe).
+            out.bay = replace(out.bay, online=False, flowing=False, gate_sent=None)
         case SetOutOfOrder():
             if event.out_of_order and out.bay.tx is not None:
                 _stop(out, now, StopReason.REMOTE, event.operator, "bay set out of order")
@@ -373,17 +488,31 @@ def step(bay: BayState, event: Event, now: float, cfg: SessionConfig | None = No
     return out
 
 
-def restore(bay_id: int, tx: Transaction | None, out_of_order: bool = False) -> BayState:
+def restore(
+    bay_id: int,
+    tx: Transaction | None,
+    out_of_order: bool = False,
+    accounted: tuple[float, float] | None = None,
+) -> BayState:
     """A bay as found at start-up: an open session from the database is marked recovering,
-    to be resumed or closed by the charger's first reading."""
+    to be resumed or closed by the charger's first reading (see `_judge_gap`).
+
+    `accounted` (at, meter Wh): for a bay with no open session, the last counter reading
+    the database accounts for (the last session's stop or outside-energy record); what
+    the counter advanced beyond it while the engine was down is energy outside a session.
+    """
+    if tx is not None:
+        last = tx.last_sure
+        accounted = (last.at, last.meter_wh)
     return BayState(
         bay_id=bay_id,
         out_of_order=out_of_order,
         tx=tx,
-        recovering=tx is not None,
+        recovering=tx is not None or accounted is not None,
         plugged=tx is not None,
         plugged_at=tx.plugged_at if tx else None,
-        last_energy_wh=tx.meter_last_wh if tx else None,
+        last_energy_wh=accounted[1] if accounted else None,
+        last_reading_at=accounted[0] if accounted else None,
     )
 
 
@@ -391,12 +520,23 @@ def _observe(out: Step, ev: Observed, now: float, cfg: SessionConfig) -> None:
     r = ev.reading
     bay = out.bay
     energy = r.energy_wh if r.energy_wh is not None else bay.last_energy_wh
-    was_plugged = bay.plugged
 
     # Counter went backwards, or the device says it rebooted: a new counter segment.
     reset = (
         energy is not None and bay.last_energy_wh is not None and energy < bay.last_energy_wh - 0.5
     )
+
+    # After a gap in observation: the same plug-in only on proof (else closed), and what
+    # the counter advanced while nobody watched a bay without a session is recorded.
+    cause = _gap_cause(bay, ev, reset)
+    if bay.tx is not None and cause is not None:
+        _judge_gap(out, r, energy, now, cfg, cause, ev.rebooted or reset)
+    elif bay.tx is None and bay.recovering:
+        _outside_while_down(out, energy, now)
+    elif bay.tx is None and not reset:
+        _track_outside(out, energy)
+    bay = out.bay
+    was_plugged = bay.plugged
     if (reset or ev.rebooted) and bay.tx is not None and energy is not None:
         tx = bay.tx
         if reset:
@@ -406,6 +546,9 @@ def _observe(out: Step, ev: Observed, now: float, cfg: SessionConfig) -> None:
                 segment_start_wh=energy,
                 meter_last_wh=energy,
                 meter_resets=tx.meter_resets + 1,
+                # sample the new segment's first value now: the stored curve then restarts
+                # where the state machine's count does (`queries.energy_curve`)
+                last_sample_at=None,
             )
         bay = replace(bay, tx=tx, gate_sent=None)
         out.records.append(CounterReset(bay.bay_id, now, tx.uid, bay.last_energy_wh or 0.0, energy))
@@ -416,19 +559,31 @@ def _observe(out: Step, ev: Observed, now: float, cfg: SessionConfig) -> None:
         )
 
     flowing = _flowing(r, bay, energy, cfg)
-    bay = replace(bay, online=True, flowing=flowing, allowed=r.allowed, last_energy_wh=energy)
+    bay = replace(
+        bay,
+        online=True,
+        flowing=flowing,
+        allowed=r.allowed,
+        last_energy_wh=energy,
+        last_reading_at=now,
+        proof_elapsed_s=r.session_elapsed_s,
+        proof_session_wh=r.session_energy_wh,
+    )
     out.bay = bay
 
-    # Recovery after a restart: the car is still there → resume; gone → close (PowerLoss).
+    # Recovery after a restart, the session resumed: the car is still there → carry on;
+    # gone → close (PowerLoss) with what the charger counted for it.
     if bay.recovering:
         out.bay = replace(bay, recovering=False)
         if not r.plugged and bay.tx is not None:
             tx = _advance_meter(bay.tx, energy)
+            tx = _with_proof(tx, r)
             out.bay = replace(out.bay, tx=tx, plugged=False, plugged_at=None)
             stop_at = max(tx.last_seen_at or tx.authorized_at, tx.authorized_at)
             _stop(out, stop_at, StopReason.POWER_LOSS, "system", "closed at start-up: car gone")
             return
-        was_plugged = True
+        if bay.tx is not None:
+            was_plugged = True
 
     # Faults.
     if r.fault and r.fault != bay.fault:
@@ -443,22 +598,25 @@ def _observe(out: Step, ev: Observed, now: float, cfg: SessionConfig) -> None:
 
     # Plug and unplug.
     if r.plugged and not was_plugged:
-        out.bay = replace(out.bay, plugged=True, plugged_at=now, finished_here=False)
+        out.bay = replace(out.bay, plugged=True, plugged_at=now, finished=None)
         if out.bay.pending is not None and out.bay.tx is None and out.bay.fault is None:
             auth = out.bay.pending
             out.bay = replace(out.bay, pending=None, pending_until=None)
             _start(out, auth, now)
     elif not r.plugged and was_plugged:
+        out.bay = replace(out.bay, gap_closed_card=None)
         if out.bay.tx is not None:
             out.bay = replace(out.bay, tx=_advance_meter(out.bay.tx, energy))
             _stop(out, now, StopReason.EV_DISCONNECTED, "ev", None)
-        out.bay = replace(out.bay, plugged=False, plugged_at=None, finished_here=False)
+        else:
+            _flush_outside(out, now, energy)
+        out.bay = replace(out.bay, plugged=False, plugged_at=None, finished=None)
 
     # Session progress: meter, flow times, samples.
     tx = out.bay.tx
     if tx is not None and r.plugged:
         tx = _advance_meter(tx, energy)
-        tx = replace(tx, last_seen_at=now, power_w=r.power_w)
+        tx = _with_proof(replace(tx, last_seen_at=now, power_w=r.power_w), r)
         if flowing:
             tx = replace(
                 tx,
@@ -474,6 +632,128 @@ def _observe(out: Step, ev: Observed, now: float, cfg: SessionConfig) -> None:
             )
             out.records.append(TransactionProgress(tx))
         out.bay = replace(out.bay, tx=tx)
+
+
+# ---------------------------------------------------------------- gaps in observation
+
+_GAP_STOPS = {
+    "engine restart": (StopReason.POWER_LOSS, "closed at start-up"),
+    "link lost": (StopReason.OTHER, "charger unreachable"),
+    "charger reboot": (StopReason.REBOOT, "charger rebooted"),
+}
+MIN_OUTSIDE_WH = 0.5  # less than this is rounding, not energy
+
+
+def _gap_cause(bay: BayState, ev: Observed, reset: bool) -> str | None:
+    """Why this reading follows a gap in what the engine knows of the bay (None: no gap)."""
+    if bay.recovering:
+        return "engine restart"
+    if not bay.online:
+        return "link lost"
+    if ev.rebooted or reset:
+        return "charger reboot"
+    return None
+
+
+def _judge_gap(
+    out: Step,
+    r: ConnectorReading,
+    energy: float | None,
+    now: float,
+    cfg: SessionConfig,
+    cause: str,
+    rebooted: bool,
+) -> None:
+    """Resume the open session only if the charger proves the same plug-in (or, without
+    proof, the gap was too short for a swap); otherwise close it at the last reading it is
+    sure of and record the counter's advance since then as energy outside a session."""
+    tx = out.bay.tx
+    assert tx is not None
+    last = tx.last_sure
+    verdict = continuity.judge(last, now, r, energy, rebooted)
+    gap_s = max(0.0, now - last.at)
+    if continuity.may_resume(verdict, gap_s, cfg.continuity_gap_s):
+        return
+    why = (
+        "the charger shows a new plug-in"
+        if verdict is continuity.Continuity.NEW
+        else "the charger cannot prove it is the same plug-in"
+    )
+    reason, prefix = _GAP_STOPS[cause]
+    _stop(out, last.at, reason, "system", f"{prefix} after {gap_s:.0f} s: {why}")
+    # The car now there is a new plug-in, gated (no session) until a card is accepted.
+    out.bay = replace(
+        out.bay,
+        plugged=False,
+        plugged_at=None,
+        finished=None,
+        gap_closed_card=tx.auth.card_uid,
+    )
+    if energy is not None and energy - last.meter_wh >= MIN_OUTSIDE_WH:
+        out.records.append(
+            UnattributedEnergy(
+                out.bay.bay_id, last.at, now, last.meter_wh, energy, f"{cause}: {why}", tx.uid
+            )
+        )
+
+
+def _outside_while_down(out: Step, energy: float | None, now: float) -> None:
+    """A bay with no open session at start-up: the counter's advance since the last reading
+    the database accounts for was delivered with no session."""
+    bay = out.bay
+    last, at = bay.last_energy_wh, bay.last_reading_at
+    if energy is None or last is None or at is None or energy - last < MIN_OUTSIDE_WH:
+        return
+    out.records.append(
+        UnattributedEnergy(bay.bay_id, at, now, last, energy, "engine restart: no session open")
+    )
+
+
+def _track_outside(out: Step, energy: float | None) -> None:
+    """No session, yet the counter moves (the charger ignored the gate, or the moment a
+    stop takes to reach it): keep where that began, recorded at the next session or unplug."""
+    bay = out.bay
+    last, at = bay.last_energy_wh, bay.last_reading_at
+    if bay.outside_since is not None or energy is None or last is None or at is None:
+        return
+    if energy > last:
+        out.bay = replace(bay, outside_since=(at, last))
+
+
+def _flush_outside(out: Step, now: float, energy: float | None) -> None:
+    """Record the energy that flowed with no session since `outside_since` (if any)."""
+    since = out.bay.outside_since
+    if since is None:
+        return
+    out.bay = replace(out.bay, outside_since=None)
+    at, start = since
+    if energy is not None and energy - start >= MIN_OUTSIDE_WH:
+        out.records.append(
+            UnattributedEnergy(out.bay.bay_id, at, now, start, energy, "no session open")
+        )
+
+
+def outside_at_stop(bay: BayState) -> UnattributedEnergy | None:
+    """At a clean stop: the energy seen flowing with no session up to the last reading
+    (else it would be recorded at an unplug nobody sees). The next start counts on from
+    it (`accounted` meters), so nothing is counted twice."""
+    since = bay.outside_since
+    if since is None or bay.tx is not None or bay.last_energy_wh is None:
+        return None
+    at, start = since
+    if bay.last_energy_wh - start < MIN_OUTSIDE_WH:
+        return None
+    end = bay.last_reading_at if bay.last_reading_at is not None else at
+    return UnattributedEnergy(
+        bay.bay_id, at, end, start, bay.last_energy_wh, "no session open (site stopped)"
+    )
+
+
+def _with_proof(tx: Transaction, r: ConnectorReading) -> Transaction:
+    """Keep the charger's proof of the plug-in from the reading that set the meter."""
+    return replace(
+        tx, charger_elapsed_s=r.session_elapsed_s, charger_session_wh=r.session_energy_wh
+    )
 
 
 def _flowing(r: ConnectorReading, bay: BayState, energy: float | None, cfg: SessionConfig) -> bool:
@@ -495,6 +775,21 @@ def _advance_meter(tx: Transaction, energy: float | None) -> Transaction:
 def _card(out: Step, auth: Authorization, now: float, cfg: SessionConfig) -> None:
     bay = out.bay
     tx = bay.tx
+    if bay.recovering:
+        # Nothing acts on a restored bay before its charger's first reading (a stop would
+        # close at the stale stored meter); the engine waits for that reading first.
+        out.records.append(
+            CardRefused(bay.bay_id, auth, now, "waiting for the charger's first reading")
+        )
+        return
+    if tx is None and bay.gap_closed_card is not None and auth.card_uid == bay.gap_closed_card:
+        out.bay = replace(bay, gap_closed_card=None)  # once: a tap after this one starts
+        out.records.append(
+            CardRefused(
+                bay.bay_id, auth, now, "its session was closed after a gap: tap again to start"
+            )
+        )
+        return
     if tx is not None:
         same = (auth.card_id is not None and auth.card_id == tx.auth.card_id) or (
             auth.card_uid is not None and auth.card_uid == tx.auth.card_uid
@@ -524,8 +819,9 @@ def _card(out: Step, auth: Authorization, now: float, cfg: SessionConfig) -> Non
 
 
 def _start(out: Step, auth: Authorization, now: float) -> None:
+    meter = out.bay.last_energy_wh if out.bay.last_energy_wh is not None else 0.0
+    _flush_outside(out, now, meter)
     bay = out.bay
-    meter = bay.last_energy_wh if bay.last_energy_wh is not None else 0.0
     tx = Transaction(
         uid=tx_uid_for(bay.bay_id, now),
         bay_id=bay.bay_id,
@@ -536,11 +832,12 @@ def _start(out: Step, auth: Authorization, now: float) -> None:
         meter_last_wh=meter,
         segment_start_wh=meter,
         last_seen_at=now,
+        charger_elapsed_s=bay.proof_elapsed_s,
+        charger_session_wh=bay.proof_session_wh,
     )
-    out.bay = replace(bay, tx=tx, finished_here=False)
+    # gate_sent=None: the gate opens with this session's own current (AllowCharging.amps).
+    out.bay = replace(bay, tx=tx, finished=None, gate_sent=None, gap_closed_card=None)
     out.records.append(TransactionStarted(tx))
-    if auth.max_current_a is not None:
-        out.commands.append(SetCurrent(bay.bay_id, auth.max_current_a))
 
 
 def _stop(out: Step, at: float, reason: StopReason, by: str | None, detail: str | None) -> None:
@@ -561,7 +858,7 @@ def _stop(out: Step, at: float, reason: StopReason, by: str | None, detail: str 
         meter_stop_wh=tx.meter_last_wh,
     )
     out.records.append(TransactionStopped(tx))
-    out.bay = replace(bay, tx=None, finished_here=bay.plugged)
+    out.bay = replace(bay, tx=None, finished=finished_after(tx) if bay.plugged else None)
 
 
 def _expire_pending(out: Step, now: float) -> None:
@@ -610,5 +907,6 @@ def _assert_gate(out: Step, now: float, cfg: SessionConfig) -> None:
     disagrees = bay.allowed is not None and bay.allowed != want
     changed = bay.gate_sent is not want
     if changed or (disagrees and now - bay.gate_sent_at >= cfg.gate_resend_s):
-        out.commands.append(AllowCharging(bay.bay_id, want))
+        amps = bay.tx.auth.max_current_a if want and bay.tx is not None else None
+        out.commands.append(AllowCharging(bay.bay_id, want, amps))
         out.bay = replace(bay, gate_sent=want, gate_sent_at=now)

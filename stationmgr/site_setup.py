@@ -14,6 +14,7 @@ charger is disabled instead), so history keeps its bay.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,12 +22,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from stationmgr.access.context import Actor, record, require
-from stationmgr.drivers import CHARGER_DRIVERS, READER_DRIVERS, load_all
+from stationmgr.drivers import CHARGER_DRIVERS, READER_DRIVERS, check_settings, load_all
 from stationmgr.errors import UserError
 from stationmgr.store.models import Bay, CardReaderDevice, Charger, ChargeSession
+from stationmgr.validate import clean_name
 
 MAX_CONNECTORS = 8
-MAX_LABEL = 40
+MAX_LABEL = 40  # Bay.label's column
+MAX_NAME = 80  # Charger.name's and CardReaderDevice.name's column
+
+
+def checked_settings(driver: str, settings: dict[str, Any], owner: str) -> dict[str, Any]:
+    """The settings as given, each checked against the driver's schema and stored typed
+    (`auth_lock=false` is False, `failsafe_a=nan` is refused): only the keys given, so a
+    driver's default can change later. One UserError line naming the setting."""
+    typed = check_settings(driver, settings, owner)
+    return {str(k): typed[str(k)] for k in settings}
 
 
 def default_baud(driver: str) -> int | None:
@@ -40,6 +51,10 @@ def default_baud(driver: str) -> int | None:
     return int(baud) if isinstance(baud, int) else None
 
 
+# URL kinds a port may be: pyserial's own handlers plus the in-process simulator's.
+PORT_SCHEMES = ("socket", "rfc2217", "loop", "spy", "alt", "hwgrep", "cp2110", "inproc")
+
+
 def check_line(port: str, baud: int | None) -> str:
     """The port as it will be opened; UserError for a malformed URL or baud rate."""
     port = port.strip()
@@ -47,10 +62,17 @@ def check_line(port: str, baud: int | None) -> str:
         raise UserError("a port is needed (e.g. /dev/ttyUSB0, COM3 or socket://host:port)")
     if len(port) > 255:
         raise UserError("the port is longer than 255 characters")
-    if port.startswith(("socket://", "rfc2217://")):
+    if re.search(r"[\x00-\x1f\x7f-\x9f]", port):
+        raise UserError("the port must not contain control characters")
+    scheme = port.split("://", 1)[0].lower() if "://" in port else ""
+    if scheme and scheme not in PORT_SCHEMES:
+        known = ", ".join(f"{s}://" for s in PORT_SCHEMES)
+        raise UserError(f"port {port!r}: unknown kind of URL (known: {known} or a device path)")
+    if scheme in ("socket", "rfc2217"):
         host, _, p = port.split("://", 1)[1].partition(":")
-        if not host or not p.split("?")[0].isdigit() or not 0 < int(p.split("?")[0]) < 65536:
-            raise UserError(f"{port!r}: expected {port.split('://')[0]}://HOST:PORT")
+        number = p.split("?")[0]
+        if not host or not re.fullmatch(r"[0-9]{1,5}", number) or not 0 < int(number) < 65536:
+            raise UserError(f"{port!r}: expected {scheme}://HOST:PORT")
     if baud is not None and not 300 <= baud <= 4_000_000:
         raise UserError(f"baud rate {baud} is out of range (300 … 4000000)")
     return port
@@ -71,23 +93,28 @@ class ChargerInput:
 
     def validate(self) -> ChargerInput:
         load_all()
-        self.name = self.name.strip()
-        if not self.name or len(self.name) > 80:
-            raise UserError("a charger needs a name (at most 80 characters)")
+        if not str(self.name or "").strip():
+            raise UserError(f"a charger needs a name (at most {MAX_NAME} characters)")
+        self.name = clean_name(self.name, "charger name", max_len=MAX_NAME)
         if self.driver not in CHARGER_DRIVERS:
             known = ", ".join(sorted(CHARGER_DRIVERS))
             raise UserError(f"unknown charger driver {self.driver!r} (known: {known})")
+        check_settings(self.driver, self.settings, f"charger {self.name}")
         self.port = check_line(self.port, self.baud)
         if self.address is not None and not 1 <= self.address <= 247:
             raise UserError("a Modbus address is 1 … 247")
-        labels = tuple(b.strip() for b in self.bays) or (self.name[:MAX_LABEL],)
+        if not self.bays:
+            labels: tuple[str, ...] = (self.name[:MAX_LABEL].strip(),)
+        elif any(not str(b).strip() for b in self.bays):
+            raise UserError(f"every bay needs a label of at most {MAX_LABEL} characters")
+        else:
+            labels = tuple(clean_name(b, "bay label", max_len=MAX_LABEL) for b in self.bays)
         if not 1 <= len(labels) <= MAX_CONNECTORS:
             raise UserError(f"a charger has 1 … {MAX_CONNECTORS} connectors")
-        if any(not b or len(b) > MAX_LABEL for b in labels):
-            raise UserError(f"every bay needs a label of at most {MAX_LABEL} characters")
         if len(set(labels)) != len(labels):
             raise UserError("two connectors have the same bay label")
         self.bays = labels
+        self.settings = checked_settings(self.driver, self.settings, f"charger {self.name}")
         return self
 
 
@@ -105,14 +132,15 @@ class ReaderInput:
 
     def validate(self) -> ReaderInput:
         load_all()
-        self.name = self.name.strip()
-        if not self.name or len(self.name) > 80:
-            raise UserError("a card reader needs a name (at most 80 characters)")
+        if not str(self.name or "").strip():
+            raise UserError(f"a card reader needs a name (at most {MAX_NAME} characters)")
+        self.name = clean_name(self.name, "card reader name", max_len=MAX_NAME)
         if self.driver not in READER_DRIVERS:
             known = ", ".join(sorted(READER_DRIVERS))
             raise UserError(f"unknown card reader driver {self.driver!r} (known: {known})")
         self.port = check_line(self.port, self.baud)
         self.bay = (self.bay or "").strip() or None
+        self.settings = checked_settings(self.driver, self.settings, f"card reader {self.name}")
         return self
 
 

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
-from stationmgr.alerts.monitor import AlertMonitor, install
+from stationmgr.alerts.monitor import AlertMonitor
 from stationmgr.cards import CardInput, add_card
 from stationmgr.clock import WarpClock
 from stationmgr.drivers import inproc
 from stationmgr.drivers.api import ConnectorReading
 from stationmgr.engine import Engine, EngineConfig
 from stationmgr.engine.coordinator import CoordinatorConfig
+from stationmgr.runtime import SiteRuntime, build_runtime
 from stationmgr.sessions import SessionConfig
 from stationmgr.settings import set_setting
 from stationmgr.sim.device import VirtualCharger, VirtualConnector
@@ -112,6 +113,27 @@ def add_history(
 
 
 @contextmanager
+def running_site(
+    db: Database,
+    speed: float,
+    session: SessionConfig,
+    start: float | None = None,
+    listener: Callable[[object], None] | None = None,
+) -> Iterator[tuple[SiteRuntime, WarpClock]]:
+    """The production runtime (billing and alerts) on a warped clock."""
+    clock = WarpClock(speed, start)
+    inproc.CLOCK[0] = clock
+    cfg = EngineConfig(
+        CoordinatorConfig(poll_interval_s=0.2, backoff_min_s=0.2, backoff_max_s=1.0), session
+    )
+    runtime = build_runtime(db, clock, config=cfg)
+    if listener is not None:  # before start: sees the very first events
+        runtime.bus.subscribe(listener)
+    with runtime:
+        yield runtime, clock
+
+
+@contextmanager
 def running(
     db: Database,
     speed: float,
@@ -119,20 +141,9 @@ def running(
     start: float | None = None,
     listener: Callable[[object], None] | None = None,
 ) -> Iterator[tuple[Engine, AlertMonitor, WarpClock]]:
-    clock = WarpClock(speed, start)
-    inproc.CLOCK[0] = clock
-    cfg = EngineConfig(
-        CoordinatorConfig(poll_interval_s=0.2, backoff_min_s=0.2, backoff_max_s=1.0), session
-    )
-    engine = Engine(db, clock, cfg)
-    monitor = install(engine)
-    if listener is not None:  # before start: sees the very first events
-        engine.bus.subscribe(listener)
-    engine.start()
-    try:
-        yield engine, monitor, clock
-    finally:
-        engine.stop()
+    with running_site(db, speed, session, start, listener) as (runtime, clock):
+        assert runtime.alerts is not None
+        yield runtime.engine, runtime.alerts, clock
 
 
 def wait_for(cond: Callable[[], object], timeout: float = 30.0, what: str = "condition") -> object:

@@ -1,4 +1,5 @@
-"""A small site for engine tests: in-process virtual chargers behind the real engine."""
+"""A small site for engine tests: in-process virtual chargers behind the real engine, built
+by the production composition root (`stationmgr.runtime`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from stationmgr.clock import WarpClock
 from stationmgr.drivers import inproc
 from stationmgr.engine import Engine, EngineConfig
 from stationmgr.engine.coordinator import CoordinatorConfig
+from stationmgr.runtime import SiteRuntime, build_runtime
 from stationmgr.sessions import SessionConfig
 from stationmgr.sim.device import VirtualCharger
 from stationmgr.store.db import Database
@@ -37,20 +39,30 @@ def build_site(
     return devices
 
 
+def fast_config(speed: float, **session: float) -> EngineConfig:
+    """Fast polls and backoff; a gap of a few real seconds is no car swap, even warped."""
+    return EngineConfig(
+        CoordinatorConfig(poll_interval_s=0.02, backoff_min_s=0.05, backoff_max_s=0.2),
+        SessionConfig(**{"continuity_gap_s": 5 * speed, **session}),
+    )
+
+
 @contextmanager
-def running(db: Database, speed: float = 60.0, **session: float) -> Iterator[Engine]:
+def running_site(
+    db: Database, speed: float = 60.0, *, alerts: bool = True, **session: float
+) -> Iterator[SiteRuntime]:
+    """The production runtime (billing, alerts, activity log) on a warped clock."""
     clock = WarpClock(speed)
     inproc.CLOCK[0] = clock
-    cfg = EngineConfig(
-        CoordinatorConfig(poll_interval_s=0.02, backoff_min_s=0.05, backoff_max_s=0.2),
-        SessionConfig(**session) if session else SessionConfig(),
-    )
-    engine = Engine(db, clock, cfg)
-    engine.start()
-    try:
-        yield engine
-    finally:
-        engine.stop()
+    with build_runtime(db, clock, config=fast_config(speed, **session), alerts=alerts) as rt:
+        yield rt
+
+
+@contextmanager
+def running(db: Database, speed: float = 60.0, **session: float) -> Iterator[Engine]:
+    """The engine with billing (no alert monitor: engine tests count their own events)."""
+    with running_site(db, speed, alerts=False, **session) as runtime:
+        yield runtime.engine
 
 
 def wait_for(cond: Callable[[], object], timeout: float = 15.0, what: str = "condition") -> object:

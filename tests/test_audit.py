@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from stationmgr.access import audit
+from stationmgr.access import audit, sitekey
 from stationmgr.access.audit import AuditFilter
 from stationmgr.cli import main
 from stationmgr.store.db import open_database
@@ -78,11 +78,14 @@ def test_tampering_is_named(db, sql: str, bad_id: int, why: str) -> None:  # typ
 
 
 def test_a_rewritten_entry_with_a_recomputed_hash_breaks_the_next_link(db) -> None:  # type: ignore[no-untyped-def]
+    """Even someone holding the site's key cannot rewrite an entry without breaking the
+    link from the next one."""
     _fill(db)
     with db.session() as s:
+        key = sitekey.key_for(sitekey.site_id(s))
         e = audit.list_entries(s, limit=None)[-3]  # id 3
         e.detail = "nothing to see"
-        e.hash = audit.hash_of(e)
+        e.hash = audit.hash_of(e, key)
     with db.session() as s:
         result = audit.verify_chain(s)
     assert result.bad_id == 4 and "#3 was rewritten" in str(result)

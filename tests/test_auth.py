@@ -40,7 +40,9 @@ def test_parse_uid_canonical(text: str, canonical: str) -> None:
     assert parse_uid(text) == canonical
 
 
-@pytest.mark.parametrize("text", ["", "xyz", "0A1B2C3", "0A1B2C3D0A1B2C3D0A1B2C3D", "12345678901"])
+@pytest.mark.parametrize(
+    "text", ["", "xyz", "0A1B2C3", "0A1B2C3D0A1B2C3D0A1B2C3D", "9999999999999", "123456789012345"]
+)
 def test_parse_uid_rejects_unknown_formats(text: str) -> None:
     with pytest.raises(UserError):
         parse_uid(text)

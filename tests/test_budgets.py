@@ -21,6 +21,7 @@ from stationmgr.engine import Engine, EngineConfig
 from stationmgr.engine.coordinator import CoordinatorConfig
 from stationmgr.errors import UserError
 from stationmgr.ocpp_words import AuthStatus, BayStatus, StopReason
+from stationmgr.runtime import build_runtime
 from stationmgr.sim.ev import EV
 from stationmgr.store.db import Database
 from stationmgr.store.models import ChargeSession
@@ -36,12 +37,8 @@ def engine_at_noon(db: Database, speed: float = 60.0) -> Iterator[Engine]:
     cfg = EngineConfig(
         CoordinatorConfig(poll_interval_s=0.02, backoff_min_s=0.05, backoff_max_s=0.2)
     )
-    eng = Engine(db, clock, cfg)
-    eng.start()
-    try:
-        yield eng
-    finally:
-        eng.stop()
+    with build_runtime(db, clock, config=cfg, alerts=False) as runtime:
+        yield runtime.engine
 
 
 def _site(db: Database) -> list:  # type: ignore[type-arg]

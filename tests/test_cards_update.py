@@ -47,7 +47,7 @@ def test_csv_round_trip_keeps_the_current_cap(sqlite_db: Database) -> None:
     text = out.getvalue()
     assert "max_current_a" in text.splitlines()[0] and ",16," in text
     assert read_csv(text)[0].max_current_a == 16.0
-    with pytest.raises(UserError, match="line 2: invalid max_current_a 'x'"):
+    with pytest.raises(UserError, match="line 2: max_current_a must be a number, not 'x'"):
         read_csv("uid,max_current_a\n0A1B2C3D,x\n")
     with sqlite_db.session() as s:
         s.query(Card).delete()

@@ -3,12 +3,15 @@ session is found (exactly), across a reboot too; overlapping sessions are listed
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
+from stationmgr import sessions as sm
 from stationmgr.billing.reconcile import reconcile
-from stationmgr.ocpp_words import BayStatus
+from stationmgr.cli import main as cli_main
+from stationmgr.ocpp_words import AuthStatus, BayStatus, StopReason
 from stationmgr.sim.ev import EV
 from stationmgr.store.db import Database
 from stationmgr.store.models import Charger, ChargeSession
@@ -94,3 +97,57 @@ def test_overlapping_sessions_and_a_clean_period(sqlite_db: Database) -> None:
         assert not c2.ok and len(c2.overlaps) == 1 and c2.overlaps[0].seconds == 1800
         only = reconcile(s, start, end, charger="c2")
         assert [r.charger for r in only] == ["c2"]
+
+
+def _write(db: Database, *records: object) -> None:
+    p = persister()
+    p.charger_of_bay[1] = 1
+    with db.session() as s:
+        p.apply(s, records)
+
+
+def test_two_sessions_in_one_plug_in_follow_each_other(sqlite_db: Database) -> None:
+    """Defect 17: a card stop, then another card in the same plug-in: the second session
+    keeps the plug-in's time, yet the transactions do not overlap."""
+    build_billing_site(sqlite_db, bays=1, cards=())
+    auth = sm.Authorization(AuthStatus.ACCEPTED, holder_name="Guest", reason="x", started_by="a")
+    one = sm.Transaction("1-a", 1, auth, T0, T0, 1000, 1500, 1000, last_seen_at=T0 + 600)
+    two = sm.Transaction("1-b", 1, auth, T0, T0 + 900, 1500, 1800, 1500, last_seen_at=T0 + 1800)
+    for tx, stop in ((one, T0 + 600), (two, T0 + 1800)):
+        done = replace(
+            tx, stopped_at=stop, stop_reason=StopReason.LOCAL, meter_stop_wh=tx.meter_last_wh
+        )
+        _write(sqlite_db, sm.TransactionStarted(tx), sm.TransactionStopped(done))
+    start = datetime.fromtimestamp(T0, UTC) - timedelta(hours=1)
+    with sqlite_db.session() as s:
+        (r,) = reconcile(s, start, start + timedelta(days=1))
+    assert r.sessions == 2 and not r.overlaps and r.ok
+
+
+def test_energy_recorded_outside_a_session_is_listed_with_its_gap(sqlite_db: Database) -> None:
+    build_billing_site(sqlite_db, bays=1, cards=())
+    auth = sm.Authorization(AuthStatus.ACCEPTED, holder_name="Guest", reason="x", started_by="a")
+    one = sm.Transaction("1-a", 1, auth, T0, T0, 1000, 1200, 1000, last_seen_at=T0 + 600)
+    one = replace(one, stopped_at=T0 + 600, stop_reason=StopReason.POWER_LOSS, meter_stop_wh=1200)
+    outside = sm.UnattributedEnergy(1, T0 + 600, T0 + 900, 1200, 1550, "engine restart: x", "1-a")
+    two = sm.Transaction("1-b", 1, auth, T0 + 900, T0 + 1000, 1550, 1600, 1550)
+    two = replace(two, stopped_at=T0 + 1800, stop_reason=StopReason.LOCAL, meter_stop_wh=1600)
+    _write(sqlite_db, sm.TransactionStarted(one), sm.TransactionStopped(one), outside)
+    _write(sqlite_db, sm.TransactionStarted(two), sm.TransactionStopped(two))
+    start = datetime.fromtimestamp(T0, UTC) - timedelta(hours=1)
+    with sqlite_db.session() as s:
+        (r,) = reconcile(s, start, start + timedelta(days=1))
+    assert [(o.energy_wh, o.reason) for o in r.outside] == [(350, "engine restart: x")]
+    assert r.outside[0].after_session is not None
+    (gap,) = r.gaps
+    assert gap.energy_wh == 350 and gap.recorded_wh == 350
+    assert r.sessions_wh + r.outside_wh == r.counter_advance_wh == 600
+
+
+def test_reconcile_command_lists_energy_outside_a_session(sqlite_db: Database, capsys) -> None:  # type: ignore[no-untyped-def]
+    test_energy_recorded_outside_a_session_is_listed_with_its_gap(sqlite_db)
+    day = datetime.fromtimestamp(T0, UTC).date().isoformat()
+    assert cli_main(["--db", sqlite_db.url, "reconcile", "--from", day, "--to", day]) == 0
+    out = capsys.readouterr().out
+    assert "0.350 kWh delivered outside a session" in out and "engine restart: x" in out
+    assert "0.350 kWh recorded" in out

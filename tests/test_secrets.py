@@ -147,6 +147,7 @@ def test_cli_secrets_never_print_the_value(
 ) -> None:  # type: ignore[no-untyped-def]
     keyring.set_keyring(MemoryKeyring())
     url = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    assert main(["--db", url, "db", "create"]) == 0
     monkeypatch.setenv("STATIONMGR_SECRET", "very-secret-value")
     assert main(["--db", url, "secrets", "set", "charger:north-1:password"]) == 0
     assert main(["--db", url, "secrets", "check", "charger:north-1:password"]) == 0
@@ -165,3 +166,45 @@ def test_cli_secrets_never_print_the_value(
         assert "very-secret-value" not in (tmp_path / "s.sqlite3").read_bytes().decode("latin-1")
     finally:
         db.dispose()
+
+
+@posix_only
+def test_parallel_writers_to_the_private_file_lose_nothing(tmp_path: Path) -> None:
+    """The engine and a CLI command both write secrets.json (site keys, audit anchors):
+    each write is a read-modify-write of the whole file, so it holds the file's lock."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    names = [f"other:parallel-{i}" for i in range(12)]
+    procs = [ctx.Process(target=_store_one, args=(str(tmp_path), n)) for n in names]
+    for p in procs:
+        p.start()
+    try:
+        for p in procs:
+            p.join(60)
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.kill()
+                p.join()
+    assert [p.exitcode for p in procs] == [0] * len(procs)
+    assert SecretStore(tmp_path).names_in_file() == sorted(names)
+
+
+def _store_one(directory: str, name: str) -> None:
+    keyring.set_keyring(keyring.backends.null.Keyring())
+    store = SecretStore(Path(directory))
+    for _ in range(20):  # many turns, so the writers really overlap
+        store.set(name, "value")
+
+
+def test_a_key_made_without_a_vault_is_kept_when_a_vault_appears(
+    tmp_path: Path, backend: None
+) -> None:
+    """get-or-create must find the file's value before making a new one in the vault: a
+    second site key would make every audit entry look forged."""
+    store = SecretStore(tmp_path)
+    first = store.update("other:audit-key.x", lambda old: old or "first")
+    keyring.set_keyring(MemoryKeyring())  # the desktop's vault is unlocked now
+    assert store.update("other:audit-key.x", lambda old: old or "second") == first == "first"
+    assert store.get("other:audit-key.x") == "first"

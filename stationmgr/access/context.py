@@ -120,6 +120,10 @@ def _refusal(s: Session, actor: Actor | None, action: str) -> str | None:
             return f"operator {actor.username!r} no longer exists"
         if not row.active:
             return f"operator {actor.username!r} is disabled"
+        if row.must_change_password and not actor.must_change_password:
+            # The owner reset the password after this sign-in (someone else may know the
+            # old one): a token or window signed in before it acts no more.
+            return f"the password of {actor.username!r} was reset since this sign-in; sign in again"
         role = Role(row.role)
     elif not actor.demo:
         return f"{actor.username!r} is not a signed-in operator"

@@ -14,10 +14,10 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from stationmgr.access import audit
+from stationmgr.access import audit, sitekey
 from stationmgr.access.context import Actor, operator_name, record, require
 from stationmgr.access.roles import Role, parse_role
 from stationmgr.clock import Clock, SystemClock, to_datetime
@@ -242,29 +242,55 @@ def authenticate(
         if row is None or not row.password_hash:
             _burn(password)
             reason = "unknown username or wrong password"
-            detail = f"unknown username {name!r}"
-            if not USERNAME_RE.match(name):  # perhaps a password typed into the name field
-                name, detail = "", "unknown username (not shown: not a possible username)"
+            # Never the text itself: it may be a password typed into the name field.
+            detail = f"unknown username (fingerprint {sitekey.fingerprint(s, name)})"
+            name = ""
         elif row.locked_until is not None and row.locked_until > now:
-            reason = (
-                f"account {name!r} is locked after {row.failed_logins} failed logins until "
-                f"{row.locked_until.strftime('%Y-%m-%d %H:%M')} UTC"
-            )
+            reason = _locked_reason(name, row.failed_logins, row.locked_until)
             detail = "locked"
         elif not row.active:
             reason = f"operator {name!r} is disabled"
             detail = "disabled"
         elif not _verify(row.password_hash, password):
-            row.failed_logins = (row.failed_logins or 0) + 1
-            detail = f"wrong password ({row.failed_logins} in a row)"
+            # One statement reads and increments, so parallel guesses each count (a
+            # read-modify-write in Python let 16 parallel guesses leave the count at 2).
+            failures = s.execute(
+                update(Operator)
+                .where(Operator.id == row.id)
+                .values(failed_logins=func.coalesce(Operator.failed_logins, 0) + 1)
+                .returning(Operator.failed_logins),
+                execution_options={"synchronize_session": False},
+            ).scalar_one()
+            detail = f"wrong password ({failures} in a row)"
             reason = "unknown username or wrong password"
-            if row.failed_logins >= policy.max_failures:
-                row.locked_until = now + timedelta(minutes=policy.lockout_minutes)
-                detail += f"; locked until {row.locked_until.isoformat(timespec='seconds')}"
+            if failures >= policy.max_failures:
+                until = now + timedelta(minutes=policy.lockout_minutes)
+                s.execute(
+                    update(Operator)
+                    .where(Operator.id == row.id)
+                    .where(Operator.locked_until.is_(None) | (Operator.locked_until <= now))
+                    .values(locked_until=until),
+                    execution_options={"synchronize_session": False},
+                )
+                detail += f"; locked until {until.isoformat(timespec='seconds')}"
                 reason = (
                     f"too many failed logins: account {name!r} is locked for "
                     f"{policy.lockout_minutes:g} minutes"
                 )
+        else:
+            # The right password: clear the count, unless a parallel guess locked the
+            # account meanwhile (one conditional statement, like the increment).
+            cleared = s.execute(
+                update(Operator)
+                .where(Operator.id == row.id)
+                .where(Operator.locked_until.is_(None) | (Operator.locked_until <= now))
+                .values(failed_logins=0, locked_until=None, last_login_at=now),
+                execution_options={"synchronize_session": False},
+            ).rowcount
+            if not cleared:
+                s.refresh(row)
+                reason = _locked_reason(name, row.failed_logins, row.locked_until)
+                detail = "locked"
         if reason is not None:
             audit.append(
                 s,
@@ -279,11 +305,9 @@ def authenticate(
             s.commit()
             raise LoginFailed(f"login failed: {reason}")
         assert row is not None and row.password_hash is not None
+        s.refresh(row)
         if HASHER.check_needs_rehash(row.password_hash):
             row.password_hash = HASHER.hash(password)
-        row.failed_logins = 0
-        row.locked_until = None
-        row.last_login_at = now
         audit.append(s, row.username, "login", target=channel, now=clock.now())
         return Actor(
             row.username,
@@ -292,6 +316,11 @@ def authenticate(
             row.display_name,
             must_change_password=row.must_change_password,
         )
+
+
+def _locked_reason(name: str, failures: int | None, until: object) -> str:
+    when = until.strftime("%Y-%m-%d %H:%M") if hasattr(until, "strftime") else "later"
+    return f"account {name!r} is locked after {failures} failed logins until {when} UTC"
 
 
 def _burn(password: str) -> None:

@@ -52,6 +52,7 @@ ACTIONS: dict[str, str] = {
     "chargers.add": "add a charger or card reader",
     "chargers.edit": "change a charger or card reader",
     "chargers.remove": "remove a charger or card reader",
+    "settings.read": "read the site settings (seller details, accounts, alert thresholds)",
     "settings.edit": "change the site settings",
     "secrets.manage": "store or delete credentials for chargers, gateways and mail",
     "db.maintain": "inspect and maintain the database",
@@ -60,11 +61,14 @@ ACTIONS: dict[str, str] = {
     "operators.manage": "add, reset or disable operators",
     "audit.read": "read the audit log",
     "audit.export": "export the audit log",
+    "audit.seal": "key and anchor an audit log written by an older version",
     "verify": "check the ledger and the audit chain",
+    "demo.run": "run the demo site (only ever on a database of its own)",
 }
 
 _READ_ALL = {
     "bays.view",
+    "settings.read",
     "cards.read",
     "sessions.read",
     "receipts.read",

@@ -17,7 +17,10 @@ import json
 import logging
 import os
 import re
+import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import keyring
@@ -49,9 +52,12 @@ def check_name(name: str) -> str:
 class SecretStore:
     """Get, set and delete named secrets: the OS vault first, the private file otherwise."""
 
-    def __init__(self, directory: Path | None = None, service: str = SERVICE) -> None:
+    def __init__(
+        self, directory: Path | None = None, service: str = SERVICE, vault: bool = True
+    ) -> None:
         self.service = service
         self._dir = directory
+        self._vault = vault  # False: the private file only (a throwaway store)
 
     @property
     def fallback_path(self) -> Path:
@@ -60,6 +66,8 @@ class SecretStore:
     # -------------------------------------------------------- the vault
 
     def vault_usable(self) -> bool:
+        if not self._vault:
+            return False
         kr = keyring.get_keyring()
         if isinstance(kr, keyring.backends.fail.Keyring | keyring.backends.null.Keyring):
             return False
@@ -81,16 +89,51 @@ class SecretStore:
             try:
                 keyring.set_password(self.service, name, value)
                 if keyring.get_password(self.service, name) == value:
-                    self._file_delete(name)  # a vault appeared: the file copy goes
+                    with self._file_lock():
+                        self._file_delete(name)  # a vault appeared: the file copy goes
                     return self.backend_name
                 log.warning("the OS vault did not keep %s; using the private file", name)
             except (NoKeyringError, KeyringError) as e:
                 log.warning("the OS vault refused %s (%s); using the private file", name, e)
         self._warn_fallback()
-        data = self._file_read()
-        data[name] = value
-        self._file_write(data)
+        with self._file_lock():
+            data = self._file_read()
+            data[name] = value
+            self._file_write(data)
         return str(self.fallback_path)
+
+    def update(self, name: str, change: Callable[[str | None], str | None]) -> str | None:
+        """Read-modify-write one secret as a single step: `change(old)` returns the new
+        value (None: keep the old one). Returns the value stored afterwards.
+
+        In the private file the step holds the file's lock, so two processes (the engine
+        and a CLI command) never lose each other's writes; get-or-create and "only move
+        forward" updates are built on it.
+        """
+        name = check_name(name)
+        if self.vault_usable():
+            try:
+                old = keyring.get_password(self.service, name)
+                if old is None:  # kept in the file while the vault was locked or absent
+                    old = self._file_read().get(name)
+                new = change(old)
+                if new is None or new == old:
+                    return old
+                keyring.set_password(self.service, name, new)
+                if keyring.get_password(self.service, name) == new:
+                    return new
+                log.warning("the OS vault did not keep %s; using the private file", name)
+            except (NoKeyringError, KeyringError) as e:
+                log.warning("the OS vault refused %s (%s); using the private file", name, e)
+        with self._file_lock():  # no fallback warning: the site's own keys, not credentials
+            data = self._file_read()
+            old = data.get(name)
+            new = change(old)
+            if new is None or new == old:
+                return old
+            data[name] = new
+            self._file_write(data)
+            return new
 
     def get(self, name: str) -> str | None:
         name = check_name(name)
@@ -114,7 +157,8 @@ class SecretStore:
                     removed = True
             except (PasswordDeleteError, NoKeyringError, KeyringError):
                 pass
-        return self._file_delete(name) or removed
+        with self._file_lock():
+            return self._file_delete(name) or removed
 
     def names_in_file(self) -> list[str]:
         """Names kept in the fallback file (a vault cannot be listed)."""
@@ -132,6 +176,25 @@ class SecretStore:
                 "keep them in the vault instead",
                 key,
             )
+
+    @contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """An exclusive OS lock on a file beside the secrets file (read-modify-write)."""
+        path = self.fallback_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_name(path.name + ".lock"), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def _file_read(self) -> dict[str, str]:
         path = self.fallback_path

@@ -20,6 +20,7 @@ class AlertKind(StrEnum):
     FAULT = "fault"  # the charger reports a fault
     COMM_LOST = "comm_lost"  # the charger does not answer
     CARD_DENIED = "card_denied"  # one card refused again and again at one bay
+    RECORD_DROPPED = "record_dropped"  # the writer could not store a record (until seen)
 
 
 TITLES = {
@@ -29,6 +30,7 @@ TITLES = {
     AlertKind.FAULT: "Charger fault",
     AlertKind.COMM_LOST: "Charger not answering",
     AlertKind.CARD_DENIED: "Card denied repeatedly",
+    AlertKind.RECORD_DROPPED: "Record not stored",
 }
 
 

@@ -1,8 +1,9 @@
 """The alert monitor: watches the engine, raises and clears alerts, keeps expected ends.
 
-``install(engine)`` (before ``engine.start()``) wires it: it subscribes to the engine's bus,
-registers its records with the engine's single writer (``Engine.persister.register``) and
-returns the monitor. The engine's stream of ``BaySnapshot`` events (every poll of every
+``install(engine)`` (before ``engine.start()``; ``stationmgr.runtime`` calls it) wires it: it
+subscribes to the engine's bus, registers its records with the engine's single writer
+(``Engine.persister.register``) and returns the monitor; ``changed(kinds)`` follows a
+configuration change. The engine's stream of ``BaySnapshot`` events (every poll of every
 answering charger, every engine tick of a bay with a session) drives a re-evaluation at most
 once per second of engine time, so an alert is raised within a second or two of its
 condition, well inside the one minute promised to the attendant.
@@ -24,7 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -52,7 +54,7 @@ from stationmgr.alerts.rules import (
     overrun_margin_s,
 )
 from stationmgr.clock import to_datetime, to_epoch
-from stationmgr.events import BaySnapshot, ChargerCommLost, ChargerCommRestored
+from stationmgr.events import BaySnapshot, ChargerCommLost, ChargerCommRestored, PersistFailed
 from stationmgr.ocpp_words import BayStatus
 from stationmgr.settings import get_setting
 from stationmgr.store.alert_models import Alert
@@ -93,11 +95,9 @@ def load_alert_config(s: Session) -> AlertConfig:
 
 def tariff_grace_min(s: Session, group_id: int | None, guest: bool, at: float) -> float | None:
     """The idle grace of the tariff that prices this session's idle fee, if it has one."""
-    try:
-        from stationmgr.billing.pricing import in_force
-        from stationmgr.billing.tariffs import versions_for
-    except ImportError:  # a site without the billing module: the alerts' own default
-        return None
+    from stationmgr.billing.pricing import in_force
+    from stationmgr.billing.tariffs import versions_for
+
     terms = in_force(versions_for(s, group_id, guest), at)
     if terms is None or not terms.idle_minor_per_min:
         return None
@@ -108,6 +108,7 @@ class AlertMonitor:
     def __init__(self, engine: Engine, config: AlertConfig | None = None) -> None:
         self.engine = engine
         self.config = config or AlertConfig()
+        self._fixed_config = config is not None  # given by the caller: not re-read
         self._active: dict[tuple[Any, ...], AlertRaised] = {}
         self._estimates: dict[int, est.Estimate] = {}
         self._published: dict[int, float] = {}
@@ -121,6 +122,7 @@ class AlertMonitor:
         self._offline: dict[int, tuple[str, float]] = {}  # charger → (name, since)
         self._fault_since: dict[int, float] = {}
         self._finishing_since: dict[int, float] = {}
+        self._dropped: dict[str, Condition] = {}  # subject → a dropped record not yet seen
         self._last_eval = float("-inf")
         self._reset_sent = False
         self._seq = 0
@@ -142,7 +144,10 @@ class AlertMonitor:
             sm.StatusChanged,
             ChargerCommLost,
             ChargerCommRestored,
+            PersistFailed,
+            AlertAcknowledged,
         )
+        self.engine.add_snapshot_enricher(self.enrich_snapshot)
         try:
             with self.engine.db.session() as s:
                 self.config = load_alert_config(s)
@@ -172,11 +177,24 @@ class AlertMonitor:
                 a.detail or "",
             )
             self._active[(str(kind), a.bay_id, a.charger_id, a.subject)] = alert
+            if kind is AlertKind.RECORD_DROPPED and a.acknowledged_at is None:
+                since = to_epoch(a.since)
+                self._dropped[a.subject or a.uid] = Condition(
+                    kind, None, None, a.subject, since, a.detail or ""
+                )
 
     # ------------------------------------------------------------ public, any thread
 
     def estimate(self, bay_id: int) -> est.Estimate | None:
         return self._estimates.get(bay_id)
+
+    def enrich_snapshot(self, snap: BaySnapshot, bay: sm.BayState) -> BaySnapshot:
+        """The bay's expected end and open alert count, into its snapshot (any thread)."""
+        e = self._estimates.get(snap.bay_id) if bay.tx is not None else None
+        n = sum(1 for a in list(self._active.values()) if a.bay_id == snap.bay_id)
+        if e is None and n == 0:
+            return snap
+        return replace(snap, expected_end=e.end_at if e else None, open_alerts=n)
 
     def open(self) -> list[AlertRaised]:
         return sorted(self._active.values(), key=lambda a: a.at)
@@ -190,8 +208,48 @@ class AlertMonitor:
             estimate = self._estimates.get(bay_id) if busy else None
             if busy and estimate is None:
                 continue  # occupied, no idea when it frees up: not a hint
-            rows.append((bay_id, eng.bay_info[bay_id].label, estimate, usable))
+            info = eng.bay_info.get(bay_id)  # None: removed meanwhile (another thread)
+            if info is not None:
+                rows.append((bay_id, info.label, estimate, usable))
         return est.rotation_hint(rows, eng.clock.now(), limit)
+
+    # ------------------------------------------------------------ configuration (engine thread)
+
+    def changed(self, kinds: frozenset[str]) -> None:
+        """The site's configuration changed (`SiteRuntime` calls it on the engine's
+        thread): re-read the alert settings; forget chargers and bays that are gone (their
+        alerts clear at the next evaluation); tariffs give the idle grace again."""
+        eng = self.engine
+        if "chargers" in kinds:
+            for charger_id in [c for c in self._offline if c not in eng.charger_ids()]:
+                del self._offline[charger_id]
+            for d in (self._ended, self._refusals, self._fault_since, self._finishing_since):
+                for bay_id in [b for b in d if b not in eng.bays]:
+                    del d[bay_id]
+            for bay_id in [b for b in self._estimates if b not in eng.bays]:
+                del self._estimates[bay_id]
+                self._published.pop(bay_id, None)
+                eng.bus.publish(ExpectedEnd(bay_id, None, None))
+        if "tariffs" in kinds:
+            self._known.clear()  # re-read with each running session's idle grace
+        if not eng.running or eng.writer is None:  # not started: read at once, nothing runs
+            if "settings" in kinds and not self._fixed_config:
+                with eng.db.session() as s:
+                    self.config = load_alert_config(s)
+            return
+        if "settings" in kinds and not self._fixed_config:
+            writer = eng.writer
+
+            async def reload() -> None:
+                try:
+                    self.config = await writer.call(load_alert_config)
+                except Exception:
+                    log.exception("could not re-read the alert settings; keeping the old ones")
+
+            task = asyncio.get_running_loop().create_task(reload())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        self._evaluate(eng.clock.now())
 
     # ------------------------------------------------------------ events (engine thread)
 
@@ -212,7 +270,7 @@ class AlertMonitor:
             case sm.TransactionStopped(tx=tx):
                 bay = self.engine.bays.get(tx.bay_id)
                 if bay is not None and bay.plugged:
-                    last = tx.charging_ended_at or tx.authorized_at
+                    last = sm.finished_after(tx).idle_since  # the state machine's definition
                     self._ended[tx.bay_id] = _Ended(
                         tx.uid, tx.auth.card_uid, last, self._known.get(tx.uid)
                     )
@@ -230,9 +288,34 @@ class AlertMonitor:
                 self._offline.setdefault(ev.charger_id, (ev.name, ev.at))
             case ChargerCommRestored():
                 self._offline.pop(ev.charger_id, None)
+            case PersistFailed():
+                self._record_dropped(ev)
+            case AlertAcknowledged(uid=uid):
+                for alert in list(self._active.values()):
+                    if alert.uid == uid and alert.kind is AlertKind.RECORD_DROPPED:
+                        self._dropped.pop(alert.subject or alert.uid, None)  # seen: it clears
         if isinstance(ev, BaySnapshot) and now - self._last_eval < EVAL_EVERY_S:
             return
         self._evaluate(now)
+
+    def _record_dropped(self, ev: PersistFailed) -> None:
+        """A record the writer dropped is an alert until someone acknowledges it: the owner
+        must hear that something (a session's end, a sample, a setting) is not stored."""
+        if ev.record_type in ("AlertRaised", "AlertCleared"):
+            return  # the alert itself could not be stored: raising another would loop
+        if str(AlertKind.RECORD_DROPPED) in self.config.disabled:
+            return
+        subject = f"failure {ev.failure_id}" if ev.failure_id is not None else f"at {ev.at:.3f}"
+        error = ev.error.strip().splitlines()[-1][:160] if ev.error.strip() else "refused"
+        self._dropped[subject] = Condition(
+            AlertKind.RECORD_DROPPED,
+            None,
+            None,
+            subject,
+            ev.at,
+            f"a {ev.record_type} record could not be stored ({error}); "
+            "see `stationmgr db failures`",
+        )
 
     def _forget(self, tx_uid: str) -> None:
         self._known.pop(tx_uid, None)
@@ -257,6 +340,7 @@ class AlertMonitor:
             self._update_estimate(bay, now)
         for charger_id, (name, since) in list(self._offline.items()):
             held.extend(charger_conditions(charger_id, name, since, now, self.config))
+        held.extend(self._dropped.values())
         want = {c.key: c for c in held}
         for key, alert in list(self._active.items()):
             if key in want or alert.bay_id in frozen_bays:
@@ -416,6 +500,8 @@ class AlertMonitor:
                 tx_uid, card_uid = self._ended[c.bay_id].tx_uid, self._ended[c.bay_id].card_uid
         elif c.charger_id is not None and c.charger_id in self._offline:
             label = self._offline[c.charger_id][0]
+        elif c.kind is AlertKind.RECORD_DROPPED:
+            label = "site"
         if c.kind == "card_denied":
             card_uid = c.subject
         alert = AlertRaised(
@@ -494,13 +580,22 @@ def persist_acknowledged(s: Session, r: AlertAcknowledged) -> None:
     acknowledge_in_session(s, r.uid, r.operator, r.at, r.note)
 
 
+_MONITORS: weakref.WeakKeyDictionary[Engine, AlertMonitor] = weakref.WeakKeyDictionary()
+
+
 def install(engine: Engine, config: AlertConfig | None = None) -> AlertMonitor:
     """Wire an alert monitor into `engine` (call before ``engine.start()``)."""
     monitor = AlertMonitor(engine, config).install()
     if config is not None:
         monitor.config = config
-    engine.alerts = monitor  # type: ignore[attr-defined]
+    _MONITORS[engine] = monitor
     return monitor
 
 
-__all__ = ["AlertMonitor", "install", "load_alert_config"]
+def monitor_for(engine: Engine | None) -> AlertMonitor | None:
+    """The alert monitor wired into `engine` (its estimates are in memory only: a site
+    client asks the site for the rotation hint through this); None without one."""
+    return _MONITORS.get(engine) if engine is not None else None
+
+
+__all__ = ["AlertMonitor", "install", "load_alert_config", "monitor_for"]

@@ -9,6 +9,7 @@ and its audit entry (action ``alerts.acknowledge``) are committed together.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,7 @@ from stationmgr.alerts.events import AlertAcknowledged
 from stationmgr.clock import to_datetime
 from stationmgr.errors import UserError
 from stationmgr.store.alert_models import Alert
+from stationmgr.store.db import Database
 
 if TYPE_CHECKING:
     from stationmgr.engine import Engine
@@ -33,7 +35,8 @@ AUDIT_ACTION = "alerts.acknowledge"
 def find_alert(s: Session, ref: str | int) -> Alert:
     """An alert by id or uid, or UserError."""
     text = str(ref).strip()
-    row = s.get(Alert, int(text)) if text.isdigit() else None
+    as_id = int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
+    row = s.get(Alert, as_id) if as_id is not None else None
     if row is None:
         row = s.scalar(select(Alert).where(Alert.uid == text))
     if row is None:
@@ -134,3 +137,47 @@ def list_alerts(s: Session, f: AlertFilter | None = None, limit: int = 500) -> l
         q = q.where(Alert.kind == f.kind)
     q = q.order_by(Alert.cleared_at.is_not(None), Alert.raised_at.desc(), Alert.id.desc())
     return list(s.scalars(q.limit(limit)))
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    """One alert as the alerts page shows it (no ORM object leaves the unit of work)."""
+
+    id: int
+    uid: str
+    kind: str
+    where: str  # the bay's label, else the charger's name
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    cleared_at: datetime | None
+    detail: str
+
+
+def alert_rows(db: Database, open_only: bool = False, limit: int = 500) -> list[AlertRow]:
+    """Alerts, open ones first, newest first (a read: login, no audit)."""
+    from stationmgr.store.models import Bay, Charger
+
+    with db.session() as s:
+        bays = dict(s.execute(select(Bay.id, Bay.label)).all())
+        chargers = dict(s.execute(select(Charger.id, Charger.name)).all())
+        return [
+            AlertRow(
+                a.id,
+                a.uid,
+                a.kind,
+                bays.get(a.bay_id) or chargers.get(a.charger_id) or "",
+                a.raised_at,
+                a.acknowledged_at,
+                a.acknowledged_by,
+                a.cleared_at,
+                a.detail or "",
+            )
+            for a in list_alerts(s, AlertFilter(open_only=open_only), limit)
+        ]
+
+
+def acknowledge_stored(db: Database, ref: str | int, operator: str = "") -> None:
+    """`acknowledge_now` in a unit of work of its own (no engine running: back office)."""
+    with db.session() as s:
+        acknowledge_now(s, ref, operator)

@@ -35,15 +35,12 @@ PERIOD_WORD = {"day": "daily", "month": "monthly"}
 def parse_limit(unit: str, text: str) -> int:
     """A limit as typed: kWh (3 decimals) → Wh, money (2 decimals) → minor units."""
     if unit == "kWh":
-        from decimal import Decimal, InvalidOperation
+        from stationmgr.validate import parse_decimal
 
-        try:
-            d = Decimal(str(text).strip().replace(",", "."))
-        except InvalidOperation:
-            raise UserError(f"invalid kWh limit {text!r}") from None
-        if not d.is_finite() or d <= 0:
+        wh = parse_decimal(text, "kWh limit", places=3, maximum=1_000_000_000)
+        if wh <= 0:
             raise UserError("a budget limit must be positive")
-        return int((d * 1000).to_integral_value())
+        return wh
     if unit == "money":
         v = parse_money(text, "budget limit")
         if v <= 0:
@@ -159,7 +156,10 @@ class _Plan:
 
 
 class BudgetGuard:
-    """The card and session policies the engine calls (see `billing.install`)."""
+    """The card and session policies the engine calls (see `billing.install`).
+
+    Cached: each running session's plan (its budgets, what others used before, its
+    tariffs), dropped by `forget_plans` when cards or tariffs change."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -242,6 +242,11 @@ class BudgetGuard:
             for b, _, _ in plan_rules:
                 s.expunge(b)
         return _Plan(a.card_id, a.group_id, plan_rules, tariffs, currency)
+
+    def forget_plans(self) -> None:
+        """Re-read each running session's budgets and tariffs at its next reading (a
+        budget or tariff changed: it applies to the sessions already running)."""
+        self._plans.clear()
 
     # -- a session closed: forget it (its usage is now in the database)
     def closed_hook(self, s: Session, row: ChargeSession) -> None:

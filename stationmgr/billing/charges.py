@@ -21,28 +21,10 @@ from stationmgr.billing.tariffs import site_currency, terms, versions_for
 from stationmgr.clock import to_epoch
 from stationmgr.errors import UserError
 from stationmgr.store.billing_models import PricedLine, SessionPrice
-from stationmgr.store.models import ChargeSession, MeterSample, Tariff, utcnow
+from stationmgr.store.models import ChargeSession, Tariff, utcnow
+from stationmgr.store.queries import session_energy_curve
 
 log = logging.getLogger(__name__)
-
-
-def session_curve(s: Session, row: ChargeSession) -> tuple[tuple[float, float], ...]:
-    """(time, Wh delivered so far) from the stored samples; counter resets continue on."""
-    pts: list[tuple[float, float]] = []
-    base = 0.0
-    seg_start = row.meter_start_wh
-    last: float | None = None
-    for ts, reg in s.execute(
-        select(MeterSample.ts, MeterSample.energy_wh)
-        .where(MeterSample.session_id == row.id)
-        .order_by(MeterSample.ts)
-    ):
-        if last is not None and reg < last - 0.5:
-            base += last - seg_start
-            seg_start = reg
-        last = reg
-        pts.append((to_epoch(ts), max(0.0, base + reg - seg_start)))
-    return tuple(pts)
 
 
 def usage_from_row(s: Session, row: ChargeSession) -> Usage:
@@ -54,7 +36,7 @@ def usage_from_row(s: Session, row: ChargeSession) -> Usage:
         energy_wh=row.energy_wh,
         charging_started_at=ep(row.charging_started_at),
         charging_ended_at=ep(row.charging_ended_at),
-        curve=session_curve(s, row),
+        curve=tuple((p.at, p.energy_wh) for p in session_energy_curve(s, row.id)),
     )
 
 

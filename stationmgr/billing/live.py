@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from stationmgr import sessions as sm
 from stationmgr.billing.pricing import Pricing, TariffTerms, estimate_cost
 from stationmgr.billing.tariffs import versions_for
+from stationmgr.events import BaySnapshot
 from stationmgr.store.db import Database
+
+if TYPE_CHECKING:
+    from stationmgr.engine.engine import Engine
 
 REFRESH_S = 300.0
 
@@ -46,3 +52,28 @@ class LiveEstimates:
         """Drop the cache (after a tariff was added)."""
         with self._lock:
             self._cache.clear()
+
+
+class LiveCost:
+    """A snapshot enricher (`Engine.add_snapshot_enricher`): each running session's cost so
+    far, in the bay's snapshot, so every client shows the same figure. Tariffs come from
+    `LiveEstimates`' cache (one short read per scope every few minutes, then memory)."""
+
+    def __init__(self, estimates: LiveEstimates) -> None:
+        self.estimates = estimates
+
+    def __call__(self, snap: BaySnapshot, bay: sm.BayState) -> BaySnapshot:
+        tx = bay.tx
+        if tx is None:
+            return snap
+        if not self.estimates.tariffs(tx.auth.group_id, tx.auth.is_guest):
+            return snap  # no tariff for this scope: no figure rather than a zero
+        p = self.estimates.estimate(tx, snap.at)
+        return replace(snap, cost_minor=p.total_minor, currency=p.currency)
+
+
+def install_live_cost(engine: Engine, estimates: LiveEstimates | None = None) -> LiveCost:
+    """Put the cost so far into `engine`'s bay snapshots (the composition root calls it)."""
+    cost = LiveCost(estimates or LiveEstimates(engine.db))
+    engine.add_snapshot_enricher(cost)
+    return cost

@@ -18,9 +18,10 @@ from typing import TypeVar
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from stationmgr.access.context import Actor, require
 from stationmgr.auth import mask_uid
 from stationmgr.billing import ledger
 from stationmgr.billing.charges import current_price
@@ -43,10 +44,11 @@ from stationmgr.billing.pdf import (
 )
 from stationmgr.billing.site import Seller, seller, site_tz, site_values
 from stationmgr.clock import to_epoch
-from stationmgr.errors import UserError
+from stationmgr.errors import DatabaseBusy, UserError
 from stationmgr.store.billing_models import PricedLine, Receipt, SessionPrice
-from stationmgr.store.db import Database
-from stationmgr.store.models import Bay, ChargeSession, MeterSample, utcnow
+from stationmgr.store.db import Database, busy_error
+from stationmgr.store.models import Bay, ChargeSession, utcnow
+from stationmgr.store.queries import session_energy_curve
 
 RETRIES = 200
 
@@ -107,13 +109,17 @@ def _issuing(
                 out = then(s, rec)
                 s.commit()
                 return out
-            except (IntegrityError, OperationalError):
+            except IntegrityError:  # another process took the number (or the receipt): again
                 s.rollback()
+            except DBAPIError as e:
+                s.rollback()
+                if busy_error(e) is None:
+                    raise  # not the lock: a retry would fail the same way
             except BaseException:
                 s.rollback()
                 raise
         time.sleep(min(0.002 * (attempt + 1), 0.05))
-    raise UserError("the database is busy; could not number the receipt, try again")
+    raise DatabaseBusy("the database is busy; could not number the receipt, try again")
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ class ReceiptDoc:
     price: SessionPrice
     lines: tuple[PricedLine, ...]
     curve: tuple[tuple[float, float], ...]  # (seconds since plug-in, kW)
+    energy_curve: tuple[tuple[float, float], ...]  # (seconds since plug-in, Wh delivered)
     tz: object
 
 
@@ -140,12 +147,9 @@ def receipt_doc(s: Session, rec: Receipt) -> ReceiptDoc:
     entry = ledger.sale_entry(s, price.id)
     bay = s.get(Bay, row.bay_id)
     t0 = to_epoch(row.plugged_at)
-    samples = s.execute(
-        select(MeterSample.ts, MeterSample.power_w)
-        .where(MeterSample.session_id == row.id)
-        .order_by(MeterSample.ts)
-    ).all()
-    curve = tuple((to_epoch(ts) - t0, (p or 0) / 1000) for ts, p in samples)
+    points = session_energy_curve(s, row.id)
+    curve = tuple((p.at - t0, (p.power_w or 0) / 1000) for p in points)
+    energy = tuple((p.at - t0, p.energy_wh) for p in points)
     values = site_values(s)
     return ReceiptDoc(
         seller=seller(s, values),
@@ -158,6 +162,7 @@ def receipt_doc(s: Session, rec: Receipt) -> ReceiptDoc:
         price=price,
         lines=tuple(price.lines),
         curve=curve,
+        energy_curve=energy,
         tz=site_tz(s, values),
     )
 
@@ -323,11 +328,18 @@ def qr_payload(doc: ReceiptDoc) -> str:
 
 
 def receipt_pdf(
-    db: Database, session_id: int, lang: str = "sv", now: datetime | None = None
+    db: Database,
+    session_id: int,
+    lang: str = "sv",
+    now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> tuple[Receipt, bytes]:
-    """Issue (or re-issue) a session's receipt and render it."""
+    """Issue (or re-print) a session's receipt and render it (`receipts.issue`: the
+    accountant's and the owner's)."""
     if lang not in LANGS:
         raise UserError(f"unknown language {lang!r}: use sv or en")
+    with db.session() as s:
+        require(actor, "receipts.issue", s, target=f"session {session_id}")
     rec, doc = issue_receipt_doc(db, session_id, now)
     return rec, render_receipt(doc, lang)
 

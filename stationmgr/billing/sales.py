@@ -7,7 +7,6 @@ one. So a closed month's figures never change, and every export adds up to the l
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from stationmgr.csv_safe import csv_writer
 from stationmgr.store.billing_models import LedgerEntry, Receipt
 from stationmgr.store.models import Bay
 
@@ -137,7 +137,7 @@ def sales_csv(
     from stationmgr.auth import mask_uid
 
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = csv_writer(out, lineterminator="\n")
     w.writerow(SALES_CSV)
     totals: dict[int, list[int]] = {}
     cur = ""

@@ -73,7 +73,11 @@ def set_site_value(s: Session, key: str, value: str) -> None:
     """Validate and store one site setting."""
     if key not in SITE_KEYS:
         raise UserError(f"unknown site setting {key!r}; known: {', '.join(SITE_KEYS)}")
+    if re.search(r"[\x00-\x1f\x7f-\x9f]", value):
+        raise UserError(f"{key} must not contain control characters")
     value = value.strip()
+    if len(value) > 300:
+        raise UserError(f"{key} is longer than 300 characters")
     if key == "seller_org_number" and value and not _ORGNR.match(value):
         raise UserError(f"invalid organisation number {value!r}: expected NNNNNN-NNNN")
     if key == "timezone":
@@ -102,9 +106,13 @@ def site_tz(s: Session, values: dict[str, str] | None = None) -> ZoneInfo:
 
 def parse_month(text: str) -> tuple[int, int]:
     """`YYYY-MM` → (year, month); anything else → UserError."""
-    m = re.match(r"^(\d{4})-(\d{2})$", (text or "").strip())
+    from stationmgr.validate import MAX_YEAR, MIN_YEAR
+
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", (text or "").strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise UserError(f"invalid month {text!r}: expected YYYY-MM")
+        raise UserError(f"invalid month {str(text)[:40]!r}: expected YYYY-MM")
+    if not MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:
+        raise UserError(f"invalid month {text!r}: the year must be {MIN_YEAR} … {MAX_YEAR}")
     return int(m.group(1)), int(m.group(2))
 
 

@@ -10,7 +10,6 @@ worker thread.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from collections.abc import Callable
@@ -36,9 +35,11 @@ from stationmgr.billing.pdf import (
 from stationmgr.billing.sales import sales
 from stationmgr.billing.site import Seller, month_bounds, seller, site_tz
 from stationmgr.billing.tariffs import site_currency
+from stationmgr.csv_safe import csv_writer
 from stationmgr.errors import UserError
 from stationmgr.store.billing_models import PricedLine, Receipt, SessionPrice
 from stationmgr.store.models import Bay, CardGroup, CardHolder, ChargeSession
+from stationmgr.validate import parse_id, printable
 
 Progress = Callable[[int, int], None]
 
@@ -98,6 +99,14 @@ class Statement:
         return dict(sorted(out.items()))
 
 
+def _row_id(text: str) -> int | None:
+    """An id typed as ASCII digits within 64 bits, else None (then it is a name)."""
+    try:
+        return parse_id(text, "id")
+    except UserError:
+        return None
+
+
 def resolve_scope(
     s: Session, holder: str | None, group: str | None
 ) -> tuple[str, tuple[str, ...], int | None, int | None]:
@@ -105,25 +114,27 @@ def resolve_scope(
     if holder and group:
         raise UserError("give --holder or --group, not both")
     if holder:
+        hid = _row_id(holder)
         h = (
-            s.get(CardHolder, int(holder))
-            if holder.isdigit()
+            s.get(CardHolder, hid)
+            if hid is not None
             else s.scalar(select(CardHolder).where(CardHolder.name == holder))
         )
         if h is None:
-            raise UserError(f"no card holder {holder!r}")
+            raise UserError(f"no card holder {printable(holder)[:60]!r}")
         addr = tuple(
             x.strip() for x in (h.address or "").replace("\n", ";").split(";") if x.strip()
         )
         return h.name, addr, h.id, None
     if group:
+        gid = _row_id(group)
         g = (
-            s.get(CardGroup, int(group))
-            if group.isdigit()
+            s.get(CardGroup, gid)
+            if gid is not None
             else s.scalar(select(CardGroup).where(CardGroup.name == group))
         )
         if g is None:
-            raise UserError(f"no card group {group!r}")
+            raise UserError(f"no card group {printable(group)[:60]!r}")
         return g.name, (), None, g.id
     raise UserError("a statement is for one --holder or one --group")
 
@@ -236,7 +247,7 @@ STATEMENT_CSV = [
 
 def statement_csv(st: Statement) -> str:
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = csv_writer(out, lineterminator="\n")
     w.writerow(STATEMENT_CSV)
     for r in st.rows:
         w.writerow(
@@ -495,7 +506,7 @@ def month_summary(
 
 def summary_csv(m: MonthSummary) -> str:
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = csv_writer(out, lineterminator="\n")
     w.writerow(["section", "key", "sessions", "energy_kwh", "net", "vat", "total", "currency"])
     for section, table in (("day", m.by_day), ("bay", m.by_bay), ("tariff", m.by_tariff)):
         for key, (n, wh, net, v) in table.items():

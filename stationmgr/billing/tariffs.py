@@ -10,50 +10,49 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stationmgr.access.context import Actor, require
+from stationmgr import validate
+from stationmgr.access.context import Actor, record, require
 from stationmgr.billing.pricing import TIME_BASES, TariffTerms
 from stationmgr.clock import to_epoch
 from stationmgr.errors import UserError
+from stationmgr.store.db import Database
 from stationmgr.store.models import CardGroup, Tariff
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
+# The largest amount a price column holds (PostgreSQL INTEGER), with room for the products
+# pricing makes of it: 1,000,000.00 in major units.
+MAX_MONEY_MINOR = 100_000_000
+
+
 def parse_money(text: str | int | float, what: str = "price") -> int:
-    """`12.50` (major units, at most 2 decimals) → 1250 minor units; negative → UserError."""
-    try:
-        d = Decimal(str(text).strip().replace(",", "."))
-    except InvalidOperation:
-        raise UserError(f"invalid {what} {text!r}: expected a number like 2.45") from None
-    if not d.is_finite():
-        raise UserError(f"invalid {what} {text!r}")
-    if d < 0:
-        raise UserError(f"{what} must not be negative (got {text})")
-    minor = d * 100
-    if minor != minor.to_integral_value():
-        raise UserError(f"invalid {what} {text!r}: at most two decimals")
-    return int(minor)
+    """`12.50` or `12,50` (major units, at most 2 decimals) → 1250 minor units.
+
+    Strict (validate.parse_decimal): plain ASCII digits, no `_`, exponent, `nan` or sign; at
+    most 1,000,000.00. Anything else is one UserError naming `what`.
+    """
+    if isinstance(text, float):
+        text = repr(text)
+    return validate.parse_decimal(text, what, places=2, maximum=MAX_MONEY_MINOR)
 
 
 def parse_vat(text: str | int | float) -> int:
     """`25` or `25 %` or `12.5` → basis points; outside 0–100 % → UserError."""
-    t = str(text).strip().rstrip("%").strip().replace(",", ".")
+    t = str(text).strip().rstrip("%").strip()
+    if t.startswith("-"):
+        raise UserError(f"VAT rate must be between 0 and 100 % (got {t[:20]})")
     try:
-        d = Decimal(t)
-    except InvalidOperation:
-        raise UserError(f"invalid VAT rate {text!r}: expected a percentage like 25") from None
-    if not d.is_finite() or d < 0 or d > 100:
-        raise UserError(f"VAT rate must be between 0 and 100 % (got {text})")
-    bp = d * 100
-    if bp != bp.to_integral_value():
-        raise UserError(f"invalid VAT rate {text!r}: at most two decimals")
-    return int(bp)
+        return validate.parse_decimal(t, "VAT rate", places=2, maximum=10_000)
+    except UserError as e:
+        if "at most" in str(e):
+            raise UserError(f"VAT rate must be between 0 and 100 % (got {t[:20]})") from None
+        raise
 
 
 def format_minor(minor: int, currency: str = "", sep: str = ",") -> str:
@@ -83,9 +82,9 @@ class TariffInput:
     vat_bp: int = 2500
 
     def validate(self) -> TariffInput:
-        self.name = (self.name or "").strip()
-        if not self.name:
+        if not (self.name or "").strip():
             raise UserError("a tariff needs a name")
+        self.name = validate.clean_name(self.name, "tariff name", max_len=80)
         self.currency = (self.currency or "").strip().upper()
         if not _CURRENCY.match(self.currency):
             raise UserError(f"invalid currency {self.currency!r}: expected a code like SEK")
@@ -101,6 +100,8 @@ class TariffInput:
         ):
             if v < 0:
                 raise UserError(f"{what} must not be negative")
+            if v > MAX_MONEY_MINOR:
+                raise UserError(f"{what} is too large")
         if not 0 <= self.vat_bp <= 10_000:
             raise UserError("VAT rate must be between 0 and 100 %")
         if self.time_basis not in TIME_BASES:
@@ -151,6 +152,7 @@ def add_tariff(s: Session, t: TariffInput, actor: Actor | None = None) -> Tariff
     )
     s.add(row)
     s.flush()
+    record(s, "tariffs.edit", f"tariff {row.id} {row.name}", None, terms(row).snapshot(), actor)
     return row
 
 
@@ -204,3 +206,71 @@ def site_currency(s: Session) -> str:
 
     cur = s.scalar(select(Tariff.currency).limit(1))
     return cur or str(get_setting(s, "currency", "SEK"))
+
+
+@dataclass(frozen=True)
+class TariffRow:
+    """One version as the tariff table shows it; `group` None: site default or guests."""
+
+    id: int
+    name: str
+    for_guests: bool
+    group: str | None
+    valid_from: datetime  # in the site's time zone
+    currency: str
+    energy_minor_per_kwh: int
+    time_minor_per_hour: int
+    time_basis: str
+    start_fee_minor: int
+    idle_minor_per_min: int
+    idle_grace_min: int
+    idle_cap_minor: int | None
+    vat_bp: int
+
+
+@dataclass(frozen=True)
+class TariffTable:
+    rows: tuple[TariffRow, ...]
+    groups: tuple[str, ...]  # card group names, for the scope choice
+    tz: tzinfo  # the site's time zone (a new version's start is typed in it)
+
+
+def tariff_table(db: Database) -> TariffTable:
+    """Every version (oldest first per scope) and the card groups (a read: login only)."""
+    from stationmgr.billing.site import site_tz
+
+    with db.session() as s:
+        tz = site_tz(s)
+        groups = dict(s.execute(select(CardGroup.id, CardGroup.name)).all())
+        rows = tuple(
+            TariffRow(
+                t.id,
+                t.name,
+                t.for_guests,
+                groups.get(t.group_id, "?") if t.group_id else None,
+                t.valid_from.astimezone(tz),
+                t.currency,
+                t.energy_minor_per_kwh,
+                t.time_minor_per_hour,
+                t.time_basis,
+                t.start_fee_minor,
+                t.idle_minor_per_min,
+                t.idle_grace_min,
+                t.idle_cap_minor,
+                t.vat_bp,
+            )
+            for t in list_tariffs(s)
+        )
+    return TariffTable(rows, tuple(sorted(groups.values())), tz)
+
+
+def add_tariff_version(db: Database, t: TariffInput, actor: Actor | None = None) -> int:
+    """`add_tariff` in a unit of work of its own (checked, audited); the new version's id."""
+    with db.session() as s:
+        return add_tariff(s, t, actor).id
+
+
+def currency_of(db: Database) -> str:
+    """The site's currency (its tariffs', else the `currency` setting)."""
+    with db.session() as s:
+        return site_currency(s)
