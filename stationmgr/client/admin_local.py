@@ -1,0 +1,179 @@
+"""The administration calls of `LocalClient` (a mixin: see `admin_models`): site settings,
+alert thresholds, the database's state and failed records, the counter reconciliation.
+Each checks the operator's role and audits a change, as the CLI did on its own before."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from stationmgr.access.context import record
+from stationmgr.client import admin_models as a
+from stationmgr.errors import UserError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from stationmgr.access.context import Actor
+    from stationmgr.store.db import Database
+
+
+class LocalAdmin:
+    db: Database
+    actor: Actor | None
+
+    if TYPE_CHECKING:  # LocalClient's own
+
+        def _require(self, s: Session, action: str, target: str | None = None) -> None: ...
+        def _changed(self, *kinds: str) -> None: ...
+
+    # ------------------------------------------------------------ site settings
+
+    def site_settings(self) -> list[a.SiteSetting]:
+        from stationmgr.billing.site import SITE_KEYS, site_value
+
+        with self.db.session() as s:
+            self._require(s, "settings.read")
+            return [a.SiteSetting(k, site_value(s, k), what) for k, (what, _) in SITE_KEYS.items()]
+
+    def set_site_setting(self, key: str, value: str) -> a.SiteSetting:
+        from stationmgr.billing.site import SITE_KEYS, set_site_value, site_value
+
+        if key not in SITE_KEYS:
+            raise UserError(f"unknown site setting {key[:40]!r}; see `stationmgr site show`")
+        with self.db.session() as s:
+            self._require(s, "settings.edit", target=f"site {key}")
+            before = site_value(s, key)
+            set_site_value(s, key, value)
+            after = site_value(s, key)
+            record(s, "settings.edit", f"site {key}", {key: before}, {key: after}, self.actor)
+            out = a.SiteSetting(key, after, SITE_KEYS[key][0])
+        self._changed("settings")
+        return out
+
+    # ------------------------------------------------------------ alert thresholds
+
+    def alert_settings(self) -> list[a.AlertSetting]:
+        from stationmgr.alerts.settings import shown
+
+        with self.db.session() as s:
+            self._require(s, "settings.read")
+            return [a.AlertSetting(k, v) for k, v in shown(s)]
+
+    def set_alert_settings(self, pairs: list[str]) -> list[a.AlertSetting]:
+        from stationmgr.alerts.settings import change, parse_values, shown
+
+        parse_values(pairs)  # bad input is refused before the permission check writes
+        with self.db.session() as s:
+            self._require(s, "settings.edit", target="alerts")
+            before, after = change(s, pairs)
+            record(s, "settings.edit", "alerts", before, after, self.actor)
+        self._changed("settings")
+        with self.db.session() as s:
+            return [a.AlertSetting(k, v) for k, v in shown(s)]
+
+    # ------------------------------------------------------------ the database
+
+    def database_status(self) -> a.DatabaseStatus:
+        from stationmgr.store.db import current_revision, integrity_ok
+        from stationmgr.store.failures import count_failures
+
+        with self.db.session() as s:
+            self._require(s, "db.maintain")
+            failed = count_failures(s)
+        from stationmgr.engine.journal import journal_path, set_aside_journals
+
+        kept = [str(p) for p in set_aside_journals(journal_path(self.db.url))]
+        url = self.db.engine.url.render_as_string(hide_password=True)
+        ok = integrity_ok(self.db)
+        return a.DatabaseStatus(url, current_revision(self.db), ok, failed, kept)
+
+    def failed_records(self, query: a.FailureQuery) -> list[a.FailedRecord]:
+        from stationmgr.client.local import iso
+        from stationmgr.store.failures import list_failures
+
+        if not 1 <= query.limit <= 100_000:
+            raise UserError("limit: 1..100000 failed records")
+        with self.db.session() as s:
+            self._require(s, "db.maintain")
+            return [
+                a.FailedRecord(r.id, iso(r.ts) or "", r.record_type, r.error, r.record)
+                for r in list_failures(s, query.limit)
+            ]
+
+    def compact(self, req: a.CompactRequest) -> a.Compacted:
+        from stationmgr.store.models import utcnow
+        from stationmgr.store.retention import downsample
+
+        if not 0 <= req.keep_raw_days <= 36500 or not 1 <= req.resolution_s <= 86400:
+            raise UserError("--keep-raw-days must be 0..36500 and --resolution 1..86400")
+        with self.db.session() as s:
+            self._require(s, "db.maintain")
+            n = downsample(s, utcnow(), req.keep_raw_days, req.resolution_s)
+            record(
+                s,
+                "db.maintain",
+                "meter samples",
+                after={"compacted": n, "keep_raw_days": req.keep_raw_days},
+                actor=self.actor,
+            )
+        return a.Compacted(n)
+
+    def verify(self) -> list[a.Check]:
+        from stationmgr.verify import run_checks
+
+        with self.db.session() as s:
+            self._require(s, "verify")
+        return [a.Check(r.name, r.ok, list(r.problems)) for r in run_checks(self.db)]
+
+    # ------------------------------------------------------------ corrections
+
+    def correct_session(self, session_id: int, req: a.CorrectionRequest) -> a.Correction:
+        from stationmgr.billing.charges import correct_price
+
+        with self.db.session() as s:
+            new = correct_price(s, session_id, req.tariff_id, req.reason, actor=self.actor)
+            detail = {"revision": new.revision, "total_minor": new.total_minor}
+            record(
+                s,
+                "billing.correct",
+                f"session {session_id}",
+                after={**detail, "reason": req.reason.strip()},
+                actor=self.actor,
+            )
+            return a.Correction(session_id, new.revision, new.total_minor, new.currency)
+
+    # ------------------------------------------------------------ reconciliation
+
+    def reconcile(self, query: a.ReconcileQuery) -> list[a.Reconciliation]:
+        from stationmgr.billing.reconcile import findings, reconcile
+        from stationmgr.cards import day_after, parse_date
+
+        since = parse_date(query.since, "--from date")
+        until = parse_date(query.until, "--to date")
+        if since is None or until is None:
+            raise UserError("a reconciliation needs a period: --from and --to")
+        if len(query.until.strip()) == 10:  # a bare date: that whole day
+            until = day_after(until)
+        if until <= since:
+            raise UserError("--to is before --from")
+        with self.db.session() as s:
+            self._require(s, "billing.export")
+            results = reconcile(s, since, until, query.charger)
+            if query.charger and not results:
+                from stationmgr.client.errors import NotFound
+
+                raise NotFound(f"no charger named {query.charger[:40]!r}")
+        return [
+            a.Reconciliation(
+                r.charger,
+                r.sessions,
+                r.sessions_wh,
+                r.counter_advance_wh,
+                r.unbilled_wh,
+                len(r.overlaps),
+                len(r.resets),
+                r.ok,
+                findings(r),
+            )
+            for r in results
+        ]
