@@ -55,7 +55,7 @@ def test_receipt_command(site, tmp_path, capsys) -> None:  # type: ignore[no-unt
     ("args", "message"),
     [
         (["receipt", "99", "-o", "{out}"], "no session with id 99"),
-        (["receipt", "abc", "-o", "{out}"], "invalid session id"),
+        (["receipt", "abc", "-o", "{out}"], "session id"),
         (["receipt", "1", "-o", "/nonexistent/dir/r.pdf"], "does not exist"),
         (["statement", "--month", "2026-13", "--holder", "1", "-o", "{out}"], "invalid month"),
         (["statement", "--month", "march", "-o", "{out}"], "invalid month"),

@@ -18,7 +18,9 @@ from stationmgr.store.models import Bay, Card, CardHolder, Charger, ChargeSessio
 
 @pytest.fixture
 def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    u = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    assert main(["--db", u, "db", "create"]) == 0  # a named --db is never made implicitly
+    return u
 
 
 def run(url: str, *args: str) -> int:
@@ -205,7 +207,7 @@ def test_locked_database_exits_2(tmp_path: Path) -> None:
 
     path = tmp_path / "locked.sqlite3"
     url = f"sqlite:///{path}"
-    assert main(["--db", url, "db", "upgrade"]) == 0
+    assert main(["--db", url, "db", "create"]) == 0
     holder = sqlite3.connect(path)
     holder.execute("BEGIN EXCLUSIVE")
     try:

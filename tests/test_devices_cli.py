@@ -26,7 +26,9 @@ from tests.access_site import PASSWORDS, USERS, add_staff, audit_entries
 
 @pytest.fixture
 def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    u = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    assert main(["--db", u, "db", "create"]) == 0  # a named --db is never made implicitly
+    return u
 
 
 def _session_at(db: Database, label: str, tx_uid: str) -> None:

@@ -162,7 +162,9 @@ def test_boundary_audit_of_device_commands(site, monkeypatch) -> None:  # type: 
 def fresh(tmp_path: Path, monkeypatch) -> str:  # type: ignore[no-untyped-def]
     for k in ("STATIONMGR_USER", "STATIONMGR_PASSWORD", "STATIONMGR_NEW_PASSWORD"):
         monkeypatch.delenv(k, raising=False)
-    return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    assert main(["--db", url, "db", "create"]) == 0  # a named --db is never made implicitly
+    return url
 
 
 def test_first_run_then_every_command_needs_a_login(fresh: str, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -31,6 +31,8 @@ COMMAND_MODULES = [
     "stationmgr.cli.billing",
     "stationmgr.cli.report",
     "stationmgr.cli.alerts",
+    "stationmgr.cli.faults",
+    "stationmgr.cli.remote",
 ]
 
 
@@ -62,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="SQLAlchemy database URL (default: $STATIONMGR_DB or a SQLite file in the "
         "user data directory)",
     )
+    from stationmgr.cli.remote import add_arguments as add_site_arguments
+
+    add_site_arguments(parser)  # --site URL, --site-fingerprint
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
@@ -86,6 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        from stationmgr.cli.remote import run_remote, site_url, wants_site
+
+        url = site_url(args)
+        if url is not None and wants_site(args):
+            return run_remote(args, url)  # on a site service; never the local database
         from stationmgr.cli.login import signed_in  # sign-in, unless the command opts out
 
         with signed_in(args):

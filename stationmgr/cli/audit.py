@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from datetime import timedelta
 
 from stationmgr.access import audit
-from stationmgr.access.context import record
-from stationmgr.cards import parse_date
-from stationmgr.cli.common import open_db, print_table
-from stationmgr.errors import StationError, UserError
+from stationmgr.cli.accounts_remote import ChainBroken  # noqa: F401 (raised by verify)
+from stationmgr.cli.common import int_arg, open_db
 
 OUTCOMES = [audit.OK, audit.DENIED, audit.FAILED]
-
-
-class ChainBroken(StationError):
-    """The audit chain does not verify (exit status 1)."""
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
@@ -33,7 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     ls = s.add_parser("list", help="list entries, newest first")
     _filters(ls)
-    ls.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    ls.add_argument(
+        "--limit", type=int_arg("--limit", 1), default=100, help="at most this many (default 100)"
+    )
     ls.set_defaults(func=list_cmd)
     ex = s.add_parser("export", help="export entries as CSV, oldest first")
     _filters(ex)
@@ -41,72 +35,47 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ex.set_defaults(func=export_cmd)
     v = s.add_parser("verify", help="check the hash chain (also part of `stationmgr verify`)")
     v.set_defaults(func=verify_cmd, required_action="verify")
+    seal = s.add_parser(
+        "seal", help="key and anchor a chain written by an older version (after checking it)"
+    )
+    seal.set_defaults(func=seal_cmd, required_action="audit.seal")
 
 
 def audit_filter(args: argparse.Namespace) -> audit.AuditFilter:
-    since = parse_date(args.since, "--from date")
-    until = parse_date(args.until, "--to date")
-    if until is not None and len(args.until.strip()) == 10:
-        until = until + timedelta(days=1)
-    if since and until and until <= since:
-        raise UserError("--to is before --from")
-    return audit.AuditFilter(
-        since, until, args.operator or None, args.action or None, args.outcome, args.target
-    )
+    """The flags as an AuditFilter (one check for the CLI and the site API)."""
+    from stationmgr.client.filters import audit_filter as checked
+
+    return checked(args)
 
 
 def list_cmd(args: argparse.Namespace) -> int:
-    if args.limit < 1:
-        raise UserError("--limit must be at least 1")
-    f = audit_filter(args)
-    db = open_db(args)
-    try:
-        with db.session() as s:
-            rows = [
-                [
-                    e.id,
-                    e.ts.isoformat(timespec="seconds"),
-                    e.operator or "-",
-                    e.action,
-                    e.target or "",
-                    e.outcome,
-                    (e.detail or "")[:60],
-                ]
-                for e in audit.list_entries(s, f, 0, args.limit)
-            ]
-    finally:
-        db.dispose()
-    print_table(rows, ["id", "ts", "operator", "action", "target", "outcome", "detail"])
-    return 0
+    """Through LocalClient: the same code as over `--site` (cli.remote.audit_list)."""
+    from stationmgr.cli.remote import audit_list, local
+
+    return local(audit_list)(args)
 
 
 def export_cmd(args: argparse.Namespace) -> int:
-    f = audit_filter(args)
-    db = open_db(args)
-    try:
-        with db.session() as s:
-            if args.output:
-                with open(args.output, "w", newline="", encoding="utf-8") as fh:
-                    n = audit.export_csv(s, fh, f)
-            else:
-                n = audit.export_csv(s, sys.stdout, f)
-            detail = f"{n} entries; {f.describe()}"
-            record(s, "audit.export", args.output or "stdout", detail=detail)
-    finally:
-        db.dispose()
-    if args.output:
-        print(f"exported {n} audit entries to {args.output}", file=sys.stderr)
-    return 0
+    """Through LocalClient: the same code as over `--site` (cli.remote.audit_export)."""
+    from stationmgr.cli.remote import audit_export, local
+
+    return local(audit_export)(args)
 
 
 def verify_cmd(args: argparse.Namespace) -> int:
+    """Through LocalClient: the same code as over `--site` (accounts_remote.audit_verify)."""
+    from stationmgr.cli.accounts_remote import audit_verify
+    from stationmgr.cli.remote import local
+
+    return local(audit_verify)(args)
+
+
+def seal_cmd(args: argparse.Namespace) -> int:
     db = open_db(args)
     try:
         with db.session() as s:
-            result = audit.verify_chain(s)
+            n = audit.seal(s)
     finally:
         db.dispose()
-    if not result.ok:
-        raise ChainBroken(str(result))
-    print(str(result))
+    print(f"audit chain keyed and anchored after {n} older entries")
     return 0

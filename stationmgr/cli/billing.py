@@ -18,14 +18,13 @@ memory first and then written whole (temp file + rename).
 from __future__ import annotations
 
 import argparse
-from datetime import timedelta
+import tempfile
 from pathlib import Path
 
-from sqlalchemy import select
-
-from stationmgr.cards import parse_date
-from stationmgr.cli.common import open_db, print_table
+from stationmgr.access.context import record
+from stationmgr.cli.common import int_arg
 from stationmgr.errors import UserError
+from stationmgr.validate import parse_id
 
 LANG_CHOICES = ("sv", "en")
 
@@ -72,7 +71,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--hour-basis", choices=("charging", "plugged"), default="charging")
     a.add_argument("--start-fee", default="0", metavar="PRICE")
     a.add_argument("--idle-per-min", default="0", metavar="PRICE")
-    a.add_argument("--idle-grace-min", type=int, default=0, metavar="MIN")
+    a.add_argument(
+        "--idle-grace-min", type=int_arg("--idle-grace-min", 0, 100_000), default=0, metavar="MIN"
+    )
     a.add_argument("--idle-cap", default=None, metavar="PRICE")
     a.add_argument("--vat", default="25", metavar="PERCENT")
     a.add_argument("--currency", default="SEK")
@@ -108,20 +109,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("site", help="seller details, time zone and SIE accounts")
     st = p.add_subparsers(dest="site_command", metavar="ACTION", required=True)
     sh = st.add_parser("show", help="show the billing site settings")
-    sh.set_defaults(func=site_show_cmd, required_action="chargers.read")
+    sh.set_defaults(func=site_show_cmd, required_action="settings.read")
     se = st.add_parser("set", help="set one setting (see `site show` for the keys)")
     se.add_argument("key")
     se.add_argument("value")
     se.set_defaults(func=site_set_cmd, required_action="settings.edit")
+    from stationmgr.cli.remote import certificate_cmd
+
+    ce = st.add_parser("certificate", help="the site certificate's SHA-256 fingerprint (TLS)")
+    ce.set_defaults(func=certificate_cmd, requires_login=False)  # public: no site data
 
 
 # ---------------------------------------------------------------- helpers
 
 
 def _session_id(text: str) -> int:
-    if not str(text).strip().isdigit():
-        raise UserError(f"invalid session id {text!r}: expected a number")
-    return int(text)
+    return parse_id(text, "session id")
 
 
 def _out(path: str) -> Path:
@@ -132,6 +135,14 @@ def _out(path: str) -> Path:
         raise UserError(f"the folder {parent} does not exist")
     if p.is_dir():
         raise UserError(f"{p} is a folder")
+    if p.exists() and not p.is_file():
+        raise UserError(f"{p} is not a regular file")
+    try:  # the file is written beside itself, then renamed: that must be possible now,
+        # before a receipt is numbered or a statement made (nothing half-written)
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".stationmgr-check-"):
+            pass
+    except OSError as e:
+        raise UserError(f"cannot write {p}: {e.strerror or e}") from None
     return p
 
 
@@ -140,16 +151,12 @@ def _write(path: Path, data: bytes) -> None:
 
     try:
         write_atomically(path, data)
-    except PermissionError:
-        raise UserError(f"cannot write {path}: permission denied") from None
+    except OSError as e:
+        raise UserError(f"cannot write {path}: {e.strerror or e}") from None
 
 
 def _audit(s, action: str, target: str, after: object) -> None:  # type: ignore[no-untyped-def]
-    """Record the change in the audit log when the operators layer is present."""
-    try:
-        from stationmgr.access.context import record
-    except ImportError:  # pragma: no cover - the access layer is part of the core
-        return
+    """Record the change in the audit log."""
     record(s, action, target, None, after)
 
 
@@ -157,283 +164,93 @@ def _audit(s, action: str, target: str, after: object) -> None:  # type: ignore[
 
 
 def receipt_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.receipts import receipt_pdf
+    """Through LocalClient: the same code as over `--site` (accounts_remote.receipt)."""
+    from stationmgr.cli.accounts_remote import receipt
+    from stationmgr.cli.remote import local
 
-    sid = _session_id(args.session_id)
-    out = _out(args.output)
-    db = open_db(args)
-    rec, pdf = receipt_pdf(db, sid, args.lang)
-    _write(out, pdf)
-    print(f"receipt {rec.number} ({rec.verification}) → {out}")
-    return 0
+    return local(receipt)(args)
 
 
 def statement_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.jobs import statement_files
-    from stationmgr.billing.site import parse_month
+    """Through LocalClient: the same code as over `--site` (accounts_remote.statement)."""
+    from stationmgr.cli.accounts_remote import statement
+    from stationmgr.cli.remote import local
 
-    parse_month(args.month)
-    out = _out(args.output)
-    csv_out = _out(args.csv) if args.csv else None
-    files = statement_files(open_db(args), args.month, args.holder, args.group, args.lang)
-    _write(out, files.pdf)
-    if csv_out is not None:
-        _write(csv_out, files.csv)
-    print(f"{files.summary} → {out}" + (f", {csv_out}" if csv_out else ""))
-    return 0
+    return local(statement)(args)
 
 
 def export_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.jobs import export_file
-    from stationmgr.billing.site import parse_month
+    """Through LocalClient: the same code as over `--site` (cli.remote.billing_export)."""
+    from stationmgr.cli.remote import billing_export, local
 
-    parse_month(args.month)
-    out = _out(args.output)
-    _write(out, export_file(open_db(args), args.month, args.format))
-    print(f"{args.format.upper()} export of {args.month} → {out}")
-    return 0
+    return local(billing_export)(args)
 
 
 def verify_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.verify import run_checks
+    """Through LocalClient: the same code as over `--site` (cli.site_admin.verify)."""
+    from stationmgr.cli.remote import local
+    from stationmgr.cli.site_admin import verify
 
-    db = open_db(args)
-    failed = 0
-    for r in run_checks(db):
-        if r.ok:
-            print(f"{r.name}: ok")
-        else:
-            failed += 1
-            print(f"{r.name}: BROKEN: {r.problems[0]}")
-            for extra in r.problems[1:5]:
-                print(f"  also: {extra}")
-    return 1 if failed else 0
+    return local(verify)(args)
 
 
 def tariffs_add_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.tariffs import TariffInput, add_tariff, parse_money, parse_vat
+    """Through LocalClient: the same code as over `--site` (accounts_remote.tariffs_add)."""
+    from stationmgr.cli.accounts_remote import tariffs_add
+    from stationmgr.cli.remote import local
 
-    if args.idle_grace_min < 0:
-        raise UserError("--idle-grace-min must not be negative")
-    valid_from = parse_date(args.valid_from, "--valid-from date")
-    assert valid_from is not None
-    t = TariffInput(
-        name=args.name,
-        valid_from=valid_from,
-        currency=args.currency,
-        group=args.group,
-        guests=args.guests,
-        energy_minor_per_kwh=parse_money(args.per_kwh, "price per kWh"),
-        time_minor_per_hour=parse_money(args.per_hour, "price per hour"),
-        time_basis=args.hour_basis,
-        start_fee_minor=parse_money(args.start_fee, "start fee"),
-        idle_minor_per_min=parse_money(args.idle_per_min, "idle fee per minute"),
-        idle_grace_min=args.idle_grace_min,
-        idle_cap_minor=None if args.idle_cap is None else parse_money(args.idle_cap, "idle cap"),
-        vat_bp=parse_vat(args.vat),
-    )
-    db = open_db(args)
-    with db.session() as s:
-        row = add_tariff(s, t)
-        _audit(s, "tariffs.edit", f"tariff {row.id} {row.name}", _tariff_dict(row))
-        print(f"tariff {row.id} {row.name!r} valid from {row.valid_from:%Y-%m-%d %H:%M} UTC")
-    return 0
-
-
-def _tariff_dict(row) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    from stationmgr.billing.tariffs import terms
-
-    return terms(row).snapshot()
+    return local(tariffs_add)(args)
 
 
 def tariffs_list_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.tariffs import format_minor, list_tariffs
-    from stationmgr.store.models import CardGroup
+    """Through LocalClient: the same code as over `--site` (accounts_remote.tariffs_list)."""
+    from stationmgr.cli.accounts_remote import tariffs_list
+    from stationmgr.cli.remote import local
 
-    db = open_db(args)
-    with db.session() as s:
-        groups = dict(s.execute(select(CardGroup.id, CardGroup.name)).all())
-        rows = []
-        for t in list_tariffs(s):
-            scope = (
-                "guests"
-                if t.for_guests
-                else (groups.get(t.group_id, "?") if t.group_id else "default")
-            )
-            rows.append(
-                [
-                    t.id,
-                    t.name,
-                    scope,
-                    t.valid_from.strftime("%Y-%m-%d %H:%M"),
-                    t.currency,
-                    format_minor(t.energy_minor_per_kwh),
-                    format_minor(t.time_minor_per_hour),
-                    t.time_basis,
-                    format_minor(t.start_fee_minor),
-                    format_minor(t.idle_minor_per_min),
-                    t.idle_grace_min,
-                    "" if t.idle_cap_minor is None else format_minor(t.idle_cap_minor),
-                    f"{t.vat_bp / 100:g} %",
-                ]
-            )
-    print_table(
-        rows,
-        [
-            "id",
-            "name",
-            "for",
-            "valid_from_utc",
-            "cur",
-            "per_kwh",
-            "per_hour",
-            "hour_basis",
-            "start_fee",
-            "idle_per_min",
-            "grace_min",
-            "idle_cap",
-            "vat",
-        ],
-    )
-    return 0
+    return local(tariffs_list)(args)
 
 
 def budgets_add_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.budgets import add_budget
+    """Through LocalClient: the same code as over `--site` (accounts_remote.budgets_add)."""
+    from stationmgr.cli.accounts_remote import budgets_add
+    from stationmgr.cli.remote import local
 
-    db = open_db(args)
-    with db.session() as s:
-        b = add_budget(s, args.period, args.unit, args.limit, card_uid=args.card, group=args.group)
-        target = f"budget {b.id} for " + (
-            f"card {args.card}" if args.card else f"group {args.group}"
-        )
-        _audit(
-            s, "cards.edit", target, {"period": b.period, "unit": b.unit, "limit": b.limit_value}
-        )
-        print(target)
-    return 0
+    return local(budgets_add)(args)
 
 
 def budgets_list_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.budgets import PERIOD_WORD, amount_text
-    from stationmgr.billing.tariffs import site_currency
-    from stationmgr.store.billing_models import Budget
-    from stationmgr.store.models import Card, CardGroup
+    """Through LocalClient: the same code as over `--site` (accounts_remote.budgets_list)."""
+    from stationmgr.cli.accounts_remote import budgets_list
+    from stationmgr.cli.remote import local
 
-    db = open_db(args)
-    with db.session() as s:
-        cur = site_currency(s)
-        rows = []
-        for b in s.scalars(select(Budget).order_by(Budget.id)):
-            if b.card_id is not None:
-                c = s.get(Card, b.card_id)
-                who = f"card {c.uid if c else b.card_id}"
-            else:
-                g = s.get(CardGroup, b.group_id)
-                who = f"group {g.name if g else b.group_id}"
-            rows.append(
-                [b.id, who, PERIOD_WORD[b.period], b.unit, amount_text(b, b.limit_value, cur)]
-            )
-    print_table(rows, ["id", "for", "period", "unit", "limit"])
-    return 0
+    return local(budgets_list)(args)
 
 
 def correct_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.charges import correct_price
+    """Through LocalClient: the same code as over `--site` (cli.site_admin.correct)."""
+    from stationmgr.cli.remote import local
+    from stationmgr.cli.site_admin import correct
 
-    sid = _session_id(args.session_id)
-    if not args.tariff.isdigit():
-        raise UserError(f"invalid tariff id {args.tariff!r}")
-    db = open_db(args)
-    with db.session() as s:
-        new = correct_price(s, sid, int(args.tariff), args.reason)
-        _audit(
-            s,
-            "billing.correct",
-            f"session {sid}",
-            {"revision": new.revision, "total_minor": new.total_minor, "reason": args.reason},
-        )
-        print(
-            f"session {sid} re-priced (revision {new.revision}): {new.total_minor / 100:.2f} "
-            f"{new.currency}"
-        )
-    return 0
+    return local(correct)(args)
 
 
 def reconcile_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.reconcile import reconcile
+    """Through LocalClient: the same code as over `--site` (cli.site_admin.reconcile)."""
+    from stationmgr.cli.remote import local
+    from stationmgr.cli.site_admin import reconcile
 
-    since = parse_date(args.since, "--from date")
-    until = parse_date(args.until, "--to date")
-    assert since is not None and until is not None
-    if len(args.until.strip()) == 10:
-        until += timedelta(days=1)
-    if until <= since:
-        raise UserError("--to is before --from")
-    db = open_db(args)
-    with db.session() as s:
-        results = reconcile(s, since, until, args.charger)
-        if args.charger and not results:
-            raise UserError(f"no charger named {args.charger!r}")
-    print_table(
-        [
-            [
-                r.charger,
-                r.sessions,
-                f"{r.sessions_wh / 1000:.3f}",
-                f"{r.counter_advance_wh / 1000:.3f}",
-                f"{r.unbilled_wh / 1000:.3f}",
-                len(r.overlaps),
-                len(r.resets),
-                "ok" if r.ok else "CHECK",
-            ]
-            for r in results
-        ],
-        [
-            "charger",
-            "sessions",
-            "sessions_kwh",
-            "counter_kwh",
-            "unbilled_kwh",
-            "overlaps",
-            "resets",
-            "status",
-        ],
-    )
-    for r in results:
-        for g in r.gaps:
-            print(
-                f"{r.charger} {g.bay}: {g.energy_wh / 1000:.3f} kWh outside any session between "
-                f"{g.start:%Y-%m-%d %H:%M} and {g.end:%Y-%m-%d %H:%M} UTC "
-                f"(after session {g.after_session}, before session {g.before_session})"
-            )
-        for o in r.overlaps:
-            print(
-                f"{r.charger} {o.bay}: sessions {o.first_session} and {o.second_session} "
-                f"overlap by {o.seconds / 60:.0f} min"
-            )
-        for x in r.resets:
-            what = "counter reset" if x.recorded else "counter went backwards (no reset recorded)"
-            print(f"{r.charger} {x.bay}: {what} at {x.at:%Y-%m-%d %H:%M} UTC")
-    return 0
+    return local(reconcile)(args)
 
 
 def site_show_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.site import SITE_KEYS, site_value
+    from stationmgr.cli.remote import local
+    from stationmgr.cli.site_admin import site_show
 
-    db = open_db(args)
-    with db.session() as s:
-        rows = [[k, site_value(s, k), what] for k, (what, _) in SITE_KEYS.items()]
-    print_table(rows, ["key", "value", "what"])
-    return 0
+    return local(site_show)(args)
 
 
 def site_set_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.site import set_site_value, site_value
+    from stationmgr.cli.remote import local
+    from stationmgr.cli.site_admin import site_set
 
-    db = open_db(args)
-    with db.session() as s:
-        set_site_value(s, args.key, args.value)
-        _audit(s, "settings.edit", f"site {args.key}", {args.key: site_value(s, args.key)})
-    print(f"{args.key} = {args.value.strip()}")
-    return 0
+    return local(site_set)(args)

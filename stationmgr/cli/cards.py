@@ -3,22 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-from stationmgr.cards import (
-    CardInput,
-    add_card,
-    card_row,
-    export_csv,
-    get_card,
-    import_csv,
-    list_cards,
-    parse_date,
-    set_blocked,
-)
-from stationmgr.cli.common import open_db, print_table
-from stationmgr.errors import UserError
+from stationmgr.cards import CardInput, add_card, parse_date
+from stationmgr.cli.common import int_arg, open_db
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--valid-from", metavar="DATE")
     a.add_argument("--valid-to", metavar="DATE")
     a.add_argument("--bays", nargs="*", default=[], metavar="LABEL", help="only these bays")
-    a.add_argument("--max-concurrent", type=int, default=1)
+    a.add_argument("--max-concurrent", type=int_arg("--max-concurrent", 1, 1000), default=1)
     a.add_argument("--blocked", action="store_true")
     a.add_argument("--note")
     a.set_defaults(func=add_cmd)
@@ -61,6 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def add_cmd(args: argparse.Namespace) -> int:
+    # Still on the database here: its messages name the CLI's flags (`--valid-to date`,
+    # "already enrolled"), which the site's `add_card` words for every client.
     card = CardInput(
         uid=args.uid,
         label=args.label,
@@ -81,55 +70,38 @@ def add_cmd(args: argparse.Namespace) -> int:
 
 
 def list_cmd(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    with db.session() as s:
-        rows = [card_row(c) for c in list_cards(s, args.search)]
-    print_table(
-        [
-            [r["uid"], r["label"], r["holder"], r["group"], r["blocked"], r["valid_to"]]
-            for r in rows
-        ],
-        ["uid", "label", "holder", "group", "blocked", "valid_to"],
-    )
-    return 0
+    """Through LocalClient: the same code as over `--site` (cli.remote.cards_list)."""
+    from stationmgr.cli.remote import cards_list, local
+
+    return local(cards_list)(args)
 
 
 def show_cmd(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    with db.session() as s:
-        row = card_row(get_card(s, args.uid))
-    for k, v in row.items():
-        print(f"{k:15} {v}")
-    return 0
+    """Through LocalClient: the same code as over `--site` (accounts_remote.cards_show)."""
+    from stationmgr.cli.accounts_remote import cards_show
+    from stationmgr.cli.remote import local
+
+    return local(cards_show)(args)
 
 
 def block_cmd(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    with db.session() as s:
-        card = set_blocked(s, args.uid, args.blocked)
-        print(f"card {card.uid} {'blocked' if args.blocked else 'unblocked'}")
-    return 0
+    """Through LocalClient: the same code as over `--site` (cli.remote.cards_block)."""
+    from stationmgr.cli.remote import cards_block, local
+
+    return local(cards_block)(args)
 
 
 def import_cmd(args: argparse.Namespace) -> int:
-    try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise UserError(f"cannot read {args.file}: {e}") from None
-    db = open_db(args)
-    with db.session() as s:
-        n = import_csv(s, text)
-    print(f"imported {n} card(s)")
-    return 0
+    """Through LocalClient: the same code as over `--site` (accounts_remote.cards_import)."""
+    from stationmgr.cli.accounts_remote import cards_import
+    from stationmgr.cli.remote import local
+
+    return local(cards_import)(args)
 
 
 def export_cmd(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    with db.session() as s:
-        if args.output:
-            with open(args.output, "w", newline="", encoding="utf-8") as fh:
-                n = export_csv(s, fh)
-            print(f"exported {n} card(s) to {args.output}", file=sys.stderr)
-        else:
-            export_csv(s, sys.stdout)
-    return 0
+    """Through LocalClient: the same code as over `--site` (accounts_remote.cards_export)."""
+    from stationmgr.cli.accounts_remote import cards_export
+    from stationmgr.cli.remote import local
+
+    return local(cards_export)(args)

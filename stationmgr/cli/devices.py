@@ -1,7 +1,8 @@
-"""Devices at the site: `stationmgr ports`, `probe`, `chargers add|list|remove`,
-`readers add|list|remove`.
+"""Devices at the site: `stationmgr ports`, `probe`, `chargers add|list|set|remove`,
+`readers add|list|set|remove`.
 
 `probe` connects with the named driver (any registered one: OpenEVSE, the Modbus boxes…),
+read-only where the driver can identify itself without writing (`drivers.api.Identify`),
 prints one JSON snapshot and exits 0; when nothing answers, or the answer is not that
 protocol, it prints one line and exits 1 (a bad argument exits 2). Given a card reader
 driver it waits for one card and prints it (exit 1 when none comes). A driver that knows its
@@ -16,11 +17,8 @@ import asyncio
 import logging
 from typing import Any
 
-from sqlalchemy import select
-
-from stationmgr.access.context import require
 from stationmgr.auth import match_key
-from stationmgr.cli.common import open_db, print_json, print_table
+from stationmgr.cli.common import float_arg, int_arg, print_json, print_table
 from stationmgr.drivers import (
     CHARGER_DRIVERS,
     READER_DRIVERS,
@@ -29,22 +27,14 @@ from stationmgr.drivers import (
     create_reader,
     load_all,
 )
-from stationmgr.drivers.api import ChargerReading, ConnectorReading
+from stationmgr.drivers.api import ChargerReading, ConnectorReading, Identify
 from stationmgr.drivers.bus import PortPool
 from stationmgr.drivers.ports import serial_ports
 from stationmgr.errors import DeviceError, UserError
 from stationmgr.ocpp_words import BayStatus
 from stationmgr.site_setup import (
-    MAX_CONNECTORS,
-    ChargerInput,
-    ReaderInput,
-    add_charger,
-    add_reader,
-    charger_state,
-    remove_charger,
-    remove_reader,
+    check_line,
 )
-from stationmgr.store.models import Bay, CardReaderDevice, Charger
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -57,9 +47,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("driver", help="charger driver (e.g. openevse) or card reader (rdm6300)")
     p.add_argument("port", help="serial port or pyserial URL (socket://host:port …)")
-    p.add_argument("--address", type=int, help="Modbus slave address")
-    p.add_argument("--baud", type=int, help="baud rate (default: the driver's)")
-    p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait (default 5)")
+    p.add_argument("--address", type=int_arg("--address"), help="Modbus slave address")
+    p.add_argument("--baud", type=int_arg("--baud"), help="baud rate (default: the driver's)")
+    p.add_argument(
+        "--timeout",
+        type=float_arg("--timeout", 0.01, 3600),
+        default=5.0,
+        help="seconds to wait (default 5)",
+    )
     p.set_defaults(func=probe_cmd, requires_login=False)
 
     c = sub.add_parser("chargers", help="chargers and their bays")
@@ -68,9 +63,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("name")
     a.add_argument("--driver", required=True, help="e.g. openevse")
     a.add_argument("--port", required=True, help="serial port or pyserial URL")
-    a.add_argument("--address", type=int, help="Modbus slave address")
-    a.add_argument("--baud", type=int)
-    a.add_argument("--connectors", type=int, default=1, help="number of connectors (bays)")
+    a.add_argument("--address", type=int_arg("--address"), help="Modbus slave address")
+    a.add_argument("--baud", type=int_arg("--baud"))
+    a.add_argument(
+        "--connectors",
+        type=int_arg("--connectors"),
+        default=1,
+        help="number of connectors (bays)",
+    )
     a.add_argument(
         "--bays", nargs="*", metavar="LABEL", help="bay labels, one per connector (default NAME-N)"
     )
@@ -79,6 +79,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ls = cs.add_parser("list", help="list chargers and bays")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=chargers_list_cmd)
+    st = cs.add_parser("set", help="change a charger's driver settings (KEY= removes one)")
+    st.add_argument("name")
+    st.add_argument("values", nargs="+", metavar="KEY=VALUE")
+    st.set_defaults(func=chargers_set_cmd)
     rm = cs.add_parser("remove", help="remove a charger (disabled instead if it has history)")
     rm.add_argument("name")
     rm.set_defaults(func=chargers_remove_cmd)
@@ -89,7 +93,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("name")
     a.add_argument("--driver", default="rdm6300", help="rdm6300 (default) or id12")
     a.add_argument("--port", required=True)
-    a.add_argument("--baud", type=int)
+    a.add_argument("--baud", type=int_arg("--baud"))
     where = a.add_mutually_exclusive_group(required=True)
     where.add_argument("--bay", metavar="LABEL", help="the bay this reader starts sessions at")
     where.add_argument("--desk", action="store_true", help="a reader at the desk (enrolment)")
@@ -98,6 +102,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ls = rs.add_parser("list", help="list card readers")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=readers_list_cmd)
+    st = rs.add_parser("set", help="change a card reader's driver settings (KEY= removes one)")
+    st.add_argument("name")
+    st.add_argument("values", nargs="+", metavar="KEY=VALUE")
+    st.set_defaults(func=readers_set_cmd)
     rm = rs.add_parser("remove", help="remove a card reader")
     rm.add_argument("name")
     rm.set_defaults(func=readers_remove_cmd)
@@ -146,7 +154,8 @@ def snapshot(driver: str, port: str, info: Any, reading: ChargerReading) -> dict
         "port": port,
         "model": info.model,
         "firmware": reading.firmware or info.firmware,
-        "current_range_a": [info.min_current_a, info.max_current_a],
+        # A maximum of 0: the device cannot tell it (e.g. EVSE-DIN with PP 0) — shown as null.
+        "current_range_a": [info.min_current_a, info.max_current_a or None],
         "connectors": [
             {
                 "connector": c.connector,
@@ -174,7 +183,9 @@ async def _probe(driver: str, config: DeviceConfig, timeout: float) -> dict[str,
     pool = PortPool()
     charger = create_charger(driver, config, pool)
     try:
-        info = await asyncio.wait_for(charger.open(), timeout)
+        # A probe writes nothing: drivers that can identify read-only do so.
+        connect = charger.identify if isinstance(charger, Identify) else charger.open
+        info = await asyncio.wait_for(connect(), timeout)
         reading = await asyncio.wait_for(charger.read(), timeout)
         return snapshot(driver, config.port, info, reading)
     finally:
@@ -217,7 +228,7 @@ def probe_cmd(args: argparse.Namespace) -> int:
         raise UserError(f"unknown driver {args.driver!r} (known: {known})")
     if args.timeout <= 0:
         raise UserError("--timeout must be positive")
-    config = DeviceConfig(args.port, args.address, args.baud)
+    config = DeviceConfig(check_line(args.port, args.baud), args.address, args.baud)
     drivers_log = logging.getLogger("stationmgr.drivers")
     level = drivers_log.level
     if not args.verbose:  # the failure is reported once, below, not also by the port's log
@@ -239,154 +250,84 @@ def probe_cmd(args: argparse.Namespace) -> int:
 
 
 def _settings(pairs: list[str]) -> dict[str, Any]:
+    """`--set KEY=VALUE` pairs as text; `site_setup` checks and types them against the
+    driver's schema (no guessing here: `auth_lock=false` is the schema's bool, not a str)."""
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise UserError(f"--set wants KEY=VALUE, not {pair!r}")
-        v: Any = value
-        for conv in (int, float):
-            try:
-                v = conv(value)
-                break
-            except ValueError:
-                continue
-        if value.lower() in ("true", "false"):
-            v = value.lower() == "true"
-        out[key.strip()] = v
+            raise UserError(f"--set wants KEY=VALUE, not {pair[:40]!r}")
+        out[key.strip()] = value.strip()
     return out
 
 
 def chargers_add_cmd(args: argparse.Namespace) -> int:
-    if not 1 <= args.connectors <= MAX_CONNECTORS:
-        raise UserError(f"--connectors must be 1..{MAX_CONNECTORS}")
-    labels = args.bays or (
-        [args.name]
-        if args.connectors == 1
-        else [f"{args.name}-{i}" for i in range(1, args.connectors + 1)]
-    )
-    if len(labels) != args.connectors:
-        raise UserError(f"{args.connectors} connector(s) need {args.connectors} bay label(s)")
-    ch = ChargerInput(
-        args.name,
-        args.driver,
-        args.port,
-        bays=tuple(labels),
-        address=args.address,
-        baud=args.baud,
-        settings=_settings(args.set),
-    )
-    db = open_db(args)
-    with db.session() as s:
-        add_charger(s, ch)
-    print(f"added charger {ch.name} ({ch.driver} on {ch.port}) with bay(s) {', '.join(ch.bays)}")
-    return 0
+    """Through LocalClient: the same code as over `--site` (cli.remote.chargers_add)."""
+    from stationmgr.cli.remote import chargers_add, local
+
+    return local(chargers_add)(args)
 
 
 def chargers_list_cmd(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    with db.session() as s:
-        require(None, "chargers.read", s)
-        rows = [charger_state(c) for c in s.scalars(select(Charger).order_by(Charger.name))]
-    if args.json:
-        print_json(rows)
-    else:
-        print_table(
-            [
-                [
-                    r["name"],
-                    r["driver"],
-                    r["port"],
-                    r["address"],
-                    r["baud"],
-                    "yes" if r["enabled"] else "no",
-                    " ".join(r["bays"]),
-                ]
-                for r in rows
-            ],
-            ["NAME", "DRIVER", "PORT", "ADDRESS", "BAUD", "ENABLED", "BAYS"],
-        )
-    return 0
+    """Through LocalClient: the same code as over `--site` (cli.remote.chargers_list)."""
+    from stationmgr.cli.remote import chargers_list, local
+
+    return local(chargers_list)(args)
+
+
+def _merged(current: dict[str, Any] | None, pairs: list[str]) -> dict[str, Any]:
+    """The stored settings with `KEY=VALUE` applied; `KEY=` drops KEY (back to default)."""
+    out = dict(current or {})
+    for key, value in _settings(pairs).items():
+        if value == "":
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+def chargers_set_cmd(args: argparse.Namespace) -> int:
+    """Through LocalClient: the same code as over `--site` (cli.devices_remote)."""
+    from stationmgr.cli.devices_remote import chargers_set
+    from stationmgr.cli.remote import local
+
+    return local(chargers_set)(args)
 
 
 def chargers_remove_cmd(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    with db.session() as s:
-        charger_id = s.scalar(select(Charger.id).where(Charger.name == args.name))
-        if charger_id is None:
-            raise UserError(f"no charger named {args.name!r}")
-        outcome = remove_charger(s, charger_id)
-    if outcome == "disabled":
-        print(
-            f"charger {args.name} has sessions on record: disabled, not deleted (history is kept)"
-        )
-    else:
-        print(f"removed charger {args.name}")
-    return 0
+    """Through LocalClient: the same code as over `--site` (cli.remote.chargers_remove)."""
+    from stationmgr.cli.remote import chargers_remove, local
+
+    return local(chargers_remove)(args)
 
 
 # ---------------------------------------------------------------- readers
 
 
 def readers_add_cmd(args: argparse.Namespace) -> int:
-    r = ReaderInput(
-        args.name,
-        args.driver,
-        args.port,
-        bay=args.bay,
-        baud=args.baud,
-        settings=_settings(args.set),
-    )
-    db = open_db(args)
-    with db.session() as s:
-        add_reader(s, r)
-    where = f"bay {r.bay}" if r.bay else "the desk"
-    print(f"added card reader {r.name} ({r.driver} on {r.port}) at {where}")
-    return 0
+    """Through LocalClient: the same code as over `--site` (cli.remote.readers_add)."""
+    from stationmgr.cli.remote import local, readers_add
+
+    return local(readers_add)(args)
 
 
 def readers_list_cmd(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    with db.session() as s:
-        require(None, "chargers.read", s)
-        labels = dict(s.execute(select(Bay.id, Bay.label)).all())
-        rows = [
-            {
-                "name": r.name,
-                "driver": r.driver,
-                "port": r.port,
-                "baud": r.baud,
-                "bay": labels.get(r.bay_id) if r.bay_id is not None else None,
-                "enabled": r.enabled,
-            }
-            for r in s.scalars(select(CardReaderDevice).order_by(CardReaderDevice.name))
-        ]
-    if args.json:
-        print_json(rows)
-    else:
-        print_table(
-            [
-                [
-                    r["name"],
-                    r["driver"],
-                    r["port"],
-                    r["baud"],
-                    r["bay"] or "desk",
-                    "yes" if r["enabled"] else "no",
-                ]
-                for r in rows
-            ],
-            ["NAME", "DRIVER", "PORT", "BAUD", "AT", "ENABLED"],
-        )
-    return 0
+    """Through LocalClient: the same code as over `--site` (cli.remote.readers_list)."""
+    from stationmgr.cli.remote import local, readers_list
+
+    return local(readers_list)(args)
+
+
+def readers_set_cmd(args: argparse.Namespace) -> int:
+    """Through LocalClient: the same code as over `--site` (cli.devices_remote)."""
+    from stationmgr.cli.devices_remote import readers_set
+    from stationmgr.cli.remote import local
+
+    return local(readers_set)(args)
 
 
 def readers_remove_cmd(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    with db.session() as s:
-        reader_id = s.scalar(select(CardReaderDevice.id).where(CardReaderDevice.name == args.name))
-        if reader_id is None:
-            raise UserError(f"no card reader named {args.name!r}")
-        remove_reader(s, reader_id)
-    print(f"removed card reader {args.name}")
-    return 0
+    """Through LocalClient: the same code as over `--site` (cli.remote.readers_remove)."""
+    from stationmgr.cli.remote import local, readers_remove
+
+    return local(readers_remove)(args)

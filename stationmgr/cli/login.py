@@ -15,14 +15,19 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from sqlalchemy import select
 
 from stationmgr.access import audit
 from stationmgr.access.context import Actor, protected, record, require, set_session_actor
 from stationmgr.access.operators import LoginFailed, authenticate
 from stationmgr.cli.common import open_db
-from stationmgr.errors import PermissionDenied, UserError
+from stationmgr.clock import SystemClock, to_datetime
+from stationmgr.errors import DatabaseBusy, PermissionDenied, UserError
+from stationmgr.store.db import LOCKED, Database
 
 ENV_USER = "STATIONMGR_USER"
 ENV_PASSWORD = "STATIONMGR_PASSWORD"
@@ -50,8 +55,10 @@ COMMAND_ACTIONS: dict[tuple[str, str | None], str] = {
     ("chargers", "remove"): "chargers.remove",
     ("readers", "remove"): "chargers.remove",
     ("db", "compact"): "db.maintain",
+    ("db", "failures"): "db.maintain",
     ("report", None): "sessions.export",
     ("alerts", "list"): "bays.view",
+    ("faults", "list"): "bays.view",
 }
 
 # Changing commands whose code writes the database itself (no service that audits): the
@@ -146,20 +153,29 @@ def signed_in(args: argparse.Namespace) -> Iterator[Actor | None]:
     if command_path(args)[0] in OWN_DATABASE_COMMANDS and not getattr(args, "db", None):
         yield None  # a fresh database of its own: nothing to protect
         return
-    db = open_db(args)
+    action = command_action(args)
+    reading = _read_only(action)
+    # A read signs in with a short wait for the write lock: another program holding it
+    # (a backup, a stuck tool) must not hold up `sessions list` (see read_only_login).
+    own = command_path(args)[0] in OWN_DATABASE_COMMANDS  # demo: makes its own database
+    db = open_db(args, create=own, busy_timeout_ms=200 if reading else None)
     try:
         with db.session() as s:
             needs_login = protected(s)
         actor: Actor | None = None
         if needs_login:
             user, password = credentials()
-            actor = authenticate(db, user, password, channel="cli")
+            try:
+                actor = authenticate(db, user, password, channel="cli")
+            except DatabaseBusy:
+                if not reading:
+                    raise
+                actor = read_only_login(db, user, password)
             if actor.must_change_password and command_path(args) != ("operators", "passwd"):
                 raise PermissionDenied(
                     f"permission denied: the password of {actor.username!r} was reset; "
                     "change it first with `stationmgr operators passwd`"
                 )
-        action = command_action(args)
         if action is not None:
             with db.session() as s:
                 require(actor, action, s)
@@ -172,6 +188,39 @@ def signed_in(args: argparse.Namespace) -> Iterator[Actor | None]:
         yield actor
     finally:
         set_session_actor(None)
+
+
+def _read_only(action: str | None) -> bool:
+    return action is not None and (action.endswith(".read") or action == "bays.view")
+
+
+def read_only_login(db: Database, user: str, password: str) -> Actor:
+    """Sign in for a read while another program holds the database's write lock: a right
+    password lets the read go ahead (it changes nothing); the login cannot be recorded
+    now, and the command says so. Anything else is refused as when the lock is free."""
+    from stationmgr.access.operators import _verify
+    from stationmgr.access.roles import Role
+    from stationmgr.store.models import Operator
+
+    name = (user or "").strip().lower()
+    with db.sessions() as s:
+        row = s.scalar(select(Operator).where(Operator.username == name)) if name else None
+    ok = (
+        row is not None
+        and row.password_hash is not None
+        and row.active
+        and not row.must_change_password
+        and (row.locked_until is None or row.locked_until <= to_datetime(SystemClock().now()))
+        and _verify(row.password_hash, password)
+    )
+    if not ok or row is None:
+        raise DatabaseBusy(LOCKED)
+    print(
+        "stationmgr: note: the database is locked by another program; signed in to read, "
+        "this login is not in the audit log",
+        file=sys.stderr,
+    )
+    return Actor(row.username, Role(row.role), row.id, row.display_name)
 
 
 def _audit_on_success(args: argparse.Namespace, action: str) -> None:

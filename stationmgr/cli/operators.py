@@ -7,27 +7,13 @@ are never command-line arguments.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 
-from stationmgr.access.context import current_actor, protected, require
+from stationmgr.access.context import current_actor
 from stationmgr.access.operators import (
     POLICY,
-    change_password,
-    create_operator,
-    idle_lock_minutes,
-    list_operators,
-    load_policy,
-    reset_password,
-    set_active,
-    set_idle_lock_minutes,
-    set_policy,
-    set_role,
 )
 from stationmgr.access.roles import Role
-from stationmgr.cli.common import open_db, print_table
-from stationmgr.cli.login import ENV_PASSWORD, new_password
-from stationmgr.errors import UserError
+from stationmgr.cli.common import float_arg, int_arg
 
 ROLES = [r.value for r in Role]
 
@@ -63,11 +49,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     po = s.add_parser(
         "policy", help="login policy and idle lock (owner); without options: show them"
     )
-    po.add_argument("--min-length", type=int, metavar="N", help="shortest password")
-    po.add_argument("--max-failures", type=int, metavar="N", help="wrong passwords to lock")
-    po.add_argument("--lockout-minutes", type=float, metavar="M", help="how long a lock lasts")
     po.add_argument(
-        "--idle-lock-minutes", type=float, metavar="M", help="desktop app idle lock (0: off)"
+        "--min-length", type=int_arg("--min-length", 0, 1000), metavar="N", help="shortest password"
+    )
+    po.add_argument(
+        "--max-failures",
+        type=int_arg("--max-failures", 0, 1000),
+        metavar="N",
+        help="wrong passwords to lock",
+    )
+    po.add_argument(
+        "--lockout-minutes",
+        type=float_arg("--lockout-minutes", 0, 525_600),
+        metavar="M",
+        help="how long a lock lasts",
+    )
+    po.add_argument(
+        "--idle-lock-minutes",
+        type=float_arg("--idle-lock-minutes", 0, 525_600),
+        metavar="M",
+        help="desktop app idle lock (0: off)",
     )
     po.set_defaults(func=policy_cmd)
 
@@ -78,100 +79,51 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def add_cmd(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    try:
-        with db.session() as s:  # refuse before asking for a password nobody may set
-            first = not protected(s)
-            require(None, "operators.manage", s, target=args.username)
-        if first and args.role != Role.OWNER:
-            raise UserError("the first operator must be an owner (--role owner)")
-        password = new_password(f"password for {args.username}")
-        with db.session() as s:
-            row = create_operator(s, args.username, args.role, password, args.name)
-            print(f"added operator {row.username} ({row.role})")
-        if first:
-            print("from now on every command and window asks for a login", file=sys.stderr)
-    finally:
-        db.dispose()
-    return 0
+    """Through LocalClient: the same code as over `--site` (accounts_remote.operators_add)."""
+    from stationmgr.cli.accounts_remote import operators_add
+    from stationmgr.cli.remote import local
+
+    return local(operators_add)(args)
 
 
 def list_cmd(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    try:
-        with db.session() as s:
-            rows = [
-                [
-                    o.username,
-                    o.display_name or "",
-                    o.role,
-                    "yes" if o.active else "disabled",
-                    o.locked_until.isoformat(timespec="minutes") if o.locked_until else "",
-                    o.last_login_at.isoformat(timespec="minutes") if o.last_login_at else "",
-                ]
-                for o in list_operators(s)
-            ]
-    finally:
-        db.dispose()
-    print_table(rows, ["username", "name", "role", "active", "locked_until", "last_login"])
-    return 0
+    """Through LocalClient: the same code as over `--site` (accounts_remote.operators_list)."""
+    from stationmgr.cli.accounts_remote import operators_list
+    from stationmgr.cli.remote import local
+
+    return local(operators_list)(args)
 
 
 def passwd_cmd(args: argparse.Namespace) -> int:
-    actor = current_actor()
-    if actor is None:
-        raise UserError("this site has no operators yet: add one with `operators add`")
-    old = os.environ.get(ENV_PASSWORD)
-    if old is None:
-        import getpass
+    """Through LocalClient: the same code as over `--site` (accounts_remote.operators_passwd)."""
+    from stationmgr.cli.accounts_remote import operators_passwd
+    from stationmgr.cli.remote import local
 
-        old = getpass.getpass("current password: ")
-    new = new_password()
-    db = open_db(args)
-    try:
-        with db.session() as s:
-            change_password(s, actor, old, new)
-    finally:
-        db.dispose()
-    print(f"password of {actor.username} changed")
-    return 0
+    return local(operators_passwd)(args)
 
 
 def reset_cmd(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    try:
-        with db.session() as s:  # refuse before asking for a password nobody may set
-            require(None, "operators.manage", s, target=args.username)
-        password = new_password(f"new password for {args.username}")
-        with db.session() as s:
-            row = reset_password(s, args.username, password)
-            note = " (to be changed at the next login)" if row.must_change_password else ""
-    finally:
-        db.dispose()
-    print(f"password of {row.username} reset{note}")
-    return 0
+    """Through LocalClient: the same code as over `--site` (accounts_remote.operators_reset)."""
+    from stationmgr.cli.accounts_remote import operators_reset
+    from stationmgr.cli.remote import local
+
+    return local(operators_reset)(args)
 
 
 def active_cmd(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    try:
-        with db.session() as s:
-            row = set_active(s, args.username, args.active)
-    finally:
-        db.dispose()
-    print(f"operator {row.username} {'enabled' if args.active else 'disabled'}")
-    return 0
+    """Through LocalClient: the same code as over `--site` (accounts_remote.operators_active)."""
+    from stationmgr.cli.accounts_remote import operators_active
+    from stationmgr.cli.remote import local
+
+    return local(operators_active)(args)
 
 
 def role_cmd(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    try:
-        with db.session() as s:
-            row = set_role(s, args.username, args.role)
-    finally:
-        db.dispose()
-    print(f"operator {row.username} is now {row.role}")
-    return 0
+    """Through LocalClient: the same code as over `--site` (accounts_remote.operators_role)."""
+    from stationmgr.cli.accounts_remote import operators_role
+    from stationmgr.cli.remote import local
+
+    return local(operators_role)(args)
 
 
 def whoami_cmd(args: argparse.Namespace) -> int:
@@ -181,28 +133,8 @@ def whoami_cmd(args: argparse.Namespace) -> int:
 
 
 def policy_cmd(args: argparse.Namespace) -> int:
-    changes = {
-        k: v
-        for k, v in (
-            ("min_length", args.min_length),
-            ("max_failures", args.max_failures),
-            ("lockout_minutes", args.lockout_minutes),
-        )
-        if v is not None
-    }
-    db = open_db(args)
-    try:
-        with db.session() as s:
-            if changes:
-                set_policy(s, changes)
-            if args.idle_lock_minutes is not None:
-                set_idle_lock_minutes(s, args.idle_lock_minutes)
-            policy = load_policy(s)
-            idle = idle_lock_minutes(s)
-    finally:
-        db.dispose()
-    print(f"min_length        {policy.min_length}")
-    print(f"max_failures      {policy.max_failures}")
-    print(f"lockout_minutes   {policy.lockout_minutes:g}")
-    print(f"idle_lock_minutes {idle:g}" + (" (off)" if not idle else ""))
-    return 0
+    """Through LocalClient: the same code as over `--site` (accounts_remote.operators_policy)."""
+    from stationmgr.cli.accounts_remote import operators_policy
+    from stationmgr.cli.remote import local
+
+    return local(operators_policy)(args)

@@ -1,4 +1,10 @@
-"""`stationmgr run` — the engine, headless, until SIGINT or SIGTERM."""
+"""`stationmgr run` — the site headless (`stationmgr.runtime`: the engine with billing,
+alerts and the activity log at INFO), until SIGINT or SIGTERM. SIGHUP (`systemctl reload`)
+applies the configuration as stored now (chargers, readers, cards, tariffs, settings
+changed by another program, e.g. `stationmgr chargers add`), without a restart.
+
+With `--listen` the service announces itself for its database (`service.discovery`), so a
+`stationmgr gui` on the same PC attaches to it; the announcement goes when it stops."""
 
 from __future__ import annotations
 
@@ -6,22 +12,48 @@ import argparse
 import logging
 import signal
 import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from stationmgr.alerts.monitor import install as install_alerts
-from stationmgr.cli.common import open_db
+from stationmgr.cli.common import float_arg, open_db
 from stationmgr.clock import SystemClock, WarpClock
-from stationmgr.engine import Engine, EngineConfig
+from stationmgr.engine import EngineConfig
 from stationmgr.engine.coordinator import CoordinatorConfig
-from stationmgr.errors import UserError
-from stationmgr.store.db import InstanceLock
+from stationmgr.errors import StationError, UserError
+from stationmgr.events import CONFIG_KINDS
+from stationmgr.runtime import SiteRuntime, build_runtime
+from stationmgr.store.db import Database, InstanceLock
+
+if TYPE_CHECKING:
+    from stationmgr.engine import Engine
+    from stationmgr.service.server import SiteServer
 
 log = logging.getLogger("stationmgr.run")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("run", help="run the site headless (logs to stderr)")
-    p.add_argument("--poll", type=float, default=1.0, help="seconds between polls (default 1)")
-    p.add_argument("--speed", type=float, default=1.0, help="time warp (simulations only)")
+    p.add_argument(
+        "--poll",
+        type=float_arg("--poll", 0.01, 3600),
+        default=1.0,
+        help="seconds between polls (default 1)",
+    )
+    p.add_argument(
+        "--speed",
+        type=float_arg("--speed", 0.01, 10_000),
+        default=1.0,
+        help="time warp (simulations only)",
+    )
+    p.add_argument(
+        "--listen",
+        nargs="?",
+        const="127.0.0.1:8742",
+        metavar="HOST:PORT",
+        help="serve the site API (default 127.0.0.1:8742; beyond loopback: TLS, always)",
+    )
+    p.add_argument("--tls", action="store_true", help="TLS also on loopback")
+    p.add_argument("--url-file", metavar="FILE", help="write the API's URL here once serving")
     p.set_defaults(func=run_cmd)
 
 
@@ -37,19 +69,75 @@ def run_cmd(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    reload = threading.Event()
+    if hasattr(signal, "SIGHUP"):  # not on Windows
+        signal.signal(signal.SIGHUP, lambda _signum, _frame: reload.set())
     clock = SystemClock() if args.speed == 1 else WarpClock(args.speed)
     with InstanceLock(db):
-        engine = Engine(db, clock, EngineConfig(CoordinatorConfig(poll_interval_s=args.poll)))
-        install_alerts(engine)
-        engine.start()
+        config = EngineConfig(CoordinatorConfig(poll_interval_s=args.poll))
+        runtime = build_runtime(db, clock, config=config)
+        engine = runtime.engine
+        runtime.start()
         log.info("running %d charger(s), %d bay(s)", len(engine.coordinators), len(engine.bays))
+        server = serve(args, db, engine)
+        announced = _announce(db, server)
         try:
             while not stop.wait(0.5):
                 if not engine.running:
                     log.error("engine stopped unexpectedly")
                     return 1
+                if reload.is_set():
+                    reload.clear()
+                    _reload(runtime)
         finally:
-            engine.stop()
+            if announced is not None:
+                from stationmgr.service.discovery import withdraw
+
+                withdraw(announced)
+            if server is not None:
+                server.stop()
+            runtime.stop()
             db.dispose()
     log.info("stopped cleanly")
     return 0
+
+
+def serve(args: argparse.Namespace, db: Database, engine: Engine) -> SiteServer | None:
+    """The site API on the engine's loop, when `--listen` was given (see stationmgr.service)."""
+    if args.listen is None:
+        return None
+    from stationmgr.service.server import SiteServer, parse_listen
+
+    try:
+        server = SiteServer(db, engine, parse_listen(args.listen, args.tls))
+        url = server.start()
+    except OSError as e:
+        engine.stop()
+        raise StationError(f"cannot listen on {args.listen}: {e.strerror or e}") from None
+    except BaseException:
+        engine.stop()
+        raise
+    if args.url_file:
+        Path(args.url_file).write_text(url + "\n", encoding="utf-8")
+    return server
+
+
+def _announce(db: Database, server: SiteServer | None) -> Path | None:
+    """Write the service file for `gui` to find (a failure only costs the discovery)."""
+    if server is None or server.url is None:
+        return None
+    from stationmgr.service.discovery import announce
+
+    try:
+        return announce(db.url, server.url, server.fingerprint)
+    except OSError as e:
+        log.warning("could not write the service file (gui will not find this service): %s", e)
+        return None
+
+
+def _reload(runtime: SiteRuntime) -> None:
+    log.info("received SIGHUP, applying the stored configuration")
+    try:
+        runtime.changed(CONFIG_KINDS).result(60)
+    except Exception:  # the site keeps running on what it had
+        log.exception("the configuration could not be applied")

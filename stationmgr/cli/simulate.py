@@ -23,6 +23,7 @@ import sys
 import threading
 from types import ModuleType
 
+from stationmgr.cli.common import float_arg, int_arg
 from stationmgr.errors import UserError
 from stationmgr.sim.control import ControlServer, serve_stdin
 from stationmgr.sim.transport import make_endpoint
@@ -50,18 +51,32 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         common.add_argument("--tcp", metavar="HOST:PORT", help="serve on TCP instead of a pty")
         common.add_argument("--link", metavar="PATH", help="keep a symlink to the pty here")
         common.add_argument(
-            "--baud", type=int, default=0, help="delay replies by the wire time at this baud"
+            "--baud",
+            type=int_arg("--baud", 0, 4_000_000),
+            default=0,
+            help="delay replies by the wire time at this baud",
         )
         common.add_argument(
-            "--turnaround", type=float, default=0.0, metavar="S", help="device answer delay"
+            "--turnaround",
+            type=float_arg("--turnaround", 0, 60),
+            default=0.0,
+            metavar="S",
+            help="device answer delay",
         )
-        common.add_argument("--speed", type=float, default=None, help="time warp factor")
+        common.add_argument(
+            "--speed",
+            type=float_arg("--speed", 0.01, 10_000),
+            default=None,
+            help="time warp factor",
+        )
         common.add_argument(
             "--control",
             metavar="[HOST:]PORT",
             help="line-based control socket (commands as on stdin; `help` lists them)",
         )
-        common.add_argument("--seed", type=int, help="random seed (faults, garbage)")
+        common.add_argument(
+            "--seed", type=int_arg("--seed", 0), help="random seed (faults, garbage)"
+        )
         mod.add_arguments(sp)
         sp.set_defaults(func=simulate_cmd)
 
@@ -87,6 +102,13 @@ def simulate_cmd(args: argparse.Namespace) -> int:
     stop = threading.Event()
     handle = None
     control = None
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    # Before the port is announced: a caller may stop us as soon as it has read it.
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
     try:
         handle = mod.run(args, endpoint)
         print(endpoint.name, flush=True)
@@ -95,12 +117,6 @@ def simulate_cmd(args: argparse.Namespace) -> int:
             print(f"control {control.address[0]}:{control.address[1]}", flush=True)
         for extra in getattr(handle, "announce", []):
             print(extra, flush=True)
-
-        def on_signal(_signum: int, _frame: object) -> None:
-            stop.set()
-
-        signal.signal(signal.SIGINT, on_signal)
-        signal.signal(signal.SIGTERM, on_signal)
         if sys.stdin is not None:
             threading.Thread(
                 target=serve_stdin, args=(handle.control, stop), name="sim-stdin", daemon=True
