@@ -1,7 +1,10 @@
 """The desktop app's access widgets under pytest-qt (offscreen): first-run wizard, login
 dialog with its failures and lockout, the idle lock (a short injected timeout, waited for
 as a signal — no timing thresholds), lock on demand and shift change, the operators dialog,
-the audit view with filters and CSV export, and `allowed()` for hiding actions."""
+the audit view with filters, pages and CSV export, and `allowed()` for hiding actions. The
+operators dialog and the audit view run with both site clients (`ui_client`); the wizard,
+the login and the lock are this PC's own (the wizard creates the first owner on a new
+database, before a site service could sign anyone in)."""
 
 from __future__ import annotations
 
@@ -23,14 +26,18 @@ from stationmgr.access.roles import Role
 from stationmgr.settings import get_setting
 from stationmgr.store.db import Database
 from stationmgr.store.models import Operator
-from tests.access_site import PASSWORDS, USERS, add_staff, audit_entries
+from tests.access_site import PASSWORDS, USERS, Staff, add_staff, audit_entries
+from tests.ui_staff import staffed_context
 from ui.access import allowed
 from ui.access.audit_view import AuditView
 from ui.access.lock import install_session_lock
 from ui.access.login import ChangePasswordDialog, LoginDialog
 from ui.access.operators_dialog import OperatorForm, OperatorsDialog
 from ui.access.wizard import FirstRunWizard
+from ui.context import AppContext
 from ui.worker import Worker
+
+WAIT_MS = 20_000
 
 
 @pytest.fixture
@@ -96,19 +103,41 @@ def test_login_dialog_success_failure_and_lockout(qtbot: QtBot, staffed, worker)
     assert len(failed_gui) == 5 and all(e.target == "gui" for e in failed_gui)
 
 
-def test_password_change_dialog(qtbot: QtBot, staffed) -> None:
+def test_password_change_dialog(qtbot: QtBot, staffed, ui_client) -> None:  # type: ignore[no-untyped-def]
+    """One's own password through the site client: the old one is asked again (a wrong one
+    is one line and audited), the policy applies, the change is audited."""
     db, staff = staffed
-    d = ChangePasswordDialog(db, staff[Role.ATTENDANT])
-    qtbot.addWidget(d)
-    d.old.setText(PASSWORDS[Role.ATTENDANT])
-    d.new.setText("arnes-new-password")
-    d.again.setText("arnes-other-password")
-    d.try_change()
-    assert "differ" in d.error.text()
-    d.again.setText("arnes-new-password")
-    with qtbot.waitSignal(d.changed, timeout=5000):
+    with staffed_context(db, ui_client, "attendant", staff) as ctx:
+        who = ctx.operator or staff[Role.ATTENDANT]
+        d = ChangePasswordDialog(ctx.client, who, None, worker=ctx.worker)
+        qtbot.addWidget(d)
+        d.old.setText(PASSWORDS[Role.ATTENDANT])
+        d.new.setText("arnes-new-password")
+        d.again.setText("arnes-other-password")
         d.try_change()
+        assert "differ" in d.error.text()
+        d.old.setText("not-arnes-password")
+        d.again.setText("arnes-new-password")
+        with qtbot.waitSignal(d.failed, timeout=WAIT_MS):
+            d.try_change()
+        assert "current password is wrong" in d.error.text() and "\n" not in d.error.text()
+        d.old.setText(PASSWORDS[Role.ATTENDANT])
+        d.new.setText("short")
+        d.again.setText("short")
+        with qtbot.waitSignal(d.failed, timeout=WAIT_MS):
+            d.try_change()
+        assert "at least 10 characters" in d.error.text()
+        d.new.setText("arnes-new-password")
+        d.again.setText("arnes-new-password")
+        with qtbot.waitSignal(d.changed, timeout=WAIT_MS):
+            d.try_change()
+        assert d.result() == ChangePasswordDialog.DialogCode.Accepted and d.old.text() == ""
     assert authenticate(db, "arne", "arnes-new-password").username == "arne"
+    entries = audit_entries(db, action="operators.passwd")
+    assert [(e.operator, e.outcome) for e in entries] == [
+        ("arne", audit.FAILED),
+        ("arne", audit.OK),
+    ]
 
 
 @pytest.fixture
@@ -184,92 +213,154 @@ def test_cancelling_the_lock_dialog_keeps_the_window_locked(qtbot: QtBot, staffe
     lock.uninstall()
 
 
-def test_operators_dialog_add_reset_role_disable(qtbot: QtBot, staffed) -> None:
-    db, staff = staffed
-    d = OperatorsDialog(db, staff[Role.OWNER])
+def operators_dialog(qtbot: QtBot, ctx: AppContext, staff: Staff, role: Role) -> OperatorsDialog:
+    """The dialog as the window opens it: on its client, for whoever is signed in."""
+    assert ctx.client is not None
+    d = OperatorsDialog(ctx.client, ctx.operator or staff[role], None, ctx.worker)
     qtbot.addWidget(d)
     d.show()
-    assert d.table.rowCount() == 3 and d.add_button.isVisible()
-    form = OperatorForm(d)
-    form.username.setText("bertil")
-    form.role.setCurrentIndex(list(Role).index(Role.ACCOUNTANT))
-    form.password.setText("bertils-Pa55word")
-    form.again.setText("bertils-Pa55word")
+    qtbot.waitUntil(lambda: d.answers >= 1, timeout=WAIT_MS)
+    return d
+
+
+def filled(form: OperatorForm, password: str, role: Role | None = None) -> OperatorForm:
+    if role is not None:
+        form.role.setCurrentIndex(list(Role).index(role))
+    form.password.setText(password)
+    form.again.setText(password)
     form.accept()
-    assert d.add(form), d.status.text()
-    assert d.table.rowCount() == 4
-    d.select("bertil")
-    reset = OperatorForm(d, "bertil")
-    reset.password.setText("bertil-temporary")
-    reset.again.setText("bertil-temporary")
-    reset.accept()
-    assert d.reset(reset)
-    assert authenticate(db, "bertil", "bertil-temporary").must_change_password
-    d.select("bertil")
-    assert d.change_role(Role.ATTENDANT)
-    d.select("bertil")
-    assert d.toggle_active(confirm=False) and "disabled" in d.status.text()
-    d.select("olga")
-    assert not d.toggle_active(confirm=False)
-    assert "last active owner" in d.status.text()
+    return form
+
+
+def test_operators_dialog_add_reset_role_disable(qtbot: QtBot, staffed, ui_client) -> None:  # type: ignore[no-untyped-def]
+    db, staff = staffed
+    with staffed_context(db, ui_client, "owner", staff) as ctx:
+        d = operators_dialog(qtbot, ctx, staff, Role.OWNER)
+        assert d.table.rowCount() == 3 and d.add_button.isVisible()
+        form = OperatorForm(d)
+        form.username.setText("bertil")
+        assert d.add(filled(form, "bertils-Pa55word", Role.ACCOUNTANT))
+        qtbot.waitUntil(lambda: d.table.rowCount() == 4, timeout=WAIT_MS)
+        assert "Added bertil." in d.status.text()
+        assert form.password.text() == ""  # not kept in the widget
+        d.select("bertil")
+        assert d.reset(filled(OperatorForm(d, "bertil"), "bertil-temporary"))
+        qtbot.waitUntil(lambda: "New password set for bertil" in d.status.text(), timeout=WAIT_MS)
+        assert authenticate(db, "bertil", "bertil-temporary").must_change_password
+        d.select("bertil")
+        assert d.change_role(Role.ATTENDANT)
+        qtbot.waitUntil(lambda: "bertil is now attendant." in d.status.text(), timeout=WAIT_MS)
+        d.select("bertil")
+        d.toggle_active(confirm=False)
+        qtbot.waitUntil(lambda: "bertil disabled." in d.status.text(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: d.active_button.text() == "Enable", timeout=WAIT_MS)
+        d.select("olga")
+        d.toggle_active(confirm=False)
+        qtbot.waitUntil(lambda: "last active owner" in d.status.text(), timeout=WAIT_MS)
     actions = [e.action for e in audit_entries(db, operator="olga")]
     for a in ("operators.add", "operators.reset", "operators.role", "operators.disable"):
         assert a in actions
 
 
-def test_operators_dialog_for_an_attendant_shows_nothing(qtbot: QtBot, staffed) -> None:
+def test_operators_dialog_for_an_attendant_shows_nothing(qtbot: QtBot, staffed, ui_client) -> None:  # type: ignore[no-untyped-def]
     db, staff = staffed
-    d = OperatorsDialog(db, staff[Role.ATTENDANT])
-    qtbot.addWidget(d)
-    d.show()
-    assert d.table.rowCount() == 0 and not d.add_button.isVisible()
-    assert "may not list operators" in d.status.text()
-    form = OperatorForm(d)
-    form.username.setText("sneaky")
-    form.password.setText("sneaky-Pa55word")
-    form.again.setText("sneaky-Pa55word")
-    form.accept()
-    assert not d.add(form)  # the core refuses even if the button were reachable
-    assert "permission denied" in d.status.text()
+    with staffed_context(db, ui_client, "attendant", staff) as ctx:
+        d = operators_dialog(qtbot, ctx, staff, Role.ATTENDANT)
+        assert d.table.rowCount() == 0 and not d.add_button.isVisible()
+        assert "may not list operators" in d.status.text()
+        form = OperatorForm(d)
+        form.username.setText("sneaky")
+        before = d.answers
+        d.add(filled(form, "sneaky-Pa55word"))  # the core refuses even if the button were reachable
+        qtbot.waitUntil(lambda: d.answers > before, timeout=WAIT_MS)
+        assert "permission denied" in d.status.text() and "add, reset" in d.status.text()
+        assert "\n" not in d.status.text()
     denied = [(e.operator, e.action) for e in audit_entries(db, outcome=audit.DENIED)]
     assert denied == [("arne", "operators.read"), ("arne", "operators.manage")]
 
 
-def test_audit_view_filters_verify_and_export(qtbot: QtBot, staffed, tmp_path: Path) -> None:
+def audit_view(qtbot: QtBot, ctx: AppContext) -> AuditView:
+    assert ctx.client is not None
+    v = AuditView(ctx.client, ctx.worker, ctx.allowed)
+    qtbot.addWidget(v)
+    v.show()
+    qtbot.waitUntil(lambda: v.loads >= 1, timeout=WAIT_MS)
+    return v
+
+
+def test_audit_view_filters_verify_and_export(
+    qtbot: QtBot, staffed, tmp_path: Path, ui_client
+) -> None:  # type: ignore[no-untyped-def]
     db, staff = staffed
     with pytest.raises(LoginFailed):
         authenticate(db, "arne", "wrong-password-1")
-    v = AuditView(db, staff[Role.OWNER])
-    qtbot.addWidget(v)
-    v.show()
-    total = v.table.rowCount()
-    assert total >= 6
-    v.outcome.setCurrentIndex(v.outcome.findData(audit.FAILED))  # refreshes
-    assert v.table.rowCount() == 1 and v.table.item(0, 2).text() == "arne"
-    v.outcome.setCurrentIndex(0)
-    v.action.setText("operators")
-    v.refresh()
-    assert v.table.rowCount() == 3
-    assert v.verify() and "audit chain ok" in v.status.text()
-    out = tmp_path / "audit.csv"
-    assert v.export(out) == 3
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert [r["action"] for r in rows] == ["operators.add"] * 3
-    with db.engine.begin() as conn:
-        from sqlalchemy import text
+    with staffed_context(db, ui_client, "owner", staff) as ctx:
+        v = audit_view(qtbot, ctx)
+        total = v.table.rowCount()
+        assert total >= 6
+        v.outcome.setCurrentIndex(v.outcome.findData(audit.FAILED))  # refreshes
+        qtbot.waitUntil(lambda: v.table.rowCount() == 1, timeout=WAIT_MS)
+        assert v.table.item(0, 2).text() == "arne"
+        v.outcome.setCurrentIndex(0)
+        v.action.setText("operators")
+        v.refresh()
+        qtbot.waitUntil(lambda: v.table.rowCount() == 3, timeout=WAIT_MS)
+        v.verify()
+        qtbot.waitUntil(lambda: v.chain is not None, timeout=WAIT_MS)
+        assert v.chain is not None and v.chain.ok and "audit chain ok" in v.status.text()
+        out = tmp_path / "audit.csv"
+        before = v.loads
+        v.export(out)
+        qtbot.waitUntil(lambda: v.exported is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: v.loads > before, timeout=WAIT_MS)  # and the list re-read
+        assert v.exported == 3 and "Exported 3 entries" in v.status.text()
+        rows = list(csv.DictReader(out.open(encoding="utf-8")))
+        assert [r["action"] for r in rows] == ["operators.add"] * 3
+        assert [e.operator for e in audit_entries(db, action="audit.export")] == ["olga"]
+        with db.engine.begin() as conn:
+            from sqlalchemy import text
 
-        conn.execute(text("UPDATE audit_entries SET target = 'x' WHERE id = 2"))
-    assert not v.verify() and "#2" in v.status.text()
+            conn.execute(text("UPDATE audit_entries SET target = 'x' WHERE id = 2"))
+        v.chain = None
+        v.verify()
+        qtbot.waitUntil(lambda: v.chain is not None, timeout=WAIT_MS)
+        assert v.chain is not None and not v.chain.ok and v.chain.bad_id == 2
+        assert "#2" in v.status.text()
 
 
-def test_audit_view_is_owner_only(qtbot: QtBot, staffed) -> None:
+def test_audit_view_pages_through_the_log(qtbot: QtBot, staffed, ui_client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from ui.access import audit_view as module
+
     db, staff = staffed
-    v = AuditView(db, staff[Role.ACCOUNTANT])
-    qtbot.addWidget(v)
-    assert v.table.rowCount() == 0 and "Only the owner" in v.status.text()
-    assert not v.export_button.isVisibleTo(v)
-    v.refresh()  # even if called: the core refuses, and says so
-    assert "permission denied" in v.status.text()
+    monkeypatch.setattr(module, "PAGE_SIZE", 2)
+    with staffed_context(db, ui_client, "owner", staff) as ctx:
+        v = audit_view(qtbot, ctx)
+        v.action.setText("operators")
+        before = v.loads
+        v.refresh()
+        qtbot.waitUntil(lambda: v.loads > before, timeout=WAIT_MS)
+        assert v.table.rowCount() == 2 and v.offset == 0
+        newest = [v.table.item(i, 0).text() for i in range(2)]
+        assert v.older_button.isEnabled() and not v.newer_button.isEnabled()
+        v.older_button.click()
+        qtbot.waitUntil(lambda: v.offset == 2, timeout=WAIT_MS)
+        assert v.table.rowCount() == 1 and v.table.item(0, 0).text() not in newest
+        assert "entries 3–3" in v.status.text() and v.newer_button.isEnabled()
+        v.newer_button.click()
+        qtbot.waitUntil(lambda: v.offset == 0, timeout=WAIT_MS)
+        assert [v.table.item(i, 0).text() for i in range(2)] == newest
+
+
+def test_audit_view_is_owner_only(qtbot: QtBot, staffed, ui_client) -> None:  # type: ignore[no-untyped-def]
+    db, staff = staffed
+    with staffed_context(db, ui_client, "accountant", staff) as ctx:
+        assert ctx.client is not None
+        v = AuditView(ctx.client, ctx.worker, ctx.allowed)
+        qtbot.addWidget(v)
+        assert v.table.rowCount() == 0 and "Only the owner" in v.status.text()
+        assert not v.export_button.isVisibleTo(v)
+        v.refresh()  # even if called: the core refuses, and says so
+        qtbot.waitUntil(lambda: "permission denied" in v.status.text(), timeout=WAIT_MS)
 
 
 def test_allowed_hides_by_role_and_understands_the_app_names(staffed) -> None:
@@ -310,32 +401,42 @@ def test_begin_demo_and_attach_follow_a_shift_change(qtbot: QtBot, staffed, wind
     lock.uninstall()
 
 
-def test_session_menu_offers_what_the_role_may(qtbot: QtBot, staffed, window) -> None:  # type: ignore[no-untyped-def]
-    from types import SimpleNamespace
-
+def test_session_menu_offers_what_the_role_may(qtbot: QtBot, staffed, window, ui_client) -> None:  # type: ignore[no-untyped-def]
+    """The Session menu as the window has it, on both site clients: the attendant may
+    change their password but not see the operators; after the owner takes over the shift
+    the operators dialog and the password change both work through the client."""
     from ui.access.session import attach
 
     db, staff = staffed
-    set_session_actor(staff[Role.ATTENDANT])
-    ctx = SimpleNamespace(db=db, worker=None, actor="arne")
-    lock = attach(window, ctx, idle_ms=0)
-    menu = window.session_menu
-    assert menu.passwd.isVisible() and not menu.operators.isVisible()
-    assert lock.lock_action in menu.menu.actions()
-    lock.lock()
-    lock.dialog.username.setText("olga")
-    lock.dialog.password.setText(PASSWORDS[Role.OWNER])
-    with qtbot.waitSignal(lock.unlocked, timeout=10_000):
-        lock.dialog.try_sign_in()
-    assert menu.operators.isVisible()  # the owner took over
-    menu.operators.trigger()
-    assert isinstance(menu.dialog, OperatorsDialog) and menu.dialog.table.rowCount() == 3
-    menu.dialog.close()
-    menu.passwd.trigger()
-    assert isinstance(menu.dialog, ChangePasswordDialog) and menu.dialog.actor.username == "olga"
-    menu.dialog.close()
-    assert menu.who.text() == "Olga Owner (owner)"
-    lock.uninstall()
+    with staffed_context(db, ui_client, "attendant", staff) as ctx:
+        lock = attach(window, ctx, idle_ms=0)
+        menu = window.session_menu
+        assert menu.passwd.isVisible() and not menu.operators.isVisible()
+        assert menu.who.text().startswith("arne")
+        assert lock.lock_action in menu.menu.actions()
+        lock.lock()
+        lock.dialog.username.setText("olga")
+        lock.dialog.password.setText(PASSWORDS[Role.OWNER])
+        with qtbot.waitSignal(lock.unlocked, timeout=WAIT_MS):
+            lock.dialog.try_sign_in()
+        assert menu.operators.isVisible()  # the owner took over
+        assert ctx.actor == "olga"
+        menu.operators.trigger()
+        assert isinstance(menu.dialog, OperatorsDialog)
+        qtbot.waitUntil(lambda: menu.dialog.table.rowCount() == 3, timeout=WAIT_MS)
+        assert "error" not in menu.dialog.status.text().lower()
+        menu.dialog.close()
+        menu.passwd.trigger()
+        d = menu.dialog
+        assert isinstance(d, ChangePasswordDialog) and d.actor.username == "olga"
+        d.old.setText(PASSWORDS[Role.OWNER])
+        d.new.setText("olgas-new-password")
+        d.again.setText("olgas-new-password")
+        with qtbot.waitSignal(d.changed, timeout=WAIT_MS):
+            d.try_change()
+        assert menu.who.text().startswith("Olga Owner")
+        lock.uninstall()
+    assert authenticate(db, "olga", "olgas-new-password").username == "olga"
 
 
 def test_the_demo_owner_is_labelled_as_demo(qtbot: QtBot, sqlite_db, window) -> None:  # type: ignore[no-untyped-def]

@@ -47,7 +47,7 @@ def settings(tmp_path: Path):
 def test_main_window_pages_shortcuts_and_state(qtbot, sqlite_db: Database, settings) -> None:
     from ui.mainwindow import MainWindow
 
-    with live_site(sqlite_db, bays=2) as site, app_context(sqlite_db, site.engine) as ctx:
+    with live_site(sqlite_db, bays=2) as site, app_context(sqlite_db, site.runtime) as ctx:
         win = MainWindow(ctx)
         qtbot.addWidget(win)
         assert list(win.pages)[:2] == ["board", "history"]
@@ -73,7 +73,7 @@ def test_main_window_pages_shortcuts_and_state(qtbot, sqlite_db: Database, setti
 def test_deferred_pages_arrive_in_sidebar_order(qtbot, sqlite_db: Database, settings) -> None:
     from ui.mainwindow import MainWindow
 
-    with live_site(sqlite_db, bays=1) as site, app_context(sqlite_db, site.engine) as ctx:
+    with live_site(sqlite_db, bays=1) as site, app_context(sqlite_db, site.runtime) as ctx:
         win = MainWindow(ctx, deferred=True)
         qtbot.addWidget(win)
         assert list(win.pages) == ["board"]  # the board first, at once
@@ -202,10 +202,10 @@ def test_qt_void_calls_do_not_leak_references_to_none(qapp) -> None:
 
 
 def test_gui_screenshot_on_an_empty_site(tmp_path: Path) -> None:
+    """A fresh install's first run: the default database in the data directory is made
+    (a named `--db` that does not exist would be refused)."""
     shot = tmp_path / "empty.png"
     r = run_cli(
-        "--db",
-        f"sqlite:///{tmp_path / 'site.sqlite3'}",
         "gui",
         "--screenshot",
         str(shot),
@@ -215,3 +215,27 @@ def test_gui_screenshot_on_an_empty_site(tmp_path: Path) -> None:
     )
     assert r.returncode == 0, r.stderr
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "stationmgr.sqlite3").is_file()
+
+
+def test_main_window_over_a_site_service_shows_the_board_and_the_sites_time(
+    qtbot, sqlite_db: Database, settings
+) -> None:
+    """Over a site service (no engine here) the window offers the remote-capable pages, the
+    board first, and its status clock runs from the bays' snapshots."""
+    from ui.mainwindow import MainWindow
+
+    with (
+        live_site(sqlite_db, bays=2) as site,
+        app_context(sqlite_db, site.runtime, client="remote") as ctx,
+    ):
+        assert ctx.engine is None and ctx.db is None
+        win = MainWindow(ctx)
+        qtbot.addWidget(win)
+        assert next(iter(win.pages)) == "board"
+        qtbot.waitUntil(lambda: len(win.pages["board"].views) == 2, timeout=15_000)
+        win._tick_status()
+        text = win.clock_label.text()
+        assert text and "history only" not in text and "waiting" not in text
+        for page in win.pages.values():
+            getattr(page, "shutdown", lambda: None)()

@@ -1,6 +1,7 @@
 """The Billing page under pytest-qt: the accountant previews a month, saves and prints it,
 exports SIE, issues a receipt and verifies the ledger (all on the worker pool); the owner's
-tariff editor adds versions and refuses bad input with the core's message."""
+tariff editor adds versions and refuses bad input with the core's message. Every test runs
+with both site clients (`ui_client`): the files come back as bytes and are written here."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from sqlalchemy import func, select
 
 from stationmgr.store.db import Database
 from stationmgr.store.models import Tariff
+from tests.access_site import audit_entries
 from tests.billing_site import T0, build_billing_site, finish_session, persister
 from tests.ui_site import app_context
+from tests.ui_staff import staffed_context
 from ui.billing.accountant import AccountantView
 from ui.billing.page import BillingPage
 from ui.billing.tariffs import TariffEditor
@@ -48,10 +51,11 @@ def pdftext(path: Path) -> str:
     ).stdout
 
 
-def test_accountant_previews_saves_prints_and_exports(qtbot, site, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with app_context(site, None) as ctx:
+def test_accountant_previews_saves_prints_and_exports(qtbot, site, tmp_path, ui_client) -> None:  # type: ignore[no-untyped-def]
+    with app_context(site, None, client=ui_client) as ctx:
         view = AccountantView(ctx)
         qtbot.addWidget(view)
+        qtbot.waitUntil(lambda: view.scopes_loaded, timeout=10_000)
         view.month.setDate(QDate(2026, 3, 1))
         view.scope.setCurrentIndex(view.scope.findData("holder:1"))
         view.show_btn.click()
@@ -108,11 +112,58 @@ def test_accountant_previews_saves_prints_and_exports(qtbot, site, tmp_path) -> 
         assert not (tmp_path / "none.pdf").exists()
 
 
-def test_tariff_editor_adds_versions_and_refuses_bad_input(qtbot, site) -> None:  # type: ignore[no-untyped-def]
-    with app_context(site, None) as ctx:
+def test_attendant_is_refused_what_the_cli_refuses(qtbot, site, tmp_path, ui_client) -> None:  # type: ignore[no-untyped-def]
+    """Signed in as an attendant, the month summary, an SIE export, a receipt re-print and
+    the ledger check are refused by the core (as `stationmgr` refuses them with exit 3; 403
+    over the network), each refusal audited; nothing is written. The buttons are disabled
+    for the role; called anyway, the site refuses."""
+    with staffed_context(site, ui_client, "attendant") as ctx:
+        view = AccountantView(ctx)
+        qtbot.addWidget(view)
+        qtbot.waitUntil(lambda: view.scopes_loaded, timeout=15_000)
+        hidden = (view.show_btn, view.sie_btn, view.export_csv_btn, view.receipt_btn)
+        assert not any(b.isEnabled() for b in (*hidden, view.verify_btn))
+        view.month.setDate(QDate(2026, 3, 1))
+        view.scope.setCurrentIndex(0)  # the month summary
+        view.reload()
+        qtbot.waitUntil(lambda: view.loads == 1, timeout=15_000)
+        assert "may not" in view.status.text() and view.preview is None
+        assert not view.pdf_btn.isEnabled()
+        sie = tmp_path / "mars.se"
+        view.export_to("sie", str(sie))
+        qtbot.waitUntil(lambda: view.loads == 2, timeout=15_000)
+        assert "may not" in view.status.text() and not sie.exists()
+        receipt = tmp_path / "kvitto.pdf"
+        view.receipt_to(2, str(receipt))
+        qtbot.waitUntil(lambda: view.loads == 3, timeout=15_000)
+        assert "may not" in view.status.text() and not receipt.exists()
+        view.verify()
+        qtbot.waitUntil(lambda: view.loads == 4, timeout=15_000)
+        assert "may not" in view.status.text()
+        assert "\n" not in view.status.text()  # one line, no traceback
+    denied = [e.action for e in audit_entries(site, operator="arne") if e.outcome == "denied"]
+    assert denied == ["statements.create", "billing.export", "receipts.issue", "verify"]
+
+
+def test_accountant_export_is_audited_once(qtbot, site, tmp_path, ui_client) -> None:  # type: ignore[no-untyped-def]
+    with staffed_context(site, ui_client, "accountant") as ctx:
+        view = AccountantView(ctx)
+        qtbot.addWidget(view)
+        view.month.setDate(QDate(2026, 3, 1))
+        view.export_to("sie", str(tmp_path / "mars.se"))
+        qtbot.waitUntil(lambda: view.loads == 1, timeout=15_000)
+        assert (tmp_path / "mars.se").read_bytes().startswith(b"#FLAGGA 0\r\n")
+        assert view.sie_btn.isEnabled() and view.verify_btn.isEnabled()
+    (entry,) = audit_entries(site, action="billing.export")
+    assert entry.operator == "astrid" and entry.outcome == "ok" and entry.target == "2026-03"
+
+
+def test_tariff_editor_adds_versions_and_refuses_bad_input(qtbot, site, ui_client) -> None:  # type: ignore[no-untyped-def]
+    with app_context(site, None, client=ui_client) as ctx:
         page = BillingPage(ctx)
         qtbot.addWidget(page)
         ed: TariffEditor = page.tariffs
+        qtbot.waitUntil(lambda: ed.loads >= 1, timeout=15_000)
         assert ed.table.rowCount() == 1
 
         def count() -> int:
@@ -130,10 +181,34 @@ def test_tariff_editor_adds_versions_and_refuses_bad_input(qtbot, site) -> None:
         ed.vat.setText("25")
         ed.scope.setCurrentIndex(ed.scope.findData("Personal"))
         ed.cap.setText("150")
-        ed.add_btn.click()
+        ed.add_btn.click()  # added on the worker, then the table is read again
+        qtbot.waitUntil(lambda: ed.table.rowCount() == 2, timeout=15_000)
         assert "Added version" in ed.message.text() and count() == 2
-        assert ed.table.rowCount() == 2
         cells = [ed.table.item(1, c).text() for c in range(ed.table.columnCount())]
         assert cells[1] == "Natt" and cells[2] == "Personal" and cells[4] == "2,10 SEK"
+        # the service audits the add; the widget adds no entry of its own
+        assert [e.target for e in audit_entries(site, action="tariffs.edit")][-1:] == [
+            f"tariff {cells[0]} Natt"
+        ]
+        assert len(audit_entries(site, action="tariffs.edit")) == 2  # the site's + this one
         ed.add_btn.click()  # the same start again: versions only go forward
-        assert "must start after" in ed.message.text() and count() == 2
+        qtbot.waitUntil(lambda: "must start after" in ed.message.text(), timeout=15_000)
+        assert count() == 2 and ed.table.rowCount() == 2
+
+
+def test_attendant_sees_the_tariffs_but_may_not_add(qtbot, site, ui_client) -> None:  # type: ignore[no-untyped-def]
+    """The form is disabled for the role; the site refuses an add anyway (403 over the
+    network), audited, and nothing is added."""
+    with staffed_context(site, ui_client, "attendant") as ctx:
+        ed = TariffEditor(ctx)
+        qtbot.addWidget(ed)
+        qtbot.waitUntil(lambda: ed.table.rowCount() == 1, timeout=15_000)
+        assert not ed.add_btn.parentWidget().isEnabled()  # the form's group box
+        ed.name.setText("Natt")
+        ed.add_version()
+        qtbot.waitUntil(lambda: "may not" in ed.message.text(), timeout=15_000)
+        assert "\n" not in ed.message.text()
+    with site.session() as s:
+        assert (s.scalar(select(func.count(Tariff.id))) or 0) == 1
+    denied = [e.action for e in audit_entries(site, operator="arne") if e.outcome == "denied"]
+    assert denied == ["tariffs.edit"]

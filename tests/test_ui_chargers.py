@@ -1,6 +1,8 @@
-"""Charger setup under pytest-qt (offscreen), against a virtual OpenEVSE on a real pty:
-add a charger with its bays, test the connection (the probe on the worker), map a reader to
-a bay, edit, remove; and the core rules of `stationmgr.site_setup`."""
+"""Charger setup under pytest-qt (offscreen), through the site client — in-process and over
+a real site API on loopback: add a charger with its bays, map a reader to a bay, edit,
+remove, refusals inline, the running site applying each change; Test connection (the probe
+on the worker) against a virtual OpenEVSE on a real pty, on the site's own PC only; and
+the core rules of `stationmgr.site_setup`."""
 
 from __future__ import annotations
 
@@ -17,25 +19,38 @@ from stationmgr.sim.transport import PtyEndpoint
 from stationmgr.site_setup import ChargerInput, ReaderInput, add_charger, add_reader, update_charger
 from stationmgr.store.db import Database
 from stationmgr.store.models import Bay, CardReaderDevice, Charger, ChargeSession
-from ui.chargers.page import ChargersPage
+from tests.ui_site import app_context
+from ui.chargers.dialogs import REMOTE_PROBE, ChargerDialog, ReaderDialog
+from ui.chargers.page import APPLIED, PAGE, SAVED_FOR_START, ChargersPage
 from ui.context import AppContext
-from ui.worker import Worker
+
+WAIT_MS = 20_000
 
 
 @pytest.fixture
-def ctx(sqlite_db: Database) -> Iterator[AppContext]:
-    worker = Worker()
-    yield AppContext(db=sqlite_db, engine=None, bridge=None, worker=worker)
-    worker.shutdown()
+def ctx(sqlite_db: Database, ui_client: str) -> Iterator[AppContext]:
+    with app_context(sqlite_db, None, client=ui_client) as c:
+        yield c  # type: ignore[misc]
 
 
 @pytest.fixture
-def page(qtbot: QtBot, ctx: AppContext) -> ChargersPage:
+def local_ctx(sqlite_db: Database) -> Iterator[AppContext]:
+    with app_context(sqlite_db, None) as c:
+        yield c  # type: ignore[misc]
+
+
+def open_page(qtbot: QtBot, ctx: AppContext) -> ChargersPage:
     p = ChargersPage(ctx)
     qtbot.addWidget(p)
     p.resize(1100, 700)
     p.show()
+    qtbot.waitUntil(lambda: p.loads >= 1, timeout=WAIT_MS)
     return p
+
+
+@pytest.fixture
+def page(qtbot: QtBot, ctx: AppContext) -> ChargersPage:
+    return open_page(qtbot, ctx)
 
 
 @pytest.fixture
@@ -47,17 +62,39 @@ def openevse() -> Iterator[OpenEVSESim]:
         sim.stop()
 
 
-def test_add_a_charger_test_connection_and_save(
-    qtbot: QtBot, page: ChargersPage, openevse: OpenEVSESim
+def ready(qtbot: QtBot, dlg: ChargerDialog | ReaderDialog) -> None:
+    qtbot.waitUntil(lambda: dlg.ready, timeout=WAIT_MS)
+
+
+def save(qtbot: QtBot, dlg: ChargerDialog | ReaderDialog) -> None:
+    """Save and wait for the site's answer (the dialog closes, or shows why not)."""
+    dlg.save()
+    qtbot.waitUntil(lambda: not dlg.saving, timeout=WAIT_MS)
+
+
+def settled(qtbot: QtBot, page: ChargersPage) -> str:
+    """The page's message once the change is saved and, on a running site, applied."""
+    qtbot.waitUntil(lambda: not page.busy and not page.applying, timeout=WAIT_MS)
+    expected = APPLIED if page.rows is not None and page.rows.running else SAVED_FOR_START
+    qtbot.waitUntil(lambda: page.message.text().endswith(expected), timeout=WAIT_MS)
+    return page.message.text()
+
+
+def top_texts(view, column: int) -> list[str]:  # type: ignore[no-untyped-def]
+    return [view.topLevelItem(i).text(column) for i in range(view.topLevelItemCount())]
+
+
+def test_test_connection_reads_the_device(
+    qtbot: QtBot, local_ctx: AppContext, openevse: OpenEVSESim
 ) -> None:
+    """Local only: the probe opens a serial port of this PC (over --site it is not offered)."""
+    page = open_page(qtbot, local_ctx)
     openevse.plug(EV(capacity_wh=40_000, soc=0.5, max_power_w=7000))
     dlg = page.open_charger(None)
     dlg.name.setText("North")
     dlg.driver.setCurrentText("openevse")
     dlg.port.set_port(openevse.endpoint.name)
     assert dlg.port.port() == openevse.endpoint.name
-    assert "115200" in dlg.baud.lineEdit().placeholderText()  # the driver's default shown
-    assert dlg.labels() == ("North",)  # the bay label follows the name
     dlg.test()
     assert not dlg.test_button.isEnabled()  # running on the worker
     qtbot.waitUntil(lambda: not dlg.probing, timeout=15_000)
@@ -67,26 +104,44 @@ def test_add_a_charger_test_connection_and_save(
     assert "Connector 1" in text
     assert "SuspendedEV" in text or "SuspendedEVSE" in text or "Charging" in text
     assert "kWh" in text and "123.456 kWh" in text.replace(",", ".")
+    dlg.reject()
+
+
+def test_add_a_charger_and_save(
+    qtbot: QtBot, page: ChargersPage, ctx: AppContext, sqlite_db: Database
+) -> None:
+    assert PAGE.remote
+    dlg = page.open_charger(None)
+    dlg.name.setText("North")
+    dlg.driver.setCurrentText("openevse")
+    dlg.port.set_port("/dev/ttyUSB7")
+    assert dlg.port.port() == "/dev/ttyUSB7"
+    assert "115200" in dlg.baud.lineEdit().placeholderText()  # the driver's default shown
+    assert dlg.labels() == ("North",)  # the bay label follows the name
+    if ctx.remote:  # this PC's serial ports are not the site's: no probe, and it says why
+        assert not dlg.test_button.isEnabled() and dlg.result.text() == REMOTE_PROBE
     dlg.connectors.setValue(2)
     assert dlg.labels() == ("North-1", "North-2")
     dlg.bays.item(1, 0).setText("North-B")
     dlg.name.setText("Nord")  # the generated label follows, the typed one stays
     assert dlg.labels() == ("Nord-1", "North-B")
-    dlg.save()
-    assert dlg.error.text() == ""
+    save(qtbot, dlg)
+    assert dlg.saved_name == "Nord"  # saved: the dialog closed
     qtbot.waitUntil(lambda: page.dialog is None)
-    with page.ctx.db.session() as s:
+    with sqlite_db.session() as s:
         c = s.scalar(select(Charger).where(Charger.name == "Nord"))
-        assert c is not None and c.driver == "openevse" and c.port == openevse.endpoint.name
+        assert c is not None and c.driver == "openevse" and c.port == "/dev/ttyUSB7"
         assert [(b.connector, b.label) for b in c.bays] == [(1, "Nord-1"), (2, "North-B")]
-    assert "restart" in page.message.text()
-    assert page.chargers.topLevelItem(0).text(0) == "Nord"
+    settled(qtbot, page)  # saved for the start, or applied by the running site
+    qtbot.waitUntil(lambda: top_texts(page.chargers, 0) == ["Nord"], timeout=WAIT_MS)
     assert page.chargers.topLevelItem(0).childCount() == 2
 
 
 def test_test_connection_reports_silence_in_one_line(
-    qtbot: QtBot, page: ChargersPage, openevse: OpenEVSESim
+    qtbot: QtBot, local_ctx: AppContext, openevse: OpenEVSESim
 ) -> None:
+    """Local only: the probe opens a serial port of this PC (over --site it is not offered)."""
+    page = open_page(qtbot, local_ctx)
     dlg = page.open_charger(None)
     dlg.name.setText("Quiet")
     dlg.driver.setCurrentText("openevse")
@@ -105,69 +160,78 @@ def test_test_connection_reports_silence_in_one_line(
     dlg.reject()
 
 
-def test_save_refusals_show_inline(qtbot: QtBot, page: ChargersPage, ctx: AppContext) -> None:
-    with ctx.db.session() as s:
+def test_save_refusals_show_inline(qtbot: QtBot, page: ChargersPage, sqlite_db: Database) -> None:
+    with sqlite_db.session() as s:
         add_charger(s, ChargerInput("East", "openevse", "/dev/ttyUSB0", bays=("E1",)))
     dlg = page.open_charger(None)
     dlg.name.setText("West")
     dlg.driver.setCurrentText("openevse")
     dlg.port.set_port("/dev/ttyUSB0")
-    dlg.save()
+    save(qtbot, dlg)
     assert "already uses /dev/ttyUSB0" in dlg.error.text()
     dlg.port.set_port("/dev/ttyUSB1")
     dlg.bays.item(0, 0).setText("E1")
-    dlg.save()
+    save(qtbot, dlg)
     assert "bay label(s) already used: E1" in dlg.error.text()
     dlg.bays.item(0, 0).setText("W1")
     dlg.baud.setEditText("fast")
-    dlg.save()
+    save(qtbot, dlg)
     assert "not a number" in dlg.error.text()
     dlg.baud.setEditText("")
-    dlg.save()
-    assert dlg.error.text() == ""
-    with ctx.db.session() as s:
+    save(qtbot, dlg)
+    assert dlg.saved_name == "West"
+    with sqlite_db.session() as s:
         assert s.scalar(select(Bay.label).where(Bay.label == "W1")) == "W1"
 
 
 def test_reader_to_bay_mapping_and_removal(
-    qtbot: QtBot, page: ChargersPage, ctx: AppContext
+    qtbot: QtBot, page: ChargersPage, sqlite_db: Database
 ) -> None:
-    with ctx.db.session() as s:
+    with sqlite_db.session() as s:
         add_charger(s, ChargerInput("Box", "openevse", "/dev/ttyUSB0", bays=("B1", "B2")))
+    loads = page.loads
     page.refresh()
+    qtbot.waitUntil(lambda: page.loads > loads, timeout=WAIT_MS)
     dlg = page.open_reader(None)
+    ready(qtbot, dlg)
     dlg.name.setText("gate reader")
     dlg.driver.setCurrentText("rdm6300")
     dlg.port.set_port("/dev/ttyUSB3")
     assert "9600" in dlg.baud.lineEdit().placeholderText()
     dlg.bay.setCurrentIndex(dlg.bay.findData("B2"))
-    dlg.save()
-    assert dlg.error.text() == ""
+    save(qtbot, dlg)
+    assert dlg.saved_name == "gate reader"
     qtbot.waitUntil(lambda: page.dialog is None)
-    assert page.readers.topLevelItem(0).text(4) == "bay B2"
+    qtbot.waitUntil(lambda: top_texts(page.readers, 4) == ["bay B2"], timeout=WAIT_MS)
     charger = page.chargers.topLevelItem(0)
     assert charger.child(1).text(5) == "card reader: gate reader"
+    settled(qtbot, page)
     # Move it to the desk.
     page.readers.setCurrentItem(page.readers.topLevelItem(0))
-    edit = page.open_reader(page.selected_reader_id())
+    edit = page.open_reader(page.selected_reader())
+    ready(qtbot, edit)
     assert edit.bay.currentData() == "B2" and edit.port.port() == "/dev/ttyUSB3"
     edit.bay.setCurrentIndex(0)
-    edit.save()
+    save(qtbot, edit)
     qtbot.waitUntil(lambda: page.dialog is None)
-    assert page.readers.topLevelItem(0).text(4) == "the desk (enrolment)"
+    qtbot.waitUntil(lambda: top_texts(page.readers, 4) == ["the desk (enrolment)"], timeout=WAIT_MS)
+    settled(qtbot, page)
     page.readers.setCurrentItem(page.readers.topLevelItem(0))
     page.remove_selected_reader(confirm=False)
-    assert page.readers.topLevelItemCount() == 0
+    qtbot.waitUntil(lambda: page.readers.topLevelItemCount() == 0, timeout=WAIT_MS)
+    settled(qtbot, page)
     page.chargers.setCurrentItem(page.chargers.topLevelItem(0))
     page.remove_selected_charger(confirm=False)
-    assert page.chargers.topLevelItemCount() == 0
-    assert "restart" in page.message.text()
+    qtbot.waitUntil(lambda: page.chargers.topLevelItemCount() == 0, timeout=WAIT_MS)
+    settled(qtbot, page)
+    with sqlite_db.session() as s:
+        assert s.scalar(select(CardReaderDevice.id)) is None
 
 
-def test_edit_keeps_history_bays(qtbot: QtBot, page: ChargersPage, ctx: AppContext) -> None:
+def test_edit_keeps_history_bays(qtbot: QtBot, page: ChargersPage, sqlite_db: Database) -> None:
     from datetime import UTC, datetime
 
-    with ctx.db.session() as s:
+    with sqlite_db.session() as s:
         c = add_charger(s, ChargerInput("Old", "openevse", "/dev/ttyS1", bays=("O1", "O2")))
         o2 = next(b for b in c.bays if b.label == "O2")
         now = datetime(2026, 1, 1, tzinfo=UTC)
@@ -177,25 +241,29 @@ def test_edit_keeps_history_bays(qtbot: QtBot, page: ChargersPage, ctx: AppConte
                 bay_id=o2.id,
                 plugged_at=now,
                 authorized_at=now,
+                stopped_at=now,
                 meter_start_wh=0,
                 meter_last_wh=0,
                 segment_start_wh=0,
             )
         )
         cid = c.id
+    loads = page.loads
     page.refresh()
-    page.select_charger(cid)
-    dlg = page.open_charger(cid)
+    qtbot.waitUntil(lambda: page.loads > loads, timeout=WAIT_MS)
+    page.select_charger("Old")
+    dlg = page.open_charger("Old")
+    ready(qtbot, dlg)
     assert dlg.labels() == ("O1", "O2")
     dlg.connectors.setValue(1)
-    dlg.save()
+    save(qtbot, dlg)
     assert "O2 have 1 session(s) on record" in dlg.error.text()
     dlg.reject()
     qtbot.waitUntil(lambda: page.dialog is None)
-    page.select_charger(cid)
+    page.select_charger("Old")
     page.remove_selected_charger(confirm=False)
-    assert "disabled, not removed" in page.message.text()
-    with ctx.db.session() as s:
+    assert "disabled, not removed" in settled(qtbot, page)
+    with sqlite_db.session() as s:
         assert s.get(Charger, cid).enabled is False  # type: ignore[union-attr]
 
 
@@ -228,40 +296,80 @@ def test_site_setup_rules(sqlite_db: Database) -> None:
         assert s.scalar(select(CardReaderDevice.port)) == "socket://gw:4001"
 
 
-def test_test_connection_leaves_a_port_the_running_site_polls(
-    qtbot: QtBot, page: ChargersPage, ctx: AppContext
+def test_the_running_site_applies_what_the_page_saves(
+    qtbot: QtBot, sqlite_db: Database, ui_client: str
 ) -> None:
-    from tests.site import build_site, running
+    """With the site running, a charger added here is polled at once, one removed leaves
+    the site; a port the site polls is not opened by Test connection."""
+    from stationmgr.drivers import inproc
+    from stationmgr.sim.device import VirtualCharger
+    from tests.site import build_site, running_site
 
-    build_site(ctx.db, chargers=1)
-    with ctx.db.session() as s:
+    db = sqlite_db
+    build_site(db, chargers=1)
+    with db.session() as s:
         port = s.scalar(select(Charger.port))
-    with running(ctx.db) as engine:
-        ctx.engine = engine
-        try:
-            dlg = page.open_charger(None)
-            dlg.driver.setCurrentText("inproc")
-            dlg.port.set_port(port)
-            dlg.test()
-            assert "the running site polls" in dlg.result.text()
-            assert not dlg.probing  # nothing was opened
-            dlg.reject()
-            with ctx.db.session() as s:
-                add_charger(s, ChargerInput("Later", "openevse", "/dev/ttyUSB4"))
-            page.refresh()
-            status = {
-                page.chargers.topLevelItem(i).text(0): page.chargers.topLevelItem(i).text(5)
-                for i in range(page.chargers.topLevelItemCount())
-            }
-            assert "restart the site" in status["Later"]
+    with running_site(db) as rt, app_context(db, rt, client=ui_client) as ctx:
+        page = open_page(qtbot, ctx)
+        assert page.rows is not None and page.rows.running
+        dlg = page.open_charger(None)
+        dlg.driver.setCurrentText("inproc")
+        dlg.port.set_port(port)
+        dlg.test()
+        qtbot.waitUntil(lambda: not dlg.probing, timeout=WAIT_MS)
+        if ctx.remote:  # the probe is this PC's: over --site it is refused before any I/O
+            assert REMOTE_PROBE in dlg.result.text()
+        else:
+            assert "the running site polls" in dlg.result.text()  # nothing was opened
+        dlg.reject()
 
-            def answering() -> bool:
-                page._tick_status()  # what the page's 2 s timer does
-                return any("answering" in v and "not" not in v for v in status_of(page))
+        inproc.VIRTUAL_CHARGERS[f"later-{id(db)}"] = VirtualCharger()
+        dlg = page.open_charger(None)
+        dlg.name.setText("Later")
+        dlg.driver.setCurrentText("inproc")
+        dlg.port.set_port(f"inproc://later-{id(db)}")
+        save(qtbot, dlg)
+        assert dlg.saved_name == "Later"
+        assert settled(qtbot, page) == APPLIED
+        assert sorted(s.label for s in rt.engine.snapshots()) == ["Later", "P1"]
 
-            qtbot.waitUntil(answering, timeout=10_000)
-        finally:
-            ctx.engine = None
+        def answering() -> bool:
+            page._tick_status()  # what the page's 2 s timer does
+            return all("answering" in v and "not" not in v for v in status_of(page))
+
+        qtbot.waitUntil(lambda: len(status_of(page)) == 2, timeout=WAIT_MS)
+        qtbot.waitUntil(answering, timeout=WAIT_MS)
+
+        first = rt.engine.bay_info[min(rt.engine.bay_info)].charger_id
+        with db.session() as s:
+            name = s.scalar(select(Charger.name).where(Charger.id == first))
+        page.select_charger(name)
+        page.remove_selected_charger(confirm=False)
+        assert page.busy or page.applying
+        assert settled(qtbot, page) == APPLIED
+        assert len(rt.engine.snapshots()) == 1 and len(rt.engine.coordinators) == 1
+
+
+def test_a_charger_that_goes_silent_shows_at_once(
+    qtbot: QtBot, sqlite_db: Database, ui_client: str
+) -> None:
+    """`charger_offline` / `charger_online` from the site change the row's state."""
+    from tests.site import build_site, running_site
+
+    db = sqlite_db
+    (dev,) = build_site(db, chargers=1)
+    with running_site(db) as rt, app_context(db, rt, client=ui_client) as ctx:
+        page = open_page(qtbot, ctx)
+        page._status_timer.stop()  # only the events move the state here
+        qtbot.waitUntil(lambda: ctx.site.connected, timeout=WAIT_MS)
+        (coord,) = rt.engine.coordinators.values()
+        qtbot.waitUntil(lambda: coord.online is True, timeout=WAIT_MS)
+        page.refresh()
+        qtbot.waitUntil(lambda: status_of(page) == ["enabled · answering"], timeout=WAIT_MS)
+        dev.silent = True
+        qtbot.waitUntil(lambda: status_of(page) == ["enabled · not answering"], timeout=30_000)
+        dev.silent = False
+        qtbot.waitUntil(lambda: status_of(page) == ["enabled · answering"], timeout=30_000)
 
 
 def status_of(page: ChargersPage) -> list[str]:

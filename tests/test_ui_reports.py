@@ -1,7 +1,7 @@
-"""The reports pages under pytest-qt: the capacity view draws the hand-computed report
-(heat-map image, bars, tables) and exports a real PDF; the alerts list shows an alert the
-live engine raised, acknowledges it through the engine (audited), and the rotation hint
-names the free bay first."""
+"""The reports pages under pytest-qt, through the site client (in-process and over a real
+site API on loopback): the capacity view draws the hand-computed report (heat-map image,
+bars, tables) and saves the PDF the site made; the alerts list shows an alert the live
+engine raised, acknowledges it (audited), and the rotation hint names the free bay first."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from stationmgr.sessions import SessionConfig
 from stationmgr.sim.ev import EV
 from stationmgr.store.alert_models import Alert
 from stationmgr.store.models import AuditEntry
-from tests.alerts_site import build_site, running, sim_sleep
+from tests.alerts_site import build_site, running_site, sim_sleep
 from tests.test_capacity import build_hand_set
 from tests.ui_site import app_context as _app_context
 from ui.reports.alerts_page import AlertsPage, AlertsWidget
@@ -34,11 +34,11 @@ def site(sqlite_db):  # type: ignore[no-untyped-def]
 
 
 @contextmanager
-def app_context(db, engine):  # type: ignore[no-untyped-def]
+def app_context(db, engine, client="local"):  # type: ignore[no-untyped-def]
     """The pages' context, torn down at once: the worker's QObjects are deleted here rather
     than by the interpreter's last garbage collection, where PySide6 has been seen to crash
     (after the board tests) when leftover QObjects are freed in arbitrary order."""
-    with _app_context(db, engine) as ctx:
+    with _app_context(db, engine, client=client) as ctx:
         yield ctx
         worker = ctx.worker
     worker.deleteLater()
@@ -47,8 +47,19 @@ def app_context(db, engine):  # type: ignore[no-untyped-def]
     gc.collect()
 
 
-def test_capacity_page_draws_the_report_and_exports_a_pdf(qtbot, site, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with app_context(site, None) as ctx:
+def sign_in(ctx, role):  # type: ignore[no-untyped-def]
+    """Sign the window in through its client (as the login window does)."""
+    from tests.access_site import PASSWORDS, USERS
+
+    ctx.operator = ctx.client.login(USERS[role], PASSWORDS[role])
+    ctx.actor = ctx.operator.username
+
+
+def test_capacity_page_draws_the_report_and_exports_a_pdf(qtbot, site, tmp_path, ui_client) -> None:  # type: ignore[no-untyped-def]
+    from ui.reports.capacity_page import PAGE
+
+    assert PAGE.remote
+    with app_context(site, None, ui_client) as ctx:
         page = CapacityPage(ctx)
         qtbot.addWidget(page)
         qtbot.waitUntil(lambda: page.loads >= 1, timeout=10_000)
@@ -59,7 +70,7 @@ def test_capacity_page_draws_the_report_and_exports_a_pdf(qtbot, site, tmp_path)
         page.show_btn.click()
         qtbot.waitUntil(lambda: page.loads > loads, timeout=10_000)
         rep = page.report
-        assert rep is not None and rep.first_day == date(2026, 3, 2)
+        assert rep is not None and rep.first_day == "2026-03-02"
 
         # Heat-map: image[x = hour, y = weekday]; Monday 09:00 is 75 % occupied.
         img = page.heat.image
@@ -91,34 +102,67 @@ def test_capacity_page_draws_the_report_and_exports_a_pdf(qtbot, site, tmp_path)
         assert "Capacity report 2026-03-02 – 2026-03-03" in text
 
 
+def test_capacity_pdf_is_an_export_the_attendant_may_not_take(
+    qtbot, site, tmp_path, ui_client
+) -> None:  # type: ignore[no-untyped-def]
+    """`stationmgr report` needs `sessions.export`; the page's PDF now does too (audited)."""
+    from stationmgr.access.roles import Role
+    from tests.access_site import add_staff, audit_entries
+
+    add_staff(site)
+    with app_context(site, None, ui_client) as ctx:
+        sign_in(ctx, Role.ATTENDANT)
+        page = CapacityPage(ctx)
+        qtbot.addWidget(page)
+        qtbot.waitUntil(lambda: page.report is not None, timeout=20_000)  # reading is fine
+        out = tmp_path / "cap.pdf"
+        page.export_pdf(str(out))
+        qtbot.waitUntil(lambda: "may not" in page.status.text(), timeout=20_000)
+        assert "\n" not in page.status.text()
+        assert not out.exists()
+    (entry,) = audit_entries(site, action="sessions.export")
+    assert entry.operator == "arne" and entry.outcome == "denied"
+
+
 def test_range_shortcuts() -> None:
     assert range_for("7d", date(2026, 3, 10)) == (date(2026, 3, 4), date(2026, 3, 10))
     assert range_for("last_month", date(2026, 3, 10)) == (date(2026, 2, 1), date(2026, 2, 28))
     assert range_for("month", date(2026, 3, 10)) == (date(2026, 3, 1), date(2026, 3, 10))
 
 
-def test_alerts_page_live_raise_acknowledge_and_rotation_hint(qtbot, sqlite_db) -> None:  # type: ignore[no-untyped-def]
+def test_alerts_page_live_raise_acknowledge_and_rotation_hint(qtbot, sqlite_db, ui_client) -> None:  # type: ignore[no-untyped-def]
+    from stationmgr.access.roles import Role
+    from tests.access_site import add_staff
+    from ui.reports.alerts_page import PAGE
+
+    assert PAGE.remote
     db = sqlite_db
     devs = build_site(db, ["A1", "A2"], {"04CC0001": "Cleo"})
+    add_staff(db)
     session = SessionConfig(idle_after_s=60)
-    with running(db, 30.0, session) as (engine, monitor, clock):
+    with running_site(db, 30.0, session) as (runtime, clock):
+        engine, monitor = runtime.engine, runtime.alerts
+        assert monitor is not None
         monitor.config = AlertConfig(card_denied_count=2, card_denied_window_min=30)
         bay = {b.label: b.bay_id for b in engine.bay_info.values()}
-        with app_context(db, engine) as ctx:
+        with app_context(db, runtime, ui_client) as ctx:
+            sign_in(ctx, Role.OWNER)
             page = AlertsPage(ctx)
             qtbot.addWidget(page)
             widget: AlertsWidget = page.alerts
-            qtbot.waitUntil(lambda: widget.loads >= 1, timeout=10_000)
+            qtbot.waitUntil(lambda: widget.loads >= 1, timeout=20_000)
             assert widget.model.rowCount() == 0
+            qtbot.waitUntil(lambda: ctx.site.connected, timeout=30_000)  # live events
 
             # A1 charges (an expected end exists), A2 is free: the hint names A2 first.
             devs["A1"].connectors[0].plug(EV(capacity_wh=60_000, soc=0.3), clock.now())
             engine.present_card("04CC0001", bay["A1"]).result(10)
             qtbot.waitUntil(lambda: monitor.estimate(bay["A1"]) is not None, timeout=20_000)
-            page.rotation.refresh()
+            qtbot.waitUntil(
+                lambda: page.rotation._labels[1].text().startswith("A1: about "), timeout=20_000
+            )
             lines = [lab.text() for lab in page.rotation._labels]
             assert lines[0] == "A2: free now"
-            assert lines[1].startswith("A1: about ")
 
             # An unknown card refused twice at A2 raises an alert; it reaches the list.
             for _ in range(2):
@@ -138,10 +182,10 @@ def test_alerts_page_live_raise_acknowledge_and_rotation_hint(qtbot, sqlite_db) 
                 ),
                 timeout=20_000,
             )
-            assert widget.model.rows[0].acknowledged_by == "owner"
+            assert widget.model.rows[0].acknowledged_by == "olga"
             assert not widget.ack_btn.isEnabled()
         engine.drain()
     with db.session() as s:
-        assert s.scalar(select(Alert.acknowledged_by)) == "owner"
+        assert s.scalar(select(Alert.acknowledged_by)) == "olga"
         entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "alerts.acknowledge"))
-        assert entry is not None and entry.operator == "owner"
+        assert entry is not None and entry.operator == "olga"

@@ -1,35 +1,24 @@
 """Attendant actions: guest start, stop, out of order, acknowledge faults.
 
-Each calls an engine service (a concurrent future) and reports back on the GUI thread
-through `Worker.wait_future`; nothing here waits. Permissions come from `ctx.allowed`.
+Each is one `SiteClient` call (`ctx.client`: in this process or a site service elsewhere)
+run on the worker; the result comes back on the GUI thread as `done`/`failed`, and nothing
+here waits. What to offer comes from `ctx.allowed`; the core checks the role and audits
+anyway (a refusal comes back as one line).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
-from sqlalchemy import update
-from sqlalchemy.orm import Session
 
-from stationmgr.clock import to_datetime
-from stationmgr.errors import StationError
-from stationmgr.store.models import Fault
+from stationmgr.client import models as m
 
 
-def acknowledge_faults(bay_id: int, operator: str, at: float) -> Callable[[Session], int]:
-    """A writer job: mark the bay's unacknowledged faults as seen by `operator`."""
-
-    def job(s: Session) -> int:
-        res = s.execute(
-            update(Fault)
-            .where(Fault.bay_id == bay_id, Fault.acknowledged_at.is_(None))
-            .values(acknowledged_at=to_datetime(at), acknowledged_by=operator[:80])
-        )
-        return int(res.rowcount or 0)  # type: ignore[attr-defined]
-
-    return job
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("actions", text)
 
 
 class Actions(QObject):
@@ -38,45 +27,58 @@ class Actions(QObject):
     done = Signal(str)  # a line for the status bar
     failed = Signal(str)
 
-    def __init__(self, ctx: object, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Any,
+        parent: QObject | None = None,
+        label_of: Callable[[int], str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.label_of = label_of or str  # the bay's label (the board's snapshots know it)
 
     # ------------------------------------------------------------ plumbing
 
-    def _run(self, what: str, call: Callable[[], object], ok: str, parent: QWidget | None) -> bool:
+    def _known(self, bay_id: int) -> bool:
+        """The bay is one the site has told this window about (its live bays)."""
+        site = self.ctx.site
+        return site is None or bay_id in site.latest
+
+    def _run(
+        self,
+        what: str,
+        bay_id: int,
+        call: Callable[[Any], object],
+        ok: str,
+        parent: QWidget | None,
+    ) -> bool:
+        """Check what can be checked here, then `call(client)` on the worker."""
         ctx = self.ctx
-        if not ctx.allowed(what):  # type: ignore[attr-defined]
-            self._fail(
-                parent, QCoreApplication.translate("actions", "You may not do this with your role.")
-            )
+        if not ctx.allowed(what):
+            self._fail(parent, _tr("You may not do this with your role."))
             return False
-        if ctx.engine is None:  # type: ignore[attr-defined]
-            self._fail(
-                parent, QCoreApplication.translate("actions", "The site engine is not running.")
-            )
+        client = ctx.client
+        if client is None:
+            self._fail(parent, _tr("The site is not running."))
             return False
-        try:
-            fut = call()
-        except (StationError, RuntimeError) as e:
-            self._fail(parent, str(e))
+        if not self._known(bay_id):
+            self._fail(parent, _tr("No bay with id {0} on this site.").format(bay_id))
             return False
-        ctx.worker.wait_future(  # type: ignore[attr-defined]
-            fut, lambda _r: self.done.emit(ok), lambda e: self._fail(parent, str(e) or repr(e))
+        ctx.worker.run(
+            lambda: call(client),
+            lambda _r: self.done.emit(ok),
+            lambda e: self._fail(parent, str(e) or type(e).__name__),
         )
         return True
 
     def _fail(self, parent: QWidget | None, text: str) -> None:
+        text = text.strip().splitlines()[0] if text.strip() else text
         self.failed.emit(text)
         if parent is not None:
-            QMessageBox.warning(
-                parent, QCoreApplication.translate("actions", "Could not do that"), text
-            )
+            QMessageBox.warning(parent, _tr("Could not do that"), text)
 
     def _label(self, bay_id: int) -> str:
-        eng = self.ctx.engine  # type: ignore[attr-defined]
-        info = eng.bay_info.get(bay_id) if eng is not None else None
-        return info.label if info else str(bay_id)
+        return self.label_of(bay_id)
 
     # ------------------------------------------------------------ actions
 
@@ -90,10 +92,8 @@ class Actions(QObject):
                 return False
             text, ok = QInputDialog.getText(
                 parent,
-                QCoreApplication.translate("actions", "Start a guest session"),
-                QCoreApplication.translate(
-                    "actions", "Bay {0}: why is this session started without a card?"
-                ).format(label),
+                _tr("Start a guest session"),
+                _tr("Bay {0}: why is this session started without a card?").format(label),
                 QLineEdit.EchoMode.Normal,
                 reason or "",
             )
@@ -103,18 +103,15 @@ class Actions(QObject):
             if not reason.strip():
                 QMessageBox.information(
                     parent,
-                    QCoreApplication.translate("actions", "Reason needed"),
-                    QCoreApplication.translate(
-                        "actions", "A guest session needs a reason (it is kept with the session)."
-                    ),
+                    _tr("Reason needed"),
+                    _tr("A guest session needs a reason (it is kept with the session)."),
                 )
-        eng = self.ctx.engine  # type: ignore[attr-defined]
+        why = reason.strip()
         return self._run(
             "session.start_guest",
-            lambda: eng.remote_start(bay_id, self.ctx.actor, reason.strip()),  # type: ignore[attr-defined,union-attr]
-            QCoreApplication.translate(
-                "actions", "Guest session on {0}: the car may charge now"
-            ).format(label),
+            bay_id,
+            lambda c: c.remote_start(bay_id, why),
+            _tr("Guest session on {0}: the car may charge now").format(label),
             parent,
         )
 
@@ -125,51 +122,43 @@ class Actions(QObject):
         if confirm and parent is not None:
             answer = QMessageBox.question(
                 parent,
-                QCoreApplication.translate("actions", "Stop the session"),
-                QCoreApplication.translate(
-                    "actions", "Stop the session on bay {0}? The car stops charging."
-                ).format(label),
+                _tr("Stop the session"),
+                _tr("Stop the session on bay {0}? The car stops charging.").format(label),
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return False
-        eng = self.ctx.engine  # type: ignore[attr-defined]
         return self._run(
             "session.stop",
-            lambda: eng.remote_stop(bay_id, self.ctx.actor, "stopped by attendant"),  # type: ignore[attr-defined]
-            QCoreApplication.translate("actions", "Session on {0} stopped").format(label),
+            bay_id,
+            lambda c: c.remote_stop(bay_id, "stopped by attendant"),
+            _tr("Session on {0} stopped").format(label),
             parent,
         )
 
     def set_out_of_order(self, bay_id: int, out: bool, parent: QWidget | None = None) -> bool:
         label = self._label(bay_id)
-        eng = self.ctx.engine  # type: ignore[attr-defined]
-        ok = (
-            QCoreApplication.translate("actions", "Bay {0} is out of order")
-            if out
-            else QCoreApplication.translate("actions", "Bay {0} is back in service")
-        )
+        ok = _tr("Bay {0} is out of order") if out else _tr("Bay {0} is back in service")
         return self._run(
             "bay.out_of_order",
-            lambda: eng.set_out_of_order(bay_id, out, self.ctx.actor),  # type: ignore[attr-defined]
+            bay_id,
+            lambda c: c.set_out_of_order(bay_id, out),
             ok.format(label),
             parent,
         )
 
     def acknowledge(self, bay_id: int, parent: QWidget | None = None) -> bool:
-        """Acknowledge the bay's faults (and alerts, when the alerts module offers it)."""
+        """Acknowledge the bay's faults: the core's `faults.acknowledge` (role check and
+        audit entry) by the signed-in operator (`ctx.actor` names who on a site without
+        operators)."""
         label = self._label(bay_id)
-        eng = self.ctx.engine  # type: ignore[attr-defined]
-
-        def call() -> object:
-            job = acknowledge_faults(bay_id, self.ctx.actor, eng.clock.now())  # type: ignore[attr-defined]
-            return eng.submit(eng.writer.call(job))
-
+        req = m.FaultAcknowledge(bay_id=bay_id, operator=self.ctx.actor or "")
         return self._run(
             "fault.acknowledge",
-            call,
-            QCoreApplication.translate("actions", "Faults on {0} acknowledged").format(label),
+            bay_id,
+            lambda c: c.acknowledge_faults(req),
+            _tr("Faults on {0} acknowledged").format(label),
             parent,
         )
 
 
-__all__ = ["Actions", "acknowledge_faults"]
+__all__ = ["Actions"]

@@ -1,8 +1,12 @@
 """Starting the desktop app: display check, QApplication, language, palette, the window.
 
-`run_window(db, engine, ...)` is shared by `stationmgr gui` and `stationmgr demo`: the engine
-is already running on its own thread; this builds the bridge, the worker pool and the main
+`run_window(db, runtime, ...)` is shared by `stationmgr gui` and `stationmgr demo`: the site
+runtime (`stationmgr.runtime`) is already running on its own thread; this builds the
+window's site client and its live events (`local_client`), the worker pool and the main
 window, runs the event loop, and tears it all down in order.
+`run_window(None, None, client=RemoteClient(...))` is `stationmgr gui --site URL`: the window
+is a client of a site service (no database, no engine here), and closing it leaves the site
+running.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stationmgr.runtime import SiteRuntime
 
 log = logging.getLogger(__name__)
 
@@ -76,38 +83,53 @@ def apply_theme(app: Any) -> None:
 
 def run_window(
     db: Any,
-    engine: Any,
+    runtime: SiteRuntime | None,
     screenshot: Path | None = None,
     screenshot_after_s: float = 4.0,
     page: str | None = None,
     bay: str | None = None,
     actor: str = "attendant",
     demo: bool = False,
+    client: Any = None,
+    operator: Any = None,
 ) -> int:
-    """Show the main window on a running engine until it is closed (or screenshotted).
+    """Show the main window on a running site until it is closed (or screenshotted).
 
     Who uses it: the sign-in of `ui.access` (first-run wizard, login; the demo site signs
     in as the labelled demo owner), then the idle lock. A screenshot run skips the sign-in.
-    Returns 0 also when the person cancels the sign-in."""
+    Returns 0 also when the person cancels the sign-in.
+
+    `client` (a `RemoteClient`, `db` and `runtime` None): the window of a site service;
+    `operator` who signed in already (from the environment), else the login dialog asks."""
     from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 
-    from ui.bridge import EngineBridge
+    from ui.access import session as access
     from ui.context import AppContext
     from ui.mainwindow import MainWindow
     from ui.worker import Worker
 
     app = make_app()
     worker = Worker()
-    bridge = EngineBridge(engine.bus) if engine is not None else None
-    ctx = AppContext(db, engine, bridge, worker, actor=actor, locale=app.locale_)
-    ctx.currency = _currency(db)
-    access = _access()
-    sign_in = access is not None and (demo or screenshot is None)
+    if client is not None:  # a site service elsewhere
+        from ui.sitebridge import SiteBridge
+
+        ctx = AppContext(None, None, worker, actor=actor, locale=app.locale_)
+        ctx.client = client
+        ctx.operator = operator
+        if operator is not None and operator.username:
+            ctx.actor = operator.username
+        ctx.site = SiteBridge(client)  # started once signed in (the stream needs the token)
+    else:
+        engine = runtime.engine if runtime is not None else None
+        ctx = AppContext(db, engine, worker, actor=actor, locale=app.locale_)
+        ctx.client, ctx.site = local_client(db, runtime)
+        ctx.currency = _currency(db)
+    sign_in = demo or screenshot is None
     if sign_in and access.begin(ctx, demo=demo) is None:  # cancelled: nothing to show
-        if bridge is not None:
-            bridge.close()
-        worker.shutdown()
+        close_context(ctx)
         return 0
+    if ctx.remote:
+        ctx.site.start()
     win = MainWindow(ctx, deferred=True)
     if screenshot is not None:
         win.persist_state = False  # a docs/test run leaves the user's window as it was
@@ -151,13 +173,43 @@ def run_window(
             stop = getattr(w, "shutdown", None)
             if callable(stop):
                 stop()
-        if bridge is not None:
-            bridge.close()
-        worker.shutdown()
+        close_context(ctx)
         # Delete the window now, in order, while Qt is whole (not at interpreter exit).
         win.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return status
+
+
+def local_client(db: Any, runtime: SiteRuntime | None) -> tuple[Any, Any]:
+    """The in-process `SiteClient` on this database (and running site, if any), and its
+    live events as Qt signals (None without a running site)."""
+    from stationmgr.client.local import LocalClient
+    from ui.sitebridge import SiteBridge
+
+    engine = runtime.engine if runtime is not None else None
+    on_change = None
+    if runtime is not None:
+
+        def on_change(kinds: frozenset[str]) -> None:
+            runtime.changed(kinds)
+
+    client = LocalClient(db, engine, on_change=on_change)
+    return client, SiteBridge(client).start() if engine is not None else None
+
+
+def close_context(ctx: Any) -> None:
+    """Release what the launcher built for the window, in order: events, workers, the
+    client."""
+    if ctx.site is not None:
+        ctx.site.close()
+    ctx.worker.shutdown()
+    if ctx.client is not None:
+        if ctx.remote and getattr(ctx.client, "token", None):
+            from contextlib import suppress
+
+            with suppress(Exception):  # the token ends with the window; the site runs on
+                ctx.client.logout()
+        ctx.client.close()
 
 
 def shutdown_app() -> None:
@@ -172,15 +224,6 @@ def shutdown_app() -> None:
         app.shutdown()
 
 
-def _access() -> Any:
-    """`ui.access.session` (sign-in and lock) when the access module is installed."""
-    try:
-        from ui.access import session
-    except ImportError:
-        return None
-    return session
-
-
 def _select_bay(board: Any, label: str) -> None:
     for bay_id, v in board.views.items():
         if v.snap.label == label:
@@ -188,10 +231,10 @@ def _select_bay(board: Any, label: str) -> None:
 
 
 def _currency(db: Any) -> str:
-    try:
-        from stationmgr.billing.tariffs import site_currency
+    from stationmgr.billing.tariffs import currency_of
 
-        with db.session() as s:
-            return site_currency(s)
-    except Exception:
+    try:
+        return currency_of(db)
+    except Exception:  # the database cannot be read yet: the window says so later
+        log.warning("could not read the site currency", exc_info=True)
         return "SEK"

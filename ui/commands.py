@@ -1,6 +1,10 @@
 """The desktop app's commands, loaded by the core CLI through the `stationmgr.commands`
 entry-point group: `stationmgr gui`, and the window of `stationmgr demo`.
 
+`stationmgr gui --site URL` (or `$STATIONMGR_SITE`) opens the window on a site service
+elsewhere; without it, on a database whose service already runs here (`stationmgr run
+--listen`), the window attaches to that service instead of failing on the instance lock.
+
 Both take `--screenshot FILE`: run a few seconds, save the main window as PNG, exit 0 (works
 without a display: the offscreen platform is used then).
 """
@@ -64,23 +68,38 @@ def gui_cmd(args: argparse.Namespace) -> int:
     status = _prepare_display(args)
     if status is not None:
         return status
+    from stationmgr.cli.remote import ENV_FINGERPRINT, site_url
+
+    url = site_url(args)
+    if url is not None:  # a site service elsewhere: never the local database
+        if getattr(args, "db", None):
+            raise UserError("--db and --site name two different sites: give one")
+        fingerprint = getattr(args, "site_fingerprint", None) or os.environ.get(ENV_FINGERPRINT)
+        return gui_remote(args, url, fingerprint)
     from stationmgr.cli.common import open_db
     from stationmgr.clock import SystemClock
-    from stationmgr.demo import install_extensions
-    from stationmgr.engine import Engine
+    from stationmgr.runtime import build_runtime
     from stationmgr.store.db import InstanceLock
     from ui.app import run_window, shutdown_app
 
     db = open_db(args)
+    lock = InstanceLock(db)
     try:
-        with InstanceLock(db):
-            engine = Engine(db, SystemClock())
-            install_extensions(engine)
-            engine.start()
+        try:
+            lock.acquire()
+        except UserError:
+            found = _running_service(db.url)
+            if found is None:
+                raise
+            db.dispose()
+            print(f"stationmgr: the site runs as a service here: attaching to {found.url}")
+            return gui_remote(args, found.url, found.fingerprint)
+        try:
+            runtime = build_runtime(db, SystemClock()).start()
             try:
                 return run_window(
                     db,
-                    engine,
+                    runtime,
                     args.screenshot,
                     args.screenshot_after,
                     args.page,
@@ -88,9 +107,56 @@ def gui_cmd(args: argparse.Namespace) -> int:
                     actor=_actor(args),
                 )
             finally:
-                engine.stop()
+                runtime.stop()
+        finally:
+            lock.release()
     finally:
         db.dispose()
+        shutdown_app()
+
+
+def _running_service(db_url: str) -> object:
+    """The live site service announced for this database (`service.discovery`), or None."""
+    from stationmgr.service.discovery import find
+
+    return find(db_url)
+
+
+def gui_remote(args: argparse.Namespace, url: str, fingerprint: str | None) -> int:
+    """The window as a client of the site service at `url`: no database, no engine here.
+
+    The service must answer before any window opens (else one line naming the URL, exit
+    1); with `STATIONMGR_USER`/`STATIONMGR_PASSWORD` set it signs in as the CLI does (a
+    refusal: exit 3), else the login window asks, over the client."""
+    from stationmgr.cli.login import ENV_PASSWORD, ENV_USER
+    from stationmgr.client.remote import RemoteClient
+    from ui.app import run_window, shutdown_app
+
+    client = RemoteClient(url, fingerprint)
+    try:
+        info = client.site_info()  # SiteUnreachable: exit 1, naming the URL
+        operator = None
+        user, password = os.environ.get(ENV_USER, "").strip(), os.environ.get(ENV_PASSWORD)
+        if not info.protected:
+            operator = client.whoami()
+        elif user and password is not None:
+            operator = client.login(user, password)
+    except BaseException:
+        client.close()
+        raise
+    try:  # the window closes the client (signing out first); the site runs on
+        return run_window(
+            None,
+            None,
+            args.screenshot,
+            args.screenshot_after,
+            args.page,
+            args.bay,
+            actor=_actor(args),
+            client=client,
+            operator=operator,
+        )
+    finally:
         shutdown_app()
 
 
@@ -118,13 +184,13 @@ def _run_demo_window(args: argparse.Namespace, core_demo, running_demo, run_wind
     with (
         core_demo.demo_database(args.db) as db,
         running_demo(db, args.speed, virtual=args.virtual) as (
-            engine,
+            runtime,
             _site,
         ),
     ):
         return run_window(
             db,
-            engine,
+            runtime,
             args.screenshot,
             args.screenshot_after,
             args.page,

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from stationmgr import __version__
 from ui import fmt
+from ui.board.clock import SiteClock
 from ui.context import AppContext
 from ui.pages import PAGE_MODULES, PageSpec, load_pages
 from ui.resources import icon
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.clock_label = QLabel()
+        self._site_clock = SiteClock()
         self.statusBar().addPermanentWidget(self.clock_label)
         self._status_timer = QTimer(self)
         self._status_timer.timeout.connect(self._tick_status)
@@ -105,6 +107,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ pages
 
     def _build(self, spec: PageSpec) -> None:
+        if self.ctx.remote and not spec.remote:
+            log.info("page %s is not available over a site service yet; not shown", spec.key)
+            return
         try:
             widget = spec.factory(self.ctx)
         except Exception:
@@ -238,14 +243,24 @@ class MainWindow(QMainWindow):
         SettingsDialog(self).exec()
 
     def _tick_status(self) -> None:
-        eng = self.ctx.engine
-        if eng is None:
-            self.clock_label.setText(self.tr("no engine: history only"))
+        """The site's time, from its bays' snapshots (no engine here over a site service):
+        the newest snapshot's `at`, run on by this PC's clock; and whether the site is
+        reachable."""
+        site = self.ctx.site
+        if site is None:
+            self.clock_label.setText(self.tr("site not running: history only"))
             return
-        speed = float(getattr(eng.clock, "speed", 1.0))
-        text = fmt.when(self.ctx.locale, eng.clock.now(), seconds=True)
-        if speed != 1.0:
-            text += "  " + self.tr("(time ×{0})").format(self.ctx.locale.toString(speed, "g", 3))
+        newest = max((b.at for b in site.latest.values()), default="")
+        if newest:
+            from ui.board.state import epoch
+
+            self._site_clock.saw(epoch(newest) or 0.0)
+        if not self._site_clock.known:
+            text = self.tr("waiting for the site…")
+        else:
+            text = fmt.when(self.ctx.locale, self._site_clock.now(), seconds=True)
+        if not site.connected and site.last_error:
+            text = self.tr("site not reachable") + " · " + text
         self.clock_label.setText(text)
 
     def _bring_up(self) -> None:

@@ -48,6 +48,9 @@ class PageSpec:
     factory: Callable[[AppContext], QWidget]
     icon: str = "page"
     order: int = 100
+    # The page reads and acts only through `ctx.client` / `ctx.site`, so it is offered
+    # when the window is a client of a site service (`stationmgr gui --site`) too.
+    remote: bool = False
 
 
 def load_pages(modules: list[str] | None = None) -> list[PageSpec]:

@@ -1,4 +1,5 @@
-"""Settings: language and colour scheme (both apply at the next start)."""
+"""Settings: language and colour scheme (both apply at the next start). They are this PC's
+own (QSettings), not the site's: the same over `--site`, nothing goes through the client."""
 
 from __future__ import annotations
 

@@ -1,9 +1,14 @@
 """Background work with callbacks on the GUI thread (Anki's aqt/operations, in small).
 
-`Worker.run(fn, on_done, on_error)` runs `fn()` on a QThreadPool thread and calls
+`Worker.run(fn, on_done, on_error)` runs `fn()` on a worker thread and calls
 `on_done(result)` or `on_error(exc)` back on the GUI thread. `Worker.wait_future(fut, ...)`
 does the same for a concurrent future from an engine service without ever blocking the GUI
 thread: the future's own done-callback (engine thread) posts the result over a queued signal.
+
+The pool is Python's, not Qt's: a Python `QRunnable` that `QThreadPool` deletes needs the GIL
+while the pool holds its own mutex, and `QThreadPool.start` from the GUI thread holds the GIL
+while it takes that mutex: the two threads then wait for each other for ever (seen as a CI run
+that hung in the history tests, where no test timeout can fire).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -27,21 +32,6 @@ class _Relay(QObject):
     finished = Signal(object, object, object)  # (callback, value, is_error)
 
 
-class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay, done: Done, failed: Failed) -> None:
-        super().__init__()
-        self.fn, self.relay, self.done, self.failed = fn, relay, done, failed
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except BaseException as e:  # delivered to the GUI thread, never lost
-            self.relay.finished.emit(self.failed, e, True)
-        else:
-            self.relay.finished.emit(self.done, result, False)
-
-
 def _log_failure(e: BaseException) -> None:
     log.error("background task failed: %s", e, exc_info=e)
 
@@ -51,8 +41,7 @@ class Worker(QObject):
 
     def __init__(self, parent: QObject | None = None, threads: int = 2) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(threads)
+        self.pool = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="ui-worker")
         self._relay = _Relay(self)
         self._relay.finished.connect(self._deliver)
         self.pending = 0
@@ -61,9 +50,23 @@ class Worker(QObject):
         self, fn: Callable[[], Any], on_done: Done | None = None, on_error: Failed | None = None
     ) -> None:
         self.pending += 1
-        self.pool.start(
-            _Job(fn, self._relay, on_done or (lambda _r: None), on_error or _log_failure)
-        )
+        done = on_done or (lambda _r: None)
+        failed = on_error or _log_failure
+        relay = self._relay
+
+        def job() -> None:
+            try:
+                result = fn()
+            except BaseException as e:  # delivered to the GUI thread, never lost
+                relay.finished.emit(failed, e, True)
+            else:
+                relay.finished.emit(done, result, False)
+
+        try:
+            self.pool.submit(job)
+        except RuntimeError:  # after shutdown (a timer firing while the window closes)
+            self.pending -= 1
+            log.debug("background task dropped: the worker is shut down")
 
     def wait_future(
         self,
@@ -94,7 +97,6 @@ class Worker(QObject):
         except Exception:
             log.exception("callback of a background task failed")
 
-    def shutdown(self, timeout_ms: int = 10_000) -> None:
-        """Wait for running jobs (called at exit and by test fixtures)."""
-        self.pool.clear()
-        self.pool.waitForDone(timeout_ms)
+    def shutdown(self) -> None:
+        """Drop queued jobs and wait for running ones (called at exit and by test fixtures)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)

@@ -1,10 +1,16 @@
-"""The owner's audit view: filters, the entries (newest first), chain check, CSV export."""
+"""The owner's audit view: filters, the entries (newest first, a page at a time), chain
+check, CSV export. Everything through the site client on the worker (`audit_entries`,
+`check_audit_chain`, `export_audit`: checked and audited by the core); the CSV comes back
+as text and is written here, where the user chose."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -23,10 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from stationmgr.access import audit
-from stationmgr.access.context import Actor, record, require
-from stationmgr.errors import StationError
-from stationmgr.store.db import Database
-from ui.access import allowed
+from stationmgr.client import models as m
+from ui.oneline import error_line
+
+if TYPE_CHECKING:
+    from stationmgr.client.api import SiteClient
+    from ui.worker import Worker
 
 COLUMNS = ["#", "when (UTC)", "operator", "action", "target", "outcome", "detail", "change"]
 PAGE_SIZE = 500
@@ -40,11 +48,25 @@ def _change(e: object) -> str:
 
 
 class AuditView(QWidget):
-    """Who did what, when. Owner only: others see a one-line explanation."""
+    """Who did what, when. Owner only: others see a one-line explanation. `allowed` says
+    what the signed-in operator may (`AppContext.allowed`); the site decides anyway.
+    `loads` counts answers (tests wait on it)."""
 
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        client: SiteClient,
+        worker: Worker,
+        allowed: Callable[[str], bool],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.db, self.actor = db, actor
+        self.client, self.worker = client, worker
+        self.offset = 0
+        self.loads = 0
+        self._reading = 0
+        self.chain: m.ChainResult | None = None  # the last chain check
+        self.exported: int | None = None  # entries in the last export
+        self._note = ""  # said before the next page's count (the export's line)
         self.use_from = QCheckBox(self.tr("From"))
         self.since = QDateEdit(QDate.currentDate().addDays(-30))
         self.use_to = QCheckBox(self.tr("to"))
@@ -72,6 +94,10 @@ class AuditView(QWidget):
         self.apply_button = QPushButton(self.tr("Filter"))
         self.verify_button = QPushButton(self.tr("Check chain"))
         self.export_button = QPushButton(self.tr("Export CSV…"))
+        self.newer_button = QPushButton(self.tr("◀ Newer"))
+        self.older_button = QPushButton(self.tr("Older ▶"))
+        self.newer_button.clicked.connect(lambda: self.page_to(self.offset - PAGE_SIZE))
+        self.older_button.clicked.connect(lambda: self.page_to(self.offset + PAGE_SIZE))
         self.apply_button.clicked.connect(self.refresh)
         for w in (self.operator, self.action, self.target):
             w.returnPressed.connect(self.refresh)
@@ -104,50 +130,69 @@ class AuditView(QWidget):
         buttons.addWidget(self.verify_button)
         buttons.addWidget(self.export_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.newer_button)
+        buttons.addWidget(self.older_button)
         box = QVBoxLayout(self)
         box.addLayout(filters)
         box.addWidget(self.table, 1)
         box.addLayout(buttons)
         box.addWidget(self.status)
-        self.may_read = allowed(actor, "audit.read")
-        self.export_button.setVisible(allowed(actor, "audit.export"))
+        self.may_read = allowed("audit.read")
+        self.export_button.setVisible(allowed("audit.export"))
         for w in (self.table, self.verify_button, self.apply_button):
             w.setEnabled(self.may_read)
+        self.newer_button.setEnabled(False)
+        self.older_button.setEnabled(False)
         if self.may_read:
             self.refresh()
         else:
             self.status.setText(self.tr("Only the owner can read the audit log."))
 
-    def current_filter(self) -> audit.AuditFilter:
-        def day(d: QDateEdit) -> datetime:
-            q = d.date()
-            return datetime.combine(datetime(q.year(), q.month(), q.day()).date(), time(), UTC)
+    def current_filter(self, offset: int = 0) -> m.AuditQuery:
+        """The filters as the site's audit query (days are whole days, UTC, inclusive)."""
 
-        since = day(self.since) if self.use_from.isChecked() else None
-        until = day(self.until) + timedelta(days=1) if self.use_to.isChecked() else None
-        return audit.AuditFilter(
-            since,
-            until,
-            self.operator.text().strip() or None,
-            self.action.text().strip() or None,
-            self.outcome.currentData(),
-            self.target.text().strip() or None,
+        def day(d: QDateEdit) -> str:
+            return d.date().toString("yyyy-MM-dd")
+
+        return m.AuditQuery(
+            since=day(self.since) if self.use_from.isChecked() else None,
+            until=day(self.until) if self.use_to.isChecked() else None,
+            operator=self.operator.text().strip() or None,
+            action=self.action.text().strip() or None,
+            outcome=self.outcome.currentData(),
+            target=self.target.text().strip() or None,
+            offset=offset,
+            limit=PAGE_SIZE,
         )
 
     def refresh(self) -> None:
-        f = self.current_filter()
-        try:
-            with self.db.session() as s:
-                require(self.actor, "audit.read", s)
-                entries = audit.list_entries(s, f, 0, PAGE_SIZE)
-        except StationError as e:
-            self.status.setText(str(e))
-            return
+        """The newest page for the filters."""
+        self.page_to(0)
+
+    def page_to(self, offset: int) -> None:
+        """Read the page at `offset` (on the worker; a newer request wins)."""
+        q = self.current_filter(max(0, offset))
+        self._reading += 1
+        reading, client = self._reading, self.client
+
+        def shown(entries: list[m.AuditEntry]) -> None:
+            if reading == self._reading:
+                self._show(q.offset, entries)
+
+        self.worker.run(lambda: client.audit_entries(q), shown, self._failed)
+
+    def _failed(self, e: BaseException) -> None:
+        self.loads += 1
+        self.status.setText(error_line(e))
+
+    def _show(self, offset: int, entries: list[m.AuditEntry]) -> None:
+        self.loads += 1
+        self.offset = offset
         self.table.setRowCount(len(entries))
         for i, e in enumerate(entries):
             values = [
                 str(e.id),
-                e.ts.strftime("%Y-%m-%d %H:%M:%S"),
+                e.ts[:19].replace("T", " "),
                 e.operator or "—",
                 e.action,
                 e.target or "",
@@ -158,49 +203,57 @@ class AuditView(QWidget):
             for j, v in enumerate(values):
                 self.table.setItem(i, j, QTableWidgetItem(v))
         self.table.resizeColumnsToContents()
-        more = self.tr(" (the newest {0})").format(PAGE_SIZE) if len(entries) == PAGE_SIZE else ""
-        self.status.setText(self.tr("{0} entries{1}").format(len(entries), more))
+        full = len(entries) == PAGE_SIZE
+        self.newer_button.setEnabled(offset > 0)
+        self.older_button.setEnabled(full)
+        if offset or full:
+            text = self.tr("entries {0}–{1}, newest first").format(
+                offset + 1, offset + len(entries)
+            )
+        else:
+            text = self.tr("{0} entries").format(len(entries))
+        note, self._note = self._note, ""
+        self.status.setText(f"{note} — {text}" if note else text)
 
-    def verify(self) -> bool:
-        try:
-            with self.db.session() as s:
-                require(self.actor, "verify", s)
-                result = audit.verify_chain(s)
-        except StationError as e:
-            self.status.setText(str(e))
-            return False
-        self.status.setText(str(result))
-        if not result.ok and result.bad_id is not None:
-            for i in range(self.table.rowCount()):
-                if self.table.item(i, 0).text() == str(result.bad_id):
-                    self.table.selectRow(i)
-        return result.ok
+    def verify(self) -> None:
+        """Walk the chain on the site (`verify`); a broken entry is selected if shown."""
+        client = self.client
 
-    def export(self, path: str | Path | None = None) -> int | None:
-        """Write the filtered entries as CSV (asks for a file unless `path` is given)."""
+        def checked(result: m.ChainResult) -> None:
+            self.loads += 1
+            self.chain = result
+            self.status.setText(result.text)
+            if not result.ok and result.bad_id is not None:
+                for i in range(self.table.rowCount()):
+                    if self.table.item(i, 0).text() == str(result.bad_id):
+                        self.table.selectRow(i)
+
+        self.worker.run(client.check_audit_chain, checked, self._failed)
+
+    def export(self, path: str | Path | None = None) -> None:
+        """The filtered entries as CSV from the site (`export_audit`, audited), written to
+        `path` here (asks for a file unless given), whole or not at all."""
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(
                 self, self.tr("Export the audit log"), "audit.csv", self.tr("CSV (*.csv)")
             )
             if not chosen:
-                return None
+                return
             path = chosen
-        f = self.current_filter()
-        try:
-            with self.db.session() as s:
-                require(self.actor, "audit.export", s)
-                with open(path, "w", newline="", encoding="utf-8") as fh:
-                    n = audit.export_csv(s, fh, f)
-                record(
-                    s,
-                    "audit.export",
-                    str(path),
-                    actor=self.actor,
-                    detail=f"{n} entries; {f.describe()}",
-                )
-        except (StationError, OSError) as e:
-            self.status.setText(str(e))
-            return None
-        self.status.setText(self.tr("Exported {0} entries to {1}").format(n, path))
-        self.refresh()
-        return n
+        target = Path(path)
+        q, client = self.current_filter(), self.client
+
+        def work() -> int:
+            from stationmgr.billing.pdf import write_atomically
+
+            text = client.export_audit(q)
+            write_atomically(str(target), text.encode("utf-8"))
+            return max(0, sum(1 for _ in csv.reader(io.StringIO(text))) - 1)
+
+        def done(n: int) -> None:
+            self.exported = n
+            self._note = self.tr("Exported {0} entries to {1}").format(n, target)
+            self.status.setText(self._note)
+            self.refresh()  # the export itself is now an entry
+
+        self.worker.run(work, done, self._failed)

@@ -2,22 +2,26 @@
 hidden until someone signs in again — the same operator, or the next shift's.
 
 The engine keeps running underneath; only the window is locked. The idle time is a site
-setting (`idle_lock_minutes`, default 10; 0 turns the idle lock off).
+setting (`idle_lock_minutes`, default 10; 0 turns the idle lock off). A window attached to
+a site service re-signs over its client (`client.login`: the service's lockout policy); it
+locks after the default idle time there (the setting is read on the site's own PC).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
+from stationmgr.access import desk
 from stationmgr.access.context import Actor, set_session_actor
-from stationmgr.access.operators import idle_lock_minutes
-from stationmgr.store.db import Database
 from ui.access.login import LoginDialog
+
+if TYPE_CHECKING:
+    from stationmgr.store.db import Database
 
 _ACTIVITY = {
     QEvent.Type.KeyPress,
@@ -28,9 +32,11 @@ _ACTIVITY = {
 }
 
 
+DEFAULT_IDLE_MINUTES = 10.0  # the site setting's default
+
+
 def idle_minutes_setting(db: Database) -> float:
-    with db.session() as s:
-        return idle_lock_minutes(s)
+    return desk.idle_lock_minutes(db)
 
 
 class SessionLock(QObject):
@@ -47,8 +53,10 @@ class SessionLock(QObject):
         db: Database,
         idle_ms: int,
         worker: Any = None,
+        client: Any = None,
     ) -> None:
         super().__init__(window)
+        self.client = client
         self.window = window
         self.actor_provider = actor_provider
         self.db = db
@@ -106,7 +114,7 @@ class SessionLock(QObject):
         for part in self._hidden:
             part.hide()
         actor = self.actor_provider()
-        name = actor.username if actor and not actor.demo else ""
+        name = (actor.username or "") if actor and not getattr(actor, "demo", False) else ""
         self.dialog = LoginDialog(
             self.db,
             self.worker,
@@ -118,6 +126,7 @@ class SessionLock(QObject):
                 "sign in as yourself to take over the shift."
             ),
             channel="gui-unlock",
+            client=self.client,
         )
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.signed_in.connect(self._unlock)
@@ -130,7 +139,7 @@ class SessionLock(QObject):
         if self.is_locked and self.dialog is not None:
             QTimer.singleShot(0, self.dialog.open)
 
-    def _unlock(self, actor: Actor) -> None:
+    def _unlock(self, actor: Any) -> None:
         before = self.actor_provider()
         self.is_locked = False
         for part in self._hidden:
@@ -143,7 +152,8 @@ class SessionLock(QObject):
         if self.idle_ms:
             self.timer.start(self.idle_ms)
         if before is None or before.username != actor.username:
-            set_session_actor(actor)
+            if isinstance(actor, Actor):  # over a client, the service holds who it is
+                set_session_actor(actor)
             self.actor_changed.emit(actor)
         self.unlocked.emit(actor)
 
@@ -161,12 +171,14 @@ def install_session_lock(
     db: Database | None = None,
     worker: Any = None,
     idle_ms: int | None = None,
+    client: Any = None,
 ) -> SessionLock:
     """Install the lock on `window` (one call). `idle_minutes` None: the site setting;
     `idle_ms` overrides both (tests). Ctrl+L locks at once."""
-    if db is None:
+    if db is None and client is None:
         db = window.ctx.db  # type: ignore[attr-defined]
     if idle_ms is None:
-        minutes = idle_minutes_setting(db) if idle_minutes is None else idle_minutes
-        idle_ms = round(minutes * 60_000)
-    return SessionLock(window, actor_provider, db, idle_ms, worker)
+        if idle_minutes is None:
+            idle_minutes = idle_minutes_setting(db) if db is not None else DEFAULT_IDLE_MINUTES
+        idle_ms = round(idle_minutes * 60_000)
+    return SessionLock(window, actor_provider, db, idle_ms, worker, client)  # type: ignore[arg-type]

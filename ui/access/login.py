@@ -1,8 +1,12 @@
-"""The login dialog (also the unlock dialog of the idle lock) and the password change."""
+"""The login dialog (also the unlock dialog of the idle lock) and the password change.
+
+On the site's own PC the dialog checks the password on the local database; a window
+attached to a site service (`client`) signs in over the client instead (`client.login`:
+the service's lockout policy, its token), and gets the service's `m.Operator`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -15,10 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stationmgr.access.context import Actor, protected
-from stationmgr.access.operators import POLICY, authenticate, change_password
+from stationmgr.access import desk
+from stationmgr.access.context import Actor
+from stationmgr.access.operators import POLICY, authenticate
 from stationmgr.errors import StationError
-from stationmgr.store.db import Database
+from ui.oneline import error_line
+
+if TYPE_CHECKING:
+    from stationmgr.store.db import Database
 
 
 class LoginDialog(QDialog):
@@ -40,12 +48,14 @@ class LoginDialog(QDialog):
         title: str | None = None,
         note: str | None = None,
         channel: str = "gui",
+        client: Any = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
+        self.client = client  # a SiteClient: sign in over it (a window on a site service)
         self.worker = worker
         self.channel = channel
-        self.actor: Actor | None = None
+        self.actor: Any = None  # an Actor (local) or the service's m.Operator (client)
         self.setWindowTitle(title or self.tr("Sign in — stationmgr"))
         self.note = QLabel(note or self.tr("Sign in to use this site."))
         self.note.setWordWrap(True)
@@ -84,7 +94,9 @@ class LoginDialog(QDialog):
         self.error.setText(self.tr("Checking…"))
         self.error.show()
 
-        def check() -> Actor:
+        def check() -> Any:
+            if self.client is not None:
+                return self.client.login(user, password)
             return authenticate(self.db, user, password, channel=self.channel)
 
         if self.worker is None:
@@ -95,7 +107,7 @@ class LoginDialog(QDialog):
             return
         self.worker.run(check, self._ok, lambda e: self._fail(str(e)))
 
-    def _ok(self, actor: Actor) -> None:
+    def _ok(self, actor: Any) -> None:
         self.password.clear()
         self.buttons.setEnabled(True)
         self.error.hide()
@@ -113,15 +125,23 @@ class LoginDialog(QDialog):
 
 
 class ChangePasswordDialog(QDialog):
-    """The operator changes their own password (asked after an owner's reset)."""
+    """The operator changes their own password (asked after an owner's reset), through
+    the site client (`change_password`: the old password is checked, the change
+    audited), so it works the same over `--site`. The check runs on `worker` if given."""
 
     changed = Signal()
+    failed = Signal(str)
 
     def __init__(
-        self, db: Database, actor: Actor, parent: QWidget | None = None, forced: bool = False
+        self,
+        client: Any,
+        actor: Any,
+        parent: QWidget | None = None,
+        forced: bool = False,
+        worker: Any = None,
     ) -> None:
         super().__init__(parent)
-        self.db, self.actor = db, actor
+        self.client, self.actor, self.worker = client, actor, worker
         self.setWindowTitle(self.tr("Change password"))
         intro = (
             self.tr("Your password was reset by the owner. Choose your own to continue.")
@@ -143,7 +163,7 @@ class ChangePasswordDialog(QDialog):
         form.addRow(self.tr("New password"), self.new)
         form.addRow(self.tr("New password again"), self.again)
         hint = QLabel(self.tr("At least {0} characters.").format(POLICY.min_length))
-        buttons = QDialogButtonBox(
+        self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.try_change)
@@ -159,28 +179,40 @@ class ChangePasswordDialog(QDialog):
         if self.new.text() != self.again.text():
             self._fail(self.tr("The two new passwords differ."))
             return
-        try:
-            with self.db.session() as s:
-                change_password(s, self.actor, self.old.text(), self.new.text())
-        except StationError as e:
-            self._fail(str(e))
+        client, old, new = self.client, self.old.text(), self.new.text()
+        self.buttons.setEnabled(False)
+
+        def change() -> object:
+            from stationmgr.client.models import PasswordChange
+
+            return client.change_password(PasswordChange(old, new))
+
+        if self.worker is None:
+            try:
+                self._done(change())
+            except Exception as e:  # one line, as the worker's error callback gets it
+                self._fail(error_line(e))
             return
+        self.worker.run(change, self._done, lambda e: self._fail(error_line(e)))
+
+    def _done(self, _answer: object) -> None:
+        self.buttons.setEnabled(True)
         for w in (self.old, self.new, self.again):
             w.clear()
         self.changed.emit()
         self.accept()
 
     def _fail(self, text: str) -> None:
+        self.buttons.setEnabled(True)
         self.error.setText(text)
         self.error.show()
+        self.failed.emit(text)
 
 
 def sign_in(db: Database, worker: Any = None, parent: QWidget | None = None) -> Actor | None:
     """Who uses the app: the first-run wizard on a fresh site, else the login dialog
     (then a forced password change after a reset). None: the person cancelled."""
-    with db.session() as s:
-        fresh = not protected(s)
-    if fresh:
+    if desk.site_is_fresh(db):
         from ui.access.wizard import FirstRunWizard
 
         wizard = FirstRunWizard(db, parent)
@@ -190,7 +222,20 @@ def sign_in(db: Database, worker: Any = None, parent: QWidget | None = None) -> 
         return None
     actor = dialog.actor
     if actor.must_change_password:
-        change = ChangePasswordDialog(db, actor, parent, forced=True)
+        from stationmgr.client.local import LocalClient
+
+        change = ChangePasswordDialog(LocalClient(db, actor=actor), actor, parent, True, worker)
         if not change.exec():
             return None
     return actor
+
+
+def sign_in_client(client: Any, worker: Any = None, parent: QWidget | None = None) -> Any:
+    """Who uses a window attached to a site service: the login dialog over `client` (a site
+    without operators needs none). The service's `m.Operator`, or None if cancelled."""
+    if not client.site_info().protected:
+        return client.whoami()
+    dialog = LoginDialog(None, worker, parent, client=client)  # type: ignore[arg-type]
+    if not dialog.exec() or dialog.actor is None:
+        return None
+    return dialog.actor

@@ -1,6 +1,14 @@
-"""The owner's operators dialog: add, reset a password, change a role, disable/enable."""
+"""The owner's operators dialog: add, reset a password, change a role, disable/enable.
+
+Everything through the site client on a worker (`operators`, `add_operator`,
+`reset_operator_password`, `set_operator_role`, `set_operator_active`: checked and audited
+by `access.operators`), so it works the same over `--site`. Each change answers in the
+status line; `answers` counts them (tests wait on it)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,18 +27,15 @@ from PySide6.QtWidgets import (
 )
 
 from stationmgr.access.context import Actor
-from stationmgr.access.operators import (
-    POLICY,
-    create_operator,
-    list_operators,
-    reset_password,
-    set_active,
-    set_role,
-)
-from stationmgr.access.roles import Role
-from stationmgr.errors import StationError
-from stationmgr.store.db import Database
+from stationmgr.access.operators import POLICY
+from stationmgr.access.roles import Role, role_may
+from stationmgr.client import models as m
 from ui.access import allowed
+from ui.oneline import error_line
+from ui.worker import Worker
+
+if TYPE_CHECKING:
+    from stationmgr.client.api import SiteClient
 
 COLUMNS = ["username", "name", "role", "active", "locked until", "last login"]
 
@@ -92,11 +97,30 @@ class OperatorForm(QDialog):
 
 
 class OperatorsDialog(QDialog):
-    """Lists the site's operators; the owner manages them here (others only see the list)."""
+    """Lists the site's operators; the owner manages them here (others only see the list).
 
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+    `client`: the window's `SiteClient`. `actor`: who is signed in (an `Actor` here, or the
+    `Operator` a site service answered), for what to offer. Without a `worker` the dialog
+    has its own, stopped when it closes."""
+
+    def __init__(
+        self,
+        client: SiteClient | Any,
+        actor: Actor | m.Operator | None,
+        parent: QWidget | None = None,
+        worker: Worker | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.db, self.actor = db, actor
+        if not hasattr(client, "operators"):  # a Database: a caller not yet on the client
+            from stationmgr.client.local import LocalClient
+
+            client = LocalClient(client, actor=actor if isinstance(actor, Actor) else None)
+        self.client, self.actor = client, actor
+        self.answers = 0
+        if worker is None:
+            worker = Worker(self)
+            self.finished.connect(lambda _r: worker.shutdown())
+        self.worker = worker
         self.setWindowTitle(self.tr("Operators"))
         self.resize(720, 360)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -115,7 +139,7 @@ class OperatorsDialog(QDialog):
             self.role_box.addItem(r.value, r)
         self.role_button = QPushButton(self.tr("Set role"))
         self.active_button = QPushButton(self.tr("Disable"))
-        manage = allowed(actor, "operators.manage")
+        manage = _may(actor, "operators.manage")
         for w in (
             self.add_button,
             self.reset_button,
@@ -150,28 +174,36 @@ class OperatorsDialog(QDialog):
 
     # ------------------------------------------------------------ data
 
-    def refresh(self) -> None:
-        try:
-            with self.db.session() as s:
-                rows = [
-                    [
-                        o.username,
-                        o.display_name or "",
-                        o.role,
-                        self.tr("yes") if o.active else self.tr("disabled"),
-                        o.locked_until.strftime("%Y-%m-%d %H:%M") if o.locked_until else "",
-                        o.last_login_at.strftime("%Y-%m-%d %H:%M") if o.last_login_at else "",
-                    ]
-                    for o in list_operators(s, actor=self.actor)
-                ]
-        except StationError as e:
-            self._say(str(e))
-            rows = []
+    def refresh(self, then_select: str | None = None) -> None:
+        """Read the list from the site (on the worker); then select `then_select`."""
+        client = self.client
+
+        def failed(e: BaseException) -> None:
+            self.answers += 1
+            self._say(error_line(e))
+
+        self.worker.run(client.operators, lambda ops: self._show(ops, then_select), failed)
+
+    def _show(self, ops: list[m.OperatorRow], then_select: str | None) -> None:
+        rows = [
+            [
+                o.username,
+                o.display_name or "",
+                o.role,
+                self.tr("yes") if o.active else self.tr("disabled"),
+                _minute(o.locked_until),
+                _minute(o.last_login_at),
+            ]
+            for o in ops
+        ]
+        self.answers += 1
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             for j, v in enumerate(r):
                 self.table.setItem(i, j, QTableWidgetItem(v))
         self.table.resizeColumnsToContents()
+        if then_select is not None:
+            self.select(then_select)
         self._selection()
 
     def selected(self) -> str | None:
@@ -198,15 +230,20 @@ class OperatorsDialog(QDialog):
     def _say(self, text: str) -> None:
         self.status.setText(text)
 
-    def _do(self, done: str, fn) -> bool:  # type: ignore[no-untyped-def]
-        try:
-            with self.db.session() as s:
-                fn(s)
-        except StationError as e:
-            self._say(str(e))
-            return False
-        self._say(done)
-        self.refresh()
+    def _do(self, done: str, fn: Callable[[SiteClient], object], name: str | None = None) -> bool:
+        """Run `fn(client)` on the worker: then say `done` and read the list again, or say
+        why not. True: started."""
+        client = self.client
+
+        def ok(_answer: object) -> None:
+            self._say(done)
+            self.refresh(then_select=name)
+
+        def refused(e: BaseException) -> None:
+            self.answers += 1
+            self._say(error_line(e))
+
+        self.worker.run(lambda: fn(client), ok, refused)
         return True
 
     def add(self, form: OperatorForm | None = None) -> bool:
@@ -214,17 +251,10 @@ class OperatorsDialog(QDialog):
         if form.result() != QDialog.DialogCode.Accepted and not form.exec():
             return False
         name = form.username.text()
-        ok = self._do(
-            self.tr("Added {0}.").format(name),
-            lambda s: create_operator(
-                s,
-                name,
-                form.role.currentData(),
-                form.password.text(),
-                form.display.text(),
-                actor=self.actor,
-            ),
+        new = m.NewOperator(
+            name, str(form.role.currentData()), form.password.text(), form.display.text()
         )
+        ok = self._do(self.tr("Added {0}.").format(name), lambda c: c.add_operator(new), name)
         form.password.clear()
         form.again.clear()
         return ok
@@ -236,11 +266,13 @@ class OperatorsDialog(QDialog):
         form = form or OperatorForm(self, name)
         if form.result() != QDialog.DialogCode.Accepted and not form.exec():
             return False
+        password = form.password.text()
         ok = self._do(
             self.tr("New password set for {0}; they choose their own at the next login.").format(
                 name
             ),
-            lambda s: reset_password(s, name, form.password.text(), actor=self.actor),
+            lambda c: c.reset_operator_password(name, password),
+            name,
         )
         form.password.clear()
         form.again.clear()
@@ -251,8 +283,9 @@ class OperatorsDialog(QDialog):
         if name is None:
             return False
         return self._do(
-            self.tr("{0} is now {1}.").format(name, role.value),
-            lambda s: set_role(s, name, role, actor=self.actor),
+            self.tr("{0} is now {1}.").format(name, str(role)),
+            lambda c: c.set_operator_role(name, str(role)),
+            name,
         )
 
     def toggle_active(self, confirm: bool = True) -> bool:
@@ -267,10 +300,24 @@ class OperatorsDialog(QDialog):
             != QMessageBox.StandardButton.Yes
         ):
             return False
-        ok = self._do(
+        return self._do(
             (self.tr("{0} disabled.") if disable else self.tr("{0} enabled.")).format(name),
-            lambda s: set_active(s, name, not disable, actor=self.actor),
+            lambda c: c.set_operator_active(name, not disable),
+            name,
         )
-        if ok:
-            self.select(name)
-        return ok
+
+
+def _may(actor: Actor | m.Operator | None, action: str) -> bool:
+    """What to offer: by the signed-in Actor, or by the role a site service answered."""
+    if isinstance(actor, m.Operator):
+        if actor.role is None:  # a site without operators: the core allows everything
+            return True
+        try:
+            return role_may(actor.role, action)
+        except (KeyError, ValueError):
+            return False
+    return allowed(actor, action)
+
+
+def _minute(iso: str | None) -> str:
+    return iso[:16].replace("T", " ") if iso else ""

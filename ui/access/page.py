@@ -1,4 +1,5 @@
-"""The audit log as a page of the main window (owner; others see why it is empty)."""
+"""The audit log as a page of the main window (owner; others see why it is empty). It reads
+only through the site client, so it is offered over `--site` too."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from stationmgr.access.context import Actor, current_actor
-from stationmgr.access.roles import Role
 from ui.pages import PageSpec
 
 if TYPE_CHECKING:
@@ -16,26 +15,18 @@ if TYPE_CHECKING:
     from ui.context import AppContext
 
 
-def _actor(ctx: AppContext) -> Actor:
-    a = getattr(ctx, "actor", None)
-    if isinstance(a, Actor):
-        return a
-    signed_in = current_actor()
-    if signed_in is not None:
-        return signed_in
-    try:
-        role = Role(str(a))
-    except ValueError:
-        role = Role.ATTENDANT
-    return Actor(str(a), role)
-
-
 def make(ctx: AppContext) -> QWidget:
     from ui.access.audit_view import AuditView
 
-    return AuditView(ctx.db, _actor(ctx))
+    assert ctx.client is not None
+    return AuditView(ctx.client, ctx.worker, ctx.allowed)
 
 
 PAGE = PageSpec(
-    "audit", lambda: QCoreApplication.translate("pages", "Audit log"), make, "audit", 90
+    "audit",
+    lambda: QCoreApplication.translate("pages", "Audit log"),
+    make,
+    "audit",
+    90,
+    remote=True,
 )

@@ -4,8 +4,12 @@
     if actor is None: return 0
     lock = attach(window, ctx)              # idle lock (site setting) and Ctrl+L
 
-`ctx` is the app's context (`db`, `worker`, `actor`); `ctx.actor` becomes the signed-in
-operator's username and the process's actor is set, so the core services see who acts.
+`ctx` is the app's context (`client`, `worker`, `actor`; `db` for this PC's own sign-in:
+the first-run wizard and the login check); `ctx.actor` becomes the signed-in operator's
+username and the process's actor is set, so the core services see who acts. A window
+attached to a site service (`ctx.remote`) signs in over `ctx.client` instead: the service
+holds the operator (its token), and `ctx.operator` is its `m.Operator`. The Session menu's
+dialogs (change password, operators) go through `ctx.client` in both cases.
 """
 
 from __future__ import annotations
@@ -14,27 +18,42 @@ from typing import Any
 
 from stationmgr.access.context import Actor, current_actor, demo_actor, set_session_actor
 from ui.access.lock import SessionLock, install_session_lock
-from ui.access.login import sign_in
+from ui.access.login import sign_in, sign_in_client
 
 
-def begin(ctx: Any, demo: bool = False, parent: Any = None) -> Actor | None:
+def begin(ctx: Any, demo: bool = False, parent: Any = None) -> Any:
     """Sign in (the demo site: the demo owner, no dialog). None if cancelled."""
+    if getattr(ctx, "remote", False):
+        if ctx.operator is None:  # not signed in from the environment already
+            op = sign_in_client(ctx.client, getattr(ctx, "worker", None), parent)
+            if op is None:
+                return None
+            _adopt(ctx, op)
+        return ctx.operator
     actor = demo_actor() if demo else sign_in(ctx.db, getattr(ctx, "worker", None), parent)
     if actor is not None:
         _adopt(ctx, actor)
     return actor
 
 
-def _adopt(ctx: Any, actor: Actor) -> None:
-    set_session_actor(actor)
-    ctx.actor = actor.username
+def _adopt(ctx: Any, actor: Any) -> None:
+    if isinstance(actor, Actor):
+        set_session_actor(actor)
+    else:  # the service's m.Operator: the service knows who acts (the client's token)
+        ctx.operator = actor
+    ctx.actor = actor.username or ctx.actor
+
+
+def _label(actor: Any) -> str:
+    label = getattr(actor, "label", None)
+    return str(label or getattr(actor, "display_name", None) or actor.username or "")
 
 
 def window_title(base: str, actor: Actor | None) -> str:
     """The title names who is signed in, and says DEMO loudly on the demo site."""
-    if actor is None:
+    if actor is None or not (getattr(actor, "username", None) or getattr(actor, "demo", False)):
         return base
-    return f"{base} — {actor.label}" + (" — DEMO" if actor.demo else "")
+    return f"{base} — {_label(actor)}" + (" — DEMO" if getattr(actor, "demo", False) else "")
 
 
 def attach(
@@ -43,22 +62,25 @@ def attach(
     """Install the session lock on `window`; a shift change updates `ctx.actor` and the
     window title."""
     base = window.windowTitle()
+    remote = getattr(ctx, "remote", False)
+    who = (lambda: ctx.operator) if remote else current_actor
     lock = install_session_lock(
         window,
-        current_actor,
+        who,
         idle_minutes,
         db=ctx.db,
         worker=getattr(ctx, "worker", None),
         idle_ms=idle_ms,
+        client=ctx.client if remote else None,
     )
-    window.setWindowTitle(window_title(base, current_actor()))
+    window.setWindowTitle(window_title(base, who()))
 
     def changed(actor: Actor) -> None:
         _adopt(ctx, actor)
         window.setWindowTitle(window_title(base, actor))
 
     lock.actor_changed.connect(changed)
-    if current_actor() is not None and current_actor().demo:  # type: ignore[union-attr]
+    if getattr(who(), "demo", False):
         lock.set_idle_ms(0)  # the demo site has nobody to lock out
     if hasattr(window, "menuBar"):
         add_session_menu(window, ctx, lock)
@@ -100,6 +122,14 @@ class SessionMenu:
         """Offer what the signed-in operator may use (after a shift change too)."""
         from ui.access import allowed
 
+        if getattr(self.ctx, "remote", False):  # over a site service: its operator
+            op = self.ctx.operator
+            signed_in = op is not None and bool(op.username)
+            self.passwd.setVisible(signed_in)
+            self.operators.setVisible(signed_in and self.ctx.allowed("operators.read"))
+            if self.who is not None:
+                self.who.setText(_label(op) if signed_in else "")
+            return
         actor = current_actor()
         self.passwd.setVisible(actor is not None and actor.operator_id is not None)
         self.operators.setVisible(allowed(actor, "operators.read"))
@@ -112,22 +142,33 @@ class SessionMenu:
                 else ""
             )
 
+    def _signed_in(self) -> Any:
+        """Who the dialogs act for: the site service's operator, or this process's."""
+        if getattr(self.ctx, "remote", False):
+            op = self.ctx.operator
+            return op if op is not None and op.username else None
+        return current_actor()
+
     def change_password(self) -> None:
+        """One's own password, through the window's site client (on its worker)."""
         from ui.access.login import ChangePasswordDialog
 
-        actor = current_actor()
+        actor = self._signed_in()
         if actor is None:
             return
-        self.dialog = ChangePasswordDialog(self.ctx.db, actor, self.window)
+        worker = getattr(self.ctx, "worker", None)
+        self.dialog = ChangePasswordDialog(self.ctx.client, actor, self.window, worker=worker)
         self.dialog.open()
 
     def show_operators(self) -> None:
+        """The operators dialog on the window's site client (the core checks the role)."""
         from ui.access.operators_dialog import OperatorsDialog
 
-        actor = current_actor()
+        actor = self._signed_in()
         if actor is None:
             return
-        self.dialog = OperatorsDialog(self.ctx.db, actor, self.window)
+        worker = getattr(self.ctx, "worker", None)
+        self.dialog = OperatorsDialog(self.ctx.client, actor, self.window, worker)
         self.dialog.open()
 
 

@@ -1,6 +1,12 @@
-"""The first-run wizard: the site's name, then the owner's account."""
+"""The first-run wizard: the site's name, then the owner's account.
+
+It stays local (on the `Database`, not the site client): it creates the first owner on a new
+database, before any operator exists who could sign in to a site service; a site service
+that already runs has operators, so a second PC never needs it."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -12,10 +18,13 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from stationmgr.access import desk
 from stationmgr.access.context import Actor
-from stationmgr.access.operators import POLICY, authenticate, check_password, set_up_site
+from stationmgr.access.operators import POLICY, authenticate, check_password
 from stationmgr.errors import StationError
-from stationmgr.store.db import Database
+
+if TYPE_CHECKING:
+    from stationmgr.store.db import Database
 
 
 class _SitePage(QWizardPage):
@@ -76,14 +85,13 @@ class _OwnerPage(QWizardPage):
             return False
         try:
             check_password(self.password.text(), self.username.text())
-            with self.w.db.session() as s:
-                set_up_site(
-                    s,
-                    self.w.field("site_name"),
-                    self.username.text(),
-                    self.password.text(),
-                    self.display.text(),
-                )
+            desk.set_up_site(
+                self.w.db,
+                self.w.field("site_name"),
+                self.username.text(),
+                self.password.text(),
+                self.display.text(),
+            )
             self.w.actor = authenticate(
                 self.w.db, self.username.text(), self.password.text(), channel="gui"
             )

@@ -1,16 +1,18 @@
 """The accountant's view: pick a month and a customer (or the whole site), preview the
 statement or month summary, save it as PDF/CSV, export SIE or CSV, print, issue a receipt,
-verify the ledger. Every job runs on the worker pool (`stationmgr.billing.jobs`), with
-progress delivered to the GUI thread over a queued signal; the page only draws."""
+verify the ledger. Every job is a site client call on the worker pool (the site runs
+`stationmgr.billing.jobs`); files come back as bytes and are written here, where the user
+chose (a second PC has no access to the site's disk), whole or not at all. The site checks
+the signed-in operator's role and audits as the CLI does (a refusal shows its line), and
+the buttons a role may not use are disabled."""
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QObject, Signal
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,116 +29,24 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from stationmgr.billing import statements as stm
-from stationmgr.billing.jobs import Files, export_file
 from stationmgr.billing.pdf import write_atomically
-from stationmgr.billing.site import parse_month
-from stationmgr.store.models import CardGroup, CardHolder
+from stationmgr.client import admin_models as a
+from stationmgr.client import models as m
 from ui.context import AppContext
+from ui.oneline import error_line
 
-
-class _Progress(QObject):
-    """Emitted from a worker thread, delivered queued on the GUI thread."""
-
-    changed = Signal(int, int)
-
-
-@dataclass
-class Preview:
-    """What a job hands back to the GUI thread: the table and the finished files."""
-
-    title: str
-    headers: list[str]
-    rows: list[list[str]]
-    files: Files
-
-
-def _money(minor: float) -> str:
-    m = round(minor)
-    sign = "-" if m < 0 else ""
-    return f"{sign}{abs(m) // 100:,}.{abs(m) % 100:02d}".replace(",", " ")
-
-
-def build_preview(
-    ctx: AppContext, month: str, scope: str | None, lang: str, progress: Any = None
-) -> Preview:
-    """Runs on a worker thread: the statement (or month summary) as table rows + files."""
-    year, mon = parse_month(month)
-    with ctx.db.session() as s:
-        if scope is None:
-            m = stm.month_summary(s, year, mon, progress)
-            rows = [
-                [day, str(int(n)), f"{wh / 1000:.3f}", _money(net), _money(v), _money(net + v)]
-                for day, (n, wh, net, v) in m.by_day.items()
-            ]
-            total = sum(n + v for n, v in m.by_vat.values())
-            files = Files(
-                stm.render_summary(m, lang),
-                stm.summary_csv(m).encode("utf-8"),
-                f"{year}-{mon:02d}: {_money(total)} {m.currency}",
-            )
-            return Preview(
-                f"summary-{year}-{mon:02d}",
-                ["day", "sessions", "kWh", "net", "VAT", "total"],
-                rows,
-                files,
-            )
-        kind, _, key = scope.partition(":")  # "holder:ID" or "group:ID"
-        who, addr, holder_id, group_id = stm.resolve_scope(
-            s, key if kind == "holder" else None, key if kind == "group" else None
-        )
-        st = stm.statement(s, year, mon, holder_id, group_id, who, addr, progress)
-        tz = st.tz
-        rows = [
-            [
-                r.stopped_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-                r.bay,
-                r.card,  # type: ignore[arg-type]
-                f"{r.energy_wh / 1000:.3f}",
-                _money(r.net_minor),
-                _money(r.vat_minor),
-                _money(r.total_minor),
-                str(r.receipt or ""),
-            ]
-            for r in st.rows
-        ]
-        rows.append(
-            [
-                "total",
-                "",
-                "",
-                f"{st.energy_wh / 1000:.3f}",
-                _money(st.net_minor),
-                _money(st.vat_minor),
-                _money(st.total_minor),
-                st.currency,
-            ]
-        )
-        files = Files(
-            stm.render_statement(st, lang),
-            stm.statement_csv(st).encode("utf-8"),
-            f"{who}: {len(st.rows)} sessions, {_money(st.total_minor)} {st.currency}",
-        )
-        safe = "".join(ch if ch.isalnum() else "-" for ch in who).strip("-") or "statement"
-        return Preview(
-            f"{safe}-{year}-{mon:02d}",
-            ["stopped", "bay", "card", "kWh", "net", "VAT", "total", "receipt"],
-            rows,
-            files,
-        )
+if TYPE_CHECKING:
+    from stationmgr.client.api import SiteClient
 
 
 class AccountantView(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.preview: Preview | None = None
+        self.preview: m.StatementPreview | None = None
         self.loads = 0
         self.last_error = ""
-        self._progress = _Progress(self)
-        self._progress.changed.connect(self._on_progress)
 
         today = date.today()
         self.month = QDateEdit(QDate(today.year, today.month, 1))
@@ -203,18 +113,44 @@ class AccountantView(QWidget):
         self.verify_btn.clicked.connect(self.verify)
         self.reconcile_btn.clicked.connect(self.reconcile)
         self.receipt_btn.clicked.connect(self._receipt)
+        self._offer()
         self.load_scopes()
+
+    def _offer(self) -> None:
+        """Disable what the signed-in role may not do (the site refuses it anyway)."""
+        may = self.ctx.allowed
+        self.show_btn.setEnabled(may("statements.create"))
+        self.sie_btn.setEnabled(may("billing.export"))
+        self.export_csv_btn.setEnabled(may("billing.export"))
+        self.reconcile_btn.setEnabled(may("billing.export"))
+        self.verify_btn.setEnabled(may("verify"))
+        self.receipt_btn.setEnabled(may("receipts.issue"))
+
+    def _client(self) -> SiteClient:
+        client = self.ctx.client
+        assert client is not None
+        return client
 
     # ---------------------------------------------------------------- data
 
     def load_scopes(self) -> None:
+        """The scope choice: the month summary, then groups and holders (read off the GUI
+        thread)."""
         self.scope.clear()
         self.scope.addItem(self.tr("Month summary (whole site)"), None)
-        with self.ctx.db.session() as s:
-            for g in s.scalars(select(CardGroup).order_by(CardGroup.name)):
-                self.scope.addItem(self.tr("Group: {0}").format(g.name), f"group:{g.id}")
-            for h in s.scalars(select(CardHolder).order_by(CardHolder.name)):
-                self.scope.addItem(self.tr("Holder: {0}").format(h.name), f"holder:{h.id}")
+        self.scopes_loaded = False
+        client = self._client()
+        self.ctx.worker.run(client.statement_scopes, self._show_scopes, self._scopes_failed)
+
+    def _scopes_failed(self, e: BaseException) -> None:
+        self.scopes_loaded = True  # the month summary is still offered
+        self._failed(e)
+
+    def _show_scopes(self, scopes: list[m.StatementScope]) -> None:
+        for sc in scopes:
+            text = self.tr("Group: {0}") if sc.kind == "group" else self.tr("Holder: {0}")
+            self.scope.addItem(text.format(sc.name), sc.key)
+        self.scopes_loaded = True
 
     def month_text(self) -> str:
         d = self.month.date()
@@ -223,14 +159,10 @@ class AccountantView(QWidget):
     def reload(self) -> None:
         month, scope, lang = self.month_text(), self.scope.currentData(), self.lang.currentData()
         self._busy(self.tr("Computing…"))
-        emit = self._progress.changed.emit
-        self.ctx.worker.run(
-            lambda: build_preview(self.ctx, month, scope, lang, emit),
-            self.show_preview,
-            self._failed,
-        )
+        client, req = self._client(), m.StatementRequest(month, scope, lang)
+        self.ctx.worker.run(lambda: client.statement(req), self.show_preview, self._failed)
 
-    def show_preview(self, p: Preview) -> None:
+    def show_preview(self, p: m.StatementPreview) -> None:
         self.preview = p
         self.loads += 1
         self.bar.setVisible(False)
@@ -241,7 +173,7 @@ class AccountantView(QWidget):
         for i, row in enumerate(p.rows):
             for j, text in enumerate(row):
                 self.table.setItem(i, j, QTableWidgetItem(text))
-        self.status.setText(p.files.summary)
+        self.status.setText(p.summary)
         for b in (self.pdf_btn, self.csv_btn, self.print_btn):
             b.setEnabled(True)
 
@@ -250,21 +182,18 @@ class AccountantView(QWidget):
         self.bar.setRange(0, 0)
         self.bar.setVisible(True)
 
-    def _on_progress(self, done: int, total: int) -> None:
-        self.bar.setRange(0, max(total, 1))
-        self.bar.setValue(done)
-
     def _failed(self, e: BaseException) -> None:
         self.bar.setVisible(False)
-        self.last_error = str(e)
-        self.status.setText(self.tr("Failed: {0}").format(e))
+        self.loads += 1
+        self.last_error = error_line(e)
+        self.status.setText(self.tr("Failed: {0}").format(self.last_error))
 
     # ---------------------------------------------------------------- files
 
     def save_to(self, kind: str, path: str) -> None:
         """Write the previewed statement's PDF or CSV (whole, or not at all)."""
         assert self.preview is not None
-        data = self.preview.files.pdf if kind == "pdf" else self.preview.files.csv
+        data = self.preview.pdf if kind == "pdf" else self.preview.csv.encode("utf-8")
         write_atomically(path, data)
         self.status.setText(self.tr("Saved {0}").format(path))
 
@@ -280,10 +209,10 @@ class AccountantView(QWidget):
     def export_to(self, fmt: str, path: str) -> None:
         month = self.month_text()
         self._busy(self.tr("Exporting…"))
-        emit = self._progress.changed.emit
+        client = self._client()
 
-        def work() -> str:
-            write_atomically(path, export_file(self.ctx.db, month, fmt, emit))
+        def work() -> str:  # the site's bytes, written here (whole, or not at all)
+            write_atomically(path, client.export_billing(month, fmt))
             return path
 
         self.ctx.worker.run(work, self._exported, self._failed)
@@ -302,13 +231,12 @@ class AccountantView(QWidget):
             self.export_to(fmt, name)
 
     def receipt_to(self, session_id: int, path: str) -> None:
-        from stationmgr.billing.receipts import receipt_pdf
-
         lang = self.lang.currentData()
+        client = self._client()
 
         def work() -> str:
-            rec, pdf = receipt_pdf(self.ctx.db, session_id, lang)
-            write_atomically(path, pdf)
+            rec = client.receipt(m.ReceiptRequest(session_id, lang))
+            write_atomically(path, rec.pdf)
             return self.tr("Receipt {0} ({1}) saved").format(rec.number, rec.verification)
 
         self._busy(self.tr("Issuing receipt…"))
@@ -323,29 +251,29 @@ class AccountantView(QWidget):
             self.receipt_to(sid, name)
 
     def verify(self) -> None:
-        from stationmgr.verify import run_checks
+        client = self._client()
 
         def work() -> str:
-            bad = [f"{r.name}: {r.problems[0]}" for r in run_checks(self.ctx.db) if not r.ok]
+            bad = [f"{r.name}: {r.problems[0]}" for r in client.verify() if r.problems]
             return "; ".join(bad) if bad else self.tr("Ledger and receipt numbering verified")
 
         self._busy(self.tr("Verifying…"))
         self.ctx.worker.run(work, self._done_text, self._failed)
 
     def reconcile(self) -> None:
-        """The month's charger counters against its sessions, in the table (not savable)."""
-        from stationmgr.billing.jobs import month_reconciliation
+        """The month's charger counters against its sessions, in the table (not savable):
+        the site's `reconcile` over the month's days, with its findings one line each."""
+        import calendar
 
+        d = self.month.date()
+        last = calendar.monthrange(d.year(), d.month())[1]
         month = self.month_text()
-        emit = self._progress.changed.emit
+        query = a.ReconcileQuery(f"{month}-01", f"{month}-{last:02d}")
+        client = self._client()
         self._busy(self.tr("Reconciling…"))
-        self.ctx.worker.run(
-            lambda: month_reconciliation(self.ctx.db, month, emit),
-            self.show_reconciliation,
-            self._failed,
-        )
+        self.ctx.worker.run(lambda: client.reconcile(query), self.show_reconciliation, self._failed)
 
-    def show_reconciliation(self, results: list[Any]) -> None:
+    def show_reconciliation(self, results: list[a.Reconciliation]) -> None:
         headers = [
             self.tr("charger"),
             self.tr("bay"),
@@ -366,43 +294,7 @@ class AccountantView(QWidget):
                     "",
                 ]
             )
-            for g in r.gaps:
-                rows.append(
-                    [
-                        r.charger,
-                        g.bay,
-                        self.tr("outside any session"),
-                        f"{g.energy_wh / 1000:.3f}",
-                        f"{g.start:%Y-%m-%d %H:%M}",
-                        f"{g.end:%Y-%m-%d %H:%M}",
-                    ]
-                )
-            for o in r.overlaps:
-                rows.append(
-                    [
-                        r.charger,
-                        o.bay,
-                        self.tr("sessions {0} and {1} overlap").format(
-                            o.first_session, o.second_session
-                        ),
-                        "",
-                        "",
-                        "",
-                    ]
-                )
-            for x in r.resets:
-                rows.append(
-                    [
-                        r.charger,
-                        x.bay,
-                        self.tr("counter reset")
-                        if x.recorded
-                        else self.tr("counter went backwards"),
-                        "",
-                        f"{x.at:%Y-%m-%d %H:%M}",
-                        "",
-                    ]
-                )
+            rows.extend([r.charger, "", note, "", "", ""] for note in r.notes)
         self.preview = None
         for b in (self.pdf_btn, self.csv_btn, self.print_btn):
             b.setEnabled(False)
@@ -437,7 +329,7 @@ class AccountantView(QWidget):
         )
         doc = QTextDocument()
         doc.setHtml(
-            f"<h2>{html.escape(p.title)}</h2><p>{html.escape(p.files.summary)}</p>"
+            f"<h2>{html.escape(p.title)}</h2><p>{html.escape(p.summary)}</p>"
             f"<table border='1' cellspacing='0' cellpadding='3' width='100%'>"
             f"<tr>{head}</tr>{body}</table>"
         )

@@ -1,5 +1,5 @@
 """The Billing page: the accountant's view (statements, exports, receipts, verify) and the
-tariff editor, as two tabs."""
+tariff editor, as two tabs; both only through the site client (so offered over `--site`)."""
 
 from __future__ import annotations
 
@@ -31,4 +31,5 @@ PAGE = PageSpec(
     factory=BillingPage,
     icon="billing",
     order=50,
+    remote=True,
 )

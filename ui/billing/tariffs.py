@@ -1,10 +1,13 @@
 """The owner's tariff editor: the versions in force and before (read-only: a tariff is
 never edited once it exists) and a form that adds a new version of a scope. Validation is
-the core's (`billing.tariffs`), so the form and `stationmgr tariffs add` refuse the same."""
+the core's (`billing.tariffs`), so the form and `stationmgr tariffs add` refuse the same.
+Read and added through the site client (`tariffs`, `add_tariff`: checked and audited by
+the core); the table follows `configuration_changed` for tariffs from anywhere."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QDateTime, QTime
 from PySide6.QtWidgets import (
@@ -23,20 +26,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from stationmgr.billing.site import site_tz
-from stationmgr.billing.tariffs import (
-    TariffInput,
-    add_tariff,
-    format_minor,
-    list_tariffs,
-    parse_money,
-    parse_vat,
-)
+from stationmgr.billing.tariffs import TariffInput, format_minor, parse_money, parse_vat
+from stationmgr.client import models as m
+from stationmgr.client.accounts import new_tariff
 from stationmgr.errors import UserError
-from stationmgr.store.models import CardGroup
 from ui.context import AppContext
+from ui.oneline import error_line
 
 HEADERS = [
     "id",
@@ -108,36 +104,57 @@ class TariffEditor(QWidget):
         lay.addWidget(self.table, 1)
         lay.addWidget(box)
         self.add_btn.clicked.connect(self.add_version)
+        self.tz: tzinfo = UTC  # the site's, once read
+        self.loads = 0  # finished reads and refused adds (tests wait on it)
+        if ctx.site is not None:
+            ctx.site.events.connect(self._on_events)
         self.reload()
 
+    def _on_events(self, events: list[m.Event]) -> None:
+        for ev in events:
+            if ev.type == "configuration_changed" and "tariffs" in (ev.data.get("kinds") or ()):
+                self.reload()
+                return
+
     def reload(self) -> None:
-        with self.ctx.db.session() as s:
-            self.tz = site_tz(s)
-            groups = dict(s.execute(select(CardGroup.id, CardGroup.name)).all())
-            rows = []
-            for t in list_tariffs(s):
-                scope = (
-                    self.tr("guests")
-                    if t.for_guests
-                    else groups.get(t.group_id, "?")
-                    if t.group_id
-                    else self.tr("site default")
-                )
-                rows.append(
-                    [
-                        str(t.id),
-                        t.name,
-                        scope,
-                        t.valid_from.astimezone(self.tz).strftime("%Y-%m-%d %H:%M"),
-                        format_minor(t.energy_minor_per_kwh, t.currency),
-                        format_minor(t.time_minor_per_hour) + f" ({t.time_basis})",
-                        format_minor(t.start_fee_minor),
-                        format_minor(t.idle_minor_per_min),
-                        f"{t.idle_grace_min} min",
-                        "" if t.idle_cap_minor is None else format_minor(t.idle_cap_minor),
-                        f"{t.vat_bp / 100:g} %",
-                    ]
-                )
+        """Read the versions off the GUI thread (the site's `tariffs`)."""
+        client = self.ctx.client
+        assert client is not None
+        self.ctx.worker.run(client.tariffs, self._show, self._failed)
+
+    def _failed(self, e: BaseException) -> None:
+        self.message.setText(error_line(e))
+        self.loads += 1
+
+    def _show(self, table: m.Tariffs) -> None:
+        try:
+            self.tz = ZoneInfo(table.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.tz = UTC
+        rows = []
+        for t in table.rows:
+            scope = (
+                self.tr("guests")
+                if t.for_guests
+                else t.group
+                if t.group is not None
+                else self.tr("site default")
+            )
+            rows.append(
+                [
+                    str(t.id),
+                    t.name,
+                    scope,
+                    datetime.fromisoformat(t.valid_from).strftime("%Y-%m-%d %H:%M"),
+                    format_minor(t.energy_minor_per_kwh, t.currency),
+                    format_minor(t.time_minor_per_hour) + f" ({t.time_basis})",
+                    format_minor(t.start_fee_minor),
+                    format_minor(t.idle_minor_per_min),
+                    f"{t.idle_grace_min} min",
+                    "" if t.idle_cap_minor is None else format_minor(t.idle_cap_minor),
+                    f"{t.vat_bp / 100:g} %",
+                ]
+            )
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             for j, text in enumerate(row):
@@ -146,10 +163,11 @@ class TariffEditor(QWidget):
         self.scope.clear()
         self.scope.addItem(self.tr("Site default"), None)
         self.scope.addItem(self.tr("Guests"), "guests")
-        for name in sorted(groups.values()):
+        for name in table.groups:
             self.scope.addItem(self.tr("Group: {0}").format(name), name)
         i = self.scope.findData(current)
         self.scope.setCurrentIndex(max(i, 0))
+        self.loads += 1
 
     def form_input(self) -> TariffInput:
         """The form as a validated tariff input (UserError on bad input)."""
@@ -174,26 +192,25 @@ class TariffEditor(QWidget):
         ).validate()
 
     def add_version(self) -> None:
+        """Add the form's version on the worker (the core checks, adds and audits it)."""
         try:
             t = self.form_input()
-            with self.ctx.db.session() as s:
-                row = add_tariff(s, t)
-                try:
-                    from stationmgr.access.context import record
-
-                    record(
-                        s,
-                        "tariffs.edit",
-                        f"tariff {row.id} {row.name}",
-                        None,
-                        {"name": row.name, "valid_from": str(row.valid_from)},
-                    )
-                except ImportError:  # pragma: no cover
-                    pass
-                self.message.setText(self.tr("Added version {0}").format(row.id))
         except UserError as e:
             self.message.setText(str(e))
             return
-        if self.ctx.engine is not None and hasattr(self.ctx.engine, "live_estimates"):
-            self.ctx.engine.live_estimates.forget()
-        self.reload()
+        client = self.ctx.client
+        assert client is not None
+        new = new_tariff(t)
+        self.add_btn.setEnabled(False)
+
+        def added(done: m.TariffAdded) -> None:  # the site applied it: estimates use it now
+            self.add_btn.setEnabled(True)
+            self.message.setText(self.tr("Added version {0}").format(done.id))
+            self.reload()
+
+        def refused(e: BaseException) -> None:  # bad input, a refusal, another's lock
+            self.add_btn.setEnabled(True)
+            self.message.setText(error_line(e))
+            self.loads += 1
+
+        self.ctx.worker.run(lambda: client.add_tariff(new), added, refused)

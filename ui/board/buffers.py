@@ -7,7 +7,7 @@ from datetime import datetime
 
 import numpy as np
 
-from stationmgr.events import BaySnapshot
+from ui.board.state import BaySnap
 
 LIVE_POINTS = 7200  # per bay: two hours of 1 s ticks before the oldest half is dropped
 
@@ -38,7 +38,7 @@ class LiveBuffers:
         self.bays: dict[int, Ring] = {}
         self.site = Ring()
 
-    def sample(self, now: float, snaps: dict[int, BaySnapshot]) -> None:
+    def sample(self, now: float, snaps: dict[int, BaySnap]) -> None:
         total = 0.0
         for bay_id, s in snaps.items():
             ring = self.bays.get(bay_id)

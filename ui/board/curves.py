@@ -3,12 +3,14 @@
 pyqtgraph the way its scrollingPlots/PlotSpeedTest examples do it: curve items are created
 once; numbers go into preallocated numpy buffers; a timer calls `setData` on views of them.
 `setClipToView` and peak downsampling keep a whole day of samples cheap to pan and zoom.
-Today's stored samples are loaded off the GUI thread when a bay is selected.
+Today's stored samples come from the site client, off the GUI thread, when a bay is
+selected.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -16,49 +18,52 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from stationmgr.clock import to_datetime
-from stationmgr.store import queries
 from ui.board.buffers import Ring, midnight
+
+if TYPE_CHECKING:
+    from stationmgr.client.api import SiteClient
+
+
+AXIS_W = 64  # px for a value axis: its ticks and its label
+
+
+def _iso(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="seconds")
 
 
 def load_bay_day(
-    db: object, bay_id: int, since: float
+    client: SiteClient, bay_id: int, since: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(t, kW, session kWh) of a bay's stored samples since `since`; NaN between sessions."""
-    with db.session() as s:  # type: ignore[attr-defined]
-        rows = queries.bay_samples_since(s, bay_id, to_datetime(since))
-    t, p, e = [], [], []
-    last_sid = None
-    for sid, ts, energy, power, start in rows:
-        if last_sid is not None and sid != last_sid:
+    """(t, kW, session kWh) of a bay's stored samples since `since`; NaN between sessions.
+    The energy is the core's reset-aware curve (`client.bay_day`). Runs on the worker."""
+    t: list[float] = []
+    p: list[float] = []
+    e: list[float] = []
+    for trace in client.bay_day(bay_id, _iso(since)).traces:
+        if t:
             t.append(t[-1])
             p.append(np.nan)
             e.append(np.nan)
-        last_sid = sid
-        t.append(ts.timestamp())
-        p.append((power or 0) / 1000.0)
-        e.append(max(0.0, (energy - start) / 1000.0))
+        t.extend(trace.at)
+        p.extend((w or 0) / 1000.0 for w in trace.power_w)
+        e.extend(wh / 1000.0 for wh in trace.energy_wh)
     return np.array(t), np.array(p), np.array(e)
 
 
 def load_site_day(
-    db: object, since: float, until: float, step_s: float = 60.0
+    client: SiteClient, since: float, until: float, step_s: float = 60.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """The site's total power (kW) per `step_s` since `since`: each bay's last sampled power
     held until its next sample (samples are sparse while a car draws nothing)."""
-    with db.session() as s:  # type: ignore[attr-defined]
-        rows = queries.site_samples_since(s, to_datetime(since))
     edges = np.arange(since, max(until, since + step_s), step_s)
     total = np.zeros(len(edges))
-    by_bay: dict[int, tuple[list[float], list[float]]] = {}
-    for bay_id, ts, power in rows:
-        tl, pl = by_bay.setdefault(bay_id, ([], []))
-        tl.append(ts.timestamp())
-        pl.append((power or 0) / 1000.0)
-    for tl, pl in by_bay.values():
-        ta = np.array(tl)
+    for bay in client.site_power(_iso(since)).bays:
+        if not bay.at:
+            continue
+        ta = np.array(bay.at, dtype=float)
+        pa = np.array([(w or 0) / 1000.0 for w in bay.power_w])
         idx = np.searchsorted(ta, edges, side="right") - 1
-        vals = np.where(idx >= 0, np.array(pl)[np.clip(idx, 0, None)], 0.0)
+        vals = np.where(idx >= 0, pa[np.clip(idx, 0, None)], 0.0)
         # a bay's last sample older than 15 min says nothing about now
         stale = (idx < 0) | (edges - ta[np.clip(idx, 0, None)] > 900)
         total += np.where(stale, 0.0, vals)
@@ -79,6 +84,10 @@ def _plot(title: str, units: str) -> pg.PlotWidget:
     fg = w.palette().color(QPalette.ColorRole.Text)
     for ax in ("left", "bottom", "right"):
         pi.getAxis(ax).setTextPen(fg)
+    # Fixed room for the value axes: otherwise a new round top (10 → 20 kW) changes the
+    # tick text's width, the layout moves, and every axis of the plot is drawn anew — the
+    # GUI thread's longest pieces of work on a running board (bench/gui_load.py).
+    pi.getAxis("left").setWidth(AXIS_W)
     return w
 
 
@@ -118,6 +127,7 @@ class CurvePanel(QWidget):
         pi.scene().addItem(self.energy_vb)
         pi.getAxis("right").linkToView(self.energy_vb)
         pi.getAxis("right").setLabel(self.tr("Energy"), units="Wh")
+        pi.getAxis("right").setWidth(AXIS_W)
         self.energy_vb.setXLink(pi)
         self.energy_vb.setLimits(yMin=0)
         pi.getViewBox().sigResized.connect(
@@ -178,7 +188,13 @@ class CurvePanel(QWidget):
         self._y_top.pop("energy", None)
 
     def update_live(self, ring: Ring | None, site: Ring, now: float) -> None:
-        """New points every second. The axes are the expensive part to repaint, so the
+        """New points every second (both plots at once; the board spreads them over the
+        second with `update_bay_live` and `update_site_live`)."""
+        self.update_bay_live(ring, now)
+        self.update_site_live(site)
+
+    def update_bay_live(self, ring: Ring | None, now: float) -> None:
+        """The selected bay's new points. The axes are the expensive part to repaint, so the
         ranges move in steps: the time window jumps ahead when the newest point nears its
         right edge, and the value ranges grow to the next round number only when exceeded."""
         if ring is not None and ring.n:
@@ -189,16 +205,19 @@ class CurvePanel(QWidget):
                 self.bay_plot.getPlotItem().getViewBox(), self.live_power, self.hist_power, "power"
             )
             self._fit_y(self.energy_vb, self.live_energy, self.hist_energy, "energy")
+        if self.follow:
+            lo, hi = self.bay_plot.getPlotItem().getViewBox().viewRange()[0]
+            if not (lo <= now <= hi - 0.02 * (hi - lo)) or abs((hi - lo) - 1.1 * self.span_s) > 1:
+                self.bay_plot.setXRange(now - self.span_s, now + 0.1 * self.span_s, padding=0)
+
+    def update_site_live(self, site: Ring) -> None:
+        """The site total's new points (its time axis follows the bay plot's)."""
         if site.n:
             v = site.view()
             self.live_site.setData(v[0], v[1])
             self._fit_y(
                 self.site_plot.getPlotItem().getViewBox(), self.live_site, self.hist_site, "site"
             )
-        if self.follow:
-            lo, hi = self.bay_plot.getPlotItem().getViewBox().viewRange()[0]
-            if not (lo <= now <= hi - 0.02 * (hi - lo)) or abs((hi - lo) - 1.1 * self.span_s) > 1:
-                self.bay_plot.setXRange(now - self.span_s, now + 0.1 * self.span_s, padding=0)
 
     def _fit_y(self, vb: Any, live: Any, hist: Any, key: str) -> None:
         top = 0.0

@@ -1,7 +1,10 @@
 """The bay board page: the tile grid, the selected bay's panel and curves, the actions.
 
-Fed by the bridge (snapshots, ≤10/s per bay) and a 1 s timer that repaints the tiles (their
-timers run on from the snapshots), samples the live curves and refreshes cost estimates.
+Everything comes through the site client: live bays and events from `ctx.site` (wire
+`m.Bay` / `m.Event`, coalesced per bay), the day curves from `ctx.client` on the worker,
+the actions through `ui.actions`. So the board is the same on the site's own PC and on a
+second PC attached to a site service. A 1 s timer repaints the tiles (their timers run on
+from the snapshots) and samples the live curves.
 """
 
 from __future__ import annotations
@@ -25,19 +28,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stationmgr.events import BaySnapshot, ChargerCommLost
+from stationmgr.client import models as m
 from stationmgr.ocpp_words import BayStatus
-from stationmgr.sessions import FaultCleared, FaultRaised
 from ui import fmt
 from ui.actions import Actions
 from ui.board import extras
 from ui.board.buffers import LiveBuffers, midnight
+from ui.board.clock import SiteClock
 from ui.board.state import BayView
-from ui.board.tiles import STATE_COLOURS, TileGrid, status_word
+from ui.board.tiles import STATE_COLOURS, TileGrid, status_word, who_text
 from ui.context import AppContext
 from ui.pages import PageSpec
 
 log = logging.getLogger(__name__)
+CURVE_STAGGER_MS = 330  # the plots repaint a third and two thirds of a second after the tiles
 
 
 class BayPanel(QFrame):
@@ -91,18 +95,18 @@ class BoardPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.views: dict[int, BayView] = {}
+        self._removed: set[int] = set()  # bays the site removed (their last snapshots lag)
         self.buffers = LiveBuffers()
-        self.actions_ = Actions(ctx, self)
+        self.actions_ = Actions(ctx, self, label_of=self._label)
         self.actions_.done.connect(self._status)
         self.actions_.failed.connect(self._status)
         self.extras = extras.Extras(ctx)
         self._ticks = 0
         self._loaded_bay: int | None = None
-
-        eng = ctx.engine
-        now = (lambda: eng.clock.now()) if eng is not None else _wall
-        self.now = now
-        self.grid = TileGrid(now)
+        self.clock = SiteClock()
+        self.now = self.clock.now
+        self.link_up = True
+        self.grid = TileGrid(self.now)
         self.grid.currency = ctx.currency
         self.grid.acked = self.extras.acked
         scroll = QScrollArea()
@@ -150,11 +154,12 @@ class BoardPage(QWidget):
             a.triggered.connect(slot)
             self.addAction(a)
 
-        if ctx.bridge is not None:
-            ctx.bridge.snapshots.connect(self.on_snapshots)
-            ctx.bridge.events.connect(self.on_events)
-            if eng is not None:
-                ctx.bridge.seed(eng.snapshots())
+        if ctx.site is not None:
+            ctx.site.bays.connect(self.on_snapshots)
+            ctx.site.events.connect(self.on_events)
+            ctx.site.link.connect(self.on_link)
+            if ctx.site.latest:
+                self.on_snapshots(dict(ctx.site.latest))
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
@@ -174,6 +179,7 @@ class BoardPage(QWidget):
         self.bottom.setStretchFactor(1, 1)
         if self.grid.selected_bay is not None:
             self._select(self.grid.selected_bay)
+        self.curves.update_bay_live(None, self.now())  # the time window, before it paints
         self._load_site_day()
 
     def _day(self) -> None:
@@ -186,15 +192,18 @@ class BoardPage(QWidget):
 
     # ------------------------------------------------------------ feed
 
-    def on_snapshots(self, snaps: dict[int, BaySnapshot]) -> None:
+    def on_snapshots(self, snaps: dict[int, m.Bay]) -> None:
         new = False
-        for bay_id, snap in snaps.items():
+        for bay_id, bay in snaps.items():
             v = self.views.get(bay_id)
+            if v is None and self._gone(bay_id):
+                continue  # a last snapshot of a bay the site has just removed
             if v is None:
-                self.views[bay_id] = BayView(snap)
+                v = self.views[bay_id] = BayView(bay)
                 new = True
             else:
-                v.update(snap)
+                v.update(bay)
+            self.clock.saw(v.snap.at)
         if new:
             self.grid.set_views(self.views)
             if self.grid.selected_bay is not None and self._loaded_bay is None:
@@ -204,16 +213,19 @@ class BoardPage(QWidget):
         if self.grid.selected_bay in snaps:
             self._refresh_panel()
 
-    def on_events(self, events: list[object]) -> None:
+    def on_events(self, events: list[m.Event]) -> None:
         changed = False
         for ev in events:
-            if isinstance(ev, FaultRaised):
-                label = self._label(ev.bay_id)
-                self.alert.emit(self.tr("Fault on {0}").format(label), ev.code)
-            elif isinstance(ev, FaultCleared):
-                pass
-            elif isinstance(ev, ChargerCommLost):
-                self.alert.emit(self.tr("Charger does not answer"), f"{ev.name}: {ev.detail}")
+            d = ev.data
+            if ev.type == "fault_raised":
+                label = self._label(int(d.get("bay_id") or 0))
+                self.alert.emit(self.tr("Fault on {0}").format(label), str(d.get("code")))
+            elif ev.type == "charger_offline":
+                self.alert.emit(
+                    self.tr("Charger does not answer"), f"{d.get('name')}: {d.get('detail')}"
+                )
+            elif ev.type == "configuration_changed" and "chargers" in (d.get("kinds") or ()):
+                self._reload_bays()
             hit = self.extras.on_event(ev, self.views)
             if hit is not None:
                 changed = True
@@ -223,24 +235,74 @@ class BoardPage(QWidget):
             self.grid.update()
             self._refresh_panel()
 
+    def _gone(self, bay_id: int) -> bool:
+        """A late snapshot of a bay the site removed (until a change brings it back)."""
+        return bay_id in self._removed
+
+    def on_link(self, up: bool, why: str) -> None:
+        """The site went away (the board keeps its last data and says so) or came back."""
+        self.link_up = up
+        if up:
+            log.info("live events from the site: connected")
+        else:
+            log.warning("live events from the site: lost (%s)", why)
+        if not up:
+            self._status(self.tr("The site cannot be reached: {0}").format(why))
+        self._refresh_summary()
+
+    def _reload_bays(self) -> None:
+        """After a charger change: ask the site which bays it has now."""
+        if self.ctx.client is None:
+            return
+        client = self.ctx.client
+        self.ctx.worker.run(
+            client.bays,
+            lambda bays: self._drop_removed_bays({b.bay_id for b in bays}),  # type: ignore[attr-defined]
+            lambda e: self._status(str(e)),
+        )
+
+    def _drop_removed_bays(self, live: set[int]) -> bool:
+        """Bays the running site no longer has leave the board (new ones arrive with
+        their first snapshot)."""
+        self._removed -= live  # re-enabled: its snapshots are welcome again
+        gone = [b for b in self.views if b not in live]
+        for bay_id in gone:
+            del self.views[bay_id]
+            self._removed.add(bay_id)
+        if gone:
+            self.grid.set_views(self.views)
+            self._refresh_summary()
+            self.grid.update()
+            self._refresh_panel()
+        return bool(gone)
+
     def tick(self) -> None:
-        """Once a second: timers run on, curves advance, estimates refresh (no engine calls
-        that wait: snapshots are local, estimates are pure)."""
+        """Once a second: timers run on and curves advance (no engine calls: every figure
+        comes from the bays' snapshots)."""
         now = self.now()
         self._ticks += 1
         latest = {b: v.snap for b, v in self.views.items()}
         self.buffers.sample(now, latest)
-        if self._ticks % 5 == 1:
-            self.extras.refresh(self.views, now)
         self.grid.update()
-        sel = self.grid.selected_bay
-        if self.isVisible() and self.curves is not None:
-            self.curves.update_live(
-                self.buffers.bays.get(sel) if sel else None, self.buffers.site, now
-            )
         self._refresh_panel()
+        if self.isVisible() and self.curves is not None:
+            # Each plot repaints apart from the tiles: one window repaints every widget
+            # updated in the same turn in one pass, and the tiles plus both plots at once
+            # held the GUI thread for ~50 ms (bench/gui_load.py); a third of a second apart,
+            # each pass stays short.
+            QTimer.singleShot(CURVE_STAGGER_MS, self, lambda: self._bay_curve(now))
+            QTimer.singleShot(2 * CURVE_STAGGER_MS, self, self._site_curve)
         if self._ticks % 300 == 0:
             self._load_site_day()
+
+    def _bay_curve(self, now: float) -> None:
+        sel = self.grid.selected_bay
+        if self.curves is not None:
+            self.curves.update_bay_live(self.buffers.bays.get(sel) if sel else None, now)
+
+    def _site_curve(self) -> None:
+        if self.curves is not None:
+            self.curves.update_site_live(self.buffers.site)
 
     # ------------------------------------------------------------ selection and panel
 
@@ -257,23 +319,27 @@ class BoardPage(QWidget):
         self.curves.title.setText(
             self.tr("<b>{0}</b>: power and energy today").format(self._label(bay_id))
         )
-        db, since = self.ctx.db, midnight(self.now())
+        client, since = self.ctx.client, midnight(self.now())
         load_bay_day = self._curves_mod.load_bay_day
 
         def loaded(data: object) -> None:
-            if self._loaded_bay == bay_id:
+            if self._loaded_bay == bay_id and self.curves is not None:
                 self.curves.set_history(data, None)  # type: ignore[arg-type]
 
-        self.ctx.worker.run(lambda: load_bay_day(db, bay_id, since), loaded)
+        self.ctx.worker.run(
+            lambda: load_bay_day(client, bay_id, since), loaded, lambda e: self._status(str(e))
+        )
 
     def _load_site_day(self) -> None:
         if self._curves_mod is None:
             return
         load_site_day = self._curves_mod.load_site_day
-        db, now = self.ctx.db, self.now()
+        client, now = self.ctx.client, self.now()
         since = midnight(now)
         self.ctx.worker.run(
-            lambda: load_site_day(db, since, now), lambda data: self.curves.set_history(None, data)
+            lambda: load_site_day(client, since, now),
+            lambda data: self.curves.set_history(None, data),
+            lambda e: self._status(str(e)),
         )
 
     def _refresh_summary(self) -> None:
@@ -296,7 +362,11 @@ class BoardPage(QWidget):
                     f"{counts[st]} {status_word(st).lower()}"
                 )
         site = self.tr("Site power {0}").format(fmt.kw(self.ctx.locale, power))
-        self.summary.setText(f"<b>{site}</b> &nbsp; " + " &nbsp; ".join(parts))
+        down = ""
+        if not self.link_up:
+            text = self.tr("Site not reachable: showing the last data")
+            down = f'<span style="color:#c62828"><b>{text}</b></span> &nbsp; '
+        self.summary.setText(down + f"<b>{site}</b> &nbsp; " + " &nbsp; ".join(parts))
 
     def _refresh_panel(self) -> None:
         p = self.panel
@@ -308,7 +378,8 @@ class BoardPage(QWidget):
                 b.setEnabled(False)
             return
         s = v.snap
-        f = v.figures(self.now())
+        c = v.content(self.now())
+        f = c.figures
         loc = self.ctx.locale
         p.title.setText(s.label)
         colour = STATE_COLOURS[s.status]
@@ -316,29 +387,24 @@ class BoardPage(QWidget):
             f'<span style="color:{colour}; font-weight:bold">● '
             f"{status_word(s.status)}</span>" + (f" — {s.fault}" if s.fault else "")
         )
-        who = s.holder_name or (self.tr("Guest") if s.tx_uid else "–")
-        if s.card_uid:
-            who += f" ({s.card_uid})"
-        p.fields["who"].setText(who)
+        p.fields["who"].setText(who_text(c))
         p.fields["plugged"].setText(fmt.duration(f.plugged_s))
         p.fields["charging"].setText(fmt.duration(f.charging_s))
         p.fields["idle"].setText(fmt.duration(f.idle_s))
         p.fields["power"].setText(fmt.kw(loc, f.power_w))
         p.fields["energy"].setText(fmt.kwh(loc, f.energy_wh))
-        p.fields["cost"].setText(fmt.money(loc, v.cost_minor, self.ctx.currency))
-        p.fields["end"].setText(fmt.clock_time(loc, v.expected_end) if v.expected_end else "–")
-        ooo = self._out_of_order(bay_id)
-        usable = s.online and not ooo and s.fault is None
-        p.guest_btn.setEnabled(s.tx_uid is None and usable)
-        p.stop_btn.setEnabled(s.tx_uid is not None)
+        p.fields["cost"].setText(fmt.money(loc, c.cost_minor, c.currency or self.ctx.currency))
+        p.fields["end"].setText(fmt.clock_time(loc, c.expected_end) if c.expected_end else "–")
+        ooo = c.out_of_order
+        p.guest_btn.setEnabled(not c.running and c.usable)
+        p.stop_btn.setEnabled(c.running)
         p.ooo_btn.setText(self.tr("Back in &service") if ooo else self.tr("Set &out of order"))
         p.ooo_btn.setEnabled(True)
-        p.ack_btn.setEnabled(bool(s.fault or v.alerts))
+        p.ack_btn.setEnabled(bool(s.fault or v.alerts or c.open_alerts))
 
     def _out_of_order(self, bay_id: int) -> bool:
-        eng = self.ctx.engine
-        bay = eng.bays.get(bay_id) if eng is not None else None
-        return bool(bay and bay.out_of_order)
+        v = self.views.get(bay_id)
+        return bool(v and v.snap.out_of_order)
 
     def _act(self, what: str, bay_id: int | None = None) -> None:
         bay_id = self.grid.selected_bay if bay_id is None else bay_id
@@ -353,7 +419,7 @@ class BoardPage(QWidget):
             a.set_out_of_order(bay_id, not self._out_of_order(bay_id), self)
         elif what == "ack":
             a.acknowledge(bay_id, self)
-            self.extras.acknowledge(bay_id, self.views)
+            self.extras.acknowledge(bay_id, self.views, self._status)
             self.grid.update()
 
     def _menu_at_tile(self, bay_id: int) -> None:
@@ -385,16 +451,11 @@ class BoardPage(QWidget):
         self.timer.stop()
 
 
-def _wall() -> float:
-    import time
-
-    return time.time()
-
-
 PAGE = PageSpec(
     key="board",
     title=lambda: QCoreApplication.translate("BoardPage", "Bays"),
     factory=BoardPage,
     icon="board",
     order=10,
+    remote=True,
 )

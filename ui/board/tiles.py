@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from stationmgr.ocpp_words import BayStatus
 from ui import fmt
-from ui.board.state import BayView
+from ui.board.state import BayView, TileContent, Who
 
 TILE_MIN_W = 232
 TILE_H = 150
@@ -290,7 +290,8 @@ class TileGrid(QWidget):
         body = QRectF(rect).adjusted(10.5, HEADER_H + 6.5, -10.5, -6.5).toRect()
         line_h = self.line_h
         sfm = self.sfm
-        f = view.figures(now)
+        c = view.content(now)
+        f = c.figures
         y = body.top() + line_h + 4
         big_h = self.big_h
         loc = self.locale()
@@ -310,7 +311,7 @@ class TileGrid(QWidget):
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                 self.tr("Tap a card at the bay, or start a guest session")
                 + "\n"
-                + self.tr("waiting {0}").format(fmt.duration(view.figures(now).plugged_s)),
+                + self.tr("waiting {0}").format(fmt.duration(f.plugged_s)),
             )
             return
         if snap.status is BayStatus.FAULTED and snap.tx_uid is None:
@@ -369,11 +370,12 @@ class TileGrid(QWidget):
         y += sfm.height() + 2
         # line 4: cost so far and expected end
         extra = []
-        if view.cost_minor is not None:
-            extra.append(self.tr("≈ {0}").format(fmt.money(loc, view.cost_minor, self.currency)))
-        if view.expected_end is not None and snap.status is BayStatus.CHARGING:
-            extra.append(self.tr("ends ~{0}").format(fmt.clock_time(loc, view.expected_end)))
-        if snap.status is BayStatus.FINISHING and f.idle_s is not None:
+        if c.cost_minor is not None:
+            cur = c.currency or self.currency
+            extra.append(self.tr("≈ {0}").format(fmt.money(loc, c.cost_minor, cur)))
+        if c.expected_end is not None:
+            extra.append(self.tr("ends ~{0}").format(fmt.clock_time(loc, c.expected_end)))
+        if c.blocking and f.idle_s is not None:
             p.setPen(QColor(STATE_COLOURS[BayStatus.FINISHING]))
             extra.append(self.tr("car done, blocking the bay"))
         if extra:
@@ -384,16 +386,7 @@ class TileGrid(QWidget):
             )
 
     def _who(self, view: BayView) -> str:
-        s = view.snap
-        if s.tx_uid is None:
-            if s.status is BayStatus.PREPARING:
-                return self.tr("Car plugged in, no card yet")
-            if s.status is BayStatus.FINISHING:
-                return self.tr("Session ended")
-            return self.tr("No session")
-        if s.holder_name:
-            return s.holder_name + (f" ({s.card_uid})" if s.card_uid else "")
-        return s.card_uid or self.tr("Guest")
+        return who_text(view.content(view.snap.at))
 
     def _badges(self, view: BayView) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
@@ -448,6 +441,29 @@ class TileGrid(QWidget):
             self.activated.emit(self.selected_bay)
             return None
         return super().keyPressEvent(e)
+
+
+def who_text(c: TileContent) -> str:
+    """The "who" line of a bay, the same on its tile and in the panel."""
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("TileGrid", text)
+
+    card = f" ({c.card})" if c.card else ""
+    match c.who:
+        case Who.HOLDER:
+            return (c.holder or "") + card
+        case Who.CARD:
+            return c.card or ""
+        case Who.GUEST:
+            return tr("Guest")
+        case Who.PENDING:
+            return tr("Card {0} tapped: plug in to start").format((c.holder or "") + card)
+        case Who.PLUGGED:
+            return tr("Car plugged in, no card yet")
+        case Who.ENDED:
+            return tr("Session ended")
+    return tr("No session")
 
 
 def _natural(label: str) -> tuple[object, ...]:

@@ -1,17 +1,15 @@
 """CSV import with a preview: every row is checked first (format and against the database);
 one bad row rejects the whole file, named by its line, and nothing is imported.
 
-Reading and checking a large file and the import itself run on the worker, never on the
-GUI thread; the import is one unit of work, so it is all rows or none.
+The file is read here, on this PC; its text goes to the site (`check_card_import`, then
+`import_cards`), which checks every row again and imports in one unit of work, so it is
+all rows or none. Both calls run on the worker, never on the GUI thread.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -26,54 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stationmgr.cards import CSV_FIELDS, bay_ids_by_labels, find_cards, import_csv, read_csv
-from stationmgr.errors import StationError, UserError
-from stationmgr.store.db import Database
+from stationmgr.cards import CSV_FIELDS
+from stationmgr.client import models as m
+from ui.oneline import error_line
 from ui.worker import Worker
 
-_LINE = re.compile(r"^line (\d+): ")
-PREVIEW_ROWS = 500  # rows shown; the check covers every row
+if TYPE_CHECKING:
+    from stationmgr.client.api import SiteClient
 
-
-@dataclass
-class Preview:
-    """The file as read: its raw rows with line numbers, and the first problem (if any)."""
-
-    header: list[str]
-    rows: list[tuple[int, list[str]]]
-    total: int
-    error: str | None = None
-    error_line: int | None = None
-
-
-def check_file(db: Database, text: str) -> Preview:
-    """Parse and check every row (runs on the worker): format first, then the database
-    (number already enrolled in any spelling, unknown bay label)."""
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
-    rows: list[tuple[int, list[str]]] = []
-    total = 0
-    for row in reader:
-        total += 1
-        if len(rows) < PREVIEW_ROWS:
-            rows.append((reader.line_num, row))
-    preview = Preview(header, rows, total)
-    try:
-        cards = read_csv(text)
-        with db.session() as s:
-            for line, card in enumerate(cards, start=2):
-                try:
-                    known = find_cards(s, card.uid)
-                    if known:
-                        raise UserError(f"card {card.uid} is already enrolled (as {known[0].uid})")
-                    bay_ids_by_labels(s, card.allowed_bays)
-                except UserError as e:
-                    raise UserError(f"line {line}: {e}") from None
-    except UserError as e:
-        preview.error = str(e)
-        m = _LINE.match(preview.error)
-        preview.error_line = int(m.group(1)) if m else None
-    return preview
+__all__ = ["ImportDialog"]
 
 
 class ImportDialog(QDialog):
@@ -81,11 +40,13 @@ class ImportDialog(QDialog):
 
     imported = Signal(int)
 
-    def __init__(self, db: Database, worker: Worker, path: Path, parent: QWidget | None = None):
+    def __init__(
+        self, client: SiteClient, worker: Worker, path: Path, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.db, self.worker, self.path = db, worker, path
+        self.client, self.worker, self.path = client, worker, path
         self.text = ""
-        self.preview: Preview | None = None
+        self.preview: m.ImportPreview | None = None
         self.setWindowTitle(self.tr("Import cards from {0}").format(path.name))
         self.resize(900, 520)
         self.summary = QLabel(self.tr("Reading {0}…").format(path.name))
@@ -118,7 +79,8 @@ class ImportDialog(QDialog):
         except OSError as e:
             self._fail(self.tr("Cannot read the file: {0}").format(e.strerror or e))
             return
-        self.worker.run(lambda: check_file(self.db, self.text), self._show, self._failed)
+        client, text = self.client, self.text
+        self.worker.run(lambda: client.check_card_import(text), self._show, self._failed)
 
     def _fail(self, message: str) -> None:
         self.summary.setStyleSheet("color: #b3261e;")
@@ -126,18 +88,17 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
 
     def _failed(self, e: BaseException) -> None:
-        self._fail(
-            str(e) if isinstance(e, StationError) else self.tr("Check failed: {0}").format(e)
-        )
+        self._fail(error_line(e))
 
-    def _show(self, p: Preview) -> None:
+    def _show(self, p: m.ImportPreview) -> None:
         self.preview = p
         header = p.header or CSV_FIELDS
         self.table.setColumnCount(len(header) + 1)
         self.table.setHorizontalHeaderLabels([self.tr("Line"), *header])
         self.table.setRowCount(len(p.rows))
         bad = QBrush(QColor("#f9dedc"))
-        for r, (line, cells) in enumerate(p.rows):
+        for r, row in enumerate(p.rows):
+            line, cells = row.line, row.cells
             items = [QTableWidgetItem(str(line)), *(QTableWidgetItem(c) for c in cells)]
             items[0].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             for c, item in enumerate(items):
@@ -168,12 +129,9 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self.summary.setText(self.tr("Importing…"))
 
-        def work() -> int:
-            with self.db.session() as s:
-                return import_csv(s, self.text)
+        client, text = self.client, self.text
+        self.worker.run(lambda: client.import_cards(text), self._done, self._failed)
 
-        self.worker.run(work, self._done, self._failed)
-
-    def _done(self, n: int) -> None:
-        self.imported.emit(n)
+    def _done(self, done: m.Imported) -> None:
+        self.imported.emit(done.count)
         self.accept()

@@ -4,6 +4,12 @@ With an engine running, the engine owns the reader's port: we subscribe to its b
 `CardTapped` events with `bay_id=None`. Without an engine (an office PC enrolling cards),
 we open the desk readers configured in the database ourselves, one small asyncio loop on a
 thread per reader, and stop them when the page goes away.
+
+This is the one place of the cards page that touches the in-process site (`start_local`):
+a serial reader is hardware on the site's own PC. Over `--site` it is not opened: its port
+is named in the site's configuration for the site's PC (whose engine owns it), and desk taps
+do not travel over the event stream; a keyboard-wedge reader works on any PC, as it only
+types the number into the enrol field.
 """
 
 from __future__ import annotations
@@ -12,17 +18,19 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from sqlalchemy import select
 
+from stationmgr.card_editor import desk_readers
 from stationmgr.drivers import DeviceConfig, create_reader
 from stationmgr.drivers.api import CardReader
 from stationmgr.errors import DeviceError, StationError
 from stationmgr.events import CardTapped, EventBus
-from stationmgr.store.db import Database
-from stationmgr.store.models import CardReaderDevice
+
+if TYPE_CHECKING:
+    from stationmgr.store.db import Database
+    from ui.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,17 @@ class DeskTaps(QObject):
         super().__init__(parent)
         self._unsubscribe: Callable[[], None] | None = None
         self._loops: list[_ReaderThread] = []
+
+    def start_local(self, ctx: AppContext) -> None:
+        """Listen for desk taps in the site's own window: from the engine when it runs,
+        else from the readers themselves. Nothing over `--site` (see the module doc)."""
+        if ctx.remote:
+            return
+        eng = ctx.engine
+        if eng is not None and eng.running:
+            self.follow_bus(eng.bus)
+        elif ctx.db is not None:
+            self.open_readers(ctx.db)
 
     # ---------------------------------------------------------------- with an engine
 
@@ -53,19 +72,12 @@ class DeskTaps(QObject):
 
     def open_readers(self, db: Database) -> list[str]:
         """Open every enabled desk reader (no bay) from the database; returns their names."""
-        with db.session() as s:
-            rows = list(
-                s.scalars(
-                    select(CardReaderDevice).where(
-                        CardReaderDevice.enabled, CardReaderDevice.bay_id.is_(None)
-                    )
-                )
-            )
-            specs = [(r.name, r.driver, r.port, r.baud, dict(r.settings or {})) for r in rows]
         names = []
-        for name, driver, port, baud, settings in specs:
+        for spec in desk_readers(db):
+            name = spec.name
             try:
-                reader = create_reader(driver, DeviceConfig(port, None, baud, settings))
+                config = DeviceConfig(spec.port, None, spec.baud, spec.settings)
+                reader = create_reader(spec.driver, config)
             except StationError as e:
                 self.reader_failed.emit(name, str(e))
                 continue

@@ -3,12 +3,14 @@
 Every rule lives in the core (`CardInput.validate`, `add_card`, `update_card`); the dialog
 only collects the fields, shows the core's one-line message inline next to the buttons,
 and warns as soon as the number typed (or tapped) belongs to a card already enrolled, in
-any of its spellings.
+any of its spellings. It reads and saves through the site client (`card_choices`,
+`card_form`, `known_cards`, `save_card`), always on the worker.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,16 +32,18 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from stationmgr.auth import parse_uid
-from stationmgr.cards import CardInput, add_card, card_row, find_cards, update_card
+from stationmgr.cards import CardInput
+from stationmgr.client import models as m
 from stationmgr.errors import StationError, UserError
-from stationmgr.store.db import Database
-from stationmgr.store.models import Bay, Card, CardGroup, CardHolder
 from ui.cards.tapfield import TapField
 from ui.forms import ERROR_STYLE, OK_STYLE, WARN_STYLE, finish_dialog
+from ui.oneline import error_line
+
+if TYPE_CHECKING:
+    from stationmgr.client.api import SiteClient
+    from ui.worker import Worker
 
 
 class _OptionalDate(QWidget):
@@ -71,21 +75,30 @@ class _OptionalDate(QWidget):
         if dt is not None:
             self.edit.setDate(QDate(dt.year, dt.month, dt.day))
 
+    def set_text(self, iso: str | None) -> None:
+        """The wire's ISO 8601 time (UTC), or None for an open end."""
+        self.set_value(datetime.fromisoformat(iso).astimezone(UTC) if iso else None)
+
 
 class CardDialog(QDialog):
-    """Add (card_id None) or edit a card. `saved_card_id` is set after a successful save."""
+    """Add (card_id None) or edit a card. `saved_card_id` is set after a successful save;
+    `loaded` once the choices (and the card) came from the site."""
 
     def __init__(
         self,
-        db: Database,
+        client: SiteClient,
+        worker: Worker,
         card_id: int | None = None,
         uid: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.db = db
+        self.client = client
+        self.worker = worker  # every read and the save run off the GUI thread
         self.card_id = card_id
         self.saved_card_id: int | None = None
+        self.loaded = False
+        self._uid_check = 0  # the newest duplicate check: older answers are dropped
         self.setWindowTitle(self.tr("Edit card") if card_id else self.tr("Enrol a card"))
         self.setMinimumWidth(460)
 
@@ -136,51 +149,71 @@ class CardDialog(QDialog):
         self.error, self.buttons = finish_dialog(self, form, self.save)
         self.budgets.failed.connect(self.error.setText)
 
-        self._fill_choices()
-        if card_id is not None:
-            self._load(card_id)
-        elif uid:
+        if uid:
             self.uid.setText(uid)
         self.uid.textChanged.connect(self._check_uid)
         self.uid.tapped.connect(lambda _t: self.label.setFocus())
+        self._save_button().setEnabled(False)  # until the site answered
+        self._start_loading()
         self._check_uid()
 
     # ---------------------------------------------------------------- loading
 
-    def _fill_choices(self) -> None:
-        with self.db.session() as s:
-            holders = list(s.scalars(select(CardHolder.name).order_by(CardHolder.name)))
-            groups = list(s.scalars(select(CardGroup.name).order_by(CardGroup.name)))
-            bays = list(s.execute(select(Bay.id, Bay.label).order_by(Bay.label)).all())
-        self.holder.addItems(["", *dict.fromkeys(holders)])
-        self.group.addItems(["", *groups])
-        for bay_id, label in bays:
-            item = QListWidgetItem(label)
+    def _save_button(self) -> QPushButton:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Save)
+
+    def _start_loading(self) -> None:
+        client, card_id = self.client, self.card_id
+
+        def read() -> tuple[m.CardChoices, m.CardForm | None]:
+            return client.card_choices(), (
+                client.card_form(card_id) if card_id is not None else None
+            )
+
+        self.worker.run(read, self._loaded, self._load_failed)
+
+    def _load_failed(self, e: BaseException) -> None:
+        from stationmgr.client.errors import NotFound
+
+        if isinstance(e, NotFound):
+            self.error.setText(self.tr("This card no longer exists."))
+        else:
+            self.error.setText(error_line(e))
+
+    def _loaded(self, answer: tuple[m.CardChoices, m.CardForm | None]) -> None:
+        choices, card = answer
+        self._fill_choices(choices)
+        if card is not None:
+            self._load(card)
+        self.loaded = True
+        self._save_button().setEnabled(True)
+
+    def _fill_choices(self, choices: m.CardChoices) -> None:
+        holder, group = self.holder.currentText(), self.group.currentText()
+        self.holder.addItems(["", *choices.holders])
+        self.group.addItems(["", *choices.groups])
+        self.holder.setCurrentText(holder)  # typed while the site answered: kept
+        self.group.setCurrentText(group)
+        for bay in choices.bays:
+            item = QListWidgetItem(bay.label)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
-            item.setData(Qt.ItemDataRole.UserRole, bay_id)
+            item.setData(Qt.ItemDataRole.UserRole, bay.bay_id)
             self.bays.addItem(item)
 
-    def _load(self, card_id: int) -> None:
-        with self.db.session() as s:
-            card = s.get(Card, card_id)
-            if card is None:
-                self.error.setText(self.tr("This card no longer exists."))
-                self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
-                return
-            row = card_row(card)
-            allowed = {a.bay_id for a in card.allowed}
-            self.uid.setText(card.uid)
-            self.label.setText(card.label or "")
-            self.holder.setCurrentText(row["holder"])
-            self.group.setCurrentText(row["group"])
-            self.valid_from.set_value(card.valid_from)
-            self.valid_to.set_value(card.valid_to)
-            self.max_concurrent.setValue(card.max_concurrent)
-            self.max_current.setValue(card.max_current_a or 0.0)
-            self.blocked.setChecked(card.blocked)
-            self.note.setPlainText(card.note or "")
-            self.budgets.load(s, card)
+    def _load(self, card: m.CardForm) -> None:
+        self.uid.setText(card.uid_text)  # saved again, it stays this card
+        self.label.setText(card.label)
+        self.holder.setCurrentText(card.holder)
+        self.group.setCurrentText(card.group)
+        self.valid_from.set_text(card.valid_from)
+        self.valid_to.set_text(card.valid_to)
+        self.max_concurrent.setValue(card.max_concurrent)
+        self.max_current.setValue(card.max_current_a or 0.0)
+        self.blocked.setChecked(card.blocked)
+        self.note.setPlainText(card.note)
+        self.budgets.load(card.budgets)
+        allowed = set(card.allowed_bay_ids)
         for i in range(self.bays.count()):
             item = self.bays.item(i)
             if item.data(Qt.ItemDataRole.UserRole) in allowed:
@@ -190,7 +223,8 @@ class CardDialog(QDialog):
 
     def _check_uid(self) -> None:
         """Inline, while typing: the canonical form, or why the number is not one, or which
-        enrolled card it already is."""
+        enrolled card it already is (asked of the site on the worker; the newest wins)."""
+        self._uid_check += 1
         text = self.uid.text().strip()
         if not text:
             self.uid_hint.clear()
@@ -201,11 +235,22 @@ class CardDialog(QDialog):
             self.uid_hint.setStyleSheet(ERROR_STYLE)
             self.uid_hint.setText(str(e))
             return
-        with self.db.session() as s:
-            others = [c for c in find_cards(s, text) if c.id != self.card_id]
-            known = [(c.uid, c.holder.name if c.holder else c.label or "") for c in others]
+        check, client, card_id = self._uid_check, self.client, self.card_id
+
+        def answered(known: list[m.KnownCard]) -> None:
+            if check == self._uid_check:
+                self._show_known(uid, known)
+
+        def failed(e: BaseException) -> None:
+            if check == self._uid_check:
+                self.uid_hint.setStyleSheet(ERROR_STYLE)
+                self.uid_hint.setText(error_line(e))
+
+        self.worker.run(lambda: client.known_cards(text, card_id), answered, failed)
+
+    def _show_known(self, uid: str, known: list[m.KnownCard]) -> None:
         if known:
-            uid_k, who = known[0]
+            uid_k, who = known[0].uid, known[0].who
             self.uid_hint.setStyleSheet(WARN_STYLE)
             self.uid_hint.setText(
                 self.tr("Already enrolled as {0}{1}").format(uid_k, f" ({who})" if who else "")
@@ -234,21 +279,48 @@ class CardDialog(QDialog):
             note=self.note.toPlainText().strip() or None,
         )
 
+    def card_save(self, card: CardInput) -> m.CardSave:
+        """The checked card and the budget changes as the site's `save_card` takes them."""
+        add, remove = self.budgets.changes()
+        return m.CardSave(
+            uid=self.uid.text(),
+            card_id=self.card_id,
+            label=card.label,
+            holder=card.holder,
+            group=card.group,
+            valid_from=card.valid_from.isoformat() if card.valid_from else None,
+            valid_to=card.valid_to.isoformat() if card.valid_to else None,
+            allowed_bays=list(card.allowed_bays),
+            max_concurrent=card.max_concurrent,
+            max_current_a=card.max_current_a,
+            blocked=card.blocked,
+            note=card.note,
+            add_budgets=add,
+            remove_budgets=remove,
+        )
+
     def save(self) -> None:
-        """Validate and write in one unit of work; any refusal is shown inline."""
+        """Check here first (the core's own `CardInput.validate`, no round trip), then the
+        site writes it in one unit of work, on the worker (the database may be busy for
+        seconds); any refusal is shown inline and the dialog stays open."""
         self.error.clear()
         try:
             card = self.card_input().validate()
-            with self.db.session() as s:
-                if self.card_id is None:
-                    row = add_card(s, card)
-                else:
-                    row = update_card(s, self.card_id, card)
-                self.budgets.apply(s, row)
-                self.saved_card_id = row.id
         except StationError as e:
             self.error.setText(str(e))
             return
+        request, client = self.card_save(card), self.client
+        save_button = self._save_button()
+        save_button.setEnabled(False)
+
+        def refused(e: BaseException) -> None:
+            save_button.setEnabled(True)
+            self.error.setText(error_line(e))
+
+        self.worker.run(lambda: client.save_card(request), self._saved, refused)
+
+    def _saved(self, saved: m.SavedCard) -> None:
+        self.saved_card_id = saved.card_id
         self.accept()
 
 
@@ -284,17 +356,14 @@ class _BudgetEditor(QWidget):
         lay.addWidget(self.list)
         lay.addLayout(row)
 
-    def load(self, s: Session, card: Card) -> None:
-        from stationmgr.billing.budgets import amount_text, budgets_for
-        from stationmgr.billing.tariffs import site_currency
-
-        cur = site_currency(s)
-        for b in budgets_for(s, card.id, card.group_id):
+    def load(self, budgets: list[m.BudgetLine]) -> None:
+        for b in budgets:
             what = self.tr("daily") if b.period == "day" else self.tr("monthly")
-            text = f"{what} {amount_text(b, b.limit_value, cur)}"
-            item = QListWidgetItem(text if b.card_id else self.tr("{0} (group)").format(text))
-            item.setData(Qt.ItemDataRole.UserRole, b.id if b.card_id else None)
-            if not b.card_id:
+            text = f"{what} {b.amount}"
+            own = b.budget_id is not None
+            item = QListWidgetItem(text if own else self.tr("{0} (group)").format(text))
+            item.setData(Qt.ItemDataRole.UserRole, b.budget_id)
+            if not own:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             self.list.addItem(item)
 
@@ -321,15 +390,7 @@ class _BudgetEditor(QWidget):
                 self.new.pop(self.list.row(item) - (self.list.count() - len(self.new)))
             self.list.takeItem(self.list.row(item))
 
-    def apply(self, s: Session, card: Card) -> None:
-        from stationmgr.access.context import require
-        from stationmgr.billing.budgets import add_budget
-        from stationmgr.store.billing_models import Budget
-
-        if self.removed:
-            require(None, "cards.edit", s, target=card.uid)
-            for b in s.scalars(select(Budget).where(Budget.id.in_(self.removed))):
-                if b.card_id == card.id:  # only the card's own budgets are edited here
-                    s.delete(b)
-        for period, unit, text in self.new:
-            add_budget(s, period, unit, text, card_uid=card.uid)
+    def changes(self) -> tuple[list[m.BudgetAdd], list[int]]:
+        """What saving the dialog does to the card's budgets (in the same unit of work):
+        the budgets to add and the ids of the card's own ones to remove."""
+        return [m.BudgetAdd(p, u, t) for p, u, t in self.new], list(self.removed)

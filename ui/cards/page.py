@@ -1,10 +1,15 @@
 """The cards page: the list with search, enrol/edit, block/unblock, CSV import/export, and
-tap-to-enrol from a desk keyboard-wedge reader or a serial desk reader."""
+tap-to-enrol from a desk keyboard-wedge reader or a serial desk reader.
+
+Everything goes through the site client on the worker (the same on the site's PC and over
+`--site`); the list follows `configuration_changed` events, so a card changed on another
+PC shows here at once. A failed call is one line under the list; the list keeps what it
+last showed. The serial desk reader is local hardware (`ui.cards.desk`)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
+import csv
+import io
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -32,17 +37,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stationmgr.auth import parse_uid
-from stationmgr.cards import export_csv, find_cards, set_blocked
-from stationmgr.errors import StationError, UserError
+from stationmgr.auth import exact_text, parse_uid
+from stationmgr.client import models as m
+from stationmgr.errors import UserError
 from stationmgr.wedge import CARD_CHARS
 from ui.cards.csv_import import ImportDialog
 from ui.cards.desk import DeskTaps
 from ui.cards.dialog import CardDialog
-from ui.cards.model import CardTableModel, read_rows
+from ui.cards.model import CardTableModel
 from ui.cards.tapfield import TapField
 from ui.context import AppContext
 from ui.forms import ERROR_STYLE, OK_STYLE, WARN_STYLE
+from ui.oneline import error_line
 from ui.pages import PageSpec
 
 
@@ -51,8 +57,11 @@ class CardsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("CardsPage")
-        eng = ctx.engine
-        self.model = CardTableModel(eng.clock.now if eng is not None else None)
+        self.model = CardTableModel()
+        self.loads = 0  # lists shown so far (tests wait on it)
+        self._reading = 0  # the newest list read: older answers are dropped
+        self._present = 0  # the newest presented number
+        self._select_next: int | None = None  # the card to select when the list comes
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.dialog: CardDialog | None = None  # the open add/edit dialog (desk taps go there)
@@ -152,18 +161,33 @@ class CardsPage(QWidget):
         self.desk.reader_failed.connect(
             lambda name, msg: self._say(self.tr("Desk reader {0}: {1}").format(name, msg), True)
         )
+        if ctx.site is not None:
+            ctx.site.events.connect(self._on_events)
+            ctx.site.link.connect(self._on_link)
         self.refresh()
         self._update_buttons()
 
     # ---------------------------------------------------------------- life cycle
 
     def start_desk_readers(self) -> None:
-        """Listen for desk taps: from the engine when it runs, else from the readers."""
-        eng = self.ctx.engine
-        if eng is not None and eng.running:
-            self.desk.follow_bus(eng.bus)
+        """Listen for taps on a serial desk reader of this PC (in the site's own window)."""
+        self.desk.start_local(self.ctx)
+
+    def _on_events(self, events: list[m.Event]) -> None:
+        """A card changed anywhere (this PC, another one, the CLI): read the list again."""
+        for ev in events:
+            if ev.type == "configuration_changed" and "cards" in (ev.data.get("kinds") or ()):
+                self.refresh()
+                return
+
+    def _on_link(self, up: bool, why: str) -> None:
+        if up:
+            self.refresh()
         else:
-            self.desk.open_readers(self.ctx.db)
+            self._say(
+                self.tr("The site is not reachable ({0}): the list is as last read.").format(why),
+                True,
+            )
 
     def showEvent(self, event: object) -> None:  # type: ignore[override]
         super().showEvent(event)  # type: ignore[arg-type]
@@ -186,11 +210,31 @@ class CardsPage(QWidget):
 
     # ---------------------------------------------------------------- list
 
-    def refresh(self) -> None:
-        """Re-read the list (one indexed query: fine on the GUI thread)."""
+    def refresh(self, select: int | None = None) -> None:
+        """Re-read the list from the site (`card_rows`) on the worker; then select `select`,
+        else keep the selected card."""
+        if select is not None:  # kept until a list is shown: a newer read must not lose it
+            self._select_next = select
         keep = self.selected_card_id()
-        with self.ctx.db.session() as s:
-            rows = read_rows(s, self.search.text().strip() or None)
+        self._reading += 1
+        reading, client = self._reading, self.ctx.client
+        search = self.search.text().strip() or None
+        assert client is not None
+
+        def failed(e: BaseException) -> None:
+            if reading == self._reading:
+                self._say(error_line(e), True)
+
+        self.ctx.worker.run(
+            lambda: client.card_rows(search),
+            lambda rows: self._show_rows(rows, keep) if reading == self._reading else None,
+            failed,
+        )
+
+    def _show_rows(self, rows: list[m.CardListRow], keep: int | None) -> None:
+        if self._select_next is not None:
+            keep, self._select_next = self._select_next, None
+        self.loads += 1
         self.model.set_rows(rows)
         self.count.setText(self.tr("{0} card(s)").format(len(rows)))
         self.table.resizeColumnsToContents()
@@ -215,8 +259,8 @@ class CardsPage(QWidget):
             self.search.blockSignals(True)  # the card is hidden by the search: show all
             self.search.clear()
             self.search.blockSignals(False)
-            self.refresh()
-            row = self.model.row_of(card_id)
+            self.refresh(select=card_id)  # selected when the list comes
+            return False
         if row is None:
             return False
         idx = self.proxy.mapFromSource(self.model.index(row, 0))
@@ -253,10 +297,25 @@ class CardsPage(QWidget):
             self.tap_status.setStyleSheet(ERROR_STYLE)
             self.tap_status.setText(str(e))
             return
-        with self.ctx.db.session() as s:
-            known = [
-                (c.id, c.uid, c.holder.name if c.holder else c.label) for c in find_cards(s, text)
-            ]
+        self._present += 1
+        asked, client = self._present, self.ctx.client
+        assert client is not None
+
+        def answered(known: list[m.KnownCard]) -> None:
+            if asked == self._present:
+                self._presented(text, uid, source, enrol, known)
+
+        def failed(e: BaseException) -> None:
+            if asked == self._present:
+                self.tap_status.setStyleSheet(ERROR_STYLE)
+                self.tap_status.setText(error_line(e))
+
+        self.ctx.worker.run(lambda: client.known_cards(text), answered, failed)
+
+    def _presented(
+        self, text: str, uid: str, source: str | None, enrol: bool, found: list[m.KnownCard]
+    ) -> None:
+        known = [(c.card_id, c.uid, c.who) for c in found]
         via = self.tr(" (read by the {0})").format(source) if source else ""
         if known:
             card_id, known_uid, who = known[0]
@@ -276,16 +335,19 @@ class CardsPage(QWidget):
             self.open_dialog(uid=text)
 
     def _on_desk_tap(self, uid: str, raw: str, reader: str) -> None:
+        # The reader's UID is hex bytes: written so that typed-text rules keep it so.
+        text = exact_text(uid) if uid else raw
         if self.dialog is not None and self.dialog.isVisible():
-            self.dialog.uid.setText(raw or uid)  # fills the open dialog's number field
+            self.dialog.uid.setText(text)  # fills the open dialog's number field
             return
-        self.tap.setText(raw or uid)
+        self.tap.setText(text)
         # While another page is shown, a tap is only noted here: no dialog pops up over the
         # bay board; the owner finds the card waiting in the enrol field.
-        self.present(raw or uid, self.tr("desk reader {0}").format(reader), self.isVisible())
+        self.present(text, self.tr("desk reader {0}").format(reader), self.isVisible())
 
     def open_dialog(self, card_id: int | None = None, uid: str = "") -> CardDialog:
-        dlg = CardDialog(self.ctx.db, card_id, uid, self)
+        assert self.ctx.client is not None
+        dlg = CardDialog(self.ctx.client, self.ctx.worker, card_id, uid, self)
         self.dialog = dlg
         dlg.finished.connect(lambda result: self._dialog_closed(dlg, result))
         dlg.open()
@@ -294,9 +356,8 @@ class CardsPage(QWidget):
     def _dialog_closed(self, dlg: CardDialog, result: int) -> None:
         if self.dialog is dlg:
             self.dialog = None
-        if dlg.saved_card_id is not None:
-            self.refresh()
-            self.select_card(dlg.saved_card_id)
+        if dlg.saved_card_id is not None:  # the site applied it at once (`save_card`)
+            self.refresh(select=dlg.saved_card_id)
             self._say(self.tr("Saved card {0}.").format(dlg.uid.text().strip()))
             self.tap.clear()
             self.tap_status.clear()
@@ -331,18 +392,25 @@ class CardsPage(QWidget):
         if row is None:
             return
         card = self.model.rows[row]
-        try:
-            with self.ctx.db.session() as s:
-                set_blocked(s, card.uid, not card.blocked)
-        except StationError as e:
-            self._say(str(e), True)
-            return
-        self._say(
-            (
-                self.tr("Card {0} blocked.") if not card.blocked else self.tr("Card {0} unblocked.")
-            ).format(card.uid)
-        )
-        self.refresh()
+        client = self.ctx.client
+        assert client is not None
+        self.block_button.setEnabled(False)
+
+        def done(_card: m.Card) -> None:  # the site applied it: a blocked card's session stops
+            self._say(
+                (
+                    self.tr("Card {0} blocked.")
+                    if not card.blocked
+                    else self.tr("Card {0} unblocked.")
+                ).format(card.uid)
+            )
+            self.refresh()
+
+        def failed(e: BaseException) -> None:
+            self._say(error_line(e), True)
+            self._update_buttons()
+
+        self.ctx.worker.run(lambda: client.set_blocked(card.uid, not card.blocked), done, failed)
 
     # ---------------------------------------------------------------- CSV
 
@@ -354,7 +422,8 @@ class CardsPage(QWidget):
             self.open_import(Path(path))
 
     def open_import(self, path: Path) -> ImportDialog:
-        dlg = ImportDialog(self.ctx.db, self.ctx.worker, path, self)
+        assert self.ctx.client is not None
+        dlg = ImportDialog(self.ctx.client, self.ctx.worker, path, self)
         dlg.imported.connect(self._imported)
         dlg.open()
         return dlg
@@ -371,30 +440,43 @@ class CardsPage(QWidget):
             self.export_to(Path(path))
 
     def export_to(self, path: Path) -> None:
-        """Write the file on the worker: to a temporary name first, so a failure leaves no
+        """The site sends the CSV text (`export_cards`, audited); it is written here, where
+        the user chose, on the worker: to a temporary name first, so a failure leaves no
         half-written file behind."""
-        db = self.ctx.db
+        client = self.ctx.client
+        assert client is not None
 
-        def work() -> int:
-            fd, tmp = tempfile.mkstemp(prefix=".cards-", suffix=".csv", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", newline="", encoding="utf-8") as out, db.session() as s:
-                    n = export_csv(s, out)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            return n
+        def export() -> int:
+            text = client.export_cards()
+            write_atomically(path, text)
+            return max(0, sum(1 for _ in csv.reader(io.StringIO(text))) - 1)
 
         self._say(self.tr("Exporting…"))
         self.ctx.worker.run(
-            work,
+            export,
             lambda n: self._say(self.tr("Exported {0} card(s) to {1}.").format(n, path)),
             lambda e: self._say(
-                str(e) if isinstance(e, StationError) else self.tr("Export failed: {0}").format(e),
+                error_line(e)
+                if not isinstance(e, OSError)
+                else self.tr("Export failed: {0}").format(e.strerror or e),
                 True,
             ),
         )
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """`text` to `path` (UTF-8) through a temporary file beside it: all or nothing."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=".cards-", suffix=".csv", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _build(ctx: AppContext) -> CardsPage:
@@ -409,4 +491,5 @@ PAGE = PageSpec(
     factory=_build,
     icon="cards",
     order=40,
+    remote=True,
 )

@@ -1,5 +1,11 @@
 """Add or edit a charger (driver, port, address, baud, bays) or a card reader (driver, port,
-baud, which bay or the desk). Rules live in `stationmgr.site_setup`; refusals show inline."""
+baud, which bay or the desk), through the site client: the form is read from the site, a
+save is checked there (`stationmgr.site_setup`: the same rules as the CLI) and a refusal
+shows inline. Charger and reader are named by their name, as in the site API.
+
+Test connection and the port list touch this PC's serial ports: they are offered only on
+the site's own PC. Over `--site` the ports are the site PC's, so the list is not filled
+from this one and the probe is not offered (the site's own `stationmgr devices probe` is)."""
 
 from __future__ import annotations
 
@@ -22,25 +28,21 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
     QWidget,
 )
-from sqlalchemy import select
 
+from stationmgr.client import models as m
 from stationmgr.drivers import CHARGER_DRIVERS, READER_DRIVERS, DeviceConfig, load_all
 from stationmgr.drivers.ports import serial_ports as list_serial_ports
 from stationmgr.errors import StationError, UserError
-from stationmgr.site_setup import (
-    ChargerInput,
-    ReaderInput,
-    add_charger,
-    add_reader,
-    check_line,
-    default_baud,
-    update_charger,
-    update_reader,
-)
-from stationmgr.store.models import Bay, CardReaderDevice, Charger
+from stationmgr.site_setup import check_line, default_baud
 from ui.chargers.probe import failure_text, run_probe, snapshot_html
 from ui.context import AppContext
 from ui.forms import ERROR_STYLE, finish_dialog
+from ui.history.times import line
+
+REMOTE_PROBE = (
+    "Test connection opens this PC's serial ports, and the charger hangs on the site's PC: "
+    "run it there (`stationmgr devices probe`)."
+)
 
 COMMON_BAUDS = ("9600", "19200", "38400", "57600", "115200")
 
@@ -60,8 +62,9 @@ class PortPicker(QWidget):
     """An editable list of this computer's serial ports (with descriptions), plus free text
     for anything pyserial opens: socket://host:port, rfc2217://…, a pty."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, local: bool = True) -> None:
         super().__init__(parent)
+        self.local = local  # False: the ports are another PC's (the site's): no scan here
         self.combo = QComboBox()
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -74,9 +77,17 @@ class PortPicker(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.combo, 1)
         lay.addWidget(self.rescan)
+        if not local:
+            self.rescan.setVisible(False)
+            self.combo.lineEdit().setPlaceholderText(
+                self.tr("a port on the site's PC: /dev/ttyUSB0, COM3, socket://host:port")
+            )
+            return
         self.scan()
 
     def scan(self) -> None:
+        if not self.local:
+            return
         text = self.port()
         self.combo.clear()
         ports = serial_ports()
@@ -130,17 +141,19 @@ class _BaudBox(QComboBox):
 
 
 class ChargerDialog(QDialog):
-    """Add (charger_id None) or edit a charger; `test` probes it without saving."""
+    """Add (name None) or edit a charger; `test` probes it without saving (on the site's
+    PC only)."""
 
-    def __init__(
-        self, ctx: AppContext, charger_id: int | None = None, parent: QWidget | None = None
-    ):
+    def __init__(self, ctx: AppContext, name: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.charger_id = charger_id
-        self.saved_id: int | None = None
+        self.charger_name = name
+        self.saved_name: str | None = None
+        self.loaded: m.ChargerConfig | None = None
+        self.ready = name is None  # the form is filled (an edit reads it from the site)
         self.probing = False
-        self.setWindowTitle(self.tr("Edit charger") if charger_id else self.tr("Add a charger"))
+        self.saving = False
+        self.setWindowTitle(self.tr("Edit charger") if name else self.tr("Add a charger"))
         self.setMinimumWidth(560)
         load_all()
 
@@ -148,7 +161,7 @@ class ChargerDialog(QDialog):
         self.name.setMaxLength(80)
         self.driver = QComboBox()
         self.driver.addItems(sorted(CHARGER_DRIVERS))
-        self.port = PortPicker()
+        self.port = PortPicker(local=not ctx.remote)
         self.address = QSpinBox()
         self.address.setRange(0, 247)
         self.address.setSpecialValueText(self.tr("none (point to point; Modbus drivers use 1)"))
@@ -191,30 +204,39 @@ class ChargerDialog(QDialog):
         self.name.textChanged.connect(self._default_labels)
         self.test_button.clicked.connect(self.test)
         self.baud.set_default(default_baud(self.driver.currentText()))
-        if charger_id is not None:
-            self._load(charger_id)
+        if ctx.remote:  # this PC's ports are not the site's
+            self.test_button.setEnabled(False)
+            self.test_button.setToolTip(self.tr(REMOTE_PROBE))
+            self.result.setText(self.tr(REMOTE_PROBE))
         self._resize_bays(self.connectors.value())
+        if name is not None:
+            self._save_button().setEnabled(False)
+            client = ctx.client
+            ctx.worker.run(lambda: client.charger(name), self._load, self._load_failed)
 
-    def _load(self, charger_id: int) -> None:
-        with self.ctx.db.session() as s:
-            c = s.get(Charger, charger_id)
-            if c is None:
-                self.error.setText(self.tr("This charger no longer exists."))
-                self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
-                return
-            labels = [b.label for b in c.bays]
-            self.name.setText(c.name)
-            if self.driver.findText(c.driver) < 0:
-                self.driver.addItem(c.driver)  # a driver not installed here: keep it shown
-            self.driver.setCurrentText(c.driver)
-            self.port.set_port(c.port)
-            self.address.setValue(c.address or 0)
-            self.baud.set_value(c.baud)
-            self.enabled.setChecked(c.enabled)
+    def _save_button(self) -> Any:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Save)
+
+    def _load_failed(self, e: BaseException) -> None:
+        self.error.setText(self.tr("Could not read this charger: {0}").format(line(e)))
+
+    def _load(self, c: m.ChargerConfig) -> None:
+        self.loaded = c
+        labels = list(c.bays) or [c.name]
+        self.name.setText(c.name)
+        if self.driver.findText(c.driver) < 0:
+            self.driver.addItem(c.driver)  # a driver not installed here: keep it shown
+        self.driver.setCurrentText(c.driver)
+        self.port.set_port(c.port)
+        self.address.setValue(c.address or 0)
+        self.baud.set_value(c.baud)
+        self.enabled.setChecked(c.enabled)
         self.bays.setRowCount(len(labels))
         for i, label in enumerate(labels):
             self.bays.setItem(i, 0, QTableWidgetItem(label))
         self.connectors.setValue(max(1, len(labels)))
+        self._save_button().setEnabled(True)
+        self.ready = True
 
     def _resize_bays(self, n: int) -> None:
         self.bays.setRowCount(n)
@@ -243,60 +265,48 @@ class ChargerDialog(QDialog):
             out.append(item.text().strip() if item is not None else "")
         return tuple(out)
 
-    def charger_input(self) -> ChargerInput:
-        return ChargerInput(
+    def charger_input(self) -> m.ChargerConfig:
+        """The form as the site API takes it (UserError: a baud that is not a number)."""
+        return m.ChargerConfig(
             name=self.name.text(),
             driver=self.driver.currentText(),
             port=self.port.port(),
-            bays=self.labels(),
+            bays=list(self.labels()),
             address=self.address.value() or None,
             baud=self.baud.value(),
-            settings=self._settings(),
+            settings=dict(self.loaded.settings) if self.loaded is not None else {},
             enabled=self.enabled.isChecked(),
         )
-
-    def _settings(self) -> dict[str, Any]:
-        if self.charger_id is None:
-            return {}
-        with self.ctx.db.session() as s:
-            c = s.get(Charger, self.charger_id)
-            return dict(c.settings or {}) if c is not None else {}
 
     # ---------------------------------------------------------------- test connection
 
     def test(self) -> None:
-        """Probe the device on the worker; the dialog stays responsive meanwhile."""
+        """Probe the device on the worker; the dialog stays responsive meanwhile. Only on
+        the site's own PC (the port is this PC's); never a port the running site polls."""
+        if self.ctx.remote:
+            self._show_result(f"<span style='{ERROR_STYLE}'>✗ {self.tr(REMOTE_PROBE)}</span>")
+            return
         try:
             ch = self.charger_input()
             if not ch.port.strip():
                 raise UserError("choose or type a port first")
-            ch.port = check_line(ch.port, ch.baud)
-            busy = self._port_in_use_by_engine(ch.port)
-            if busy:
-                raise UserError(busy)
+            port = check_line(ch.port, ch.baud).strip()
         except StationError as e:
             self._show_result(f"<span style='{ERROR_STYLE}'>✗ {e}</span>")
             return
-        config = DeviceConfig(ch.port.strip(), ch.address, ch.baud, ch.settings)
+        config = DeviceConfig(port, ch.address, ch.baud, dict(ch.settings))
         self.test_button.setEnabled(False)
         self.probing = True
         self._show_result(self.tr("Testing {0} on {1}…").format(ch.driver, config.port))
-        self.ctx.worker.run(
-            lambda: run_probe(config, ch.driver),
-            self._probe_done,
-            lambda e: self._probe_failed(e, config),
-        )
+        client, driver = self.ctx.client, ch.driver
 
-    def _port_in_use_by_engine(self, port: str) -> str | None:
-        eng = self.ctx.engine
-        if eng is None or not eng.running:
-            return None
-        with self.ctx.db.session() as s:
-            q = select(Charger.name).where(Charger.port == port.strip(), Charger.enabled)
-            name = s.scalar(q)
-        if name is None:
-            return None
-        return f"the running site polls {port} (charger {name}); its bays show live on the board"
+        def probe() -> dict[str, Any]:
+            busy = port_in_use(client.devices(), port)
+            if busy:
+                raise UserError(busy)
+            return run_probe(config, driver)
+
+        self.ctx.worker.run(probe, self._probe_done, lambda e: self._probe_failed(e, config))
 
     def _probe_done(self, snap: dict[str, Any]) -> None:
         self.probing = False
@@ -306,7 +316,7 @@ class ChargerDialog(QDialog):
             "<span style='color:#1b6e20'>✓</span> " + snapshot_html(snap, self.ctx.locale)
         )
         n = len(snap.get("connectors", []))
-        if self.charger_id is None and n and n != self.connectors.value():
+        if self.charger_name is None and n and n != self.connectors.value():
             self.connectors.setValue(n)  # the device says how many connectors it has
 
     def _probe_failed(self, e: BaseException, config: DeviceConfig) -> None:
@@ -320,35 +330,36 @@ class ChargerDialog(QDialog):
     # ---------------------------------------------------------------- save
 
     def save(self) -> None:
-        _save(self, self.charger_input, add_charger, update_charger, self.charger_id)
+        name, client = self.charger_name, self.ctx.client
+
+        def call(ch: m.ChargerConfig) -> m.ChargerConfig:
+            return client.add_charger(ch) if name is None else client.edit_charger(name, ch)
+
+        _save(self, self.charger_input, call)
 
 
 class ReaderDialog(QDialog):
     """Add or edit a serial card reader and choose where it is: a bay, or the desk."""
 
-    def __init__(
-        self, ctx: AppContext, reader_id: int | None = None, parent: QWidget | None = None
-    ):
+    def __init__(self, ctx: AppContext, name: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.reader_id = reader_id
-        self.saved_id: int | None = None
-        self.setWindowTitle(
-            self.tr("Edit card reader") if reader_id else self.tr("Add a card reader")
-        )
+        self.reader_name = name
+        self.saved_name: str | None = None
+        self.loaded: m.ReaderConfig | None = None
+        self.ready = False  # the bays (and, for an edit, the reader) read from the site
+        self.saving = False
+        self.setWindowTitle(self.tr("Edit card reader") if name else self.tr("Add a card reader"))
         self.setMinimumWidth(480)
         load_all()
         self.name = QLineEdit()
         self.name.setMaxLength(80)
         self.driver = QComboBox()
         self.driver.addItems(sorted(READER_DRIVERS))
-        self.port = PortPicker()
+        self.port = PortPicker(local=not ctx.remote)
         self.baud = _BaudBox()
         self.bay = QComboBox()
         self.bay.addItem(self.tr("Desk (enrolment)"), None)
-        with ctx.db.session() as s:
-            for label in s.scalars(select(Bay.label).order_by(Bay.label)):
-                self.bay.addItem(self.tr("Bay {0}").format(label), label)
         self.enabled = QCheckBox(self.tr("Enabled"))
         self.enabled.setChecked(True)
         form = QFormLayout()
@@ -361,54 +372,89 @@ class ReaderDialog(QDialog):
         self.error, self.buttons = finish_dialog(self, form, self.save)
         self.driver.currentTextChanged.connect(lambda d: self.baud.set_default(default_baud(d)))
         self.baud.set_default(default_baud(self.driver.currentText()))
-        if reader_id is not None:
-            self._load(reader_id)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setEnabled(False)
+        client = ctx.client
 
-    def _load(self, reader_id: int) -> None:
-        with self.ctx.db.session() as s:
-            r = s.get(CardReaderDevice, reader_id)
-            if r is None:
-                self.error.setText(self.tr("This card reader no longer exists."))
-                return
-            label = s.scalar(select(Bay.label).where(Bay.id == r.bay_id)) if r.bay_id else None
-            self.name.setText(r.name)
-            if self.driver.findText(r.driver) < 0:
-                self.driver.addItem(r.driver)
-            self.driver.setCurrentText(r.driver)
-            self.port.set_port(r.port)
-            self.baud.set_value(r.baud)
-            self.enabled.setChecked(r.enabled)
-        self.bay.setCurrentIndex(max(0, self.bay.findData(label)))
+        def read() -> tuple[list[m.BayLabel], m.ReaderConfig | None]:
+            return client.bay_labels(), client.reader(name) if name is not None else None
 
-    def reader_input(self) -> ReaderInput:
-        return ReaderInput(
+        ctx.worker.run(read, self._load, self._load_failed)
+
+    def _load_failed(self, e: BaseException) -> None:
+        self.error.setText(self.tr("Could not read the card readers: {0}").format(line(e)))
+
+    def _load(self, answer: tuple[list[m.BayLabel], m.ReaderConfig | None]) -> None:
+        labels, r = answer
+        for b in labels:
+            self.bay.addItem(self.tr("Bay {0}").format(b.label), b.label)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(True)
+        self.ready = True
+        if r is None:
+            return
+        self.loaded = r
+        self.name.setText(r.name)
+        if self.driver.findText(r.driver) < 0:
+            self.driver.addItem(r.driver)
+        self.driver.setCurrentText(r.driver)
+        self.port.set_port(r.port)
+        self.baud.set_value(r.baud)
+        self.enabled.setChecked(r.enabled)
+        self.bay.setCurrentIndex(max(0, self.bay.findData(r.bay)))
+
+    def reader_input(self) -> m.ReaderConfig:
+        return m.ReaderConfig(
             name=self.name.text(),
             driver=self.driver.currentText(),
             port=self.port.port(),
             bay=self.bay.currentData(),
             baud=self.baud.value(),
+            settings=dict(self.loaded.settings) if self.loaded is not None else {},
             enabled=self.enabled.isChecked(),
         )
 
     def save(self) -> None:
-        _save(self, self.reader_input, add_reader, update_reader, self.reader_id)
+        name, client = self.reader_name, self.ctx.client
+
+        def call(r: m.ReaderConfig) -> m.ReaderConfig:
+            return client.add_reader(r) if name is None else client.edit_reader(name, r)
+
+        _save(self, self.reader_input, call)
 
 
-def _save(
-    dialog: Any,
-    build: Callable[[], Any],
-    add: Callable[[Any, Any], Any],
-    update: Callable[[Any, int, Any], Any],
-    row_id: int | None,
-) -> None:
-    """Validate and write through the site-setup service; an error stays in the dialog."""
+def _save(dialog: Any, build: Callable[[], Any], call: Callable[[Any], Any]) -> None:
+    """Validate here what only the form knows, then save through the site client on the
+    worker (the site checks the rest and audits); an error stays in the dialog, which
+    closes only once the site has it."""
+    if dialog.saving:
+        return
     dialog.error.clear()
     try:
         data = build()
-        with dialog.ctx.db.session() as s:
-            row = add(s, data) if row_id is None else update(s, row_id, data)
-            dialog.saved_id = row.id
     except StationError as e:
         dialog.error.setText(str(e))
         return
-    dialog.accept()
+    dialog.saving = True
+
+    def done(saved: Any) -> None:
+        dialog.saving = False
+        dialog.saved_name = saved.name
+        dialog.accept()
+
+    def failed(e: BaseException) -> None:
+        dialog.saving = False
+        dialog.error.setText(line(e))
+
+    dialog.ctx.worker.run(lambda: call(data), done, failed)
+
+
+def port_in_use(rows: m.DeviceRows, port: str) -> str | None:
+    """Why Test connection must not open `port`: the running site polls it."""
+    if not rows.running:
+        return None
+    for c in rows.chargers:
+        if c.enabled and c.port.strip() == port:
+            return (
+                f"the running site polls {port} (charger {c.name}); its bays show live on the board"
+            )
+    return None

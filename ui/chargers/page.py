@@ -1,6 +1,10 @@
 """Charger setup: the site's chargers with their bays, and its card readers (at a bay or at
-the desk). Add, edit, remove, test a connection. Changes are written to the database; the
-running site loads them at its next start (the page says so after each change)."""
+the desk). Add, edit, remove, test a connection (on the site's own PC). Everything goes
+through `ctx.client`; the site saves a change and the running site applies it at once (an
+added charger is polled, a removed one let go, an edited one restarted), then says so with
+a `configuration_changed` event: the page refreshes on it, whichever client made the change.
+Each charger's state (answering or not) follows the site: re-read every 2 s while shown,
+and at once on `charger_online`/`charger_offline`."""
 
 from __future__ import annotations
 
@@ -18,16 +22,24 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from stationmgr.errors import StationError
-from stationmgr.site_setup import default_baud, remove_charger, remove_reader
-from stationmgr.store.models import Bay, CardReaderDevice, Charger
+from stationmgr.client import models as m
+from stationmgr.site_setup import default_baud
 from ui.chargers.dialogs import ChargerDialog, ReaderDialog
 from ui.context import AppContext
+from ui.history.times import line
 from ui.pages import PageSpec
 
-RESTART_NOTE = "Saved. The site loads chargers and readers when it starts: restart it to apply."
+APPLIED = "Saved. The running site uses it now."
+SAVED_FOR_START = "Saved. The site uses it when it starts."
+NOT_CONFIRMED = "Saved. The running site has not said yet that it uses it."
+APPLY_WAIT_MS = 30_000
+COMM_WORDS = {
+    "answering": "enabled · answering",
+    "not answering": "enabled · not answering",
+    "connecting": "enabled · connecting",
+    "not running": "enabled · not running (see the site's log)",
+}
 
 
 class ChargersPage(QWidget):
@@ -36,6 +48,19 @@ class ChargersPage(QWidget):
         self.ctx = ctx
         self.setObjectName("ChargersPage")
         self.dialog: ChargerDialog | ReaderDialog | None = None
+        self.applying = False  # the running site is applying a change saved here
+        self.rows: m.DeviceRows | None = None
+        self.loads = 0
+        self.busy = False  # a change is being saved
+        self._changes = 0  # configuration_changed (chargers/readers) events seen
+        self._mark = 0  # … when the change being saved started
+        self._prefix = ""
+        self._status_busy = False
+        self._keep: str | None = None  # the charger to select once the lists are back
+        self._apply_timer = QTimer(self)
+        self._apply_timer.setSingleShot(True)
+        self._apply_timer.setInterval(APPLY_WAIT_MS)
+        self._apply_timer.timeout.connect(self._not_confirmed)
 
         self.chargers = QTreeWidget()
         self.chargers.setObjectName("chargers")
@@ -109,7 +134,34 @@ class ChargersPage(QWidget):
         self._status_timer = QTimer(self, interval=2000)
         self._status_timer.timeout.connect(self._tick_status)
         self._status_timer.start()
+        if ctx.site is not None:
+            ctx.site.events.connect(self._on_events)
+            ctx.site.link.connect(self._on_link)
         self.refresh()
+
+    def _on_events(self, events: list[m.Event]) -> None:
+        """Another client (or this page) changed chargers or readers: show them as stored;
+        a charger went silent or answers again: say so at once."""
+        changed = False
+        for ev in events:
+            if ev.type == "configuration_changed":
+                kinds = set(ev.data.get("kinds") or ())
+                if kinds & {"chargers", "readers"}:
+                    changed = True
+            elif ev.type in ("charger_online", "charger_offline"):
+                word = "answering" if ev.type == "charger_online" else "not answering"
+                self._set_comm(str(ev.data.get("name", "")), word)
+        if changed:
+            self._changes += 1
+            self.refresh()
+            if self.applying and not self.busy:
+                self._applied()
+
+    def _on_link(self, up: bool, why: str) -> None:
+        if up:
+            self.refresh()
+        else:
+            self._say(self.tr("The site cannot be reached: {0}").format(why), True)
 
     def _group(self, title: str, view: QWidget, buttons: list[QPushButton]) -> QGroupBox:
         box = QGroupBox(title)
@@ -125,65 +177,72 @@ class ChargersPage(QWidget):
     # ---------------------------------------------------------------- lists
 
     def refresh(self) -> None:
-        """Re-read both lists (small tables: fine on the GUI thread); keeps the selection."""
-        keep = self.selected_charger_id()
-        with self.ctx.db.session() as s:
-            chargers = list(s.scalars(select(Charger).order_by(Charger.name)))
-            labels = {b.id: b.label for b in s.scalars(select(Bay))}
-            readers = list(s.scalars(select(CardReaderDevice).order_by(CardReaderDevice.name)))
-            by_bay = {r.bay_id: r.name for r in readers if r.bay_id is not None}
-            self.chargers.clear()
-            for c in chargers:
-                item = QTreeWidgetItem(
+        """Re-read both lists from the site (in the background); keeps the selection."""
+        client = self.ctx.client
+
+        def failed(e: BaseException) -> None:  # the lists on screen stay
+            self._say(self.tr("Could not read the chargers: {0}").format(line(e)), True)
+
+        self.ctx.worker.run(client.devices, self._show, failed)
+
+    def _show(self, rows: m.DeviceRows) -> None:
+        keep = self._keep or self.selected_charger()
+        self._keep = None
+        keep_reader = self.selected_reader()
+        self.rows = rows
+        self.loads += 1
+        self.chargers.clear()
+        for c in rows.chargers:
+            item = QTreeWidgetItem(
+                [
+                    c.name,
+                    c.driver,
+                    c.port,
+                    "" if c.address is None else str(c.address),
+                    _baud_text(c.baud, c.driver),
+                    self._status(c.enabled, c.comm),
+                ]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, c.name)
+            item.setData(5, Qt.ItemDataRole.UserRole, c.enabled)
+            for b in c.bays:
+                reader = b.reader
+                child = QTreeWidgetItem(
                     [
-                        c.name,
-                        c.driver,
-                        c.port,
-                        "" if c.address is None else str(c.address),
-                        _baud_text(c.baud, c.driver),
-                        self._charger_status(c),
+                        self.tr("Bay {0} (connector {1})").format(b.label, b.connector),
+                        "",
+                        "",
+                        "",
+                        "",
+                        self.tr("card reader: {0}").format(reader)
+                        if reader
+                        else self.tr("no card reader"),
                     ]
                 )
-                item.setData(0, Qt.ItemDataRole.UserRole, c.id)
-                item.setData(5, Qt.ItemDataRole.UserRole, c.enabled)
-                for b in c.bays:
-                    reader = by_bay.get(b.id)
-                    child = QTreeWidgetItem(
-                        [
-                            self.tr("Bay {0} (connector {1})").format(b.label, b.connector),
-                            "",
-                            "",
-                            "",
-                            "",
-                            self.tr("card reader: {0}").format(reader)
-                            if reader
-                            else self.tr("no card reader"),
-                        ]
-                    )
-                    child.setData(0, Qt.ItemDataRole.UserRole, c.id)
-                    item.addChild(child)
-                self.chargers.addTopLevelItem(item)
-            self.chargers.expandAll()
-            self.readers.clear()
-            for r in readers:
-                where = labels.get(r.bay_id, "?") if r.bay_id is not None else None
-                item = QTreeWidgetItem(
-                    [
-                        r.name,
-                        r.driver,
-                        r.port,
-                        _baud_text(r.baud, r.driver),
-                        self.tr("bay {0}").format(where)
-                        if where
-                        else self.tr("the desk (enrolment)"),
-                        self.tr("enabled") if r.enabled else self.tr("disabled"),
-                    ]
-                )
-                item.setData(0, Qt.ItemDataRole.UserRole, r.id)
-                self.readers.addTopLevelItem(item)
+                child.setData(0, Qt.ItemDataRole.UserRole, c.name)
+                item.addChild(child)
+            self.chargers.addTopLevelItem(item)
+        self.chargers.expandAll()
+        self.readers.clear()
+        for r in rows.readers:
+            where = r.bay
+            item = QTreeWidgetItem(
+                [
+                    r.name,
+                    r.driver,
+                    r.port,
+                    _baud_text(r.baud, r.driver),
+                    self.tr("bay {0}").format(where) if where else self.tr("the desk (enrolment)"),
+                    self.tr("enabled") if r.enabled else self.tr("disabled"),
+                ]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, r.name)
+            self.readers.addTopLevelItem(item)
+            if r.name == keep_reader:
+                self.readers.setCurrentItem(item)
         for view in (self.chargers, self.readers):
             view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        if not chargers:
+        if not rows.chargers and not self.message.text():  # never over a change's word
             self.message.setText(
                 self.tr("No charger yet: add one, pick its port and press Test connection.")
             )
@@ -191,146 +250,178 @@ class ChargersPage(QWidget):
             self.select_charger(keep)
         self._update_buttons()
 
-    def _charger_status(self, c: Charger) -> str:
-        return self._status(c.id, c.enabled)
-
-    def _status(self, charger_id: int, enabled: bool) -> str:
+    def _status(self, enabled: bool, comm: str | None) -> str:
         """Enabled or not; with the site running, also what the site makes of it now."""
         if not enabled:
             return self.tr("disabled")
-        eng = self.ctx.engine
-        if eng is None or not eng.running:
+        if comm is None:
             return self.tr("enabled")
-        coord = eng.coordinators.get(charger_id)
-        if coord is None:
-            return self.tr("enabled · not running yet (restart the site to apply)")
-        online = getattr(coord, "online", None)
-        if online is None:
-            return self.tr("enabled · connecting")
-        return self.tr("enabled · answering") if online else self.tr("enabled · not answering")
+        return self.tr(COMM_WORDS.get(comm, "enabled"))
 
-    def _tick_status(self) -> None:
-        """Follow the running site: answering / not answering, without re-reading."""
-        if not self.isVisible() or self.ctx.engine is None:
-            return
+    def _set_comm(self, name: str, comm: str) -> None:
         for i in range(self.chargers.topLevelItemCount()):
             item = self.chargers.topLevelItem(i)
-            cid = item.data(0, Qt.ItemDataRole.UserRole)
-            item.setText(5, self._status(cid, bool(item.data(5, Qt.ItemDataRole.UserRole))))
+            if item.data(0, Qt.ItemDataRole.UserRole) == name:
+                item.setText(5, self._status(bool(item.data(5, Qt.ItemDataRole.UserRole)), comm))
+
+    def _tick_status(self) -> None:
+        """Follow the running site: answering / not answering (one read at a time)."""
+        if not self.isVisible() or self._status_busy or self.rows is None or not self.rows.running:
+            return
+        self._status_busy = True
+        client = self.ctx.client
+
+        def done(rows: m.DeviceRows) -> None:
+            self._status_busy = False
+            for c in rows.chargers:
+                self._set_comm(c.name, c.comm or "")
+
+        def failed(_e: BaseException) -> None:
+            self._status_busy = False  # the link line says why; the last state stays
+
+        self.ctx.worker.run(client.devices, done, failed)
 
     def showEvent(self, event: object) -> None:  # type: ignore[override]
         super().showEvent(event)  # type: ignore[arg-type]
         self.refresh()  # the site's view of each charger may have changed meanwhile
 
-    def selected_charger_id(self) -> int | None:
+    def selected_charger(self) -> str | None:
+        """The selected charger's name (a bay's row selects its charger)."""
         items = self.chargers.selectedItems()
         return items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
 
-    def selected_reader_id(self) -> int | None:
+    def selected_reader(self) -> str | None:
         items = self.readers.selectedItems()
         return items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
 
-    def select_charger(self, charger_id: int) -> None:
+    def select_charger(self, name: str) -> None:
         for i in range(self.chargers.topLevelItemCount()):
             item = self.chargers.topLevelItem(i)
-            if item.data(0, Qt.ItemDataRole.UserRole) == charger_id:
+            if item.data(0, Qt.ItemDataRole.UserRole) == name:
                 self.chargers.setCurrentItem(item)
 
     def _update_buttons(self) -> None:
         add, edit, rm = (self.ctx.allowed(f"chargers.{v}") for v in ("add", "edit", "remove"))
         self.add_charger_button.setEnabled(add)
         self.add_reader_button.setEnabled(add)
-        self.edit_charger_button.setEnabled(edit and self.selected_charger_id() is not None)
-        self.remove_charger_button.setEnabled(rm and self.selected_charger_id() is not None)
-        self.edit_reader_button.setEnabled(edit and self.selected_reader_id() is not None)
-        self.remove_reader_button.setEnabled(rm and self.selected_reader_id() is not None)
+        self.edit_charger_button.setEnabled(edit and self.selected_charger() is not None)
+        self.remove_charger_button.setEnabled(rm and self.selected_charger() is not None)
+        self.edit_reader_button.setEnabled(edit and self.selected_reader() is not None)
+        self.remove_reader_button.setEnabled(rm and self.selected_reader() is not None)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #b3261e;" if error else "")
         self.message.setText(text)
 
+    def _begin(self) -> None:
+        """A change starts here: its confirmation is the next configuration_changed."""
+        self.busy = True
+        self._mark = self._changes
+
+    def _saved(self, prefix: str = "") -> None:
+        """The site has the change: the running site applies it and says so (an event);
+        a site that is not running uses it when it starts."""
+        self.busy = False
+        self._prefix = prefix
+        self.refresh()
+        if self.rows is None or not self.rows.running:
+            self.applying = False
+            self._say(prefix + self.tr(SAVED_FOR_START))
+        elif self._changes > self._mark:  # the event came before the answer
+            self._applied()
+        else:
+            self.applying = True
+            self._apply_timer.start()
+
+    def _applied(self) -> None:
+        self.applying = False
+        self._apply_timer.stop()
+        self._say(self._prefix + self.tr(APPLIED))
+
+    def _not_confirmed(self) -> None:
+        if self.applying:
+            self.applying = False
+            self._say(self._prefix + self.tr(NOT_CONFIRMED), True)
+
+    def _refused(self, e: BaseException) -> None:
+        self.busy = False
+        self.applying = False
+        self._say(line(e), True)
+
     # ---------------------------------------------------------------- dialogs
 
-    def open_charger(self, charger_id: int | None) -> ChargerDialog:
-        dlg = ChargerDialog(self.ctx, charger_id, self)
+    def open_charger(self, name: str | None) -> ChargerDialog:
+        dlg = ChargerDialog(self.ctx, name, self)
         self._open(dlg)
         return dlg
 
-    def open_reader(self, reader_id: int | None) -> ReaderDialog:
-        dlg = ReaderDialog(self.ctx, reader_id, self)
+    def open_reader(self, name: str | None) -> ReaderDialog:
+        dlg = ReaderDialog(self.ctx, name, self)
         self._open(dlg)
         return dlg
 
     def _open(self, dlg: ChargerDialog | ReaderDialog) -> None:
         self.dialog = dlg
+        self._mark = self._changes  # a save from this dialog is confirmed after this
         dlg.finished.connect(lambda _r: self._closed(dlg))
         dlg.open()
 
     def _closed(self, dlg: ChargerDialog | ReaderDialog) -> None:
         if self.dialog is dlg:
             self.dialog = None
-        if dlg.saved_id is not None:
-            self.refresh()
+        if dlg.saved_name is not None:
             if isinstance(dlg, ChargerDialog):
-                self.select_charger(dlg.saved_id)
-            self._say(self.tr(RESTART_NOTE))
+                self._keep = dlg.saved_name
+            self._saved()
         dlg.deleteLater()
 
     def edit_charger(self) -> None:
-        cid = self.selected_charger_id()
-        if cid is not None and self.ctx.allowed("chargers.edit"):
-            self.open_charger(cid)
+        name = self.selected_charger()
+        if name is not None and self.ctx.allowed("chargers.edit"):
+            self.open_charger(name)
 
     def edit_reader(self) -> None:
-        rid = self.selected_reader_id()
-        if rid is not None and self.ctx.allowed("chargers.edit"):
-            self.open_reader(rid)
+        name = self.selected_reader()
+        if name is not None and self.ctx.allowed("chargers.edit"):
+            self.open_reader(name)
 
     def _confirm(self, text: str) -> bool:
         answer = QMessageBox.question(self, self.tr("Remove"), text)
         return answer == QMessageBox.StandardButton.Yes
 
     def remove_selected_charger(self, confirm: bool = True) -> None:
-        cid = self.selected_charger_id()
-        if cid is None:
+        name = self.selected_charger()
+        if name is None or self.busy:
             return
-        name = self.chargers.selectedItems()[0].text(0)
         if confirm and not self._confirm(
             self.tr(
-                "Remove charger {0} and its bays? A charger with sessions on record is "
-                "disabled instead, so its history stays."
+                "Remove charger {0} and its bays? A session running on it is stopped. A "
+                "charger with sessions on record is disabled instead, so its history stays."
             ).format(name)
         ):
             return
-        try:
-            with self.ctx.db.session() as s:
-                outcome = remove_charger(s, cid)
-        except StationError as e:
-            self._say(str(e), True)
-            return
-        self.refresh()
-        if outcome == "disabled":
-            self._say(
-                self.tr("Charger has sessions on record: disabled, not removed. ")
-                + self.tr(RESTART_NOTE)
-            )
-        else:
-            self._say(self.tr(RESTART_NOTE))
+        self._begin()
+        client = self.ctx.client
+
+        def done(removed: m.Removed) -> None:
+            prefix = ""
+            if removed.outcome == "disabled":
+                prefix = self.tr("Charger has sessions on record: disabled, not removed. ")
+            self._saved(prefix)
+
+        self.ctx.worker.run(lambda: client.remove_charger(name), done, self._refused)
 
     def remove_selected_reader(self, confirm: bool = True) -> None:
-        rid = self.selected_reader_id()
-        if rid is None:
+        name = self.selected_reader()
+        if name is None or self.busy:
             return
         if confirm and not self._confirm(self.tr("Remove this card reader?")):
             return
-        try:
-            with self.ctx.db.session() as s:
-                remove_reader(s, rid)
-        except StationError as e:
-            self._say(str(e), True)
-            return
-        self.refresh()
-        self._say(self.tr(RESTART_NOTE))
+        self._begin()
+        client = self.ctx.client
+        self.ctx.worker.run(
+            lambda: client.remove_reader(name), lambda _r: self._saved(), self._refused
+        )
 
 
 PAGE = PageSpec(
@@ -339,6 +430,7 @@ PAGE = PageSpec(
     factory=ChargersPage,
     icon="chargers",
     order=60,
+    remote=True,
 )
 
 

@@ -1,8 +1,8 @@
-"""One session in full: who, when, how long, the stored curve, events, faults, price."""
+"""One session in full: who, when, how long, the stored curve, events, faults, price —
+read through the site client (`ctx.client.session`), so the same over `--site`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,50 +20,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from stationmgr.store import queries
-from stationmgr.store.models import ChargerEvent, ChargeSession, Fault
+from stationmgr.client import models as m
 from ui import fmt
-
-
-@dataclass
-class SessionDetail:
-    row: ChargeSession
-    bay: str
-    curve: list[tuple[Any, int, int | None]]
-    events: list[tuple[Any, str, str]] = field(default_factory=list)  # (time, what, detail)
-    price: Any = None
-    lines: list[Any] = field(default_factory=list)
-
-
-def load_detail(db: Any, session_id: int) -> SessionDetail:
-    """Everything the dialog shows, read in one unit of work (worker thread)."""
-    with db.session() as s:
-        row = s.get(ChargeSession, session_id)
-        if row is None:
-            raise LookupError(f"no session {session_id}")
-        bay = queries.bay_labels(s).get(row.bay_id, str(row.bay_id))
-        d = SessionDetail(row, bay, queries.session_curve(s, session_id))
-        for e in s.scalars(select(ChargerEvent).where(ChargerEvent.session_id == session_id)):
-            d.events.append((e.ts, e.kind, " ".join(x for x in (e.code, e.detail) if x)))
-        for f in s.scalars(select(Fault).where(Fault.session_id == session_id)):
-            d.events.append((f.raised_at, "fault", f.code))
-            if f.cleared_at:
-                d.events.append((f.cleared_at, "fault cleared", f.code))
-            if f.acknowledged_at:
-                d.events.append((f.acknowledged_at, "fault acknowledged", f.acknowledged_by or ""))
-        try:
-            from stationmgr.billing.charges import current_price
-
-            d.price = current_price(s, session_id)
-            if d.price is not None:
-                d.lines = list(d.price.lines)
-        except ImportError:
-            pass
-        d.events.sort(key=lambda e: e[0])
-        s.expunge_all()
-        return d
+from ui.history.times import epoch, line
 
 
 class SessionDetailDialog(QDialog):
@@ -79,17 +39,21 @@ class SessionDetailDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
-        self.detail: SessionDetail | None = None
-        db = ctx.db
-        ctx.worker.run(lambda: load_detail(db, session_id), self._show, self._failed)
+        self.detail: m.SessionDetail | None = None
+        client = ctx.client
+        ctx.worker.run(lambda: client.session(session_id), self._show, self._failed)
 
     def _failed(self, e: BaseException) -> None:
-        self.body.setText(self.tr("Could not read the session: {0}").format(e))
+        self.body.setText(self.tr("Could not read the session: {0}").format(line(e)))
 
-    def _show(self, d: SessionDetail) -> None:
+    def _show(self, d: m.SessionDetail) -> None:
         self.detail = d
-        r = d.row
+        r = d.session
         loc = self.ctx.locale
+
+        def when(text: str | None) -> str:
+            return fmt.when(loc, epoch(text), seconds=True)
+
         lay = self.layout()
         lay.removeWidget(self.body)
         self.body.deleteLater()
@@ -100,26 +64,24 @@ class SessionDetailDialog(QDialog):
         form = QFormLayout(info)
         who = r.holder_name or (self.tr("Guest") if r.start_kind == "guest" else "–")
         rows = [
-            (self.tr("Bay"), d.bay),
+            (self.tr("Bay"), r.bay),
             (self.tr("Card holder"), who),
             (self.tr("Card"), r.card_uid or "–"),
             (self.tr("Transaction"), r.tx_uid),
-            (self.tr("Plugged in"), fmt.when(loc, r.plugged_at, seconds=True)),
-            (self.tr("Authorised"), fmt.when(loc, r.authorized_at, seconds=True)),
+            (self.tr("Plugged in"), when(r.plugged_at)),
+            (self.tr("Authorised"), when(d.authorized_at)),
             (
                 self.tr("Stopped"),
-                fmt.when(loc, r.stopped_at, seconds=True)
-                if r.stopped_at
-                else self.tr("still running"),
+                when(r.stopped_at) if r.stopped_at else self.tr("still running"),
             ),
             (
                 self.tr("Stop reason"),
-                " – ".join(x for x in (r.stop_reason, r.stop_detail) if x) or "–",
+                " – ".join(x for x in (r.stop_reason, d.stop_detail) if x) or "–",
             ),
             (self.tr("Stopped by"), r.stopped_by or "–"),
             (
                 self.tr("Plugged / waiting"),
-                f"{fmt.duration(r.plugged_s)} / {fmt.duration(r.waiting_s)}",
+                f"{fmt.duration(r.plugged_s)} / {fmt.duration(d.waiting_s)}",
             ),
             (
                 self.tr("Charging / idle"),
@@ -127,21 +89,21 @@ class SessionDetailDialog(QDialog):
             ),
             (
                 self.tr("Meter start / stop"),
-                f"{loc.toString(r.meter_start_wh, 'f', 0)} Wh / "
-                + (f"{loc.toString(r.meter_stop_wh, 'f', 0)} Wh" if r.meter_stop_wh else "–"),
+                f"{loc.toString(d.meter_start_wh, 'f', 0)} Wh / "
+                + (f"{loc.toString(d.meter_stop_wh, 'f', 0)} Wh" if d.meter_stop_wh else "–"),
             ),
             (
                 self.tr("Energy"),
                 fmt.kwh(loc, r.energy_wh, 3)
                 + (
-                    self.tr(" (counter restarted {0}×)").format(r.meter_resets)
-                    if r.meter_resets
+                    self.tr(" (counter restarted {0}×)").format(d.meter_resets)
+                    if d.meter_resets
                     else ""
                 ),
             ),
         ]
         if r.start_kind == "guest":
-            rows.append((self.tr("Guest start"), f"{r.started_by or '?'}: {r.guest_reason or ''}"))
+            rows.append((self.tr("Guest start"), f"{d.started_by or '?'}: {d.guest_reason or ''}"))
         if d.price is not None:
             rows.append(
                 (
@@ -163,7 +125,7 @@ class SessionDetailDialog(QDialog):
         ev.setHeaderLabels([self.tr("Time"), self.tr("Event"), self.tr("Detail")])
         ev.setRootIsDecorated(False)
         for ts, kind, detail in d.events:
-            ev.addTopLevelItem(QTreeWidgetItem([fmt.when(loc, ts, seconds=True), kind, detail]))
+            ev.addTopLevelItem(QTreeWidgetItem([when(ts), str(kind), str(detail or "")]))
         if not d.events:
             ev.addTopLevelItem(QTreeWidgetItem(["", self.tr("No events or faults"), ""]))
         ev.resizeColumnToContents(0)
@@ -183,7 +145,7 @@ class SessionDetailDialog(QDialog):
             )
             pt.setRootIsDecorated(False)
             cur = d.price.currency
-            for ln in d.lines:
+            for ln in d.price.lines:
                 qty = _quantity(loc, ln.quantity, ln.unit)
                 pt.addTopLevelItem(
                     QTreeWidgetItem(
@@ -225,7 +187,7 @@ class SessionDetailDialog(QDialog):
                 pt.setColumnWidth(c, pt.columnWidth(c) + 16)
             tabs.addTab(pt, self.tr("Price"))
 
-    def _curve(self, d: SessionDetail) -> QWidget:
+    def _curve(self, d: m.SessionDetail) -> QWidget:
         w = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
         w.setBackground(self.palette().color(self.backgroundRole()))
         pi = w.getPlotItem()
@@ -237,9 +199,10 @@ class SessionDetailDialog(QDialog):
         if not d.curve:
             pi.setTitle(self.tr("No meter samples were stored for this session"))
             return w
-        t = np.array([c[0].timestamp() for c in d.curve])
-        e = np.array([c[1] for c in d.curve], dtype=float)
-        p = np.array([np.nan if c[2] is None else c[2] for c in d.curve], dtype=float)
+        # energy delivered as the core counts it (across counter restarts), as priced
+        t = np.array([epoch(at) or 0.0 for at, _e, _p in d.curve], dtype=float)
+        e = np.array([wh for _at, wh, _p in d.curve], dtype=float)
+        p = np.array([np.nan if w is None else w for _at, _e, w in d.curve], dtype=float)
         pi.plot(
             t,
             p,
@@ -254,7 +217,7 @@ class SessionDetailDialog(QDialog):
         pi.getAxis("right").linkToView(vb)
         pi.getAxis("right").setLabel(self.tr("Energy"), units="Wh")
         vb.setXLink(pi)
-        vb.addItem(pg.PlotDataItem(t, e - e[0], pen=pg.mkPen(QColor("#2e7d32"), width=2)))
+        vb.addItem(pg.PlotDataItem(t, e, pen=pg.mkPen(QColor("#2e7d32"), width=2)))
         pi.getViewBox().sigResized.connect(
             lambda: vb.setGeometry(pi.getViewBox().sceneBoundingRect())
         )

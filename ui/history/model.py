@@ -1,15 +1,16 @@
-"""The history table model: lazy pages of sessions, loaded off the GUI thread.
+"""The history table model: lazy pages of sessions, read through the site client.
 
-`canFetchMore`/`fetchMore` ask for the next page of `PAGE` rows from
-`store.queries.list_sessions` on the worker pool; rows arrive as plain tuples (no ORM
-objects cross threads). A new filter or sort bumps the generation, so a page that arrives
-late for an old query is dropped. The count and the totals load alongside.
+`canFetchMore`/`fetchMore` ask `ctx.client.sessions` for the next page of `PAGE` rows on
+the worker pool; rows are the API's wire `SessionRow`s, so the same model works on the
+site's PC and on a second PC (`--site`). A new filter or sort bumps the generation, so a
+page that arrives late for an old query is dropped. The totals load alongside.
+`refresh()` (a session closed) keeps the shown rows until the new first page is in: while
+the site cannot be reached the table keeps its last data and says why.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -21,42 +22,17 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from sqlalchemy import select
 
-from stationmgr.cards import find_cards
-from stationmgr.store import queries
-from stationmgr.store.queries import SessionFilter, Totals
+from stationmgr.client import models as m
+from stationmgr.errors import UserError
 from ui import fmt
+from ui.history.times import epoch, line
 
 PAGE = 200
+HistoryQuery = m.SessionQuery
+Row = m.SessionRow
+__all__ = ["COLUMNS", "PAGE", "HistoryQuery", "Row", "SessionTableModel"]
 Index = QModelIndex | QPersistentModelIndex
-
-
-@dataclass(frozen=True)
-class Row:
-    id: int
-    plugged_at: datetime
-    bay: str
-    holder: str | None
-    card: str | None
-    energy_wh: float
-    plugged_s: int | None
-    charging_s: int | None
-    idle_s: int | None
-    stop_reason: str | None
-    stopped_at: datetime | None
-    start_kind: str
-    total_minor: int | None
-
-
-@dataclass(frozen=True)
-class HistoryQuery:
-    """What the filter bar asks for; `card_text` is resolved to a card id in the worker."""
-
-    filter: SessionFilter = field(default_factory=SessionFilter)
-    card_text: str = ""
-    sort: str = "plugged_at"
-    descending: bool = True
 
 
 # (header, sort key); None: not sortable
@@ -74,74 +50,8 @@ COLUMNS: list[tuple[str, str | None]] = [
 ]
 
 
-def resolve(s: Any, q: HistoryQuery) -> SessionFilter | None:
-    """The query's filter with the card resolved; None when the card is unknown."""
-    f = q.filter
-    if q.card_text.strip():
-        cards = find_cards(s, q.card_text)
-        if not cards:
-            return None
-        f = replace(f, card_id=cards[0].id)
-    return f
-
-
-def load_page(db: Any, q: HistoryQuery, offset: int, limit: int = PAGE) -> list[Row]:
-    """One page as plain rows (worker thread)."""
-    with db.session() as s:
-        f = resolve(s, q)
-        if f is None:
-            return []
-        labels = queries.bay_labels(s)
-        sessions = queries.list_sessions(s, f, offset, limit, q.descending, q.sort)
-        prices = _prices(s, [r.id for r in sessions])
-        return [
-            Row(
-                r.id,
-                r.plugged_at,
-                labels.get(r.bay_id, str(r.bay_id)),
-                r.holder_name,
-                r.card_uid,
-                r.energy_wh,
-                r.plugged_s,
-                r.charging_s,
-                r.idle_s,
-                r.stop_reason,
-                r.stopped_at,
-                r.start_kind,
-                prices.get(r.id),
-            )
-            for r in sessions
-        ]
-
-
-def _prices(s: Any, ids: list[int]) -> dict[int, int]:
-    """The latest price total of each session (when billing is installed)."""
-    try:
-        from stationmgr.store.billing_models import SessionPrice
-    except ImportError:
-        return {}
-    if not ids:
-        return {}
-    out: dict[int, tuple[int, int]] = {}
-    q = select(SessionPrice.session_id, SessionPrice.revision, SessionPrice.total_minor).where(
-        SessionPrice.session_id.in_(ids)
-    )
-    for sid, rev, total in s.execute(q):
-        if sid not in out or rev > out[sid][0]:
-            out[sid] = (rev, total)
-    return {sid: total for sid, (_rev, total) in out.items()}
-
-
-def load_totals(db: Any, q: HistoryQuery) -> Totals:
-    with db.session() as s:
-        f = resolve(s, q)
-        if f is None:
-            return Totals(0, 0.0, 0, 0, 0)
-        return queries.session_totals(s, f)
-
-
 class SessionTableModel(QAbstractTableModel):
-    totals_changed = Signal(object)  # Totals
+    totals_changed = Signal(object)  # m.SessionTotals
     loading_changed = Signal(bool)
     failed = Signal(str)
 
@@ -149,40 +59,50 @@ class SessionTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.ctx = ctx
         self.rows: list[Row] = []
-        self.query = HistoryQuery()
-        self.total: int | None = None  # matching rows (from the totals query)
+        self.query = HistoryQuery(limit=PAGE)
+        self.total: int | None = None  # matching rows (from the totals)
         self.loading = False
         self.exhausted = False
         self._gen = 0
 
     # ------------------------------------------------------------ querying
 
-    def set_query(self, query: HistoryQuery) -> None:
-        """Show another filter/sort: clear, then load the first page and the totals."""
-        self.beginResetModel()
+    def set_query(self, query: HistoryQuery, keep: bool = False) -> None:
+        """Show another filter/sort: load the first page and the totals. `keep`: the rows
+        on screen stay until the first page arrives (a refresh of the same query)."""
+        query = replace(query, offset=0, limit=PAGE)
+        self._gen += 1
+        gen = self._gen
+        if not keep:
+            self.beginResetModel()
+            self.rows = []
+            self.total = None
+            self.endResetModel()
         self.query = query
-        self.rows = []
-        self.total = None
         self.exhausted = False
         self.loading = False
-        self._gen += 1
-        self.endResetModel()
-        gen = self._gen
-        db = self.ctx.db
+        client = self.ctx.client
         self.ctx.worker.run(
-            lambda: load_totals(db, query),
+            lambda: client.session_totals(query),
             lambda t: self._totals(gen, t),
-            lambda e: self.failed.emit(str(e)),
+            lambda e: self._totals_failed(gen, e),
         )
-        self.fetchMore(QModelIndex())
+        self._fetch(gen, 0, replace_rows=keep)
 
     def refresh(self) -> None:
-        self.set_query(self.query)
+        self.set_query(self.query, keep=True)
 
-    def _totals(self, gen: int, totals: Totals) -> None:
+    def _totals(self, gen: int, totals: m.SessionTotals) -> None:
         if gen == self._gen:
             self.total = totals.sessions
             self.totals_changed.emit(totals)
+
+    def _totals_failed(self, gen: int, e: BaseException) -> None:
+        if gen != self._gen:
+            return
+        if isinstance(e, UserError) and not self.rows:  # a filter nothing can match
+            self.total = 0
+        self.failed.emit(line(e))
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
         if parent.isValid():
@@ -192,23 +112,29 @@ class SessionTableModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:
         if parent.isValid() or self.loading or self.exhausted:
             return
+        self._fetch(self._gen, len(self.rows))
+
+    def _fetch(self, gen: int, offset: int, replace_rows: bool = False) -> None:
         self.loading = True
         self.loading_changed.emit(True)
-        gen, offset, query, db = self._gen, len(self.rows), self.query, self.ctx.db
+        query, client = replace(self.query, offset=offset), self.ctx.client
         self.ctx.worker.run(
-            lambda: load_page(db, query, offset),
-            lambda rows: self._arrived(gen, rows),
+            lambda: client.sessions(query),
+            lambda rows: self._arrived(gen, rows, replace_rows),
             lambda e: self._load_failed(gen, e),
         )
 
-    def _arrived(self, gen: int, rows: list[Row]) -> None:
+    def _arrived(self, gen: int, rows: list[Row], replace_rows: bool) -> None:
         if gen != self._gen:
             return
         self.loading = False
         self.loading_changed.emit(False)
-        if len(rows) < PAGE:
-            self.exhausted = True
-        if rows:
+        self.exhausted = len(rows) < PAGE
+        if replace_rows:
+            self.beginResetModel()
+            self.rows = list(rows)
+            self.endResetModel()
+        elif rows:
             n = len(self.rows)
             self.beginInsertRows(QModelIndex(), n, n + len(rows) - 1)
             self.rows.extend(rows)
@@ -220,7 +146,7 @@ class SessionTableModel(QAbstractTableModel):
         self.loading = False
         self.exhausted = True
         self.loading_changed.emit(False)
-        self.failed.emit(str(e))
+        self.failed.emit(line(e))
 
     # ------------------------------------------------------------ the table
 
@@ -245,17 +171,17 @@ class SessionTableModel(QAbstractTableModel):
         loc = self.ctx.locale
         if role == Qt.ItemDataRole.DisplayRole:
             if c == 0:
-                return fmt.when(loc, r.plugged_at)
+                return fmt.when(loc, epoch(r.plugged_at))
             if c == 1:
                 return r.bay
             if c == 2:
-                return r.holder or (
+                return r.holder_name or (
                     QCoreApplication.translate("HistoryModel", "Guest")
                     if r.start_kind == "guest"
                     else ""
                 )
             if c == 3:
-                return r.card or ""
+                return r.card_uid or ""
             if c == 4:
                 return fmt.kwh(loc, r.energy_wh)
             if c in (5, 6, 7):
@@ -279,7 +205,7 @@ class SessionTableModel(QAbstractTableModel):
             return r.id
         if role == Qt.ItemDataRole.ToolTipRole and c == 0 and r.stopped_at is not None:
             return QCoreApplication.translate("HistoryModel", "stopped {0}").format(
-                fmt.when(loc, r.stopped_at)
+                fmt.when(loc, epoch(r.stopped_at))
             )
         return None
 
@@ -287,10 +213,10 @@ class SessionTableModel(QAbstractTableModel):
         key = COLUMNS[column][1]
         if key is None:
             return
-        desc = order == Qt.SortOrder.DescendingOrder
-        if key == self.query.sort and desc == self.query.descending and self.rows:
+        asc = order == Qt.SortOrder.AscendingOrder
+        if key == self.query.sort and asc == self.query.ascending and self.rows:
             return
-        self.set_query(replace(self.query, sort=key, descending=desc))
+        self.set_query(replace(self.query, sort=key, ascending=asc))
 
     def session_id(self, row: int) -> int:
         return self.rows[row].id

@@ -1,4 +1,6 @@
-"""The history page: filters (period, bay, card, holder, stop reason), the table, totals."""
+"""The history page: filters (period, bay, card, holder, stop reason), the table, totals,
+and Export CSV. Everything through `ctx.client` (the same on the site's PC and on a second
+PC); a session that opens or closes refreshes it (`ctx.site` events)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stationmgr.client import models as m
 from stationmgr.ocpp_words import StopReason
-from stationmgr.store import queries
-from stationmgr.store.queries import SessionFilter, Totals
 from ui import fmt
 from ui.context import AppContext
 from ui.history.model import HistoryQuery, SessionTableModel
+from ui.history.times import line
 from ui.pages import PageSpec
 
 PERIODS = ("today", "7d", "30d", "month", "last_month", "all", "custom")
@@ -103,6 +106,9 @@ class HistoryPage(QWidget):
         refresh = QPushButton(self.tr("Refresh"))
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.clicked.connect(self.apply)
+        self.export_btn = QPushButton(self.tr("Export CSV…"))
+        self.export_btn.setEnabled(ctx.allowed("sessions.export"))
+        self.export_btn.clicked.connect(self._ask_export)
 
         bar = QHBoxLayout()
         for w in (
@@ -118,6 +124,7 @@ class HistoryPage(QWidget):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(refresh)
+        bar.addWidget(self.export_btn)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -173,23 +180,37 @@ class HistoryPage(QWidget):
             lambda on: self.status.setText(self.tr("loading…") if on else "")
         )
         self.model.failed.connect(lambda e: self.status.setText(self.tr("failed: {0}").format(e)))
-        if ctx.bridge is not None:  # a finished session appears without asking
-            ctx.bridge.events.connect(self._on_events)
+        if ctx.site is not None:  # a finished session appears without asking
+            ctx.site.events.connect(self._on_events)
+            ctx.site.link.connect(self._on_link)
         self._load_bays()
         self.apply()
 
     def _load_bays(self) -> None:
-        db = self.ctx.db
+        client = self.ctx.client
 
-        def load() -> dict[int, str]:
-            with db.session() as s:
-                return queries.bay_labels(s)
+        def done(labels: list[m.BayLabel]) -> None:
+            chosen = self.bay.currentData()
+            self.bay.blockSignals(True)  # the same filter: no new query
+            while self.bay.count() > 1:  # "All bays" stays
+                self.bay.removeItem(1)
+            for b in labels:
+                self.bay.addItem(b.label, b.label)
+            self.bay.setCurrentIndex(max(0, self.bay.findData(chosen)))
+            self.bay.blockSignals(False)
 
-        def done(labels: dict[int, str]) -> None:
-            for bay_id, label in sorted(labels.items(), key=lambda kv: kv[1]):
-                self.bay.addItem(label, bay_id)
+        def failed(e: BaseException) -> None:
+            self.status.setText(self.tr("Could not read the bays: {0}").format(line(e)))
 
-        self.ctx.worker.run(load, done)
+        self.ctx.worker.run(client.bay_labels, done, failed)
+
+    def _on_link(self, up: bool, why: str) -> None:
+        """The site went away: say so, keep the rows; back: read again."""
+        if up:
+            self.status.setText("")
+            self.model.refresh()
+        else:
+            self.status.setText(self.tr("The site cannot be reached: {0}").format(why))
 
     def _period_changed(self) -> None:
         custom = self.period.currentData() == "custom"
@@ -204,22 +225,24 @@ class HistoryPage(QWidget):
             today,
             (self.date_from.date().toPython(), self.date_to.date().toPython()),
         )
-        f = SessionFilter(
-            since=since,
-            until=until,
-            bay_id=self.bay.currentData(),
-            holder_name=self.holder.text().strip() or None,
+        q = self.model.query
+        return HistoryQuery(
+            since=since.isoformat() if since else None,
+            until=until.isoformat() if until else None,
+            bay=self.bay.currentData(),
+            card=self.card.text().strip() or None,
+            holder=self.holder.text().strip() or None,
+            open=self.open_only.isChecked(),
             stop_reason=self.reason.currentData(),
-            open_only=self.open_only.isChecked(),
+            sort=q.sort,
+            ascending=q.ascending,
         )
-        m = self.model.query
-        return HistoryQuery(f, self.card.text().strip(), m.sort, m.descending)
 
     def apply(self) -> None:
         self._debounce.stop()
         self.model.set_query(self.current_query())
 
-    def _show_totals(self, t: Totals) -> None:
+    def _show_totals(self, t: m.SessionTotals) -> None:
         loc = self.ctx.locale
         self.totals.setText(
             self.tr("{0} sessions · {1} · plugged {2} h · charging {3} h · idle {4} h").format(
@@ -231,10 +254,13 @@ class HistoryPage(QWidget):
             )
         )
 
-    def _on_events(self, events: list[object]) -> None:
-        from stationmgr.sessions import TransactionStarted, TransactionStopped
-
-        if not any(isinstance(e, TransactionStarted | TransactionStopped) for e in events):
+    def _on_events(self, events: list[m.Event]) -> None:
+        if any(
+            e.type == "configuration_changed" and "chargers" in (e.data.get("kinds") or ())
+            for e in events
+        ):
+            self._load_bays()  # a bay added, renamed or removed
+        if not any(e.type in ("session_opened", "session_closed") for e in events):
             return
         if self.isVisible() and self.table.verticalScrollBar().value() == 0:
             QTimer.singleShot(1500, self.model.refresh)  # after the writer has it
@@ -258,6 +284,35 @@ class HistoryPage(QWidget):
         dlg = SessionDetailDialog(self.ctx, self.model.session_id(row), self)
         dlg.open()
 
+    # ------------------------------------------------------------ CSV export
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export sessions"), "sessions.csv", self.tr("CSV (*.csv)")
+        )
+        if path:
+            self.export_csv(path)
+
+    def export_csv(self, path: str) -> None:
+        """Every session under the filters as CSV, made by the site (audited as an export)
+        and saved here, on this PC, where the person chose."""
+        query, client = self.current_query(), self.ctx.client
+        self.status.setText(self.tr("Exporting…"))
+
+        def saved(text: str) -> None:
+            try:
+                with open(path, "w", encoding="utf-8", newline="") as f:
+                    f.write(text)
+            except OSError as e:
+                self.status.setText(self.tr("Could not save {0}: {1}").format(path, line(e)))
+                return
+            self.status.setText(self.tr("Saved {0}").format(path))
+
+        def failed(e: BaseException) -> None:
+            self.status.setText(self.tr("Export failed: {0}").format(line(e)))
+
+        self.ctx.worker.run(lambda: client.export_sessions_csv(query), saved, failed)
+
 
 PAGE = PageSpec(
     key="history",
@@ -265,4 +320,5 @@ PAGE = PageSpec(
     factory=HistoryPage,
     icon="history",
     order=30,
+    remote=True,
 )

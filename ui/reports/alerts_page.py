@@ -1,11 +1,10 @@
 """The alerts page: every alert with raised / acknowledged (by whom) / cleared times, an
-Acknowledge button (audited, through the engine's writer when it runs), and the rotation
-hint. The list reloads in the background when alert events arrive over the bridge."""
+Acknowledge button (the site checks and audits it), and the rotation hint. Everything goes
+through `ctx.client`; the list reloads in the background when alert events arrive
+(`ctx.site`), and keeps its rows while the site cannot be reached."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -29,57 +28,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stationmgr.alerts import service
-from stationmgr.alerts.events import TITLES, AlertAcknowledged, AlertCleared, AlertKind, AlertRaised
-from stationmgr.store.models import Bay, Charger
+from stationmgr.alerts.events import TITLES, AlertKind
+from stationmgr.client import models as m
 from ui import fmt
 from ui.context import AppContext
+from ui.history.times import epoch, line
 from ui.pages import PageSpec
 from ui.reports.rotation import RotationHint
 
-ALERT_EVENTS = (AlertRaised, AlertCleared, AlertAcknowledged)
+ALERT_EVENTS = ("alert_raised", "alert_cleared", "alert_acknowledged")
+AlertRow = m.AlertRow
+LIMIT = 500
 
 
-@dataclass(frozen=True)
-class AlertRow:
-    id: int
-    uid: str
-    kind: str
-    where: str
-    raised_at: datetime
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    cleared_at: datetime | None
-    detail: str
-
-    @property
-    def title(self) -> str:
-        try:
-            text = TITLES[AlertKind(self.kind)]
-        except ValueError:
-            text = self.kind
-        return QCoreApplication.translate("alerts", text)
-
-
-def load_rows(ctx: AppContext, open_only: bool, limit: int = 500) -> list[AlertRow]:
-    """Read alerts (runs on a worker thread)."""
-    with ctx.db.session() as s:
-        bays = dict(s.query(Bay.id, Bay.label).all())
-        chargers = dict(s.query(Charger.id, Charger.name).all())
-        return [
-            AlertRow(
-                a.id,
-                a.uid,
-                a.kind,
-                bays.get(a.bay_id) or chargers.get(a.charger_id) or "",
-                a.raised_at,
-                a.acknowledged_at,
-                a.acknowledged_by,
-                a.cleared_at,
-                a.detail or "",
-            )
-            for a in service.list_alerts(s, service.AlertFilter(open_only=open_only), limit)
-        ]
+def alert_title(r: AlertRow) -> str:
+    try:
+        text = TITLES[AlertKind(r.kind)]
+    except ValueError:
+        text = r.kind
+    return QCoreApplication.translate("alerts", text)
 
 
 class AlertTableModel(QAbstractTableModel):
@@ -118,21 +85,21 @@ class AlertTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             match index.column():
                 case 0:
-                    return r.title
+                    return alert_title(r)
                 case 1:
                     return r.where
                 case 2:
-                    return fmt.when(loc, r.raised_at)
+                    return fmt.when(loc, epoch(r.raised_at))
                 case 3:
                     if r.acknowledged_at is None:
                         return ""
-                    return f"{r.acknowledged_by} · {fmt.when(loc, r.acknowledged_at)}"
+                    return f"{r.acknowledged_by} · {fmt.when(loc, epoch(r.acknowledged_at))}"
                 case 4:
                     if r.cleared_at is None:
                         return QCoreApplication.translate("AlertTableModel", "open")
-                    return fmt.when(loc, r.cleared_at)
+                    return fmt.when(loc, epoch(r.cleared_at))
                 case 5:
-                    return r.detail
+                    return r.detail or ""
         if role == Qt.ItemDataRole.ForegroundRole and r.cleared_at is None:
             return QColor("#c05621") if r.acknowledged_at is None else QColor("#2d3748")
         if role == Qt.ItemDataRole.UserRole:
@@ -173,17 +140,25 @@ class AlertsWidget(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(200)
         self._debounce.timeout.connect(self.reload)
-        if ctx.bridge is not None:
-            ctx.bridge.events.connect(self._on_events)
+        if ctx.site is not None:
+            ctx.site.events.connect(self._on_events)
+            ctx.site.link.connect(self._on_link)
         self.reload()
 
-    def _on_events(self, events: list[object]) -> None:
-        if any(isinstance(e, ALERT_EVENTS) for e in events):
+    def _on_events(self, events: list[m.Event]) -> None:
+        if any(e.type in ALERT_EVENTS for e in events):
             self._debounce.start()
 
+    def _on_link(self, up: bool, why: str) -> None:
+        if up:
+            self.reload()  # what happened while the site was away
+        else:
+            self.status.setText(self.tr("The site cannot be reached: {0}").format(why))
+
     def reload(self) -> None:
-        open_only = self.open_only.isChecked()
-        self.ctx.worker.run(lambda: load_rows(self.ctx, open_only), self._loaded, self._failed)
+        q = m.AlertQuery(open=self.open_only.isChecked(), limit=LIMIT)
+        client = self.ctx.client
+        self.ctx.worker.run(lambda: client.alerts(q), self._loaded, self._failed)
 
     def _loaded(self, rows: list[AlertRow]) -> None:
         self.model.set_rows(rows)
@@ -193,7 +168,8 @@ class AlertsWidget(QWidget):
         self._selection()
 
     def _failed(self, e: BaseException) -> None:
-        self.status.setText(self.tr("Could not read alerts: {0}").format(e))
+        self.status.setText(self.tr("Could not read alerts: {0}").format(line(e)))
+        self._selection()
 
     def selected(self) -> AlertRow | None:
         rows = self.view.selectionModel().selectedRows()
@@ -210,20 +186,15 @@ class AlertsWidget(QWidget):
         if r is None:
             return
         self.ack_btn.setEnabled(False)
-        eng = self.ctx.engine
-        try:
-            if eng is not None and eng.running:
-                service.acknowledge(eng, r.uid, self.ctx.actor)  # reloads on the event
-                return
-        except Exception as e:  # permission denied, bad input: say so, keep the list
-            self._failed(e)
-            return
+        client = self.ctx.client
 
-        def work() -> None:
-            with self.ctx.db.session() as s:
-                service.acknowledge_now(s, r.uid, self.ctx.actor)
+        def failed(e: BaseException) -> None:  # refused, gone: say so, keep the list
+            self.status.setText(self.tr("Could not acknowledge: {0}").format(line(e)))
+            self._selection()
 
-        self.ctx.worker.run(work, lambda _r: self.reload(), self._failed)
+        self.ctx.worker.run(
+            lambda: client.acknowledge_alert(r.uid), lambda _r: self.reload(), failed
+        )
 
 
 class AlertsPage(QWidget):
@@ -245,4 +216,5 @@ PAGE = PageSpec(
     factory=AlertsPage,
     icon="alerts",
     order=35,
+    remote=True,
 )

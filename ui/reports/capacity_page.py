@@ -1,7 +1,8 @@
 """The capacity page: a date range, the occupancy heat-map (pyqtgraph ImageItem, weekday ×
 hour), sessions per day and per-bay shares as bars, the tables of the report, and Export
-PDF. The report is computed and the PDF written on a worker thread (`alerts.capacity`,
-`alerts.report_pdf`); the page only draws."""
+PDF. The site computes the report and makes the PDF (`ctx.client.capacity`,
+`capacity_pdf`: an audited export); the page draws, and saves the PDF's bytes on this PC
+where the person chose."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stationmgr.alerts.capacity import WEEKDAYS, CapacityReport, capacity_report
-from stationmgr.alerts.report_pdf import write_capacity_pdf
-from stationmgr.settings import get_setting
+from stationmgr.alerts.capacity import WEEKDAYS
+from stationmgr.client import models as m
 from ui.context import AppContext
+from ui.history.times import line
 from ui.pages import PageSpec
+
+CapacityReport = m.CapacityReport
 
 RANGES = ("7d", "30d", "month", "last_month", "custom")
 
@@ -55,6 +58,11 @@ def _qdate(d: date) -> QDate:
 
 def _date(q: QDate) -> date:
     return date(q.year(), q.month(), q.day())
+
+
+def share(b: m.CapacityBay, seconds: float) -> float:
+    """Part of the bay's period (0..1)."""
+    return seconds / b.period_s if b.period_s else 0.0
 
 
 def hm(seconds: float) -> str:
@@ -196,19 +204,18 @@ class CapacityPage(QWidget):
         a, b = _date(self.first.date()), _date(self.last.date())
         return (a, b) if a <= b else (b, a)
 
-    def reload(self) -> None:
+    def query(self) -> m.CapacityQuery:
         first, last = self.period()
-        now = self.ctx.engine.clock.now() if self.ctx.engine is not None else None
+        return m.CapacityQuery(first.isoformat(), last.isoformat())
+
+    def reload(self) -> None:
+        """Ask the site for the report (open sessions count up to the site's now)."""
+        q, client = self.query(), self.ctx.client
         self.status.setText(self.tr("Computing…"))
-
-        def work() -> CapacityReport:
-            with self.ctx.db.session() as s:
-                return capacity_report(s, first, last, now=now)
-
-        self.ctx.worker.run(work, self.show_report, self._failed)
+        self.ctx.worker.run(lambda: client.capacity(q), self.show_report, self._failed)
 
     def _failed(self, e: BaseException) -> None:
-        self.status.setText(self.tr("Failed: {0}").format(e))
+        self.status.setText(self.tr("Failed: {0}").format(line(e)))
 
     def show_report(self, rep: CapacityReport) -> None:
         self.report = rep
@@ -226,14 +233,14 @@ class CapacityPage(QWidget):
         )
         step = max(1, len(days) // 10)
         self.day_plot.getAxis("bottom").setTicks(
-            [[(i, d.day.strftime("%d/%m")) for i, d in enumerate(days) if i % step == 0]]
+            [[(i, f"{d.day[8:10]}/{d.day[5:7]}") for i, d in enumerate(days) if i % step == 0]]
         )
 
         bays = rep.bays
         x = np.arange(len(bays))
-        charging = np.array([b.charging_share * 100 for b in bays])
-        idle = np.array([b.idle_share * 100 for b in bays])
-        waiting = np.array([max(0.0, b.plugged_share * 100) for b in bays]) - charging - idle
+        charging = np.array([share(b, b.charging_s) * 100 for b in bays])
+        idle = np.array([share(b, b.idle_s) * 100 for b in bays])
+        waiting = np.array([max(0.0, share(b, b.plugged_s) * 100) for b in bays]) - charging - idle
         waiting = np.clip(waiting, 0, None)
         self.bay_charging.setOpts(x=x, y0=np.zeros(len(bays)), height=charging)
         self.bay_idle.setOpts(x=x, y0=charging, height=idle)
@@ -248,9 +255,9 @@ class CapacityPage(QWidget):
                     b.label,
                     str(b.sessions),
                     f"{b.energy_wh / 1000:.1f}",
-                    f"{b.plugged_share * 100:.1f}",
-                    f"{b.charging_share * 100:.1f}",
-                    f"{b.idle_share * 100:.1f}",
+                    f"{share(b, b.plugged_s) * 100:.1f}",
+                    f"{share(b, b.charging_s) * 100:.1f}",
+                    f"{share(b, b.idle_s) * 100:.1f}",
                     hm(typical[b.label].plugged_s) if b.label in typical else "–",
                 ]
                 for b in bays
@@ -279,7 +286,7 @@ class CapacityPage(QWidget):
         if self.report is None:
             return
         rep = self.report
-        name = f"capacity-{rep.first_day:%Y%m%d}-{rep.last_day:%Y%m%d}.pdf"
+        name = f"capacity-{rep.first_day.replace('-', '')}-{rep.last_day.replace('-', '')}.pdf"
         path, _ = QFileDialog.getSaveFileName(
             self, self.tr("Export capacity report"), name, self.tr("PDF (*.pdf)")
         )
@@ -287,20 +294,40 @@ class CapacityPage(QWidget):
             self.export_pdf(path)
 
     def export_pdf(self, path: str) -> None:
-        """Write the shown report as a PDF on a worker thread."""
+        """The shown report as a PDF made by the site (checked and audited there), saved
+        at `path` on this PC — whole, or not at all."""
         rep = self.report
         if rep is None:
             return
         self.status.setText(self.tr("Writing PDF…"))
+        q, client = m.CapacityQuery(rep.first_day, rep.last_day), self.ctx.client
 
-        def work() -> str:
-            with self.ctx.db.session() as s:
-                site = str(get_setting(s, "seller_name", "") or "")
-            return str(write_capacity_pdf(rep, path, site))
+        def saved(data: bytes) -> None:
+            try:
+                save_whole(path, data)
+            except OSError as e:
+                self.status.setText(self.tr("Could not save {0}: {1}").format(path, line(e)))
+                return
+            self.status.setText(self.tr("Saved {0}").format(path))
 
-        self.ctx.worker.run(
-            work, lambda p: self.status.setText(self.tr("Saved {0}").format(p)), self._failed
-        )
+        self.ctx.worker.run(lambda: client.capacity_pdf(q), saved, self._failed)
+
+
+def save_whole(path: str, data: bytes) -> None:
+    """Write `data` at `path` through a temporary file beside it (no half-written file)."""
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".stationmgr-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 PAGE = PageSpec(
@@ -309,4 +336,5 @@ PAGE = PageSpec(
     factory=CapacityPage,
     icon="capacity",
     order=60,
+    remote=True,
 )
