@@ -1,10 +1,10 @@
 """Cards page benchmark: what the GUI thread pays to list and search cards, and what the
 worker pays to check and import a large CSV file.
 
-Prints, for a site with N cards (default 10,000): the list read (`read_rows`, done on the
-GUI thread at every refresh) unfiltered and with a search by name and by card number in
-another spelling, the table model reset, and the CSV preview check and the import (both on
-the worker). Figures, not assertions.
+Prints, for a site with N cards (default 10,000): the list read (`SiteClient.card_rows`
+in this process, done on the worker at every refresh) unfiltered and with a search by name
+and by card number in another spelling, the table model reset, and the CSV preview check
+and the import (both on the worker). Figures, not assertions.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/cards_page.py [--cards 10000]
 """
@@ -26,9 +26,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication
 
 from stationmgr.cards import import_csv
+from stationmgr.client.local import LocalClient
 from stationmgr.store.db import open_database
-from ui.cards.csv_import import check_file
-from ui.cards.model import CardTableModel, read_rows
+from ui.cards.model import CardTableModel
 
 
 def timed(fn: Callable[[], object], runs: int = 5) -> float:
@@ -53,8 +53,9 @@ def main() -> int:
     text = "\n".join(rows) + "\n"
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{Path(tmp) / 'cards.sqlite3'}")
+        client = LocalClient(db)
         try:
-            check_ms = timed(lambda: check_file(db, text), 1)
+            check_ms = timed(lambda: client.check_card_import(text), 1)
             t0 = time.perf_counter()
             with db.session() as s:
                 import_csv(s, text)
@@ -62,18 +63,16 @@ def main() -> int:
 
             def read(search: str | None) -> Callable[[], object]:
                 def run() -> object:
-                    with db.session() as s:
-                        return read_rows(s, search)
+                    return client.card_rows(search)
 
                 return run
 
             model = CardTableModel()
-            with db.session() as s:
-                all_rows = read_rows(s)
+            all_rows = client.card_rows()
             print(f"cards: {n}")
             print(f"CSV preview check (worker):      {check_ms:8.0f} ms")
             print(f"CSV import, one unit of work:    {import_ms:8.0f} ms")
-            print(f"list read, all cards (GUI):      {timed(read(None)):8.1f} ms")
+            print(f"list read, all cards (worker):    {timed(read(None)):8.1f} ms")
             print(f"list read, search 'Holder 42':   {timed(read('Holder 42')):8.1f} ms")
             reversed_uid = "".join(
                 reversed([f"{0x10000000 + 70:08X}"[i : i + 2] for i in (0, 2, 4, 6)])

@@ -12,6 +12,13 @@ window is shown (offscreen unless a display is set). Prints, as figures (no pass
 - peak RSS of the process (goal ≤ 300 MB).
 
     .venv/bin/python bench/gui_load.py [--bays 64] [--duration 60] [--history-db FILE]
+    .venv/bin/python bench/gui_load.py --remote [--bays 32] [--duration 60]
+
+`--remote`: the window as a remote client of a site service (`stationmgr gui --site`): the
+engine, the chargers' churn and the site API run in a process of their own (a "site PC"),
+this process has only the window, a `RemoteClient` and its event stream. The same figures
+are printed next to those of the in-process window (measured first, in a fresh process of
+its own, on the same number of bays) and the issue's goals.
 
 `--history-db` (e.g. from `bench/gen_site.py`) also times the history page's model: first
 page and a page deep down, over that database.
@@ -107,11 +114,10 @@ def child_cold(url: str, bays: int) -> int:
 
     from stationmgr.clock import SystemClock
     from stationmgr.drivers import inproc
-    from stationmgr.engine import Engine
+    from stationmgr.runtime import build_runtime
     from stationmgr.sim.device import VirtualCharger
     from stationmgr.store.db import open_database
-    from ui.app import make_app
-    from ui.bridge import EngineBridge
+    from ui.app import local_client, make_app
     from ui.context import AppContext
     from ui.mainwindow import MainWindow
     from ui.worker import Worker
@@ -120,14 +126,15 @@ def child_cold(url: str, bays: int) -> int:
     for i in range(1, bays + 1):
         inproc.VIRTUAL_CHARGERS[f"bench-{i}"] = VirtualCharger()
     db = open_database(url)
-    engine = Engine(db, SystemClock())
-    engine.start()
+    runtime = build_runtime(db, SystemClock()).start()
+    engine = runtime.engine
     t_engine = time.perf_counter()
     QCoreApplication.setOrganizationName("stationmgr-bench")
     QCoreApplication.setApplicationName("stationmgr-bench")
     app = make_app()
     worker = Worker()
-    ctx = AppContext(db, engine, EngineBridge(engine.bus), worker, locale=app.locale_)
+    ctx = AppContext(db, engine, worker, locale=app.locale_)
+    ctx.client, ctx.site = local_client(db, runtime)
     win = MainWindow(ctx, deferred=True)
     win.resize(1600, 1000)
     painted: list[float] = []
@@ -149,7 +156,7 @@ def child_cold(url: str, bays: int) -> int:
         f"engine {t_engine - t_imports:.3f} window {painted[0] - t_engine:.3f}",
         flush=True,
     )
-    engine.stop()
+    runtime.stop()
     os._exit(0)  # the parent times up to the paint; no teardown needed
 
 
@@ -207,50 +214,156 @@ class StallTracer(threading.Thread):
                     self.longest[key] = max(self.longest.get(key, 0.0), time.perf_counter() - beat)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--bays", type=int, default=64)
-    ap.add_argument("--duration", type=float, default=60.0)
-    ap.add_argument("--cold-runs", type=int, default=3)
-    ap.add_argument("--history-db", type=Path)
-    ap.add_argument("--trace-stalls", action="store_true", help="print where stalls happen")
-    ap.add_argument("--profile", action="store_true", help="profile the GUI thread (cProfile)")
-    ap.add_argument("--child-cold", metavar="URL", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.child_cold:
-        return child_cold(args.child_cold, args.bays)
-
-    from PySide6.QtCore import QCoreApplication, QTimer
-
+def child_service(url: str, bays: int, url_file: str) -> int:
+    """The site PC of `--remote`: the engine on the bench's database, its 1 Hz polls, the
+    cars' churn and the site API on loopback, until the parent closes our stdin."""
     from stationmgr.clock import SystemClock
     from stationmgr.drivers import inproc
-    from stationmgr.engine import Engine, EngineConfig
+    from stationmgr.engine import EngineConfig
     from stationmgr.engine.coordinator import CoordinatorConfig
+    from stationmgr.runtime import build_runtime
+    from stationmgr.service.server import Listen, SiteServer
+    from stationmgr.sim.device import VirtualCharger
     from stationmgr.store.db import open_database
 
-    tmp = tempfile.TemporaryDirectory(prefix="stationmgr-bench-")
-    url = f"sqlite:///{tmp.name}/site.sqlite3"
-    db = open_database(url)
-    devices, cards = build_site(db, args.bays)
+    db = open_database(url, upgrade=False)
+    with db.session() as s:
+        from sqlalchemy import select
 
-    colds = cold_starts(url, args.bays, args.cold_runs)
+        from stationmgr.store.models import Bay, Charger
 
+        rows = s.execute(select(Bay.id, Charger.name).join(Charger, Bay.charger_id == Charger.id))
+        names = {name: bay_id for bay_id, name in rows}
+    devices = []
+    for i in range(1, bays + 1):
+        dev = VirtualCharger()
+        dev.connectors[0].energy_total_wh = 100_000.0 * i
+        inproc.VIRTUAL_CHARGERS[f"bench-{i}"] = dev
+        devices.append((names[f"bench-{i}"], dev))
+    cards = [f"{0x10000000 + i:08X}" for i in range(1, bays + 1)]
     clock = SystemClock()
     inproc.CLOCK[0] = clock
-    engine = Engine(db, clock, EngineConfig(CoordinatorConfig(poll_interval_s=1.0)))
-    engine.start()
-    QCoreApplication.setOrganizationName("stationmgr-bench")
-    QCoreApplication.setApplicationName("stationmgr-bench")
-    from ui.app import make_app
-    from ui.bridge import EngineBridge
-    from ui.context import AppContext
-    from ui.mainwindow import MainWindow
-    from ui.worker import Worker
+    config = EngineConfig(CoordinatorConfig(poll_interval_s=1.0))
+    runtime = build_runtime(db, clock, config=config).start()
+    server = SiteServer(db, runtime.engine, Listen("127.0.0.1", 0, False))
+    Path(url_file).write_text(server.start() + "\n", encoding="utf-8")
+    churn = Churn(runtime.engine, devices, cards)
+    churn.start()
+    sys.stdin.read()  # until the parent is done
+    churn.stop.set()
+    server.stop()
+    runtime.stop()
+    os._exit(0)
 
-    app = make_app()
-    worker = Worker()
-    bridge = EngineBridge(engine.bus)
-    ctx = AppContext(db, engine, bridge, worker, actor="owner", locale=app.locale_)
+
+def measure(app, board, site, duration: float, trace: bool, profile: bool) -> dict:  # type: ignore[no-untyped-def]
+    """Run the event loop for `duration` s under a 5 ms heartbeat: the GUI thread's CPU
+    share, the event loop's lateness, and where it stalled (`trace`)."""
+    from PySide6.QtCore import QTimer
+
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+    tracer = StallTracer(last)
+    beat = QTimer()
+    beat.setInterval(5)
+    cpu_gaps: list[float] = []
+    last_cpu = [time.thread_time()]
+
+    at: list[float] = []
+
+    def heartbeat() -> None:
+        now, cpu = time.perf_counter(), time.thread_time()
+        gaps.append(now - last[0] - 0.005)
+        cpu_gaps.append(cpu - last_cpu[0])  # the GUI thread's own work between two beats
+        at.append(now - wall0)
+        last[0], last_cpu[0] = now, cpu
+
+    beat.timeout.connect(heartbeat)
+    done = QTimer()
+    done.setSingleShot(True)
+    done.timeout.connect(app.quit)
+    cpu0, wall0 = time.thread_time(), time.perf_counter()
+    load0 = os.getloadavg()[0]
+    paints0 = board.grid.paint_count
+    received0, flushes0 = site.received, site.flushes
+    last[0], last_cpu[0] = time.perf_counter(), time.thread_time()
+    beat.start()
+    if trace:
+        tracer.start()
+    done.start(int(duration * 1000))
+    prof = None
+    if profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
+    app.exec()
+    if prof is not None:
+        import pstats
+
+        prof.disable()
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+    cpu1, wall1 = time.thread_time(), time.perf_counter()
+    beat.stop()
+    tracer.stop.set()
+    worst = sorted(zip(gaps[1:], cpu_gaps[1:], at[1:], strict=True), reverse=True)[:5]
+    stalls = sorted(max(0.0, g) for g in gaps[1:])
+    busiest = sorted(cpu_gaps[1:])
+    return {
+        "wall": wall1 - wall0,
+        "busy": (cpu1 - cpu0) / (wall1 - wall0),
+        "stall": stalls[-1],
+        "stall_p99": stalls[int(len(stalls) * 0.99)],
+        "stall_median": statistics.median(stalls),
+        "work": busiest[-1],
+        "work_p99": busiest[int(len(busiest) * 0.99)],
+        "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "load0": load0,
+        "load1": os.getloadavg()[0],
+        "paints": board.grid.paint_count - paints0,
+        "received": site.received - received0,
+        "flushes": site.flushes - flushes0,
+        "charging": sum(1 for v in board.views.values() if v.snap.tx_uid),
+        "worst": worst,
+        "where": tracer.where,
+        "longest": tracer.longest,
+    }
+
+
+def report(f: dict, bays: int, mode: str) -> None:  # type: ignore[type-arg]
+    print(
+        f"[{mode}] bays: {bays} polled at 1 Hz for {f['wall']:.0f} s ({f['charging']} with a "
+        f"session at the end); site events received {f['received']}, deliveries "
+        f"{f['flushes']}, board repaints {f['paints']}"
+    )
+    print(
+        f"[{mode}] machine: {os.cpu_count()} CPUs, load average {f['load0']:.1f} at the start, "
+        f"{f['load1']:.1f} at the end (other processes compete for the CPUs)"
+    )
+    print(f"[{mode}] GUI-thread busy share: {f['busy'] * 100:.1f} %   goal ≤ 20 %")
+    print(
+        f"[{mode}] longest event-loop stall: {f['stall'] * 1000:.1f} ms "
+        f"(p99 {f['stall_p99'] * 1000:.1f} ms, median {f['stall_median'] * 1000:.1f} ms)"
+        "   goal ≤ 50 ms"
+    )
+    print(
+        f"[{mode}] longest GUI-thread work between two heartbeats (its own CPU time, whatever "
+        f"the machine's load): {f['work'] * 1000:.1f} ms (p99 {f['work_p99'] * 1000:.1f} ms)"
+    )
+    print(f"[{mode}] peak RSS: {f['rss']:.0f} MB   goal ≤ 300 MB")
+    print(
+        f"[{mode}] longest stalls (wall ms / the GUI thread's CPU ms / s into the run): "
+        + ", ".join(f"{g * 1000:.0f}/{c * 1000:.0f}/{t:.1f}" for g, c, t in f["worst"])
+    )
+    for where, n in sorted(f["where"].items(), key=lambda kv: -kv[1])[:8]:
+        print(f"  stall x{n} (longest {f['longest'].get(where, 0) * 1000:.0f} ms): {where}")
+
+
+def show_window(app, ctx):  # type: ignore[no-untyped-def]
+    """The main window as `stationmgr gui` builds it, every page loaded, the board shown."""
+    from ui.mainwindow import MainWindow
+
     win = MainWindow(ctx, deferred=True)
     win.resize(1600, 1000)
     board = win.pages["board"]
@@ -262,100 +375,178 @@ def main() -> int:
         app.processEvents()
         time.sleep(0.005)
     win.show_page("board")
+    # The load is measured from here: the window's own first paint (every page, the
+    # plots' axes) is the cold start's figure, not a stall of the running board.
+    end = time.perf_counter() + 1.0
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.005)
+    return win, board
+
+
+def remote_main(args: argparse.Namespace) -> int:
+    """`--remote`: the in-process figures (a fresh process), then the window as a client of
+    a site service in another process, on the same bays."""
+    from PySide6.QtCore import QCoreApplication
+
+    from stationmgr.store.db import open_database
+
+    local = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--bays",
+            str(args.bays),
+            "--duration",
+            str(args.duration),
+            "--cold-runs",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    tmp = tempfile.TemporaryDirectory(prefix="stationmgr-bench-")
+    url = f"sqlite:///{tmp.name}/site.sqlite3"
+    db = open_database(url)
+    build_site(db, args.bays)
+    db.dispose()
+    url_file = Path(tmp.name) / "url"
+    site_pc = subprocess.Popen(
+        [sys.executable, __file__, "--child-service", url, str(url_file), "--bays", str(args.bays)],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        while not (url_file.exists() and url_file.read_text().strip()):
+            if site_pc.poll() is not None:
+                print("the site service did not start", file=sys.stderr)
+                return 1
+            time.sleep(0.05)
+        api = url_file.read_text().strip()
+        QCoreApplication.setOrganizationName("stationmgr-bench")
+        QCoreApplication.setApplicationName("stationmgr-bench")
+        from stationmgr.client.remote import RemoteClient
+        from ui.app import make_app
+        from ui.context import AppContext
+        from ui.sitebridge import SiteBridge
+        from ui.worker import Worker
+
+        app = make_app()
+        worker = Worker()
+        client = RemoteClient(api)
+        ctx = AppContext(None, None, worker, actor="owner", locale=app.locale_)
+        ctx.client = client
+        ctx.operator = client.whoami()
+        ctx.site = SiteBridge(client).start()
+        win, board = show_window(app, ctx)
+        while len(board.views) < args.bays:
+            app.processEvents()
+            time.sleep(0.005)
+        f = measure(app, board, ctx.site, args.duration, args.trace_stalls, args.profile)
+        print("in-process window (fresh process, same bays):")
+        for line in local.stdout.splitlines():
+            print("  " + line)
+        if local.returncode:
+            print("  (it failed: " + local.stderr.strip().splitlines()[-1:][0] + ")")
+        print(
+            f"remote window (a client of the site service at {api}, the site in another process):"
+        )
+        report(f, args.bays, "remote")
+        for w in win.pages.values():
+            getattr(w, "shutdown", lambda: None)()
+        ctx.site.close()
+        worker.shutdown()
+        client.close()
+    finally:
+        if site_pc.poll() is None:
+            assert site_pc.stdin is not None
+            site_pc.stdin.close()
+            try:
+                site_pc.wait(30)
+            except subprocess.TimeoutExpired:
+                site_pc.kill()
+        tmp.cleanup()
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bays", type=int, default=None, help="64 (in-process), 32 (--remote)")
+    ap.add_argument("--duration", type=float, default=60.0)
+    ap.add_argument("--cold-runs", type=int, default=3)
+    ap.add_argument("--history-db", type=Path)
+    ap.add_argument("--remote", action="store_true", help="the window as a site service's client")
+    ap.add_argument("--trace-stalls", action="store_true", help="print where stalls happen")
+    ap.add_argument("--profile", action="store_true", help="profile the GUI thread (cProfile)")
+    ap.add_argument("--child-cold", metavar="URL", help=argparse.SUPPRESS)
+    ap.add_argument("--child-service", nargs=2, metavar=("URL", "FILE"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.bays is None:
+        args.bays = 32 if args.remote or args.child_service else 64
+    if args.child_cold:
+        return child_cold(args.child_cold, args.bays)
+    if args.child_service:
+        return child_service(args.child_service[0], args.bays, args.child_service[1])
+    if args.remote:
+        return remote_main(args)
+
+    from PySide6.QtCore import QCoreApplication
+
+    from stationmgr.clock import SystemClock
+    from stationmgr.drivers import inproc
+    from stationmgr.engine import EngineConfig
+    from stationmgr.engine.coordinator import CoordinatorConfig
+    from stationmgr.runtime import build_runtime
+    from stationmgr.store.db import open_database
+
+    tmp = tempfile.TemporaryDirectory(prefix="stationmgr-bench-")
+    url = f"sqlite:///{tmp.name}/site.sqlite3"
+    db = open_database(url)
+    devices, cards = build_site(db, args.bays)
+
+    colds = cold_starts(url, args.bays, args.cold_runs)
+
+    clock = SystemClock()
+    inproc.CLOCK[0] = clock
+    config = EngineConfig(CoordinatorConfig(poll_interval_s=1.0))
+    runtime = build_runtime(db, clock, config=config).start()
+    engine = runtime.engine
+    QCoreApplication.setOrganizationName("stationmgr-bench")
+    QCoreApplication.setApplicationName("stationmgr-bench")
+    from ui.app import close_context, local_client, make_app
+    from ui.context import AppContext
+    from ui.worker import Worker
+
+    app = make_app()
+    worker = Worker()
+    ctx = AppContext(db, engine, worker, actor="owner", locale=app.locale_)
+    ctx.client, ctx.site = local_client(db, runtime)
+    win, board = show_window(app, ctx)
 
     # ------------------------------------------------------------ the load
     churn = Churn(engine, devices, cards)
     churn.start()
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-    tracer = StallTracer(last)
-    beat = QTimer()
-    beat.setInterval(5)
-
-    cpu_gaps: list[float] = []
-    last_cpu = [time.thread_time()]
-
-    def heartbeat() -> None:
-        now, cpu = time.perf_counter(), time.thread_time()
-        gaps.append(now - last[0] - 0.005)
-        cpu_gaps.append(cpu - last_cpu[0])  # the GUI thread's own work between two beats
-        last[0], last_cpu[0] = now, cpu
-
-    beat.timeout.connect(heartbeat)
-    done = QTimer()
-    done.setSingleShot(True)
-    done.timeout.connect(app.quit)
-    cpu0, wall0 = time.thread_time(), time.perf_counter()
-    load0 = os.getloadavg()[0]
-    paints0 = board.grid.paint_count
-    last[0], last_cpu[0] = time.perf_counter(), time.thread_time()
-    beat.start()
-    if args.trace_stalls:
-        tracer.start()
-    done.start(int(args.duration * 1000))
-    prof = None
-    if args.profile:
-        import cProfile
-
-        prof = cProfile.Profile()
-        prof.enable()
-    app.exec()
-    if prof is not None:
-        import pstats
-
-        prof.disable()
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
-    cpu1, wall1 = time.thread_time(), time.perf_counter()
-    beat.stop()
-    tracer.stop.set()
+    f = measure(app, board, ctx.site, args.duration, args.trace_stalls, args.profile)
     churn.stop.set()
     churn.join()
-
-    busy = (cpu1 - cpu0) / (wall1 - wall0)
-    stalls = sorted(max(0.0, g) for g in gaps[1:])
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    charging = sum(1 for v in board.views.values() if v.snap.tx_uid)
+    report(f, args.bays, "in-process")
     firsts = [c[0] for c in colds]
-    print(
-        f"bays: {args.bays} polled at 1 Hz for {wall1 - wall0:.0f} s ({charging} with a "
-        f"session at the end); bridge deliveries {bridge.flushes}, events received "
-        f"{bridge.received}, board repaints {board.grid.paint_count - paints0}"
-    )
     if firsts:
         print(
             f"cold start to first painted window: {min(firsts):.2f} s best, "
             f"{statistics.median(firsts):.2f} s median of {len(firsts)} "
             f"(first run {firsts[0]:.2f} s; inside: {colds[-1][1]})   goal ≤ 1.5 s"
         )
-    print(
-        f"machine: {os.cpu_count()} CPUs, load average {load0:.1f} at the start, "
-        f"{os.getloadavg()[0]:.1f} at the end (other processes compete for the CPUs)"
-    )
-    print(f"GUI-thread busy share: {busy * 100:.1f} %   goal ≤ 20 %")
-    print(
-        f"longest event-loop stall: {stalls[-1] * 1000:.1f} ms "
-        f"(p99 {stalls[int(len(stalls) * 0.99)] * 1000:.1f} ms, "
-        f"median {statistics.median(stalls) * 1000:.1f} ms)   goal ≤ 50 ms"
-    )
-    busiest = sorted(cpu_gaps[1:])
-    print(
-        f"longest GUI-thread work between two heartbeats (its own CPU time, whatever the "
-        f"machine's load): {busiest[-1] * 1000:.1f} ms (p99 "
-        f"{busiest[int(len(busiest) * 0.99)] * 1000:.1f} ms)"
-    )
-    print(f"peak RSS: {rss_mb:.0f} MB   goal ≤ 300 MB")
-    if args.trace_stalls:
-        for where, n in sorted(tracer.where.items(), key=lambda kv: -kv[1])[:8]:
-            print(f"  stall x{n} (longest {tracer.longest.get(where, 0) * 1000:.0f} ms): {where}")
 
     if args.history_db:
         history(app, args.history_db)
 
     for w in win.pages.values():
         getattr(w, "shutdown", lambda: None)()
-    bridge.close()
-    worker.shutdown()
-    engine.stop()
+    close_context(ctx)
+    runtime.stop()
     db.dispose()
     tmp.cleanup()
     sys.stdout.flush()
@@ -373,7 +564,10 @@ def history(app, path: Path) -> None:  # type: ignore[no-untyped-def]
 
     db = open_database(f"sqlite:///{path}", upgrade=False)
     worker = Worker()
-    ctx = AppContext(db, None, None, worker)
+    ctx = AppContext(db, None, worker)
+    from stationmgr.client.local import LocalClient
+
+    ctx.client = LocalClient(db)  # the model reads through the site client
     model = SessionTableModel(ctx)
 
     def wait(cond) -> float:  # type: ignore[no-untyped-def]

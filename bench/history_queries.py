@@ -28,7 +28,7 @@ from stationmgr.store.queries import (
     SessionFilter,
     list_sessions,
     month_range,
-    session_curve,
+    session_samples,
     session_totals,
     totals_by_bay,
 )
@@ -98,9 +98,9 @@ def main() -> None:
 
         ids = list(s.scalars(select(ChargeSession.id).order_by(ChargeSession.id.desc()).limit(300)))
         old_ids = [rnd.randrange(1, n) for _ in range(300)]
-        med, mx = timed(lambda: session_curve(s, rnd.choice(ids)), a.runs)
+        med, mx = timed(lambda: session_samples(s, rnd.choice(ids)), a.runs)
         print(f"\none session's curve, recent (10 s samples): {med:.2f} / {mx:.2f} ms (goal ≤ 20)")
-        med, mx = timed(lambda: session_curve(s, rnd.choice(old_ids)), a.runs)
+        med, mx = timed(lambda: session_samples(s, rnd.choice(old_ids)), a.runs)
         print(f"one session's curve, history (downsampled):   {med:.2f} / {mx:.2f} ms")
 
         def month() -> object:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the Linux bundle (PyInstaller onedir) and run it once offscreen: `--version`,
-# `db upgrade` on a fresh database, and a short headless demo site.
+# `db create` (migrations) on a fresh database, and a short headless demo site.
 #   packaging/build.sh            build into dist/stationmgr and smoke-test it
 #   packaging/build.sh --no-demo  skip the demo run (quicker)
 # build/pyinstaller keeps PyInstaller's cache, so a rebuild only redoes what changed (delete
@@ -48,13 +48,13 @@ expected=$("$PY" -c "import stationmgr; print('stationmgr', stationmgr.__version
 [ "$version" = "$expected" ] || fail "bundle says '$version', the source says '$expected'"
 echo "packaging: $version"
 
-"$app" --db "sqlite:///$tmp/site.sqlite3" db upgrade >"$tmp/upgrade.log" 2>&1 \
+"$app" --db "sqlite:///$tmp/site.sqlite3" db create >"$tmp/upgrade.log" 2>&1 \
   || { cat "$tmp/upgrade.log" >&2; fail "the bundle could not migrate a new database"; }
-echo "packaging: db upgrade ok (migrations are in the bundle)"
+echo "packaging: db create ok (migrations are in the bundle)"
 
 if [ "$run_demo" = 1 ]; then
   start=$(date +%s)
-  if ! timeout 120 "$app" --db "sqlite:///$tmp/demo.sqlite3" demo --headless --duration 5 \
+  if ! timeout 120 "$app" demo --headless --duration 5 \
       >"$tmp/demo.log" 2>&1; then
     tail -n 30 "$tmp/demo.log" >&2
     fail "the bundled headless demo failed"
@@ -63,7 +63,7 @@ if [ "$run_demo" = 1 ]; then
   echo "packaging: demo --headless ran in $(( $(date +%s) - start )) s:"
   sed 's/^/  /' "$tmp/demo.log" | tail -n 8
   # The desktop app itself, offscreen: Qt, its plugins and our resources are in the bundle.
-  if ! timeout 120 "$app" --db "sqlite:///$tmp/shot.sqlite3" demo --screenshot "$tmp/window.png" \
+  if ! timeout 120 "$app" demo --screenshot "$tmp/window.png" \
       --screenshot-after 2 >"$tmp/window.log" 2>&1 || [ ! -s "$tmp/window.png" ]; then
     tail -n 30 "$tmp/window.log" >&2
     fail "the bundled desktop app did not render its window offscreen"

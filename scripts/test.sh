@@ -13,9 +13,21 @@ fi
 .venv/bin/ruff check --output-format concise .
 .venv/bin/lint-imports
 set +e
-.venv/bin/python -m pytest "$@"
+export STATIONMGR_HANG_LOG="${STATIONMGR_HANG_LOG:-$(mktemp -t stationmgr-hang.XXXXXX)}"
+# A last guard under the tests' own watchdogs (tests/conftest.py): the run ends, red, well
+# inside CI's limit even if something hangs where no Python timeout can reach it.
+timeout --kill-after=30 "${STATIONMGR_TEST_WALL_S:-4500}" .venv/bin/python -m pytest "$@"
 status=$?
 set -e
+if [ "$status" != 0 ] && grep -q "^Thread\|^Current thread" "$STATIONMGR_HANG_LOG" 2>/dev/null; then
+  echo "test: a test hung; the tests' watchdog ended the run:" >&2
+  cat "$STATIONMGR_HANG_LOG" >&2
+fi
+rm -f "$STATIONMGR_HANG_LOG"
+if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+  echo "test: the test run passed its wall-clock limit and was stopped" >&2
+  exit 1
+fi
 if [ "$status" = 5 ]; then
   echo "test: no tests were collected — that is a failure" >&2
   exit 1

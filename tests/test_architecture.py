@@ -19,6 +19,8 @@ def test_import_linter_contract_holds() -> None:
     p = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stdout + p.stderr
     assert "The core never imports Qt" in p.stdout
+    assert "The engine never imports billing or alerts" in p.stdout  # stationmgr.runtime does
+    assert "The ui never imports SQLAlchemy or the store KEPT" in p.stdout
 
 
 def test_no_core_module_imports_qt() -> None:
@@ -38,4 +40,19 @@ def test_no_core_module_imports_qt() -> None:
             for name in names:
                 if name.split(".")[0] in FORBIDDEN:
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
+    assert offenders == []
+
+
+def test_ui_never_reads_the_engines_bay_state() -> None:
+    """The board shows the bays' snapshots (the core's read model), never `Engine.bays` or
+    `Engine.bay_info` read across threads."""
+    import re
+
+    pattern = re.compile(r"\b(eng|engine)\??\)?\.(bays|bay_info)\b")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{i}"
+        for path in (ROOT / "ui").rglob("*.py")
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
     assert offenders == []
