@@ -81,6 +81,9 @@ def run_cmd(args: argparse.Namespace) -> int:
         log.info("running %d charger(s), %d bay(s)", len(engine.coordinators), len(engine.bays))
         server = serve(args, db, engine)
         announced = _announce(db, server)
+        if server is not None and args.url_file:
+            # The ready signal for scripts: written last, once `gui` can find the service too.
+            Path(args.url_file).write_text(f"{server.url}\n", encoding="utf-8")
         try:
             while not stop.wait(0.5):
                 if not engine.running:
@@ -110,15 +113,13 @@ def serve(args: argparse.Namespace, db: Database, engine: Engine) -> SiteServer 
 
     try:
         server = SiteServer(db, engine, parse_listen(args.listen, args.tls))
-        url = server.start()
+        server.start()
     except OSError as e:
         engine.stop()
         raise StationError(f"cannot listen on {args.listen}: {e.strerror or e}") from None
     except BaseException:
         engine.stop()
         raise
-    if args.url_file:
-        Path(args.url_file).write_text(url + "\n", encoding="utf-8")
     return server
 
 
