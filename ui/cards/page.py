@@ -60,6 +60,7 @@ class CardsPage(QWidget):
         self.model = CardTableModel()
         self.loads = 0  # lists shown so far (tests wait on it)
         self._reading = 0  # the newest list read: older answers are dropped
+        self._shown = 0  # the read whose list is on screen
         self._present = 0  # the newest presented number
         self._select_next: int | None = None  # the card to select when the list comes
         self.proxy = QSortFilterProxyModel(self)
@@ -215,7 +216,6 @@ class CardsPage(QWidget):
         else keep the selected card."""
         if select is not None:  # kept until a list is shown: a newer read must not lose it
             self._select_next = select
-        keep = self.selected_card_id()
         self._reading += 1
         reading, client = self._reading, self.ctx.client
         search = self.search.text().strip() or None
@@ -223,17 +223,20 @@ class CardsPage(QWidget):
 
         def failed(e: BaseException) -> None:
             if reading == self._reading:
+                self._shown = reading
                 self._say(error_line(e), True)
 
-        self.ctx.worker.run(
-            lambda: client.card_rows(search),
-            lambda rows: self._show_rows(rows, keep) if reading == self._reading else None,
-            failed,
-        )
+        def done(rows: list[m.CardListRow]) -> None:
+            if reading == self._reading:
+                self._shown = reading
+                self._show_rows(rows)
 
-    def _show_rows(self, rows: list[m.CardListRow], keep: int | None) -> None:
-        if self._select_next is not None:
-            keep, self._select_next = self._select_next, None
+        self.ctx.worker.run(lambda: client.card_rows(search), done, failed)
+
+    def _show_rows(self, rows: list[m.CardListRow]) -> None:
+        # The card selected now (not when the read began: a tap may have selected one since).
+        keep = self._select_next if self._select_next is not None else self.selected_card_id()
+        self._select_next = None
         self.loads += 1
         self.model.set_rows(rows)
         self.count.setText(self.tr("{0} card(s)").format(len(rows)))
@@ -262,6 +265,8 @@ class CardsPage(QWidget):
             self.refresh(select=card_id)  # selected when the list comes
             return False
         if row is None:
+            if self._shown != self._reading:  # a list is on its way: select it there
+                self._select_next = card_id
             return False
         idx = self.proxy.mapFromSource(self.model.index(row, 0))
         self.table.selectRow(idx.row())
