@@ -65,6 +65,27 @@ def pytest_runtest_protocol(item, nextitem):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def gui_thread_collector(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A Qt test collects garbage on the GUI thread only, as the app does (ui.gcguard): a
+    collection on an API or worker thread that frees Qt objects can stop the process."""
+    if not {"qtbot", "qapp"} & set(request.fixturenames):
+        yield
+        return
+    import gc
+
+    request.getfixturevalue("qapp")
+    from ui.gcguard import GuiThreadCollector
+
+    gc.collect()  # an earlier test's garbage, here on the GUI thread
+    guard = GuiThreadCollector()
+    try:
+        yield
+    finally:
+        guard.stop()  # this test's garbage, on the GUI thread, then automatic again
+        guard.deleteLater()
+
+
+@pytest.fixture(autouse=True)
 def no_leftover_threads() -> Iterator[None]:
     """A test that leaves a thread running fails (napari's rule)."""
     before = set(threading.enumerate())

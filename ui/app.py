@@ -49,6 +49,7 @@ def make_app(argv: list[str] | None = None) -> Any:
 
     from stationmgr import __version__
     from ui import i18n
+    from ui.gcguard import GuiThreadCollector
     from ui.resources import icon
 
     app = QApplication.instance()
@@ -59,6 +60,8 @@ def make_app(argv: list[str] | None = None) -> Any:
         QCoreApplication.setApplicationVersion(__version__)
         app = QApplication(argv or [sys.argv[0]])
         app.setDesktopFileName("stationmgr")
+    if getattr(app, "gc_guard", None) is None:  # Qt objects die on the GUI thread only
+        app.gc_guard = GuiThreadCollector(app)  # type: ignore[attr-defined]
     app.setWindowIcon(icon("stationmgr"))
     app.locale_ = i18n.install(app)  # type: ignore[attr-defined]
     apply_theme(app)
@@ -221,6 +224,10 @@ def shutdown_app() -> None:
     app = QApplication.instance()
     if app is not None:
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        guard = getattr(app, "gc_guard", None)
+        if guard is not None:
+            guard.stop()
+            app.gc_guard = None  # type: ignore[attr-defined]
         app.shutdown()
 
 
