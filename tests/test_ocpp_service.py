@@ -428,3 +428,39 @@ def test_a_dropped_connection_and_a_restart_leave_the_session_open(
     assert stop is not None
     assert row.energy_wh == 800 and row.stopped_at == t0 + timedelta(minutes=5)
     assert next_id > txid  # a transactionId is never given twice
+
+
+def test_a_busy_database_never_holds_or_drops_a_message(site: Site) -> None:
+    """Another program holds the write lock: every call is still answered (the records wait
+    in the journal) and the session is in the database once the lock is let go."""
+    import sqlite3
+
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=2)
+    holder = sqlite3.connect(site.url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+
+    async def run() -> tuple[int, Any]:
+        async with connected(site, "CP2", additional_headers=_basic("CP2", PASSWORD)) as cp:
+            start = await cp.call(call.StartTransaction(1, GOOD, 0, iso(t0)))
+            await cp.call(
+                call.MeterValues(1, [energy(t0 + timedelta(seconds=30), 400)], start.transaction_id)
+            )
+            stop = await cp.call(
+                call.StopTransaction(700, iso(t0 + timedelta(minutes=1)), start.transaction_id)
+            )
+            return start.transaction_id, stop
+
+    try:
+        txid, stop = asyncio.run(run())
+        assert stop is not None
+        assert session(site, txid) is None  # not written yet: the lock is still held
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    row = wait_until(lambda: (r := session(site, txid)) and r.stopped_at and r, 60, "written")
+    assert row.energy_wh == 700 and row.stop_reason == "Local"
+
+
+def _basic(user: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
