@@ -239,6 +239,11 @@ def test_boot_authorise_transaction_and_stop(site: Site) -> None:
         (t0 + timedelta(seconds=20), 2100),  # kWh in, Wh stored
         (t0 + timedelta(seconds=30), 3000),  # transactionData
     ]
+    # Receipts read the same tables as for a serial charger's session.
+    pdf = site.tmp / f"receipt-{row.id}.pdf"
+    r = cli("--db", site.url, "receipt", str(row.id), "-o", str(pdf), env=env_for())
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
     assert (
         site.rows(
             lambda s: s.scalar(
