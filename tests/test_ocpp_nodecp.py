@@ -1,0 +1,191 @@
+"""OCPP 1.6J end to end against a charge point we did not write: `tests/ocpp_cp/cp.js`, Node.js
+on the npm library ocpp-rpc in strict mode (every message both ways checked against the
+official 1.6 schemas), driving the real `stationmgr run --ocpp-listen` process set up through
+the CLI. What the site books is read back through the CLI (`sessions list --csv`).
+
+Node missing is a failure with a clear message (tests/helpers/ocpp_cp.py), never a skip."""
+
+from __future__ import annotations
+
+import csv
+import io
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from stationmgr.access.roles import Role
+from tests.access_site import PASSWORDS, USERS
+from tests.helpers.ocpp_cp import EXIT_UNAUTHORIZED, CpResult, node_command, run_cp
+from tests.helpers.service import RunningService, cli, env_for, service
+from tests.test_service import _make_site
+
+pytestmark = pytest.mark.timeout(300)
+
+CP_ID = "NODECP-1"  # two connectors: bays O1, O2
+CP_LOCKED = "NODECP-PW"  # one connector, a password (security profile 1): bay O3
+PASSWORD = "cp-Secret-123"
+CARD = "04A1B2C3"  # enrolled
+UNKNOWN = "DEADBEEF"  # never enrolled
+
+
+@dataclass
+class OcppSite:
+    db_url: str
+    svc: RunningService
+    ocpp_url: str
+
+    def env(self) -> dict[str, str]:
+        return env_for(USERS[Role.OWNER], PASSWORDS[Role.OWNER])
+
+    def sessions(self) -> list[dict[str, str]]:
+        out = cli("--db", self.db_url, "sessions", "list", "--csv", env=self.env())
+        assert out.returncode == 0, out.stderr
+        return list(csv.DictReader(io.StringIO(out.stdout)))
+
+    def session(self, tx_id: int) -> dict[str, str]:
+        rows = [r for r in self.sessions() if r["tx_uid"] == str(tx_id)]
+        assert len(rows) == 1, (tx_id, self.sessions())
+        return rows[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _ok(done: object) -> None:
+    assert getattr(done, "returncode", 1) == 0, getattr(done, "stderr", done)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OcppSite]:
+    node_command()  # fail first, clearly, when Node or its packages are missing
+    tmp = tmp_path_factory.mktemp("ocpp-nodecp")
+    url = _make_site(tmp)
+    env = env_for(USERS[Role.OWNER], PASSWORDS[Role.OWNER])
+    db = ("--db", url)
+    _ok(cli(*db, "cards", "add", CARD, "--holder", "Nora Node", env=env))
+    _ok(
+        cli(*db, "chargers", "add", "node-1", "--driver", "ocpp", "--charge-point-id", CP_ID,
+            "--bays", "O1,O2", env=env)
+    )  # fmt: skip
+    _ok(
+        cli(*db, "chargers", "add", "node-pw", "--driver", "ocpp", "--charge-point-id",
+            CP_LOCKED, "--bays", "O3", env=env)
+    )  # fmt: skip
+    _ok(cli(*db, "secrets", "set", f"ocpp:{CP_LOCKED}", env={**env, "STATIONMGR_SECRET": PASSWORD}))
+    port = _free_port()
+    with service(tmp, url, "--ocpp-listen", f"127.0.0.1:{port}", env=env, name="ocpp") as svc:
+        yield OcppSite(url, svc, f"ws://127.0.0.1:{port}/ocpp")
+
+
+def _cp(site: OcppSite, steps: list[dict[str, object]], **kw: object) -> CpResult:
+    kw.setdefault("connectors", 2)
+    return run_cp(site.ocpp_url, CP_ID, steps, **kw)  # type: ignore[arg-type]
+
+
+def _ts(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def test_boot_and_status_are_accepted_with_a_heartbeat_interval(site: OcppSite) -> None:
+    r = _cp(site, [
+        {"op": "boot"},
+        {"op": "status", "connector": 1, "status": "Available"},
+        {"op": "status", "connector": 2, "status": "Available"},
+        {"op": "heartbeat"},
+    ]).ok()  # fmt: skip
+    (boot,) = r.calls("BootNotification")
+    assert boot["response"]["status"] == "Accepted", r.describe()
+    assert boot["response"]["interval"] > 0
+    assert all("response" in c for c in r.calls()), r.describe()
+
+
+def test_authorize_answers_an_enrolled_card_accepted_and_an_unknown_one_refused(
+    site: OcppSite,
+) -> None:
+    r = _cp(site, [
+        {"op": "boot"},
+        {"op": "authorize", "idTag": CARD},
+        {"op": "authorize", "idTag": UNKNOWN},
+    ]).ok()  # fmt: skip
+    good, bad = r.calls("Authorize")
+    assert good["response"]["idTagInfo"]["status"] == "Accepted", r.describe()
+    assert bad["response"]["idTagInfo"]["status"] in ("Invalid", "Blocked", "Expired"), r.describe()
+
+
+def test_a_transaction_with_meter_values_is_booked_with_the_chargers_energy(
+    site: OcppSite,
+) -> None:
+    r = _cp(site, [
+        {"op": "boot"},
+        {"op": "status", "connector": 1, "status": "Preparing"},
+        {"op": "authorize", "idTag": CARD},
+        {"op": "start", "connector": 1, "idTag": CARD, "meterStart": 10_000, "as": "t"},
+        {"op": "meter", "connector": 1, "tx": "t", "wh": [10_500, 11_400], "power": 7200},
+        {"op": "stop", "tx": "t", "meterStop": 12_345, "reason": "EVDisconnected"},
+        {"op": "status", "connector": 1, "status": "Available"},
+    ]).ok()  # fmt: skip
+    (start,) = r.calls("StartTransaction")
+    assert start["response"]["idTagInfo"]["status"] == "Accepted", r.describe()
+    tx = start["response"]["transactionId"]
+    assert isinstance(tx, int) and tx > 0
+    assert all("response" in c for c in r.calls("MeterValues") + r.calls("StopTransaction"))
+    row = site.session(tx)
+    assert row["bay"] == "O1"
+    assert row["energy_kwh"] == "2.345"
+    assert row["stopped_at"], row
+    assert row["stop_reason"] == "EVDisconnected"
+
+
+def test_an_offline_transaction_is_booked_at_its_own_past_timestamps(site: OcppSite) -> None:
+    started, stopped = "2026-11-30T08:00:00Z", "2026-11-30T09:30:00Z"
+    r = _cp(site, [
+        {"op": "boot"},
+        {"op": "offline", "steps": [
+            {"op": "start", "connector": 2, "idTag": CARD, "meterStart": 50_000,
+             "timestamp": started, "as": "off"},
+            {"op": "meter", "connector": 2, "tx": "off", "wh": [51_000, 52_000],
+             "timestamp": "2026-11-30T08:30:00Z", "interval": 1800},
+            {"op": "stop", "tx": "off", "meterStop": 53_000, "reason": "Local",
+             "timestamp": stopped},
+        ]},
+    ]).ok()  # fmt: skip
+    replayed = [c for c in r.calls() if c.get("replayed")]
+    assert [c["action"] for c in replayed if c["action"] != "StatusNotification"] == [
+        "StartTransaction", "MeterValues", "MeterValues", "StopTransaction",
+    ], r.describe()  # fmt: skip
+    assert all("response" in c for c in replayed), r.describe()
+    tx = r.calls("StartTransaction")[0]["response"]["transactionId"]
+    row = site.session(tx)
+    assert row["bay"] == "O2"
+    assert row["energy_kwh"] == "3.000"
+    assert _ts(row["plugged_at"]) == _ts(started), row
+    assert _ts(row["stopped_at"]) == _ts(stopped), row
+
+
+def test_a_stop_for_an_unknown_transaction_is_answered_not_refused(site: OcppSite) -> None:
+    r = _cp(site, [
+        {"op": "boot"},
+        {"op": "stop", "transactionId": 987_654, "meterStop": 1_000, "reason": "Other"},
+        {"op": "stop", "transactionId": -1, "meterStop": 1_000, "reason": "PowerLoss"},
+    ]).ok()  # fmt: skip
+    stops = r.calls("StopTransaction")
+    assert len(stops) == 2 and all("response" in s for s in stops), r.describe()
+    assert not any(s["tx_uid"] == "987654" for s in site.sessions())
+
+
+def test_a_wrong_or_missing_password_is_refused_with_401_and_the_right_one_connects(
+    site: OcppSite,
+) -> None:
+    for password in ("wrong-password", None):
+        r = run_cp(site.ocpp_url, CP_LOCKED, [{"op": "boot"}], password=password)
+        assert r.returncode == EXIT_UNAUTHORIZED, r.describe()
+        assert "401" in r.stderr and not r.calls()
+    ok = run_cp(site.ocpp_url, CP_LOCKED, [{"op": "boot"}], password=PASSWORD).ok()
+    assert ok.calls("BootNotification")[0]["response"]["status"] == "Accepted"
+    assert "401" in site.svc.log() or "password" in site.svc.log().lower()
