@@ -14,7 +14,7 @@
 'use strict';
 
 const fs = require('fs');
-const { RPCClient } = require('ocpp-rpc');
+const { RPCClient, createRPCError } = require('ocpp-rpc');
 
 const EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNAUTHORIZED = 3, EXIT_SCHEMA = 4;
 
@@ -405,6 +405,12 @@ class ChargePoint {
                 return response;
             });
         }
+        // Anything else (DataTransfer, GetDiagnostics, ReserveNow, ...): NotImplemented, printed.
+        client.handle(({ method, params }) => {
+            const err = createRPCError('NotImplemented', `this charge point does not implement ${method}`);
+            emit({ type: 'received', action: method, request: params, error: errorLine(err) });
+            throw err;
+        });
     }
 
     onRemoteStart(p) {

@@ -98,6 +98,7 @@ test('remote start and stop, local list and configuration are answered as a char
             await ask('GetLocalListVersion', {});
             await ask('ChangeConfiguration', { key: 'NumberOfConnectors', value: '9' });
             await ask('GetConfiguration', { key: ['HeartbeatInterval', 'Nope'] });
+            try { await client.call('DataTransfer', { vendorId: 'x' }); } catch (e) { answers.push(['DataTransfer', { status: e.rpcErrorCode }]); }
             await ask('RemoteStartTransaction', { connectorId: 1, idTag: 'GOOD' });
         },
     });
@@ -112,8 +113,9 @@ test('remote start and stop, local list and configuration are answered as a char
         assert.deepEqual(answers.map(([a, res]) => [a, res.status ?? res.listVersion]), [
             ['SendLocalList', 'Accepted'], ['SendLocalList', 'Accepted'], ['SendLocalList', 'VersionMismatch'],
             ['GetLocalListVersion', 4], ['ChangeConfiguration', 'Rejected'], ['GetConfiguration', undefined],
-            ['RemoteStartTransaction', 'Accepted'],
+            ['DataTransfer', 'NotImplemented'], ['RemoteStartTransaction', 'Accepted'],
         ]);
+        assert.ok(r.lines.some((l) => l.type === 'received' && l.action === 'DataTransfer' && l.error.code === 'NotImplemented'));
         assert.deepEqual(answers[5][1].unknownKey, ['Nope']);
         assert.deepEqual(r.lines.filter((l) => l.type === 'local_authorize').map((l) => l.accepted), [true, false]);
         const start = cs.got.find((g) => g.action === 'StartTransaction');
