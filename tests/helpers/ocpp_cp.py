@@ -174,6 +174,26 @@ class RunningCp:
 
         return wait_until(found, timeout, what)
 
+    def wait_answered(
+        self, action: str, kind: str = "call", n: int = 1, timeout: float = 60
+    ) -> Line:
+        """The n-th `action` line of `kind` (`call` sent, `received` from the central system)
+        once answered: a response or a CallError."""
+
+        def nth() -> Line | None:
+            with self._lock:
+                rows = [
+                    x
+                    for x in self.result.lines
+                    if x.get("type") == kind and x.get("action") == action
+                ]
+            if len(rows) < n and self.proc.poll() is not None:
+                self._join()
+                raise AssertionError(f"waiting for {kind} {action}: {self.result.describe()}")
+            return rows[n - 1] if len(rows) >= n else None
+
+        return wait_until(nth, timeout, f"{kind} {action} #{n}")
+
     def finish(self, timeout: float = 60) -> CpResult:
         """Wait for the script to end and return everything it printed."""
         try:
