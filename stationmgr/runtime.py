@@ -29,9 +29,11 @@ from stationmgr.billing import install as install_billing
 from stationmgr.billing.budgets import BudgetGuard
 from stationmgr.billing.live import LiveEstimates
 from stationmgr.clock import Clock, SystemClock
+from stationmgr.drivers import ocpp as ocpp_driver
 from stationmgr.engine import Engine, EngineConfig
 from stationmgr.errors import UserError
 from stationmgr.events import CONFIG_KINDS, ConfigurationChanged, EventBus
+from stationmgr.ocpp.records import install as install_ocpp_records
 from stationmgr.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -125,6 +127,9 @@ def build_runtime(
     """The site, not started. `billing=False` / `alerts=False` leave an extension out (a
     test of the engine alone); production always has both."""
     engine = Engine(db, clock or SystemClock(), config, bus)
+    # OCPP charge points run their own sessions: the central system steps their bays.
+    engine.external_drivers.add(ocpp_driver.DRIVER)
+    install_ocpp_records(engine.persister)
     runtime = SiteRuntime(
         db=db,
         engine=engine,

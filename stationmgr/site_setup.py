@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from stationmgr.access.context import Actor, record, require
 from stationmgr.drivers import CHARGER_DRIVERS, READER_DRIVERS, check_settings, load_all
+from stationmgr.drivers import ocpp as ocpp_driver
 from stationmgr.errors import UserError
 from stationmgr.store.models import Bay, CardReaderDevice, Charger, ChargeSession
 from stationmgr.validate import clean_name
@@ -52,7 +53,7 @@ def default_baud(driver: str) -> int | None:
 
 
 # URL kinds a port may be: pyserial's own handlers plus the in-process simulator's.
-PORT_SCHEMES = ("socket", "rfc2217", "loop", "spy", "alt", "hwgrep", "cp2110", "inproc")
+PORT_SCHEMES = ("socket", "rfc2217", "loop", "spy", "alt", "hwgrep", "cp2110", "inproc", "ocpp")
 
 
 def check_line(port: str, baud: int | None) -> str:
@@ -100,6 +101,12 @@ class ChargerInput:
             known = ", ".join(sorted(CHARGER_DRIVERS))
             raise UserError(f"unknown charger driver {self.driver!r} (known: {known})")
         check_settings(self.driver, self.settings, f"charger {self.name}")
+        if self.driver == ocpp_driver.DRIVER:  # reached by its id, not a line
+            cpid = ocpp_driver.check_charge_point_id(self.settings.get("charge_point_id"))
+            self.settings = {**self.settings, "charge_point_id": cpid}
+            self.port, self.address, self.baud = ocpp_driver.port_for(cpid), None, None
+        elif (self.port or "").lower().startswith(ocpp_driver.PORT_SCHEME + "://"):
+            raise UserError("an ocpp:// port is only for --driver ocpp")
         self.port = check_line(self.port, self.baud)
         if self.address is not None and not 1 <= self.address <= 247:
             raise UserError("a Modbus address is 1 … 247")

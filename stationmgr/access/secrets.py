@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 
 SERVICE = "stationmgr"
 FALLBACK_FILE = "secrets.json"
-NAME_RE = re.compile(r"^(charger|gateway|mail|reader|other):[A-Za-z0-9._@-]+(:[A-Za-z0-9._-]+)?$")
+NAME_RE = re.compile(
+    r"^(charger|gateway|mail|reader|ocpp|other):[A-Za-z0-9._@-]+(:[A-Za-z0-9._-]+)?$"
+)
 _warned: set[str] = set()
 
 
@@ -44,7 +46,7 @@ def check_name(name: str) -> str:
     if not NAME_RE.match(name):
         raise UserError(
             f"invalid secret name {name!r}: expected KIND:NAME[:FIELD] with KIND one of "
-            "charger, gateway, mail, reader, other (e.g. charger:north-1:password)"
+            "charger, gateway, mail, reader, ocpp, other (e.g. charger:north-1:password)"
         )
     return name
 

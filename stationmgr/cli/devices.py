@@ -62,17 +62,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a = cs.add_parser("add", help="add a charger and create its bays")
     a.add_argument("name")
     a.add_argument("--driver", required=True, help="e.g. openevse")
-    a.add_argument("--port", required=True, help="serial port or pyserial URL")
+    a.add_argument("--port", help="serial port or pyserial URL (not for --driver ocpp)")
+    a.add_argument(
+        "--charge-point-id",
+        metavar="CPID",
+        help="--driver ocpp: the id the charger connects with (ws://HOST:PORT/ocpp/CPID)",
+    )
     a.add_argument("--address", type=int_arg("--address"), help="Modbus slave address")
     a.add_argument("--baud", type=int_arg("--baud"))
     a.add_argument(
         "--connectors",
         type=int_arg("--connectors"),
-        default=1,
-        help="number of connectors (bays)",
+        default=None,
+        help="number of connectors (bays; default: one per --bays label, else 1)",
     )
     a.add_argument(
-        "--bays", nargs="*", metavar="LABEL", help="bay labels, one per connector (default NAME-N)"
+        "--bays",
+        nargs="*",
+        metavar="LABEL",
+        help="bay labels, one per connector, space- or comma-separated (default NAME-N)",
     )
     a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="driver setting")
     a.set_defaults(func=chargers_add_cmd)

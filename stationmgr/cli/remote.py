@@ -191,24 +191,32 @@ def chargers_add(args: argparse.Namespace, client: SiteClient) -> int:
     from stationmgr.cli.devices import _settings
     from stationmgr.site_setup import MAX_CONNECTORS
 
-    if not 1 <= args.connectors <= MAX_CONNECTORS:
+    given = [label.strip() for b in (args.bays or []) for label in b.split(",") if label.strip()]
+    connectors = args.connectors or len(given) or 1
+    if not 1 <= connectors <= MAX_CONNECTORS:
         raise UserError(f"--connectors must be 1..{MAX_CONNECTORS}")
-    labels = args.bays or (
-        [args.name]
-        if args.connectors == 1
-        else [f"{args.name}-{i}" for i in range(1, args.connectors + 1)]
+    labels = given or (
+        [args.name] if connectors == 1 else [f"{args.name}-{i}" for i in range(1, connectors + 1)]
     )
-    if len(labels) != args.connectors:
-        raise UserError(f"{args.connectors} connector(s) need {args.connectors} bay label(s)")
+    if len(labels) != connectors:
+        raise UserError(f"{connectors} connector(s) need {connectors} bay label(s)")
+    settings = _settings(args.set)
+    cpid = getattr(args, "charge_point_id", None)
+    if cpid is not None:
+        if args.driver != "ocpp":
+            raise UserError("--charge-point-id is for --driver ocpp")
+        settings["charge_point_id"] = cpid
+    if args.driver != "ocpp" and not args.port:
+        raise UserError("--port is needed (a serial port or pyserial URL)")
     ch = client.add_charger(
         m.ChargerConfig(
             args.name,
             args.driver,
-            args.port,
+            args.port or "",
             list(labels),
             args.address,
             args.baud,
-            _settings(args.set),
+            settings,
         )
     )
     print(f"added charger {ch.name} ({ch.driver} on {ch.port}) with bay(s) {', '.join(ch.bays)}")

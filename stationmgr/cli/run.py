@@ -26,6 +26,7 @@ from stationmgr.store.db import Database, InstanceLock
 
 if TYPE_CHECKING:
     from stationmgr.engine import Engine
+    from stationmgr.ocpp.endpoint import OcppServer
     from stationmgr.service.server import SiteServer
 
 log = logging.getLogger("stationmgr.run")
@@ -54,6 +55,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--tls", action="store_true", help="TLS also on loopback")
     p.add_argument("--url-file", metavar="FILE", help="write the API's URL here once serving")
+    p.add_argument(
+        "--ocpp-listen",
+        metavar="HOST:PORT",
+        help="accept OCPP 1.6J charge points at ws://HOST:PORT/ocpp/<ChargePointId> (default off)",
+    )
+    p.add_argument(
+        "--ocpp-url-file", metavar="FILE", help="write the OCPP endpoint's URL here once serving"
+    )
     p.set_defaults(func=run_cmd)
 
 
@@ -79,8 +88,11 @@ def run_cmd(args: argparse.Namespace) -> int:
         engine = runtime.engine
         runtime.start()
         log.info("running %d charger(s), %d bay(s)", len(engine.coordinators), len(engine.bays))
+        ocpp = serve_ocpp(args, engine)
         server = serve(args, db, engine)
         announced = _announce(db, server)
+        if ocpp is not None and args.ocpp_url_file:
+            Path(args.ocpp_url_file).write_text(f"{ocpp.url}\n", encoding="utf-8")
         if server is not None and args.url_file:
             # The ready signal for scripts: written last, once `gui` can find the service too.
             Path(args.url_file).write_text(f"{server.url}\n", encoding="utf-8")
@@ -99,10 +111,31 @@ def run_cmd(args: argparse.Namespace) -> int:
                 withdraw(announced)
             if server is not None:
                 server.stop()
+            if ocpp is not None:
+                ocpp.stop()
             runtime.stop()
             db.dispose()
     log.info("stopped cleanly")
     return 0
+
+
+def serve_ocpp(args: argparse.Namespace, engine: Engine) -> OcppServer | None:
+    """The OCPP 1.6J endpoint on the engine's loop, when `--ocpp-listen` was given."""
+    if not args.ocpp_listen:
+        return None
+    from stationmgr.ocpp.endpoint import OcppServer
+    from stationmgr.service.server import parse_listen
+
+    try:
+        server = OcppServer(engine, parse_listen(args.ocpp_listen))
+        server.start()
+    except OSError as e:
+        engine.stop()
+        raise StationError(f"cannot listen on {args.ocpp_listen}: {e.strerror or e}") from None
+    except BaseException:
+        engine.stop()
+        raise
+    return server
 
 
 def serve(args: argparse.Namespace, db: Database, engine: Engine) -> SiteServer | None:

@@ -27,6 +27,7 @@ DRIVER_MODULES: list[str] = [
     "stationmgr.drivers.rdm6300",
     "stationmgr.drivers.heidelberg",
     "stationmgr.drivers.evse_din",
+    "stationmgr.drivers.ocpp",
 ]
 
 

@@ -176,6 +176,10 @@ class Engine:
         self._device_tasks: dict[tuple[str, int], asyncio.Task[None]] = {}
         self._config_lock: asyncio.Lock | None = None
         self._stopping = False
+        # Drivers whose chargers run their own sessions and push what happens (OCPP): no
+        # coordinator polls them; an extension steps their bays with `external_step`.
+        self.external_drivers: set[str] = set()
+        self.external_chargers: dict[int, ChargerRow] = {}  # enabled rows of those drivers
 
     # ------------------------------------------------------------ lifecycle
 
@@ -312,6 +316,9 @@ class Engine:
 
     async def _make_coordinator(self, c: ChargerRow) -> None:
         """The charger's coordinator (not started), or its bays marked misconfigured."""
+        if c.driver in self.external_drivers:
+            self.external_chargers[c.id] = c
+            return
         cfg = DeviceConfig(c.port, c.address, c.baud, c.settings or {})
         try:
             driver = create_charger(c.driver, cfg, self.ports)
@@ -399,6 +406,7 @@ class Engine:
         for charger_id in restart:
             await self._stop_task(("charger", charger_id))
             self.coordinators.pop(charger_id, None)
+            self.external_chargers.pop(charger_id, None)
         self._charger_specs = new
         await self._release_unused(ports, starting=start)
         open_by_bay = {r.bay_id: transaction_from_row(r) for r in rows.open_sessions}
@@ -473,7 +481,11 @@ class Engine:
         """Cards are read at every tap; a running session whose card has since been
         blocked (or its group) or has expired is stopped now (DeAuthorized)."""
         assert self.writer is not None
-        running = {b: bay.tx.auth.card_id for b, bay in self.bays.items() if bay.tx is not None}
+        running = {
+            b: bay.tx.auth.card_id
+            for b, bay in self.bays.items()
+            if bay.tx is not None and self._polled(b)  # an OCPP charger stops its own
+        }
         when = to_datetime(self.clock.now())
 
         def check(s: Session) -> dict[int, str]:
@@ -566,6 +578,11 @@ class Engine:
         self.writer.put(ev)
         self.bus.publish(ev)
 
+    def _polled(self, bay_id: int) -> bool:
+        """The bay's sessions are the state machine's (not an external charger's)."""
+        info = self.bay_info.get(bay_id)
+        return info is not None and info.charger_id not in self.external_chargers
+
     async def _apply_session_policies(self, bay_id: int) -> None:
         tx = self.bays[bay_id].tx
         if tx is None or not self.session_policies:
@@ -655,6 +672,9 @@ class Engine:
             await self.clock.sleep(self.config.tick_interval_s)
             for bay_id in list(self.bays):
                 bay = self.bays.get(bay_id)  # None: removed by a configuration change
+                info = self.bay_info.get(bay_id)
+                if info is None or info.charger_id in self.external_chargers:
+                    continue  # its charger keeps its own time (OCPP)
                 if bay is not None and (bay.pending is not None or bay.tx is not None):
                     await self._step(bay_id, sm.Tick())
 
@@ -711,16 +731,19 @@ class Engine:
         if bay_id is not None and bay_id in self.bays:
             await self._present(tap.uid or tap.raw, bay_id, exact=bool(tap.uid))
 
-    async def _present(self, text: str, bay_id: int, exact: bool = False) -> sm.Authorization:
-        """`exact`: `text` is a reader's canonical UID (never re-read as typed digits)."""
+    async def decide_card(self, text: str, bay_id: int, exact: bool = False) -> sm.Authorization:
+        """The card rules for `text` presented at `bay_id` (status, validity, group,
+        allow-list, concurrency, then the card policies such as budgets), decided at once
+        even while a write waits for the database (open sessions come from memory; budgets
+        count unwritten ones live). A tap and a charger's own Authorize both use it."""
         assert self.writer is not None
         _check_bay(self.bays, bay_id)
-        now = self.clock.now()
         open_by_card: dict[int, int] = {}
         for b in self.bays.values():
             if b.tx is not None and b.tx.auth.card_id is not None and b.bay_id != bay_id:
                 open_by_card[b.tx.auth.card_id] = open_by_card.get(b.tx.auth.card_id, 0) + 1
         policies = list(self.card_policies)
+        now = self.clock.now()
 
         def decide(s: Session) -> sm.Authorization:
             facts = find_card_facts(s, text, exact)
@@ -735,13 +758,35 @@ class Engine:
                         return replace(auth, status=AuthStatus.BLOCKED, reason=refusal)
             return auth
 
-        # A reader connection: a tap is decided at once even while a write waits for the
-        # database (open sessions come from memory; budgets count unwritten ones live).
-        auth = await self.writer.read(decide)
+        return await self.writer.read(decide)
+
+    async def _present(self, text: str, bay_id: int, exact: bool = False) -> sm.Authorization:
+        """`exact`: `text` is a reader's canonical UID (never re-read as typed digits)."""
+        auth = await self.decide_card(text, bay_id, exact)
         event = sm.CardPresented(auth)
         await self._fresh_before(bay_id, event)
         await self._step(bay_id, event)
         return auth
+
+    async def external_step(self, bay_id: int, fn: Callable[[sm.BayState], sm.Step]) -> sm.Step:
+        """Step a bay whose charger runs its own sessions (see `external_drivers`):
+        `fn(bay) -> Step` under the bay's lock; its records go to the writer (journal
+        first while the database is busy) and the bus, then the bay's snapshot. Returns
+        once the step's records are durable."""
+        assert self.writer is not None
+        _check_bay(self.bays, bay_id)
+        async with self._bay_locks[bay_id]:
+            result = fn(self.bays[bay_id])
+            self.bays[bay_id] = result.bay
+            tickets = []
+            for rec in result.records:
+                if not isinstance(rec, sm.StatusChanged):
+                    tickets.append(self.writer.put(rec))
+                self.bus.publish(rec)
+            if tickets:
+                await self.writer.durable(tickets)
+            self.bus.publish(self.snapshot(bay_id))
+            return result
 
     async def _fresh_before(self, bay_id: int, event: sm.Event) -> None:
         """A stop reads the charger first (its meter_stop is then not up to a poll old); a
