@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,12 +51,6 @@ class OcppSite:
         return rows[0]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _ok(done: object) -> None:
     assert getattr(done, "returncode", 1) == 0, getattr(done, "stderr", done)
 
@@ -79,9 +72,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OcppSite]:
             CP_LOCKED, "--bays", "O3", env=env)
     )  # fmt: skip
     _ok(cli(*db, "secrets", "set", f"ocpp:{CP_LOCKED}", env={**env, "STATIONMGR_SECRET": PASSWORD}))
-    port = _free_port()
-    with service(tmp, url, "--ocpp-listen", f"127.0.0.1:{port}", env=env, name="ocpp") as svc:
-        yield OcppSite(url, svc, f"ws://127.0.0.1:{port}/ocpp")
+    ocpp_file = tmp / "ocpp-endpoint.url"  # port 0: the endpoint writes where it listens
+    extra = ("--ocpp-listen", "127.0.0.1:0", "--ocpp-url-file", str(ocpp_file))
+    with service(tmp, url, *extra, env=env, name="ocpp") as svc:
+        base = ocpp_file.read_text().strip().rstrip("/")  # ws://HOST:PORT
+        yield OcppSite(url, svc, base if base.endswith("/ocpp") else f"{base}/ocpp")
 
 
 def _cp(site: OcppSite, steps: list[dict[str, object]], **kw: object) -> CpResult:
