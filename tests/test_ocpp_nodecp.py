@@ -14,11 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from stationmgr.access.roles import Role
+from stationmgr.ocpp.records import UNKNOWN_STOP
+from stationmgr.store.db import open_database
+from stationmgr.store.models import ChargerEvent
 from tests.access_site import PASSWORDS, USERS
 from tests.helpers.ocpp_cp import EXIT_UNAUTHORIZED, CpResult, node_command, run_cp
 from tests.helpers.service import RunningService, cli, env_for, service
+from tests.helpers.wait import wait_until
 from tests.test_service import _make_site
 
 pytestmark = pytest.mark.timeout(300)
@@ -43,6 +48,17 @@ class OcppSite:
         out = cli("--db", self.db_url, "sessions", "list", "--csv", env=self.env())
         assert out.returncode == 0, out.stderr
         return list(csv.DictReader(io.StringIO(out.stdout)))
+
+    def unknown_stops(self) -> list[ChargerEvent]:
+        db = open_database(self.db_url, upgrade=False)
+        try:
+            with db.session() as s:
+                q = select(ChargerEvent).where(ChargerEvent.kind == UNKNOWN_STOP)
+                rows = list(s.scalars(q))
+                s.expunge_all()
+                return rows
+        finally:
+            db.dispose()
 
     def session(self, tx_id: int) -> dict[str, str]:
         # the site's transaction uid for an OCPP transactionId (e.g. `ocpp-17`)
@@ -173,6 +189,9 @@ def test_a_stop_for_an_unknown_transaction_is_answered_not_refused(site: OcppSit
     stops = r.calls("StopTransaction")
     assert len(stops) == 2 and all("response" in s for s in stops), r.describe()
     assert not any(s["tx_uid"].endswith("987654") for s in site.sessions())
+    # both kept for reconciliation, each with the charger's own meterStop
+    kept = wait_until(lambda: len(notes := site.unknown_stops()) >= 2 and notes, 30, "records")
+    assert {"987654", "-1"} <= {n.code for n in kept}, kept
 
 
 def test_a_wrong_or_missing_password_is_refused_with_401_and_the_right_one_connects(
