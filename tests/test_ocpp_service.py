@@ -12,7 +12,7 @@ import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -60,6 +60,21 @@ def _ok(r: Any) -> None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     tmp = tmp_path_factory.mktemp("ocpp")
+    url = _make_site(tmp)
+    with _running(tmp, url) as s:
+        yield s
+
+
+@contextmanager
+def _running(tmp: Path, url: str, name: str = "svc") -> Iterator[Site]:
+    url_file = tmp / f"{name}-ocpp.url"
+    url_file.unlink(missing_ok=True)
+    extra = ("--ocpp-listen", "127.0.0.1:0", "--ocpp-url-file", str(url_file))
+    with service(tmp, url, *extra, env=env_for(), name=name) as svc:
+        yield Site(tmp, url, svc, url_file.read_text().strip())
+
+
+def _make_site(tmp: Path) -> str:
     url = f"sqlite:///{tmp / 'site.sqlite3'}"
     open_database(url, create=True).dispose()
     env = env_for()
@@ -97,11 +112,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     _ok(cli(*db, "cards", "add", GOOD, "--holder", "Ada", "--group", "Staff", env=env))
     _ok(cli(*db, "cards", "add", BLOCKED, "--holder", "Bo", "--blocked", env=env))
     _ok(cli(*db, "secrets", "set", "ocpp:CP2", env={**env, "STATIONMGR_SECRET": PASSWORD}))
-    url_file = tmp / "ocpp.url"
-    with service(
-        tmp, url, "--ocpp-listen", "127.0.0.1:0", "--ocpp-url-file", str(url_file), env=env
-    ) as svc:
-        yield Site(tmp, url, svc, url_file.read_text().strip())
+    return url
 
 
 class Point(ChargePoint):
@@ -385,3 +396,71 @@ def test_refused_upgrades(site: Site) -> None:
     assert log.count("charge point NOPE refused") == 1
     assert "charge point CP2 refused: no credentials (HTTP 401)" in log
     assert "charge point CP2 refused: wrong credentials (HTTP 401)" in log
+
+
+def test_a_dropped_connection_and_a_restart_leave_the_session_open(
+    tmp_path: Path,
+) -> None:
+    url = _make_site(tmp_path)
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+
+    async def begin(site: Site) -> int:
+        async with connected(site, "CP1") as cp:
+            start = await cp.call(call.StartTransaction(1, GOOD, 100, iso(t0)))
+            return start.transaction_id
+
+    async def end(site: Site, txid: int) -> tuple[Any, int]:
+        async with connected(site, "CP1") as cp:
+            stop = await cp.call(
+                call.StopTransaction(900, iso(t0 + timedelta(minutes=5)), txid, reason="Local")
+            )
+            nxt = await cp.call(call.StartTransaction(2, GOOD, 0, iso(t0 + timedelta(minutes=6))))
+            return stop, nxt.transaction_id
+
+    with _running(tmp_path, url, "first") as site:
+        txid = asyncio.run(begin(site))
+        wait_until(lambda: session(site, txid), 30, "the session stored")
+    row = session(site, txid)
+    assert row is not None and row.stopped_at is None  # the charger has not said it ended
+    with _running(tmp_path, url, "second") as site:
+        stop, next_id = asyncio.run(end(site, txid))
+        row = wait_until(lambda: (r := session(site, txid)) and r.stopped_at and r, 30, "closed")
+    assert stop is not None
+    assert row.energy_wh == 800 and row.stopped_at == t0 + timedelta(minutes=5)
+    assert next_id > txid  # a transactionId is never given twice
+
+
+def test_a_busy_database_never_holds_or_drops_a_message(site: Site) -> None:
+    """Another program holds the write lock: every call is still answered (the records wait
+    in the journal) and the session is in the database once the lock is let go."""
+    import sqlite3
+
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=2)
+    holder = sqlite3.connect(site.url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+
+    async def run() -> tuple[int, Any]:
+        async with connected(site, "CP2", additional_headers=_basic("CP2", PASSWORD)) as cp:
+            start = await cp.call(call.StartTransaction(1, GOOD, 0, iso(t0)))
+            await cp.call(
+                call.MeterValues(1, [energy(t0 + timedelta(seconds=30), 400)], start.transaction_id)
+            )
+            stop = await cp.call(
+                call.StopTransaction(700, iso(t0 + timedelta(minutes=1)), start.transaction_id)
+            )
+            return start.transaction_id, stop
+
+    try:
+        txid, stop = asyncio.run(run())
+        assert stop is not None
+        assert session(site, txid) is None  # not written yet: the lock is still held
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    row = wait_until(lambda: (r := session(site, txid)) and r.stopped_at and r, 60, "written")
+    assert row.energy_wh == 700 and row.stop_reason == "Local"
+
+
+def _basic(user: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}

@@ -49,6 +49,10 @@ class TransactionIds:
 
     def __init__(self) -> None:
         self._last: int | None = None
+        # What this run booked, so a retry is recognised even while the database is busy
+        # (the records are then in the journal, not yet where a read finds them).
+        self.started: dict[tuple[int, int, float], int] = {}  # (bay, ms, meterStart) → id
+        self.closed: set[str] = set()
 
     async def next(self, engine: Engine) -> int:
         if self._last is None:
@@ -256,6 +260,7 @@ class CoreHandlers:
         await self.engine.external_step(
             bay_id, lambda bay: mapping.started(bay, mapping.tx_uid(txid), auth, at, meter)
         )
+        self.ids.started[(bay_id, round(at * 1000), meter)] = txid
         log.info(
             "charge point %s: transaction %d started on bay %s (%s)",
             self.cp.cpid,
@@ -267,6 +272,9 @@ class CoreHandlers:
 
     async def _same_start(self, bay_id: int, id_tag: str, at: float, meter: float) -> int | None:
         """A StartTransaction we booked already (the charger retried it)."""
+        known = self.ids.started.get((bay_id, round(at * 1000), meter))
+        if known is not None:
+            return known
         bay = self.engine.bays.get(bay_id)
         tx = bay.tx if bay is not None else None
         if tx is not None and _same(tx.authorized_at, at) and tx.meter_start_wh == meter:
@@ -321,6 +329,7 @@ class CoreHandlers:
                 return sm.Step(last.bay, [], first.records + last.records)
 
             await self.engine.external_step(bay_id, fn)
+            self.ids.closed.add(uid)
             log.info(
                 "charge point %s: transaction %d stopped (%s)",
                 self.cp.cpid,
@@ -328,7 +337,7 @@ class CoreHandlers:
                 p.get("reason", "Local"),
             )
             return answer
-        if txid > 0 and await self._closed(uid):
+        if txid > 0 and (uid in self.ids.closed or await self._closed(uid)):
             return answer  # a retried stop: booked already, nothing changes
         log.warning(
             "charge point %s: StopTransaction for unknown transaction %d recorded for "
