@@ -204,3 +204,24 @@ def test_a_wrong_or_missing_password_is_refused_with_401_and_the_right_one_conne
     ok = run_cp(site.ocpp_url, CP_LOCKED, [{"op": "boot"}], password=PASSWORD).ok()
     assert ok.calls("BootNotification")[0]["response"]["status"] == "Accepted"
     assert "401" in site.svc.log() or "password" in site.svc.log().lower()
+
+
+def test_a_faulted_status_is_in_the_fault_log_and_cleared_by_the_next_status(
+    site: OcppSite,
+) -> None:
+    r = _cp(site, [
+        {"op": "boot"},
+        {"op": "status", "connector": 2, "status": "Faulted", "errorCode": "GroundFailure",
+         "vendorErrorCode": "E-17", "info": "RCD tripped"},
+    ]).ok()  # fmt: skip
+    assert all("response" in c for c in r.calls("StatusNotification")), r.describe()
+
+    def listed(*flags: str) -> str:
+        out = cli("--db", site.db_url, "faults", "list", "--bay", "O2", *flags, env=site.env())
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    wait_until(lambda: "GroundFailure" in listed("--open"), 30, "the open fault listed")
+    _cp(site, [{"op": "boot"}, {"op": "status", "connector": 2, "status": "Available"}]).ok()
+    wait_until(lambda: "GroundFailure" not in listed("--open"), 30, "the fault cleared")
+    assert "GroundFailure" in listed()
