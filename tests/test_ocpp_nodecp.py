@@ -225,3 +225,29 @@ def test_a_faulted_status_is_in_the_fault_log_and_cleared_by_the_next_status(
     _cp(site, [{"op": "boot"}, {"op": "status", "connector": 2, "status": "Available"}]).ok()
     wait_until(lambda: "GroundFailure" not in listed("--open"), 30, "the fault cleared")
     assert "GroundFailure" in listed()
+
+
+def test_a_dropped_connection_leaves_the_session_open_and_a_retried_stop_changes_nothing(
+    site: OcppSite,
+) -> None:
+    first = _cp(site, [
+        {"op": "boot"},
+        {"op": "start", "connector": 1, "idTag": CARD, "meterStart": 70_000, "as": "t"},
+        {"op": "meter", "connector": 1, "tx": "t", "wh": [70_800]},
+    ]).ok()  # the process ends: the connection drops mid-session  # fmt: skip
+    tx = first.calls("StartTransaction")[0]["response"]["transactionId"]
+    assert site.session(tx)["stopped_at"] == "", site.session(tx)
+    at = datetime.now(UTC).isoformat()  # a retry is the same message: the same timestamp
+    stop = {
+        "op": "stop",
+        "transactionId": tx,
+        "meterStop": 71_500,
+        "reason": "Local",
+        "timestamp": at,
+    }
+    again = _cp(site, [{"op": "boot"}, stop, stop]).ok()
+    stops = again.calls("StopTransaction")
+    assert len(stops) == 2 and all("response" in s for s in stops), again.describe()
+    row = site.session(tx)
+    assert row["stopped_at"] and row["energy_kwh"] == "1.500", row
+    assert row["stop_reason"] == "Local"
