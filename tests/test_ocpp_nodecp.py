@@ -33,6 +33,7 @@ CP_LOCKED = "NODECP-PW"  # one connector, a password (security profile 1): bay O
 PASSWORD = "cp-Secret-123"
 CARD = "04A1B2C3"  # enrolled
 UNKNOWN = "DEADBEEF"  # never enrolled
+BLOCKED = "0A0B0C0D"  # enrolled, blocked
 
 
 @dataclass
@@ -79,6 +80,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OcppSite]:
     env = env_for(USERS[Role.OWNER], PASSWORDS[Role.OWNER])
     db = ("--db", url)
     _ok(cli(*db, "cards", "add", CARD, "--holder", "Nora Node", env=env))
+    _ok(cli(*db, "cards", "add", BLOCKED, "--holder", "Bo Blocked", "--blocked", env=env))
     _ok(
         cli(*db, "chargers", "add", "node-1", "--driver", "ocpp", "--charge-point-id", CP_ID,
             "--bays", "O1,O2", env=env)
@@ -124,9 +126,11 @@ def test_authorize_answers_an_enrolled_card_accepted_and_an_unknown_one_refused(
         {"op": "boot"},
         {"op": "authorize", "idTag": CARD},
         {"op": "authorize", "idTag": UNKNOWN},
+        {"op": "authorize", "idTag": BLOCKED},
     ]).ok()  # fmt: skip
-    good, bad = r.calls("Authorize")
+    good, bad, blocked = r.calls("Authorize")
     assert good["response"]["idTagInfo"]["status"] == "Accepted", r.describe()
+    assert blocked["response"]["idTagInfo"]["status"] == "Blocked", r.describe()
     assert bad["response"]["idTagInfo"]["status"] in ("Invalid", "Blocked", "Expired"), r.describe()
 
 
@@ -251,3 +255,9 @@ def test_a_dropped_connection_leaves_the_session_open_and_a_retried_stop_changes
     row = site.session(tx)
     assert row["stopped_at"] and row["energy_kwh"] == "1.500", row
     assert row["stop_reason"] == "Local"
+
+
+def test_an_unregistered_charge_point_is_refused_at_the_upgrade(site: OcppSite) -> None:
+    r = run_cp(site.ocpp_url, "NOT-REGISTERED", [{"op": "boot"}])
+    assert r.returncode == 1 and "refused: HTTP 404" in r.stderr, r.describe()
+    assert not r.calls()
