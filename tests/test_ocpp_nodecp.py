@@ -112,7 +112,15 @@ def test_boot_and_status_are_accepted_with_a_heartbeat_interval(site: OcppSite) 
         {"op": "status", "connector": 1, "status": "Available"},
         {"op": "status", "connector": 2, "status": "Available"},
         {"op": "heartbeat"},
+        {"op": "wait", "action": "ChangeConfiguration"},
+        {"op": "wait", "action": "ChangeConfiguration"},
     ]).ok()  # fmt: skip
+    # after the boot the site asks for its samples; the charger's strict schemas accept them
+    configured = {c["request"]["key"]: c["response"] for c in r.received("ChangeConfiguration")}
+    assert configured == {
+        "MeterValueSampleInterval": {"status": "Accepted"},
+        "MeterValuesSampledData": {"status": "Accepted"},
+    }, r.describe()
     (boot,) = r.calls("BootNotification")
     assert boot["response"]["status"] == "Accepted", r.describe()
     assert boot["response"]["interval"] > 0
