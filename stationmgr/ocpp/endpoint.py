@@ -14,6 +14,7 @@ import base64
 import binascii
 import hmac
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, web
@@ -87,7 +88,9 @@ class OcppServer:
 
     def _refuse_once(self, cpid: str, why: str, text: str) -> None:
         if (cpid, why) not in self._refused:
-            self._refused.add((cpid, why))
+            if len(self._refused) >= 1000:  # a peer trying many ids: forget, log again
+                self._refused.clear()
+            self._refused.add((cpid[:60], why))
             log.warning("charge point %s refused: %s", cpid, text)
 
     def _site_of(self, cpid: str) -> ChargePointSite | None:
@@ -113,7 +116,8 @@ class OcppServer:
         cpid = request.match_info["cpid"]
         site = self._site_of(cpid)
         if site is None:
-            self._refuse_once(cpid, "unknown", "not a registered OCPP charger (HTTP 404)")
+            shown = re.sub(r"[^\x21-\x7e]", "?", cpid)[:60]  # a peer's text: one clean line
+            self._refuse_once(shown, "unknown", "not a registered OCPP charger (HTTP 404)")
             raise web.HTTPNotFound(text="unknown charge point\n")
         password = await self._password(cpid)
         if password is not None:
