@@ -2,7 +2,8 @@
 # Set up stationmgr on a Debian/Ubuntu machine: system libraries, a virtualenv, pinned
 # Python packages. Idempotent: a second run only checks.
 #   scripts/setup.sh          what the app needs (Qt's offscreen/desktop libraries)
-#   scripts/setup.sh --test   also what the tests need (poppler-utils, PostgreSQL server)
+#   scripts/setup.sh --test   also what the tests need (poppler-utils, PostgreSQL server, the
+#                             Node.js test charge point's npm packages in tests/ocpp_cp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,4 +55,24 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -c "import stationmgr, PySide6, sqlalchemy" # fail loudly if the install broke
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+
+# The OCPP tests drive a charge point we did not write: Node.js on the npm library ocpp-rpc
+# (tests/ocpp_cp). `npm ci` installs exactly its package-lock.json; again only when it changed.
+if [ "$want_test" = 1 ]; then
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "setup: the OCPP tests need Node.js (>= 18) and npm: install them (e.g. apt-get install nodejs npm)" >&2
+    exit 1
+  fi
+  cp_dir=tests/ocpp_cp
+  cp_stamp=$cp_dir/node_modules/.installed-$(sha256sum $cp_dir/package-lock.json | cut -c1-16)
+  if [ ! -f "$cp_stamp" ]; then
+    if ! (cd $cp_dir && npm ci --no-audit --no-fund --loglevel=error >npm.log 2>&1); then
+      cat $cp_dir/npm.log >&2
+      echo "setup: 'npm ci' in $cp_dir failed" >&2
+      exit 1
+    fi
+    rm -f $cp_dir/npm.log
+    touch "$cp_stamp"
+  fi
 fi
