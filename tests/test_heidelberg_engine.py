@@ -4,6 +4,7 @@ vanishing and coming back."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -207,9 +208,16 @@ def test_port_vanishes_and_comes_back(
         wait_for(lambda: eng.bays[1].tx is None, what="session closed")
         eng.drain()
     messages = [r.getMessage() for r in caplog.records]
-    port_lost = [m for m in messages if m.startswith("modbus port") and " lost" in m]
-    port_back = [m for m in messages if m.startswith("modbus port") and "is back" in m]
-    assert len(port_lost) == 1 and len(port_back) == 1
+    # One line when the port is lost and one when it is back, however many reopen attempts
+    # fail in between. (Under a heavily loaded CI a second, short drop was seen once right
+    # after the restore; it is logged as its own outage, lost then back, which is right.)
+    port = [
+        "lost" if " lost" in m else "back"
+        for m in messages
+        if m.startswith("modbus port") and (" lost" in m or "is back" in m)
+    ]
+    assert port and port[0] == "lost" and port[-1] == "back", port
+    assert all(a != b for a, b in itertools.pairwise(port)), port  # never twice in a row
     for name in ("Heidelberg 1", "Heidelberg 2"):
         assert sum(f"charger {name} does not answer" in m for m in messages) == 1
         assert sum(f"charger {name} answers again" in m for m in messages) == 1
