@@ -3,223 +3,262 @@
 <context>
     <name />
     <message>
-        <location filename="../../ui/access/session.py" line="80" />
         <source>&amp;Session</source>
-        <translation>&amp;Pass</translation>
+        <translation type="vanished">&amp;Pass</translation>
     </message>
     <message>
-        <location filename="../../ui/access/session.py" line="83" />
         <source>Change password…</source>
-        <translation>Byt lösenord…</translation>
+        <translation type="vanished">Byt lösenord…</translation>
     </message>
     <message>
-        <location filename="../../ui/access/session.py" line="85" />
         <source>Operators…</source>
-        <translation>Operatörer…</translation>
+        <translation type="vanished">Operatörer…</translation>
+    </message>
+    <message>
+        <source>Guest</source>
+        <translation type="obsolete">Gäst</translation>
+    </message>
+    <message>
+        <source>Car plugged in, no card yet</source>
+        <translation type="obsolete">Bil inkopplad, inget kort än</translation>
+    </message>
+    <message>
+        <source>Session ended</source>
+        <translation type="obsolete">Laddningen avslutad</translation>
+    </message>
+    <message>
+        <source>No session</source>
+        <translation type="obsolete">Ingen laddning</translation>
     </message>
 </context>
 <context>
     <name>AccountantView</name>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="149" />
+        <location filename="../../ui/billing/accountant.py" line="59" />
         <source>Show</source>
         <translation>Visa</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="150" />
+        <location filename="../../ui/billing/accountant.py" line="60" />
         <source>Save PDF…</source>
         <translation>Spara PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="151" />
+        <location filename="../../ui/billing/accountant.py" line="61" />
         <source>Save CSV…</source>
         <translation>Spara CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="152" />
+        <location filename="../../ui/billing/accountant.py" line="62" />
         <source>Print…</source>
         <translation>Skriv ut…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="153" />
+        <location filename="../../ui/billing/accountant.py" line="63" />
         <source>Export SIE…</source>
         <translation>Exportera SIE…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="154" />
+        <location filename="../../ui/billing/accountant.py" line="64" />
         <source>Export CSV…</source>
         <translation>Exportera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="155" />
+        <location filename="../../ui/billing/accountant.py" line="65" />
         <source>Verify ledger</source>
         <translation>Kontrollera huvudboken</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="156" />
+        <location filename="../../ui/billing/accountant.py" line="66" />
         <source>Reconcile</source>
         <translation>Stäm av</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="159" />
+        <location filename="../../ui/billing/accountant.py" line="69" />
         <source>Receipt…</source>
         <translation>Kvitto…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="170" />
+        <location filename="../../ui/billing/accountant.py" line="80" />
         <source>Month</source>
         <translation>Månad</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="187" />
+        <location filename="../../ui/billing/accountant.py" line="97" />
         <source>Session</source>
         <translation>Laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="212" />
+        <location filename="../../ui/billing/accountant.py" line="140" />
         <source>Month summary (whole site)</source>
         <translation>Månadssammanställning (hela platsen)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="215" />
+        <location filename="../../ui/billing/accountant.py" line="151" />
         <source>Group: {0}</source>
         <translation>Grupp: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="217" />
+        <location filename="../../ui/billing/accountant.py" line="151" />
         <source>Holder: {0}</source>
         <translation>Innehavare: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="225" />
+        <location filename="../../ui/billing/accountant.py" line="161" />
         <source>Computing…</source>
         <translation>Beräknar…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="260" />
+        <location filename="../../ui/billing/accountant.py" line="189" />
         <source>Failed: {0}</source>
         <translation>Misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="269" />
+        <location filename="../../ui/billing/accountant.py" line="198" />
         <source>Saved {0}</source>
         <translation>Sparade {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="275" />
+        <location filename="../../ui/billing/accountant.py" line="204" />
         <source>Save</source>
         <translation>Spara</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="282" />
+        <location filename="../../ui/billing/accountant.py" line="211" />
         <source>Exporting…</source>
         <translation>Exporterar…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="294" />
+        <location filename="../../ui/billing/accountant.py" line="223" />
         <source>Exported {0}</source>
         <translation>Exporterade {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="299" />
+        <location filename="../../ui/billing/accountant.py" line="228" />
         <source>Export</source>
         <translation>Exportera</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="312" />
+        <location filename="../../ui/billing/accountant.py" line="240" />
         <source>Receipt {0} ({1}) saved</source>
         <translation>Kvitto {0} ({1}) sparat</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="314" />
+        <location filename="../../ui/billing/accountant.py" line="242" />
         <source>Issuing receipt…</source>
         <translation>Utfärdar kvitto…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="320" />
+        <location filename="../../ui/billing/accountant.py" line="248" />
         <source>Receipt</source>
         <translation>Kvitto</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="330" />
+        <location filename="../../ui/billing/accountant.py" line="258" />
         <source>Ledger and receipt numbering verified</source>
         <translation>Huvudbok och kvittonumrering kontrollerade</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="332" />
+        <location filename="../../ui/billing/accountant.py" line="260" />
         <source>Verifying…</source>
         <translation>Kontrollerar…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="341" />
+        <location filename="../../ui/billing/accountant.py" line="273" />
         <source>Reconciling…</source>
         <translation>Stämmer av…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="350" />
+        <location filename="../../ui/billing/accountant.py" line="278" />
         <source>charger</source>
         <translation>laddare</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="351" />
+        <location filename="../../ui/billing/accountant.py" line="279" />
         <source>bay</source>
         <translation>plats</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="352" />
+        <location filename="../../ui/billing/accountant.py" line="280" />
         <source>what</source>
         <translation>vad</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="353" />
+        <location filename="../../ui/billing/accountant.py" line="281" />
         <source>kWh</source>
         <translation>kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="354" />
+        <location filename="../../ui/billing/accountant.py" line="282" />
         <source>from</source>
         <translation>från</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="355" />
+        <location filename="../../ui/billing/accountant.py" line="283" />
         <source>to</source>
         <translation>till</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="363" />
+        <location filename="../../ui/billing/accountant.py" line="291" />
         <source>sessions: {0}, counter advance</source>
         <translation>laddningar: {0}, räknarökning</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="374" />
         <source>outside any session</source>
-        <translation>utanför laddningar</translation>
+        <translation type="vanished">utanför laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="385" />
         <source>sessions {0} and {1} overlap</source>
-        <translation>laddningarna {0} och {1} överlappar</translation>
+        <translation type="vanished">laddningarna {0} och {1} överlappar</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="398" />
         <source>counter reset</source>
-        <translation>räknaren nollställd</translation>
+        <translation type="vanished">räknaren nollställd</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="400" />
         <source>counter went backwards</source>
-        <translation>räknaren gick bakåt</translation>
+        <translation type="vanished">räknaren gick bakåt</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="418" />
+        <location filename="../../ui/billing/accountant.py" line="310" />
         <source>Unbilled energy this month: {0} kWh (times in UTC)</source>
-        <translation type="unfinished" />
+        <translation>Ej fakturerad energi denna månad: {0} kWh (tider i UTC)</translation>
     </message>
 </context>
 <context>
     <name>AlertTableModel</name>
     <message>
-        <location filename="../../ui/reports/alerts_page.py" line="132" />
+        <location filename="../../ui/reports/alerts_page.py" line="55" />
+        <source>Alert</source>
+        <translation>Larm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="56" />
+        <source>Where</source>
+        <translation>Var</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="57" />
+        <source>Raised</source>
+        <translation>Utlöst</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="58" />
+        <source>Acknowledged</source>
+        <translation>Kvitterat</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="59" />
+        <source>Cleared</source>
+        <translation>Upphört</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="60" />
+        <source>Detail</source>
+        <translation>Detalj</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="107" />
         <source>open</source>
         <translation>öppen</translation>
     </message>
@@ -227,100 +266,168 @@
 <context>
     <name>AlertsWidget</name>
     <message>
-        <location filename="../../ui/reports/alerts_page.py" line="151" />
+        <location filename="../../ui/reports/alerts_page.py" line="126" />
         <source>Open alerts only</source>
         <translation>Endast öppna larm</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/alerts_page.py" line="153" />
+        <location filename="../../ui/reports/alerts_page.py" line="128" />
         <source>Acknowledge</source>
         <translation>Kvittera</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/alerts_page.py" line="192" />
+        <location filename="../../ui/reports/alerts_page.py" line="164" />
+        <source>The site cannot be reached: {0}</source>
+        <translation>Platsen kan inte nås: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="175" />
         <source>{0} open</source>
         <translation>{0} öppna</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/alerts_page.py" line="196" />
+        <location filename="../../ui/reports/alerts_page.py" line="179" />
         <source>Could not read alerts: {0}</source>
         <translation>Kunde inte läsa larmen: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/alerts_page.py" line="200" />
+        <source>Could not acknowledge: {0}</source>
+        <translation>Kunde inte kvittera: {0}</translation>
     </message>
 </context>
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="48" />
+        <location filename="../../ui/access/audit_view.py" line="41" />
+        <source>When (UTC)</source>
+        <translation>När (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="42" />
+        <source>Operator</source>
+        <translation>Operatör</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="43" />
+        <source>Action</source>
+        <translation>Åtgärd</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="44" />
+        <source>Target</source>
+        <translation>Mål</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="45" />
+        <source>Outcome</source>
+        <translation>Utfall</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="46" />
+        <source>Detail</source>
+        <translation>Detalj</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="47" />
+        <source>Change</source>
+        <translation>Ändring</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="79" />
         <source>From</source>
         <translation>Från</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="50" />
+        <location filename="../../ui/access/audit_view.py" line="81" />
         <source>to</source>
         <translation>till</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="56" />
+        <location filename="../../ui/access/audit_view.py" line="87" />
         <source>operator</source>
         <translation>operatör</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="58" />
+        <location filename="../../ui/access/audit_view.py" line="89" />
         <source>action, e.g. cards or login</source>
         <translation>åtgärd, t.ex. cards eller login</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="60" />
+        <location filename="../../ui/access/audit_view.py" line="91" />
         <source>any outcome</source>
         <translation>alla utfall</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="64" />
+        <location filename="../../ui/access/audit_view.py" line="95" />
         <source>target</source>
         <translation>mål</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="72" />
+        <location filename="../../ui/access/audit_view.py" line="103" />
         <source>Filter</source>
         <translation>Filtrera</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="73" />
+        <location filename="../../ui/access/audit_view.py" line="104" />
         <source>Check chain</source>
         <translation>Kontrollera kedjan</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="74" />
+        <location filename="../../ui/access/audit_view.py" line="105" />
         <source>Export CSV…</source>
         <translation>Exportera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="119" />
+        <location filename="../../ui/access/audit_view.py" line="106" />
+        <source>◀ Newer</source>
+        <translation>◀ Nyare</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="107" />
+        <source>Older ▶</source>
+        <translation>Äldre ▶</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="159" />
         <source>Only the owner can read the audit log.</source>
         <translation>Endast ägaren kan läsa granskningsloggen.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="161" />
+        <location filename="../../ui/access/audit_view.py" line="220" />
+        <source>entries {0}–{1}, newest first</source>
+        <translation>poster {0}–{1}, nyaste först</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="225" />
+        <source>1 entry</source>
+        <translation>1 post</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/audit_view.py" line="227" />
+        <source>{0} entries</source>
+        <translation>{0} poster</translation>
+    </message>
+    <message>
         <source> (the newest {0})</source>
-        <translation> (de {0} senaste)</translation>
+        <translation type="vanished"> (de {0} senaste)</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="162" />
         <source>{0} entries{1}</source>
-        <translation>{0} poster{1}</translation>
+        <translation type="vanished">{0} poster{1}</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="183" />
+        <location filename="../../ui/access/audit_view.py" line="252" />
         <source>Export the audit log</source>
         <translation>Exportera granskningsloggen</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="183" />
+        <location filename="../../ui/access/audit_view.py" line="252" />
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="204" />
+        <location filename="../../ui/access/audit_view.py" line="269" />
         <source>Exported {0} entries to {1}</source>
         <translation>Exporterade {0} poster till {1}</translation>
     </message>
@@ -328,62 +435,62 @@
 <context>
     <name>BayPanel</name>
     <message>
-        <location filename="../../ui/board/page.py" line="59" />
+        <location filename="../../ui/board/page.py" line="63" />
         <source>Card holder</source>
         <translation>Kortinnehavare</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="60" />
+        <location filename="../../ui/board/page.py" line="64" />
         <source>Plugged in</source>
         <translation>Inkopplad</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="61" />
+        <location filename="../../ui/board/page.py" line="65" />
         <source>Charging time</source>
         <translation>Laddtid</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="62" />
+        <location filename="../../ui/board/page.py" line="66" />
         <source>Idle time</source>
-        <translation>Stilleståndstid</translation>
+        <translation>Stillastående tid</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="63" />
+        <location filename="../../ui/board/page.py" line="67" />
         <source>Power now</source>
         <translation>Effekt nu</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="64" />
+        <location filename="../../ui/board/page.py" line="68" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="65" />
+        <location filename="../../ui/board/page.py" line="69" />
         <source>Cost so far</source>
         <translation>Kostnad hittills</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="66" />
+        <location filename="../../ui/board/page.py" line="70" />
         <source>Expected end</source>
         <translation>Beräknat slut</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="73" />
+        <location filename="../../ui/board/page.py" line="77" />
         <source>Start &amp;guest session…</source>
         <translation>Starta &amp;gästladdning…</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="74" />
+        <location filename="../../ui/board/page.py" line="78" />
         <source>S&amp;top session</source>
         <translation>S&amp;toppa laddningen</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="75" />
+        <location filename="../../ui/board/page.py" line="79" />
         <source>Set &amp;out of order</source>
         <translation>Ta &amp;ur drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="76" />
+        <location filename="../../ui/board/page.py" line="80" />
         <source>&amp;Acknowledge faults</source>
         <translation>&amp;Kvittera fel</translation>
     </message>
@@ -404,52 +511,61 @@
 <context>
     <name>BoardPage</name>
     <message>
-        <location filename="../../ui/board/page.py" line="118" />
+        <location filename="../../ui/board/page.py" line="122" />
         <source>Loading curves…</source>
         <translation>Läser in kurvor…</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="212" />
+        <location filename="../../ui/board/page.py" line="222" />
         <source>Fault on {0}</source>
         <translation>Fel på {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="216" />
+        <location filename="../../ui/board/page.py" line="225" />
         <source>Charger does not answer</source>
         <translation>Laddaren svarar inte</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="258" />
+        <location filename="../../ui/board/page.py" line="250" />
+        <source>The site cannot be reached: {0}</source>
+        <translation>Platsen kan inte nås: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="320" />
         <source>&lt;b&gt;{0}&lt;/b&gt;: power and energy today</source>
         <translation>&lt;b&gt;{0}&lt;/b&gt;: effekt och energi i dag</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="298" />
+        <location filename="../../ui/board/page.py" line="364" />
         <source>Site power {0}</source>
         <translation>Effekt totalt {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="306" />
+        <location filename="../../ui/board/page.py" line="367" />
+        <source>Site not reachable: showing the last data</source>
+        <translation>Platsen kan inte nås: visar senaste data</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="376" />
         <source>No bay selected</source>
         <translation>Ingen plats vald</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="319" />
         <source>Guest</source>
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="334" />
+        <location filename="../../ui/board/page.py" line="401" />
         <source>Back in &amp;service</source>
         <translation>Åter i &amp;drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="334" />
+        <location filename="../../ui/board/page.py" line="401" />
         <source>Set &amp;out of order</source>
         <translation>Ta &amp;ur drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="396" />
+        <location filename="../../ui/board/page.py" line="456" />
         <source>Bays</source>
         <translation>Platser</translation>
     </message>
@@ -457,171 +573,176 @@
 <context>
     <name>CapacityPage</name>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="77" />
+        <location filename="../../ui/reports/capacity_page.py" line="85" />
         <source>Last 7 days</source>
         <translation>Senaste 7 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="78" />
+        <location filename="../../ui/reports/capacity_page.py" line="86" />
         <source>Last 30 days</source>
         <translation>Senaste 30 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="79" />
+        <location filename="../../ui/reports/capacity_page.py" line="87" />
         <source>This month</source>
         <translation>Denna månad</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="80" />
+        <location filename="../../ui/reports/capacity_page.py" line="88" />
         <source>Last month</source>
         <translation>Förra månaden</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="81" />
+        <location filename="../../ui/reports/capacity_page.py" line="89" />
         <source>Dates…</source>
         <translation>Datum…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="93" />
+        <location filename="../../ui/reports/capacity_page.py" line="101" />
         <source>Show</source>
         <translation>Visa</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="95" />
+        <location filename="../../ui/reports/capacity_page.py" line="103" />
         <source>Export PDF…</source>
         <translation>Exportera PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="102" />
+        <location filename="../../ui/reports/capacity_page.py" line="110" />
         <source>From</source>
         <translation>Från</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="104" />
+        <location filename="../../ui/reports/capacity_page.py" line="112" />
         <source>to</source>
         <translation>till</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="112" />
+        <location filename="../../ui/reports/capacity_page.py" line="120" />
         <source>Occupancy by weekday and hour</source>
         <translation>Beläggning per veckodag och timme</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="124" />
+        <location filename="../../ui/reports/capacity_page.py" line="132" />
         <source>Sessions per day</source>
         <translation>Laddningar per dag</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="128" />
+        <location filename="../../ui/reports/capacity_page.py" line="136" />
         <source>Share of time per bay (%)</source>
         <translation>Andel av tiden per plats (%)</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="131" />
+        <location filename="../../ui/reports/capacity_page.py" line="139" />
         <source>charging</source>
         <translation>laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="134" />
+        <location filename="../../ui/reports/capacity_page.py" line="142" />
         <source>idle</source>
         <translation>stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="137" />
+        <location filename="../../ui/reports/capacity_page.py" line="145" />
         <source>waiting</source>
         <translation>väntan</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="144" />
+        <location filename="../../ui/reports/capacity_page.py" line="152" />
         <source>Bay</source>
         <translation>Plats</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="145" />
-        <location filename="../../ui/reports/capacity_page.py" line="156" />
-        <location filename="../../ui/reports/capacity_page.py" line="162" />
+        <location filename="../../ui/reports/capacity_page.py" line="153" />
+        <location filename="../../ui/reports/capacity_page.py" line="164" />
+        <location filename="../../ui/reports/capacity_page.py" line="170" />
         <source>Sessions</source>
         <translation>Laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="146" />
+        <location filename="../../ui/reports/capacity_page.py" line="154" />
         <source>kWh</source>
         <translation>kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="147" />
+        <location filename="../../ui/reports/capacity_page.py" line="155" />
         <source>Plugged %</source>
         <translation>Inkopplad %</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="148" />
+        <location filename="../../ui/reports/capacity_page.py" line="156" />
         <source>Charging %</source>
         <translation>Laddning %</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="149" />
+        <location filename="../../ui/reports/capacity_page.py" line="157" />
         <source>Idle %</source>
-        <translation>Stilla %</translation>
+        <translation>Stillastående %</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="150" />
-        <location filename="../../ui/reports/capacity_page.py" line="157" />
+        <location filename="../../ui/reports/capacity_page.py" line="158" />
+        <location filename="../../ui/reports/capacity_page.py" line="165" />
         <source>Typical plugged</source>
         <translation>Typisk inkopplingstid</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="155" />
+        <location filename="../../ui/reports/capacity_page.py" line="163" />
         <source>Card group</source>
         <translation>Kortgrupp</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="158" />
+        <location filename="../../ui/reports/capacity_page.py" line="166" />
         <source>Charging</source>
         <translation>Laddar</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="159" />
-        <location filename="../../ui/reports/capacity_page.py" line="162" />
+        <location filename="../../ui/reports/capacity_page.py" line="167" />
+        <location filename="../../ui/reports/capacity_page.py" line="170" />
         <source>Idle</source>
         <translation>Stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="162" />
+        <location filename="../../ui/reports/capacity_page.py" line="170" />
         <source>Most idle</source>
         <translation>Mest stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="202" />
+        <location filename="../../ui/reports/capacity_page.py" line="214" />
         <source>Computing…</source>
         <translation>Beräknar…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="211" />
+        <location filename="../../ui/reports/capacity_page.py" line="218" />
         <source>Failed: {0}</source>
         <translation>Misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="217" />
+        <location filename="../../ui/reports/capacity_page.py" line="224" />
         <source>{0} sessions, {1} kWh</source>
         <translation>{0} laddningar, {1} kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="284" />
+        <location filename="../../ui/reports/capacity_page.py" line="291" />
         <source>Export capacity report</source>
         <translation>Exportera beläggningsrapport</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="284" />
+        <location filename="../../ui/reports/capacity_page.py" line="291" />
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="294" />
+        <location filename="../../ui/reports/capacity_page.py" line="302" />
         <source>Writing PDF…</source>
         <translation>Skriver PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="302" />
+        <location filename="../../ui/reports/capacity_page.py" line="309" />
+        <source>Could not save {0}: {1}</source>
+        <translation>Kunde inte spara {0}: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="311" />
         <source>Saved {0}</source>
         <translation>Sparade {0}</translation>
     </message>
@@ -629,107 +750,107 @@
 <context>
     <name>CardDialog</name>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="92" />
+        <location filename="../../ui/cards/dialog.py" line="102" />
         <source>Edit card</source>
         <translation>Redigera kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="92" />
+        <location filename="../../ui/cards/dialog.py" line="102" />
         <source>Enrol a card</source>
         <translation>Registrera ett kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="96" />
+        <location filename="../../ui/cards/dialog.py" line="106" />
         <source>Tap the card on the desk reader, or type it</source>
-        <translation type="unfinished" />
+        <translation>Håll kortet mot diskläsaren, eller skriv in det</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="105" />
+        <location filename="../../ui/cards/dialog.py" line="115" />
         <source>from</source>
         <translation>från</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="106" />
+        <location filename="../../ui/cards/dialog.py" line="116" />
         <source>until</source>
         <translation>till</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="109" />
+        <location filename="../../ui/cards/dialog.py" line="119" />
         <source>Tick none for every bay</source>
         <translation>Bocka inget för alla platser</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="116" />
+        <location filename="../../ui/cards/dialog.py" line="126" />
         <source>no limit</source>
         <translation>ingen gräns</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="117" />
+        <location filename="../../ui/cards/dialog.py" line="127" />
         <source>Blocked (refused at every bay)</source>
         <translation>Spärrat (nekas på alla platser)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="123" />
+        <location filename="../../ui/cards/dialog.py" line="133" />
         <source>Card number</source>
         <translation>Kortnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="125" />
+        <location filename="../../ui/cards/dialog.py" line="135" />
         <source>Label</source>
         <translation>Etikett</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="126" />
+        <location filename="../../ui/cards/dialog.py" line="136" />
         <source>Holder</source>
         <translation>Innehavare</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="127" />
+        <location filename="../../ui/cards/dialog.py" line="137" />
         <source>Group</source>
         <translation>Grupp</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="131" />
+        <location filename="../../ui/cards/dialog.py" line="141" />
         <source>Valid</source>
         <translation>Giltigt</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="132" />
+        <location filename="../../ui/cards/dialog.py" line="142" />
         <source>Allowed bays</source>
         <translation>Tillåtna platser</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="133" />
+        <location filename="../../ui/cards/dialog.py" line="143" />
         <source>Sessions at once</source>
         <translation>Laddningar samtidigt</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="134" />
+        <location filename="../../ui/cards/dialog.py" line="144" />
         <source>Max current</source>
         <translation>Max ström</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="135" />
+        <location filename="../../ui/cards/dialog.py" line="145" />
         <source>Budgets</source>
         <translation>Budgetar</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="137" />
+        <location filename="../../ui/cards/dialog.py" line="147" />
         <source>Note</source>
         <translation>Anteckning</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="183" />
+        <location filename="../../ui/cards/dialog.py" line="179" />
         <source>This card no longer exists.</source>
         <translation>Kortet finns inte längre.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="226" />
+        <location filename="../../ui/cards/dialog.py" line="256" />
         <source>Already enrolled as {0}{1}</source>
         <translation>Redan registrerat som {0}{1}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="230" />
+        <location filename="../../ui/cards/dialog.py" line="260" />
         <source>Stored as {0}</source>
         <translation>Sparas som {0}</translation>
     </message>
@@ -737,92 +858,92 @@
 <context>
     <name>CardTableModel</name>
     <message>
-        <location filename="../../ui/cards/model.py" line="50" />
+        <location filename="../../ui/cards/model.py" line="25" />
         <source>Blocked</source>
         <translation>Spärrat</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="51" />
+        <location filename="../../ui/cards/model.py" line="26" />
         <source>Group blocked</source>
         <translation>Gruppen spärrad</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="52" />
+        <location filename="../../ui/cards/model.py" line="27" />
         <source>Expired</source>
         <translation>Utgånget</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="53" />
+        <location filename="../../ui/cards/model.py" line="28" />
         <source>Not yet valid</source>
         <translation>Ännu inte giltigt</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="54" />
+        <location filename="../../ui/cards/model.py" line="29" />
         <source>Active</source>
         <translation>Aktivt</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="144" />
+        <location filename="../../ui/cards/model.py" line="37" />
         <source>Card number</source>
         <translation>Kortnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="145" />
+        <location filename="../../ui/cards/model.py" line="38" />
         <source>Label</source>
         <translation>Etikett</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="146" />
+        <location filename="../../ui/cards/model.py" line="39" />
         <source>Holder</source>
         <translation>Innehavare</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="147" />
+        <location filename="../../ui/cards/model.py" line="40" />
         <source>Group</source>
         <translation>Grupp</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="148" />
+        <location filename="../../ui/cards/model.py" line="41" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="149" />
+        <location filename="../../ui/cards/model.py" line="42" />
         <source>Valid from</source>
         <translation>Giltigt från</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="150" />
+        <location filename="../../ui/cards/model.py" line="43" />
         <source>Valid to</source>
         <translation>Giltigt till</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="151" />
+        <location filename="../../ui/cards/model.py" line="44" />
         <source>Bays</source>
         <translation>Platser</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="152" />
+        <location filename="../../ui/cards/model.py" line="45" />
         <source>Max sessions</source>
         <translation>Max laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="153" />
+        <location filename="../../ui/cards/model.py" line="46" />
         <source>Max current</source>
         <translation>Max ström</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="154" />
+        <location filename="../../ui/cards/model.py" line="47" />
         <source>Note</source>
         <translation>Anteckning</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="203" />
+        <location filename="../../ui/cards/model.py" line="90" />
         <source>No restriction: the card works at every bay</source>
-        <translation type="unfinished" />
+        <translation>Ingen begränsning: kortet fungerar på alla platser</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/model.py" line="223" />
+        <location filename="../../ui/cards/model.py" line="110" />
         <source>all</source>
         <translation>alla</translation>
     </message>
@@ -830,153 +951,158 @@
 <context>
     <name>CardsPage</name>
     <message>
-        <location filename="../../ui/cards/page.py" line="63" />
+        <location filename="../../ui/cards/page.py" line="74" />
         <source>Tap a card on the desk reader (or type its number and press Enter)</source>
-        <translation type="unfinished" />
+        <translation>Håll ett kort mot diskläsaren (eller skriv numret och tryck Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="69" />
+        <location filename="../../ui/cards/page.py" line="80" />
         <source>Show card</source>
         <translation>Visa kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="72" />
+        <location filename="../../ui/cards/page.py" line="83" />
         <source>keyboard reader</source>
         <translation>tangentbordsläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="76" />
+        <location filename="../../ui/cards/page.py" line="87" />
         <source>Enrol:</source>
         <translation>Registrera:</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="86" />
+        <location filename="../../ui/cards/page.py" line="97" />
         <source>Search label, holder or card number (any spelling)</source>
-        <translation type="unfinished" />
+        <translation>Sök etikett, innehavare eller kortnummer (valfri stavning)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="92" />
+        <location filename="../../ui/cards/page.py" line="103" />
         <source>Enrol card…</source>
         <translation>Registrera kort…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="93" />
+        <location filename="../../ui/cards/page.py" line="104" />
         <source>Edit…</source>
         <translation>Redigera…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="94" />
-        <location filename="../../ui/cards/page.py" line="234" />
+        <location filename="../../ui/cards/page.py" line="105" />
+        <location filename="../../ui/cards/page.py" line="284" />
         <source>Block</source>
         <translation>Spärra</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="95" />
+        <location filename="../../ui/cards/page.py" line="106" />
         <source>Import CSV…</source>
         <translation>Importera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="96" />
+        <location filename="../../ui/cards/page.py" line="107" />
         <source>Export CSV…</source>
         <translation>Exportera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="152" />
+        <location filename="../../ui/cards/page.py" line="163" />
         <source>Desk reader {0}: {1}</source>
         <translation>Disklässare {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="194" />
+        <location filename="../../ui/cards/page.py" line="189" />
+        <source>The site is not reachable ({0}): the list is as last read.</source>
+        <translation>Platsen kan inte nås ({0}): listan är som senast lästes.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="242" />
         <source>{0} card(s)</source>
         <translation>{0} kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="234" />
+        <location filename="../../ui/cards/page.py" line="284" />
         <source>Unblock</source>
         <translation>Häv spärr</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="259" />
+        <location filename="../../ui/cards/page.py" line="324" />
         <source> (read by the {0})</source>
         <translation> (läst av {0})</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="265" />
+        <location filename="../../ui/cards/page.py" line="330" />
         <source>Card {0}{1} is already enrolled as {2}{3}.</source>
-        <translation type="unfinished" />
+        <translation>Kort {0}{1} är redan registrerat som {2}{3}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="273" />
+        <location filename="../../ui/cards/page.py" line="338" />
         <source>New card {0}{1}.</source>
         <translation>Nytt kort {0}{1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="284" />
+        <location filename="../../ui/cards/page.py" line="351" />
         <source>desk reader {0}</source>
         <translation>disklässare {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="299" />
+        <location filename="../../ui/cards/page.py" line="366" />
         <source>Saved card {0}.</source>
         <translation>Sparade kort {0}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="323" />
+        <location filename="../../ui/cards/page.py" line="391" />
         <source>Copy card number</source>
         <translation>Kopiera kortnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="340" />
+        <location filename="../../ui/cards/page.py" line="407" />
         <source>Card {0} blocked.</source>
         <translation>Kort {0} spärrat.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="340" />
+        <location filename="../../ui/cards/page.py" line="409" />
         <source>Card {0} unblocked.</source>
         <translation>Spärren för kort {0} hävd.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="349" />
+        <location filename="../../ui/cards/page.py" line="424" />
         <source>Import cards</source>
         <translation>Importera kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="349" />
+        <location filename="../../ui/cards/page.py" line="424" />
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV-filer (*.csv);;Alla filer (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="361" />
+        <location filename="../../ui/cards/page.py" line="437" />
         <source>Imported {0} card(s).</source>
         <translation>Importerade {0} kort.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="366" />
+        <location filename="../../ui/cards/page.py" line="442" />
         <source>Export cards</source>
         <translation>Exportera kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="366" />
+        <location filename="../../ui/cards/page.py" line="442" />
         <source>CSV files (*.csv)</source>
         <translation>CSV-filer (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="387" />
+        <location filename="../../ui/cards/page.py" line="459" />
         <source>Exporting…</source>
         <translation>Exporterar…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="390" />
+        <location filename="../../ui/cards/page.py" line="462" />
         <source>Exported {0} card(s) to {1}.</source>
         <translation>Exporterade {0} kort till {1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="392" />
+        <location filename="../../ui/cards/page.py" line="466" />
         <source>Export failed: {0}</source>
         <translation>Exporten misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="406" />
+        <location filename="../../ui/cards/page.py" line="495" />
         <source>Cards</source>
         <translation>Kort</translation>
     </message>
@@ -984,42 +1110,42 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../ui/access/login.py" line="125" />
+        <location filename="../../ui/access/login.py" line="145" />
         <source>Change password</source>
         <translation>Byt lösenord</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="127" />
+        <location filename="../../ui/access/login.py" line="147" />
         <source>Your password was reset by the owner. Choose your own to continue.</source>
-        <translation type="unfinished" />
+        <translation>Ditt lösenord har återställts av ägaren. Välj ett eget för att fortsätta.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="129" />
+        <location filename="../../ui/access/login.py" line="149" />
         <source>Choose a new password.</source>
         <translation>Välj ett nytt lösenord.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="142" />
+        <location filename="../../ui/access/login.py" line="162" />
         <source>Current password</source>
         <translation>Nuvarande lösenord</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="143" />
+        <location filename="../../ui/access/login.py" line="163" />
         <source>New password</source>
         <translation>Nytt lösenord</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="144" />
+        <location filename="../../ui/access/login.py" line="164" />
         <source>New password again</source>
         <translation>Nytt lösenord igen</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="145" />
+        <location filename="../../ui/access/login.py" line="165" />
         <source>At least {0} characters.</source>
         <translation>Minst {0} tecken.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="160" />
+        <location filename="../../ui/access/login.py" line="180" />
         <source>The two new passwords differ.</source>
         <translation>De två nya lösenorden skiljer sig åt.</translation>
     </message>
@@ -1027,87 +1153,91 @@
 <context>
     <name>ChargerDialog</name>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="144" />
+        <location filename="../../ui/chargers/dialogs.py" line="156" />
         <source>Edit charger</source>
         <translation>Redigera laddare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="144" />
+        <location filename="../../ui/chargers/dialogs.py" line="156" />
         <source>Add a charger</source>
         <translation>Lägg till en laddare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="155" />
+        <location filename="../../ui/chargers/dialogs.py" line="167" />
         <source>none (point to point; Modbus drivers use 1)</source>
-        <translation type="unfinished" />
+        <translation>ingen (punkt till punkt; Modbus-drivrutiner använder 1)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="156" />
+        <location filename="../../ui/chargers/dialogs.py" line="168" />
         <source>Modbus slave address on an RS-485 bus</source>
         <translation>Modbus-slavadress på en RS-485-buss</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="161" />
+        <location filename="../../ui/chargers/dialogs.py" line="173" />
         <source>Bay label</source>
         <translation>Platsens namn</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="164" />
+        <location filename="../../ui/chargers/dialogs.py" line="176" />
         <source>Enabled (polled by the site)</source>
         <translation>Aktiverad (pollas av platsen)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="166" />
+        <location filename="../../ui/chargers/dialogs.py" line="178" />
         <source>Test connection</source>
         <translation>Testa anslutningen</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="174" />
+        <location filename="../../ui/chargers/dialogs.py" line="186" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="175" />
+        <location filename="../../ui/chargers/dialogs.py" line="187" />
         <source>Driver</source>
         <translation>Drivrutin</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="176" />
+        <location filename="../../ui/chargers/dialogs.py" line="188" />
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="177" />
+        <location filename="../../ui/chargers/dialogs.py" line="189" />
         <source>Address</source>
         <translation>Adress</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="178" />
+        <location filename="../../ui/chargers/dialogs.py" line="190" />
         <source>Baud</source>
         <translation>Baud</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="179" />
+        <location filename="../../ui/chargers/dialogs.py" line="191" />
         <source>Connectors</source>
         <translation>Uttag</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="180" />
+        <location filename="../../ui/chargers/dialogs.py" line="192" />
         <source>Bays</source>
         <translation>Platser</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="215" />
-        <source>This charger no longer exists.</source>
-        <translation>Laddaren finns inte längre.</translation>
+        <location filename="../../ui/chargers/dialogs.py" line="221" />
+        <source>Could not read this charger: {0}</source>
+        <translation>Kunde inte läsa laddaren: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="238" />
+        <source>This charger no longer exists.</source>
+        <translation type="vanished">Laddaren finns inte längre.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="247" />
         <source>Bay</source>
         <translation>Plats</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="296" />
+        <location filename="../../ui/chargers/dialogs.py" line="300" />
         <source>Testing {0} on {1}…</source>
         <translation>Testar {0} på {1}…</translation>
     </message>
@@ -1115,165 +1245,167 @@
 <context>
     <name>ChargersPage</name>
     <message>
-        <location filename="../../ui/chargers/page.py" line="44" />
+        <location filename="../../ui/chargers/page.py" line="69" />
         <source>Charger / bay</source>
         <translation>Laddare / plats</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="45" />
-        <location filename="../../ui/chargers/page.py" line="69" />
+        <location filename="../../ui/chargers/page.py" line="70" />
+        <location filename="../../ui/chargers/page.py" line="94" />
         <source>Driver</source>
         <translation>Drivrutin</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="46" />
-        <location filename="../../ui/chargers/page.py" line="70" />
+        <location filename="../../ui/chargers/page.py" line="71" />
+        <location filename="../../ui/chargers/page.py" line="95" />
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="47" />
+        <location filename="../../ui/chargers/page.py" line="72" />
         <source>Address</source>
         <translation>Adress</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="48" />
-        <location filename="../../ui/chargers/page.py" line="71" />
+        <location filename="../../ui/chargers/page.py" line="73" />
+        <location filename="../../ui/chargers/page.py" line="96" />
         <source>Baud</source>
         <translation>Baud</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="49" />
-        <location filename="../../ui/chargers/page.py" line="73" />
+        <location filename="../../ui/chargers/page.py" line="74" />
+        <location filename="../../ui/chargers/page.py" line="98" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="57" />
+        <location filename="../../ui/chargers/page.py" line="82" />
         <source>Add charger…</source>
         <translation>Lägg till laddare…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="58" />
+        <location filename="../../ui/chargers/page.py" line="83" />
         <source>Edit / test…</source>
         <translation>Redigera / testa…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="59" />
-        <location filename="../../ui/chargers/page.py" line="82" />
-        <location filename="../../ui/chargers/page.py" line="290" />
+        <location filename="../../ui/chargers/page.py" line="84" />
+        <location filename="../../ui/chargers/page.py" line="107" />
+        <location filename="../../ui/chargers/page.py" line="389" />
         <source>Remove</source>
         <translation>Ta bort</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="68" />
+        <location filename="../../ui/chargers/page.py" line="93" />
         <source>Card reader</source>
         <translation>Kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="72" />
+        <location filename="../../ui/chargers/page.py" line="97" />
         <source>Reads cards for</source>
         <translation>Läser kort för</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="80" />
+        <location filename="../../ui/chargers/page.py" line="105" />
         <source>Add reader…</source>
         <translation>Lägg till läsare…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="81" />
+        <location filename="../../ui/chargers/page.py" line="106" />
         <source>Edit…</source>
         <translation>Redigera…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="94" />
+        <location filename="../../ui/chargers/page.py" line="119" />
         <source>Chargers and their bays</source>
         <translation>Laddare och deras platser</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="102" />
+        <location filename="../../ui/chargers/page.py" line="127" />
         <source>Card readers</source>
         <translation>Kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="158" />
+        <location filename="../../ui/chargers/page.py" line="164" />
+        <source>The site cannot be reached: {0}</source>
+        <translation>Platsen kan inte nås: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="184" />
+        <source>Could not read the chargers: {0}</source>
+        <translation>Kunde inte läsa laddarna: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="217" />
         <source>card reader: {0}</source>
         <translation>kortläsare: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="160" />
+        <location filename="../../ui/chargers/page.py" line="219" />
         <source>no card reader</source>
         <translation>ingen kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="179" />
-        <location filename="../../ui/chargers/page.py" line="203" />
+        <location filename="../../ui/chargers/page.py" line="236" />
+        <location filename="../../ui/chargers/page.py" line="258" />
         <source>enabled</source>
         <translation>aktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="179" />
-        <location filename="../../ui/chargers/page.py" line="200" />
+        <location filename="../../ui/chargers/page.py" line="236" />
+        <location filename="../../ui/chargers/page.py" line="256" />
         <source>disabled</source>
         <translation>avaktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="153" />
+        <location filename="../../ui/chargers/page.py" line="398" />
+        <source>Remove charger {0} and its bays? A session running on it is stopped. A charger with sessions on record is disabled instead, so its history stays.</source>
+        <translation>Ta bort laddaren {0} och dess platser? En pågående laddning på den stoppas. En laddare med sparade laddningar inaktiveras i stället, så att historiken finns kvar.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="212" />
         <source>Bay {0} (connector {1})</source>
         <translation>Plats {0} (uttag {1})</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="176" />
+        <location filename="../../ui/chargers/page.py" line="235" />
         <source>bay {0}</source>
         <translation>plats {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="178" />
+        <location filename="../../ui/chargers/page.py" line="235" />
         <source>the desk (enrolment)</source>
         <translation>disken (registrering)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="188" />
+        <location filename="../../ui/chargers/page.py" line="247" />
         <source>No charger yet: add one, pick its port and press Test connection.</source>
-        <translation type="unfinished" />
+        <translation>Ingen laddare än: lägg till en, välj dess port och tryck Testa anslutningen.</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="206" />
-        <source>enabled · not running yet (restart the site to apply)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/chargers/page.py" line="209" />
         <source>enabled · connecting</source>
         <translation>aktiverad · ansluter</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="210" />
         <source>enabled · answering</source>
         <translation>aktiverad · svarar</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="210" />
         <source>enabled · not answering</source>
         <translation>aktiverad · svarar inte</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="300" />
-        <source>Remove charger {0} and its bays? A charger with sessions on record is disabled instead, so its history stays.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/chargers/page.py" line="314" />
+        <location filename="../../ui/chargers/page.py" line="409" />
         <source>Charger has sessions on record: disabled, not removed. </source>
-        <translation type="unfinished" />
+        <translation>Laddaren har sparade laddningar: inaktiverad, inte borttagen. </translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="324" />
+        <location filename="../../ui/chargers/page.py" line="418" />
         <source>Remove this card reader?</source>
         <translation>Ta bort kortläsaren?</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="338" />
+        <location filename="../../ui/chargers/page.py" line="429" />
         <source>Chargers</source>
         <translation>Laddare</translation>
     </message>
@@ -1281,42 +1413,42 @@
 <context>
     <name>CurvePanel</name>
     <message>
-        <location filename="../../ui/board/curves.py" line="92" />
+        <location filename="../../ui/board/curves.py" line="101" />
         <source>Power</source>
         <translation>Effekt</translation>
     </message>
     <message>
-        <location filename="../../ui/board/curves.py" line="93" />
+        <location filename="../../ui/board/curves.py" line="102" />
         <source>Site total</source>
         <translation>Totalt</translation>
     </message>
     <message>
-        <location filename="../../ui/board/curves.py" line="95" />
+        <location filename="../../ui/board/curves.py" line="104" />
         <source>&amp;Day</source>
         <translation>&amp;Dygn</translation>
     </message>
     <message>
-        <location filename="../../ui/board/curves.py" line="96" />
+        <location filename="../../ui/board/curves.py" line="105" />
         <source>Zoom out to the whole day (D)</source>
         <translation>Visa hela dygnet (D)</translation>
     </message>
     <message>
-        <location filename="../../ui/board/curves.py" line="97" />
+        <location filename="../../ui/board/curves.py" line="106" />
         <source>&amp;Live</source>
         <translation>&amp;Live</translation>
     </message>
     <message>
-        <location filename="../../ui/board/curves.py" line="98" />
+        <location filename="../../ui/board/curves.py" line="107" />
         <source>Follow the newest minutes again (L)</source>
         <translation>Följ de senaste minuterna igen (L)</translation>
     </message>
     <message>
-        <location filename="../../ui/board/curves.py" line="101" />
+        <location filename="../../ui/board/curves.py" line="110" />
         <source>Drag to pan, wheel to zoom</source>
         <translation>Dra för att panorera, scrolla för att zooma</translation>
     </message>
     <message>
-        <location filename="../../ui/board/curves.py" line="120" />
+        <location filename="../../ui/board/curves.py" line="129" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
@@ -1324,7 +1456,7 @@
 <context>
     <name>FirstRunWizard</name>
     <message>
-        <location filename="../../ui/access/wizard.py" line="107" />
+        <location filename="../../ui/access/wizard.py" line="115" />
         <source>Set up stationmgr</source>
         <translation>Konfigurera stationmgr</translation>
     </message>
@@ -1332,72 +1464,72 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/history/model.py" line="64" />
+        <location filename="../../ui/history/model.py" line="40" />
         <source>Plugged in</source>
         <translation>Inkopplad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="65" />
+        <location filename="../../ui/history/model.py" line="41" />
         <source>Bay</source>
         <translation>Plats</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="66" />
+        <location filename="../../ui/history/model.py" line="42" />
         <source>Holder</source>
         <translation>Innehavare</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="67" />
+        <location filename="../../ui/history/model.py" line="43" />
         <source>Card</source>
         <translation>Kort</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="68" />
+        <location filename="../../ui/history/model.py" line="44" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="69" />
+        <location filename="../../ui/history/model.py" line="45" />
         <source>Plugged</source>
         <translation>Inkopplad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="70" />
+        <location filename="../../ui/history/model.py" line="46" />
         <source>Charging</source>
         <translation>Laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="71" />
+        <location filename="../../ui/history/model.py" line="47" />
         <source>Idle</source>
-        <translation>Stilla</translation>
+        <translation>Stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="72" />
+        <location filename="../../ui/history/model.py" line="48" />
         <source>Stop reason</source>
         <translation>Stopporsak</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="73" />
+        <location filename="../../ui/history/model.py" line="49" />
         <source>Price</source>
         <translation>Pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="253" />
+        <location filename="../../ui/history/model.py" line="179" />
         <source>Guest</source>
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="266" />
+        <location filename="../../ui/history/model.py" line="192" />
         <source>running</source>
         <translation>pågår</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="270" />
+        <location filename="../../ui/history/model.py" line="196" />
         <source>charging now</source>
         <translation>laddar nu</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="281" />
+        <location filename="../../ui/history/model.py" line="207" />
         <source>stopped {0}</source>
         <translation>stoppad {0}</translation>
     </message>
@@ -1405,92 +1537,137 @@
 <context>
     <name>HistoryPage</name>
     <message>
-        <location filename="../../ui/history/page.py" line="72" />
+        <location filename="../../ui/history/page.py" line="75" />
         <source>Today</source>
         <translation>I dag</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="73" />
+        <location filename="../../ui/history/page.py" line="76" />
         <source>Last 7 days</source>
         <translation>Senaste 7 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="74" />
+        <location filename="../../ui/history/page.py" line="77" />
         <source>Last 30 days</source>
         <translation>Senaste 30 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="75" />
+        <location filename="../../ui/history/page.py" line="78" />
         <source>This month</source>
         <translation>Denna månad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="76" />
+        <location filename="../../ui/history/page.py" line="79" />
         <source>Last month</source>
         <translation>Förra månaden</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="77" />
+        <location filename="../../ui/history/page.py" line="80" />
         <source>All time</source>
         <translation>All tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="78" />
+        <location filename="../../ui/history/page.py" line="81" />
         <source>Dates…</source>
         <translation>Datum…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="91" />
+        <location filename="../../ui/history/page.py" line="94" />
         <source>All bays</source>
         <translation>Alla platser</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="93" />
+        <location filename="../../ui/history/page.py" line="96" />
         <source>Card number</source>
         <translation>Kortnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="96" />
+        <location filename="../../ui/history/page.py" line="99" />
         <source>Holder name</source>
         <translation>Innehavarens namn</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="99" />
+        <location filename="../../ui/history/page.py" line="102" />
         <source>Any stop reason</source>
         <translation>Alla stopporsaker</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="102" />
+        <location filename="../../ui/history/page.py" line="105" />
         <source>Running only</source>
         <translation>Endast pågående</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="103" />
+        <location filename="../../ui/history/page.py" line="106" />
         <source>Refresh</source>
         <translation>Uppdatera</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="137" />
+        <location filename="../../ui/history/page.py" line="109" />
+        <source>Export CSV…</source>
+        <translation>Exportera CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="144" />
         <source>Open session</source>
         <translation>Öppna laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="173" />
+        <location filename="../../ui/history/page.py" line="180" />
         <source>loading…</source>
         <translation>läser in…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="175" />
+        <location filename="../../ui/history/page.py" line="182" />
         <source>failed: {0}</source>
         <translation>misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="225" />
+        <location filename="../../ui/history/page.py" line="203" />
+        <source>Could not read the bays: {0}</source>
+        <translation>Kunde inte läsa platserna: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="213" />
+        <source>The site cannot be reached: {0}</source>
+        <translation>Platsen kan inte nås: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="248" />
         <source>{0} sessions · {1} · plugged {2} h · charging {3} h · idle {4} h</source>
         <translation>{0} laddningar · {1} · inkopplad {2} h · laddning {3} h · stillastående {4} h</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="264" />
+        <location filename="../../ui/history/page.py" line="291" />
+        <source>Export sessions</source>
+        <translation>Exportera laddningar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="291" />
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="300" />
+        <source>Exporting…</source>
+        <translation>Exporterar…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="307" />
+        <source>Could not save {0}: {1}</source>
+        <translation>Kunde inte spara {0}: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="309" />
+        <source>Saved {0}</source>
+        <translation>Sparade {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="312" />
+        <source>Export failed: {0}</source>
+        <translation>Exporten misslyckades: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="319" />
         <source>History</source>
         <translation>Historik</translation>
     </message>
@@ -1498,63 +1675,63 @@
 <context>
     <name>ImportDialog</name>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="89" />
+        <location filename="../../ui/cards/csv_import.py" line="50" />
         <source>Import cards from {0}</source>
         <translation>Importera kort från {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="91" />
+        <location filename="../../ui/cards/csv_import.py" line="52" />
         <source>Reading {0}…</source>
         <translation>Läser {0}…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="100" />
+        <location filename="../../ui/cards/csv_import.py" line="61" />
         <source>Import</source>
         <translation>Importera</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="116" />
+        <location filename="../../ui/cards/csv_import.py" line="77" />
         <source>The file is not UTF-8 text; save it as CSV UTF-8 and retry.</source>
-        <translation type="unfinished" />
+        <translation>Filen är inte UTF-8-text; spara den som CSV UTF-8 och försök igen.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="119" />
+        <location filename="../../ui/cards/csv_import.py" line="80" />
         <source>Cannot read the file: {0}</source>
         <translation>Kan inte läsa filen: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="130" />
         <source>Check failed: {0}</source>
-        <translation>Kontrollen misslyckades: {0}</translation>
+        <translation type="vanished">Kontrollen misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="137" />
+        <location filename="../../ui/cards/csv_import.py" line="97" />
         <source>Line</source>
         <translation>Rad</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="151" />
+        <location filename="../../ui/cards/csv_import.py" line="112" />
         <source> (first {0} shown)</source>
         <translation> (de första {0} visas)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="155" />
+        <location filename="../../ui/cards/csv_import.py" line="116" />
         <source>{0}
 The file is rejected whole: nothing will be imported. Fix that row and open the file again.</source>
-        <translation type="unfinished" />
+        <translation>{0}
+Hela filen avvisas: inget importeras. Rätta raden och öppna filen igen.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="162" />
+        <location filename="../../ui/cards/csv_import.py" line="123" />
         <source>{0} card(s) checked, no problem found{1}.</source>
-        <translation type="unfinished" />
+        <translation>{0} kort kontrollerade, inga problem hittades{1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="164" />
+        <location filename="../../ui/cards/csv_import.py" line="125" />
         <source>Import {0} card(s)</source>
         <translation>Importera {0} kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="169" />
+        <location filename="../../ui/cards/csv_import.py" line="130" />
         <source>Importing…</source>
         <translation>Importerar…</translation>
     </message>
@@ -1562,37 +1739,37 @@ The file is rejected whole: nothing will be imported. Fix that row and open the 
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/access/login.py" line="49" />
+        <location filename="../../ui/access/login.py" line="59" />
         <source>Sign in — stationmgr</source>
         <translation>Logga in — stationmgr</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="50" />
+        <location filename="../../ui/access/login.py" line="60" />
         <source>Sign in to use this site.</source>
         <translation>Logga in för att använda platsen.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="63" />
+        <location filename="../../ui/access/login.py" line="73" />
         <source>User</source>
         <translation>Användare</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="64" />
+        <location filename="../../ui/access/login.py" line="74" />
         <source>Password</source>
         <translation>Lösenord</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="68" />
+        <location filename="../../ui/access/login.py" line="78" />
         <source>Sign in</source>
         <translation>Logga in</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="81" />
+        <location filename="../../ui/access/login.py" line="91" />
         <source>Enter your user name and password.</source>
         <translation>Ange användarnamn och lösenord.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="84" />
+        <location filename="../../ui/access/login.py" line="94" />
         <source>Checking…</source>
         <translation>Kontrollerar…</translation>
     </message>
@@ -1600,122 +1777,135 @@ The file is rejected whole: nothing will be imported. Fix that row and open the 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/mainwindow.py" line="53" />
+        <location filename="../../ui/mainwindow.py" line="54" />
         <source>stationmgr — charging site</source>
         <translation>stationmgr — laddplats</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="97" />
+        <location filename="../../ui/mainwindow.py" line="99" />
         <source>Show stationmgr</source>
         <translation>Visa stationmgr</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="99" />
+        <location filename="../../ui/mainwindow.py" line="101" />
         <source>Quit</source>
         <translation>Avsluta</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="196" />
+        <location filename="../../ui/mainwindow.py" line="201" />
         <source>&amp;File</source>
         <translation>&amp;Arkiv</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="197" />
+        <location filename="../../ui/mainwindow.py" line="202" />
         <source>&amp;Settings…</source>
         <translation>&amp;Inställningar…</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="207" />
+        <location filename="../../ui/mainwindow.py" line="212" />
         <source>&amp;Quit</source>
         <translation>&amp;Avsluta</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="211" />
+        <location filename="../../ui/mainwindow.py" line="216" />
         <source>&amp;View</source>
         <translation>&amp;Visa</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="212" />
+        <location filename="../../ui/mainwindow.py" line="217" />
         <source>&amp;Full screen</source>
         <translation>&amp;Helskärm</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="221" />
+        <location filename="../../ui/mainwindow.py" line="226" />
         <source>&amp;Help</source>
         <translation>&amp;Hjälp</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="222" />
+        <location filename="../../ui/mainwindow.py" line="227" />
         <source>&amp;About stationmgr</source>
         <translation>&amp;Om stationmgr</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="229" />
+        <location filename="../../ui/mainwindow.py" line="234" />
         <source>About stationmgr</source>
         <translation>Om stationmgr</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="230" />
+        <location filename="../../ui/mainwindow.py" line="235" />
         <source>stationmgr {0}
 Monitor and run a small EV charging site.</source>
         <translation>stationmgr {0}
 Övervaka och driv en liten laddplats för elbilar.</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="243" />
-        <source>no engine: history only</source>
-        <translation>ingen motor: endast historik</translation>
+        <location filename="../../ui/mainwindow.py" line="251" />
+        <source>site not running: history only</source>
+        <translation>platsen körs inte: endast historik</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="248" />
+        <location filename="../../ui/mainwindow.py" line="259" />
+        <source>waiting for the site…</source>
+        <translation>väntar på platsen…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="263" />
+        <source>site not reachable</source>
+        <translation>platsen kan inte nås</translation>
+    </message>
+    <message>
+        <source>no engine: history only</source>
+        <translation type="vanished">ingen motor: endast historik</translation>
+    </message>
+    <message>
         <source>(time ×{0})</source>
-        <translation>(tid ×{0})</translation>
+        <translation type="vanished">(tid ×{0})</translation>
     </message>
 </context>
 <context>
     <name>OperatorForm</name>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="45" />
+        <location filename="../../ui/access/operators_dialog.py" line="59" />
         <source>New password for {0}</source>
         <translation>Nytt lösenord för {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="47" />
+        <location filename="../../ui/access/operators_dialog.py" line="61" />
         <source>Add an operator</source>
         <translation>Lägg till en operatör</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="69" />
+        <location filename="../../ui/access/operators_dialog.py" line="83" />
         <source>User name</source>
         <translation>Användarnamn</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="71" />
+        <location filename="../../ui/access/operators_dialog.py" line="85" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="72" />
+        <location filename="../../ui/access/operators_dialog.py" line="86" />
         <source>Role</source>
         <translation>Roll</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="73" />
+        <location filename="../../ui/access/operators_dialog.py" line="87" />
         <source>Password</source>
         <translation>Lösenord</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="74" />
+        <location filename="../../ui/access/operators_dialog.py" line="88" />
         <source>Password again</source>
         <translation>Lösenord igen</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="75" />
+        <location filename="../../ui/access/operators_dialog.py" line="89" />
         <source>At least {0} characters.</source>
         <translation>Minst {0} tecken.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="89" />
+        <location filename="../../ui/access/operators_dialog.py" line="103" />
         <source>The two passwords differ.</source>
         <translation>De två lösenorden skiljer sig åt.</translation>
     </message>
@@ -1723,76 +1913,106 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>OperatorsDialog</name>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="100" />
+        <location filename="../../ui/access/operators_dialog.py" line="43" />
+        <source>User name</source>
+        <translation>Användarnamn</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="44" />
+        <source>Name</source>
+        <translation>Namn</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="45" />
+        <source>Role</source>
+        <translation>Roll</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="46" />
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="47" />
+        <source>Locked until</source>
+        <translation>Låst till</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="48" />
+        <source>Last login</source>
+        <translation>Senaste inloggning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/operators_dialog.py" line="133" />
         <source>Operators</source>
         <translation>Operatörer</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="111" />
+        <location filename="../../ui/access/operators_dialog.py" line="144" />
         <source>Add…</source>
         <translation>Lägg till…</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="112" />
+        <location filename="../../ui/access/operators_dialog.py" line="145" />
         <source>New password…</source>
         <translation>Nytt lösenord…</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="116" />
+        <location filename="../../ui/access/operators_dialog.py" line="149" />
         <source>Set role</source>
         <translation>Ange roll</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="117" />
-        <location filename="../../ui/access/operators_dialog.py" line="194" />
-        <location filename="../../ui/access/operators_dialog.py" line="262" />
-        <location filename="../../ui/access/operators_dialog.py" line="266" />
+        <location filename="../../ui/access/operators_dialog.py" line="150" />
+        <location filename="../../ui/access/operators_dialog.py" line="235" />
+        <location filename="../../ui/access/operators_dialog.py" line="304" />
+        <location filename="../../ui/access/operators_dialog.py" line="308" />
         <source>Disable</source>
         <translation>Avaktivera</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="161" />
-        <location filename="../../ui/access/operators_dialog.py" line="193" />
+        <location filename="../../ui/access/operators_dialog.py" line="202" />
+        <location filename="../../ui/access/operators_dialog.py" line="234" />
         <source>yes</source>
         <translation>ja</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="161" />
+        <location filename="../../ui/access/operators_dialog.py" line="202" />
         <source>disabled</source>
         <translation>avaktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="194" />
+        <location filename="../../ui/access/operators_dialog.py" line="235" />
         <source>Enable</source>
         <translation>Aktivera</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="218" />
+        <location filename="../../ui/access/operators_dialog.py" line="266" />
         <source>Added {0}.</source>
         <translation>Lade till {0}.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="240" />
+        <location filename="../../ui/access/operators_dialog.py" line="280" />
         <source>New password set for {0}; they choose their own at the next login.</source>
-        <translation type="unfinished" />
+        <translation>Nytt lösenord satt för {0}; hen väljer ett eget vid nästa inloggning.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="254" />
+        <location filename="../../ui/access/operators_dialog.py" line="295" />
         <source>{0} is now {1}.</source>
         <translation>{0} är nu {1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="266" />
+        <location filename="../../ui/access/operators_dialog.py" line="308" />
         <source>Disable {0}?</source>
         <translation>Avaktivera {0}?</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="271" />
+        <location filename="../../ui/access/operators_dialog.py" line="313" />
         <source>{0} disabled.</source>
         <translation>{0} avaktiverad.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="271" />
+        <location filename="../../ui/access/operators_dialog.py" line="313" />
         <source>{0} enabled.</source>
         <translation>{0} aktiverad.</translation>
     </message>
@@ -1800,103 +2020,117 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>PortPicker</name>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="71" />
+        <location filename="../../ui/chargers/dialogs.py" line="73" />
         <source>Rescan</source>
         <translation>Sök igen</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="72" />
+        <location filename="../../ui/chargers/dialogs.py" line="74" />
         <source>Look for serial ports again (after plugging an adapter)</source>
-        <translation type="unfinished" />
+        <translation>Sök efter serieportar igen (efter att en adapter kopplats in)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="89" />
+        <location filename="../../ui/chargers/dialogs.py" line="83" />
+        <source>a port on the site's PC: /dev/ttyUSB0, COM3, socket://host:port</source>
+        <translation>en port på platsens dator: /dev/ttyUSB0, COM3, socket://värd:port</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="99" />
         <source>no serial port found: type a port or socket://host:port</source>
-        <translation type="unfinished" />
+        <translation>ingen serieport hittades: skriv en port eller socket://värd:port</translation>
     </message>
 </context>
 <context>
     <name>ReaderDialog</name>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="362" />
+        <location filename="../../ui/chargers/dialogs.py" line="352" />
         <source>Edit card reader</source>
         <translation>Redigera kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="362" />
+        <location filename="../../ui/chargers/dialogs.py" line="352" />
         <source>Add a card reader</source>
         <translation>Lägg till en kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="373" />
+        <location filename="../../ui/chargers/dialogs.py" line="362" />
         <source>Desk (enrolment)</source>
         <translation>Disk (registrering)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="376" />
+        <location filename="../../ui/chargers/dialogs.py" line="385" />
+        <source>Could not read the card readers: {0}</source>
+        <translation>Kunde inte läsa kortläsarna: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="390" />
         <source>Bay {0}</source>
         <translation>Plats {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="377" />
+        <location filename="../../ui/chargers/dialogs.py" line="363" />
         <source>Enabled</source>
         <translation>Aktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="380" />
+        <location filename="../../ui/chargers/dialogs.py" line="366" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="381" />
+        <location filename="../../ui/chargers/dialogs.py" line="367" />
         <source>Driver</source>
         <translation>Drivrutin</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="382" />
+        <location filename="../../ui/chargers/dialogs.py" line="368" />
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="383" />
+        <location filename="../../ui/chargers/dialogs.py" line="369" />
         <source>Baud</source>
         <translation>Baud</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="384" />
+        <location filename="../../ui/chargers/dialogs.py" line="370" />
         <source>Reads cards for</source>
         <translation>Läser kort för</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="407" />
         <source>This card reader no longer exists.</source>
-        <translation>Kortläsaren finns inte längre.</translation>
+        <translation type="vanished">Kortläsaren finns inte längre.</translation>
     </message>
 </context>
 <context>
     <name>RotationHint</name>
     <message>
-        <location filename="../../ui/reports/rotation.py" line="21" />
+        <location filename="../../ui/reports/rotation.py" line="22" />
         <source>Free soonest</source>
         <translation>Ledig snarast</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/rotation.py" line="51" />
+        <location filename="../../ui/reports/rotation.py" line="67" />
+        <source>No estimates: {0}</source>
+        <translation>Inga uppskattningar: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/rotation.py" line="74" />
         <source>No live engine: no estimates.</source>
         <translation>Ingen motor igång: inga uppskattningar.</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/rotation.py" line="54" />
+        <location filename="../../ui/reports/rotation.py" line="76" />
         <source>No bay can take a car now.</source>
         <translation>Ingen plats kan ta emot en bil nu.</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/rotation.py" line="61" />
+        <location filename="../../ui/reports/rotation.py" line="84" />
         <source>{0}: free now</source>
         <translation>{0}: ledig nu</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/rotation.py" line="64" />
+        <location filename="../../ui/reports/rotation.py" line="88" />
         <source>{0}: about {1} (in {2} min)</source>
         <translation>{0}: omkring {1} (om {2} min)</translation>
     </message>
@@ -1904,194 +2138,194 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>SessionDetailDialog</name>
     <message>
-        <location filename="../../ui/history/detail.py" line="73" />
+        <location filename="../../ui/history/detail.py" line="33" />
         <source>Session {0}</source>
         <translation>Laddning {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="75" />
+        <location filename="../../ui/history/detail.py" line="35" />
         <source>Loading…</source>
         <translation>Läser in…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="87" />
+        <location filename="../../ui/history/detail.py" line="47" />
         <source>Could not read the session: {0}</source>
         <translation>Kunde inte läsa laddningen: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="101" />
+        <location filename="../../ui/history/detail.py" line="65" />
         <source>Guest</source>
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="103" />
+        <location filename="../../ui/history/detail.py" line="67" />
         <source>Bay</source>
         <translation>Plats</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="104" />
+        <location filename="../../ui/history/detail.py" line="68" />
         <source>Card holder</source>
         <translation>Kortinnehavare</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="105" />
+        <location filename="../../ui/history/detail.py" line="69" />
         <source>Card</source>
         <translation>Kort</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="106" />
+        <location filename="../../ui/history/detail.py" line="70" />
         <source>Transaction</source>
         <translation>Transaktion</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="107" />
+        <location filename="../../ui/history/detail.py" line="71" />
         <source>Plugged in</source>
         <translation>Inkopplad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="108" />
+        <location filename="../../ui/history/detail.py" line="72" />
         <source>Authorised</source>
         <translation>Godkänd</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="110" />
+        <location filename="../../ui/history/detail.py" line="74" />
         <source>Stopped</source>
         <translation>Stoppad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="113" />
+        <location filename="../../ui/history/detail.py" line="75" />
         <source>still running</source>
         <translation>pågår fortfarande</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="116" />
+        <location filename="../../ui/history/detail.py" line="78" />
         <source>Stop reason</source>
         <translation>Stopporsak</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="119" />
+        <location filename="../../ui/history/detail.py" line="81" />
         <source>Stopped by</source>
         <translation>Stoppad av</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="121" />
+        <location filename="../../ui/history/detail.py" line="83" />
         <source>Plugged / waiting</source>
         <translation>Inkopplad / väntan</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="125" />
+        <location filename="../../ui/history/detail.py" line="87" />
         <source>Charging / idle</source>
         <translation>Laddning / stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="129" />
+        <location filename="../../ui/history/detail.py" line="91" />
         <source>Meter start / stop</source>
         <translation>Mätarställning start / stopp</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="134" />
-        <location filename="../../ui/history/detail.py" line="255" />
+        <location filename="../../ui/history/detail.py" line="96" />
+        <location filename="../../ui/history/detail.py" line="218" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="137" />
+        <location filename="../../ui/history/detail.py" line="99" />
         <source> (counter restarted {0}×)</source>
         <translation> (räknaren startade om {0}×)</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="144" />
+        <location filename="../../ui/history/detail.py" line="106" />
         <source>Guest start</source>
         <translation>Gäststart</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="148" />
-        <location filename="../../ui/history/detail.py" line="226" />
+        <location filename="../../ui/history/detail.py" line="110" />
+        <location filename="../../ui/history/detail.py" line="188" />
         <source>Price</source>
         <translation>Pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="150" />
+        <location filename="../../ui/history/detail.py" line="112" />
         <source> incl. VAT {0}</source>
         <translation> inkl. moms {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="159" />
+        <location filename="../../ui/history/detail.py" line="121" />
         <source>Summary</source>
         <translation>Sammanfattning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="160" />
+        <location filename="../../ui/history/detail.py" line="122" />
         <source>Curve</source>
         <translation>Kurva</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="163" />
+        <location filename="../../ui/history/detail.py" line="125" />
         <source>Time</source>
         <translation>Tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="163" />
+        <location filename="../../ui/history/detail.py" line="125" />
         <source>Event</source>
         <translation>Händelse</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="163" />
+        <location filename="../../ui/history/detail.py" line="125" />
         <source>Detail</source>
         <translation>Detalj</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="168" />
+        <location filename="../../ui/history/detail.py" line="130" />
         <source>No events or faults</source>
         <translation>Inga händelser eller fel</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="170" />
+        <location filename="../../ui/history/detail.py" line="132" />
         <source>Events and faults ({0})</source>
         <translation>Händelser och fel ({0})</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="176" />
+        <location filename="../../ui/history/detail.py" line="138" />
         <source>Line</source>
         <translation>Rad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="177" />
+        <location filename="../../ui/history/detail.py" line="139" />
         <source>Quantity</source>
         <translation>Antal</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="178" />
+        <location filename="../../ui/history/detail.py" line="140" />
         <source>Unit price</source>
         <translation>À-pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="179" />
+        <location filename="../../ui/history/detail.py" line="141" />
         <source>Net</source>
         <translation>Netto</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="180" />
+        <location filename="../../ui/history/detail.py" line="142" />
         <source>VAT</source>
         <translation>Moms</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="181" />
+        <location filename="../../ui/history/detail.py" line="143" />
         <source>Amount</source>
         <translation>Belopp</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="203" />
+        <location filename="../../ui/history/detail.py" line="165" />
         <source>Total</source>
         <translation>Summa</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="233" />
+        <location filename="../../ui/history/detail.py" line="195" />
         <source>Power</source>
         <translation>Effekt</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="238" />
+        <location filename="../../ui/history/detail.py" line="200" />
         <source>No meter samples were stored for this session</source>
         <translation>Inga mätvärden sparades för denna laddning</translation>
     </message>
@@ -2099,56 +2333,56 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>SessionLock</name>
     <message>
-        <location filename="../../ui/access/lock.py" line="64" />
+        <location filename="../../ui/access/lock.py" line="72" />
         <source>Lock now</source>
         <translation>Lås nu</translation>
     </message>
     <message>
-        <location filename="../../ui/access/lock.py" line="115" />
+        <location filename="../../ui/access/lock.py" line="123" />
         <source>Locked — stationmgr</source>
         <translation>Låst — stationmgr</translation>
     </message>
     <message>
-        <location filename="../../ui/access/lock.py" line="117" />
+        <location filename="../../ui/access/lock.py" line="125" />
         <source>The window is locked; the site keeps running. Sign in to continue, or sign in as yourself to take over the shift.</source>
-        <translation type="unfinished" />
+        <translation>Fönstret är låst; platsen fortsätter att köras. Logga in för att fortsätta, eller logga in som dig själv för att ta över passet.</translation>
     </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="23" />
+        <location filename="../../ui/settings_dialog.py" line="24" />
         <source>Settings</source>
         <translation>Inställningar</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="26" />
-        <location filename="../../ui/settings_dialog.py" line="32" />
+        <location filename="../../ui/settings_dialog.py" line="27" />
+        <location filename="../../ui/settings_dialog.py" line="33" />
         <source>As the system</source>
         <translation>Som systemet</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="32" />
+        <location filename="../../ui/settings_dialog.py" line="33" />
         <source>Light</source>
         <translation>Ljust</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="32" />
+        <location filename="../../ui/settings_dialog.py" line="33" />
         <source>Dark</source>
         <translation>Mörkt</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="37" />
+        <location filename="../../ui/settings_dialog.py" line="38" />
         <source>&amp;Language:</source>
         <translation>&amp;Språk:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="38" />
+        <location filename="../../ui/settings_dialog.py" line="39" />
         <source>&amp;Colours:</source>
         <translation>&amp;Färger:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="39" />
+        <location filename="../../ui/settings_dialog.py" line="40" />
         <source>Changes apply when stationmgr starts next time.</source>
         <translation>Ändringarna gäller när stationmgr startas nästa gång.</translation>
     </message>
@@ -2156,112 +2390,155 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>TariffEditor</name>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="74" />
+        <location filename="../../ui/billing/tariffs.py" line="72" />
         <source>of charging</source>
         <translation>av laddningen</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="75" />
+        <location filename="../../ui/billing/tariffs.py" line="73" />
         <source>of plugged time</source>
         <translation>av inkopplad tid</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="81" />
+        <location filename="../../ui/billing/tariffs.py" line="79" />
         <source>no cap</source>
         <translation>inget tak</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="84" />
+        <location filename="../../ui/billing/tariffs.py" line="82" />
         <source>Add version</source>
         <translation>Lägg till version</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="88" />
+        <location filename="../../ui/billing/tariffs.py" line="40" />
+        <location filename="../../ui/billing/tariffs.py" line="86" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="89" />
+        <location filename="../../ui/billing/tariffs.py" line="41" />
+        <location filename="../../ui/billing/tariffs.py" line="87" />
         <source>For</source>
         <translation>För</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="90" />
+        <location filename="../../ui/billing/tariffs.py" line="88" />
         <source>Valid from (site time)</source>
         <translation>Giltig från (platsens tid)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="91" />
+        <location filename="../../ui/billing/tariffs.py" line="89" />
         <source>Price per kWh</source>
         <translation>Pris per kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="95" />
+        <location filename="../../ui/billing/tariffs.py" line="93" />
         <source>Price per hour</source>
         <translation>Pris per timme</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="96" />
+        <location filename="../../ui/billing/tariffs.py" line="45" />
+        <location filename="../../ui/billing/tariffs.py" line="94" />
         <source>Start fee</source>
         <translation>Startavgift</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="97" />
+        <location filename="../../ui/billing/tariffs.py" line="39" />
+        <source>No.</source>
+        <translation>Nr</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/tariffs.py" line="42" />
+        <source>Valid from</source>
+        <translation>Giltig från</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/tariffs.py" line="43" />
+        <source>Per kWh</source>
+        <translation>Per kWh</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/tariffs.py" line="44" />
+        <source>Per hour</source>
+        <translation>Per timme</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/tariffs.py" line="46" />
+        <source>Idle per min</source>
+        <translation>Stillastående per min</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/tariffs.py" line="47" />
+        <source>Grace</source>
+        <translation>Fri tid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/tariffs.py" line="48" />
+        <source>Idle cap</source>
+        <translation>Tak stillastående</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/tariffs.py" line="49" />
+        <source>VAT</source>
+        <translation>Moms</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/tariffs.py" line="95" />
         <source>Idle fee per minute</source>
         <translation>Avgift per minut stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="98" />
+        <location filename="../../ui/billing/tariffs.py" line="96" />
         <source>Grace period (min)</source>
         <translation>Fri tid (min)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="99" />
+        <location filename="../../ui/billing/tariffs.py" line="97" />
         <source>Idle fee cap</source>
-        <translation>Tak för stilleståndsavgift</translation>
+        <translation>Tak för avgift för stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="100" />
+        <location filename="../../ui/billing/tariffs.py" line="98" />
         <source>VAT %</source>
         <translation>Moms %</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="101" />
+        <location filename="../../ui/billing/tariffs.py" line="99" />
         <source>Currency</source>
         <translation>Valuta</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="103" />
+        <location filename="../../ui/billing/tariffs.py" line="101" />
         <source>New tariff version (prices net of VAT)</source>
         <translation>Ny taxeversion (priser exkl. moms)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="120" />
+        <location filename="../../ui/billing/tariffs.py" line="139" />
         <source>guests</source>
         <translation>gäster</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="124" />
+        <location filename="../../ui/billing/tariffs.py" line="143" />
         <source>site default</source>
         <translation>platsens standard</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="147" />
+        <location filename="../../ui/billing/tariffs.py" line="166" />
         <source>Site default</source>
         <translation>Platsens standard</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="148" />
+        <location filename="../../ui/billing/tariffs.py" line="167" />
         <source>Guests</source>
         <translation>Gäster</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="150" />
+        <location filename="../../ui/billing/tariffs.py" line="169" />
         <source>Group: {0}</source>
         <translation>Grupp: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="193" />
+        <location filename="../../ui/billing/tariffs.py" line="210" />
         <source>Added version {0}</source>
         <translation>Lade till version {0}</translation>
     </message>
@@ -2279,92 +2556,97 @@ Monitor and run a small EV charging site.</source>
         <translation>Inga platser ännu. Lägg till en laddare under Laddare så syns dess platser här.</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="303" />
+        <location filename="../../ui/board/tiles.py" line="304" />
         <source>Free</source>
         <translation>Ledig</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="311" />
+        <location filename="../../ui/board/tiles.py" line="312" />
         <source>Tap a card at the bay, or start a guest session</source>
         <translation>Blippa ett kort vid platsen eller starta en gästladdning</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="313" />
+        <location filename="../../ui/board/tiles.py" line="314" />
         <source>waiting {0}</source>
         <translation>väntar {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="318" />
+        <location filename="../../ui/board/tiles.py" line="319" />
         <source>Charger fault: {0}</source>
         <translation>Fel i laddaren: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="320" />
+        <location filename="../../ui/board/tiles.py" line="321" />
         <source>car plugged in {0}</source>
         <translation>bil inkopplad {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="330" />
+        <location filename="../../ui/board/tiles.py" line="331" />
         <source>No answer from the charger</source>
         <translation>Inget svar från laddaren</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="332" />
+        <location filename="../../ui/board/tiles.py" line="333" />
         <source>Out of order</source>
         <translation>Ur drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="358" />
+        <location filename="../../ui/board/tiles.py" line="359" />
         <source>plugged {0}</source>
         <translation>inkopplad {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="360" />
+        <location filename="../../ui/board/tiles.py" line="361" />
         <source>charged {0}</source>
         <translation>laddat {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="362" />
+        <location filename="../../ui/board/tiles.py" line="363" />
         <source>idle {0}</source>
-        <translation>stilla {0}</translation>
+        <translation>stillastående {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="373" />
+        <location filename="../../ui/board/tiles.py" line="375" />
         <source>≈ {0}</source>
         <translation>≈ {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="375" />
+        <location filename="../../ui/board/tiles.py" line="377" />
         <source>ends ~{0}</source>
         <translation>klar ~{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="378" />
+        <location filename="../../ui/board/tiles.py" line="380" />
         <source>car done, blocking the bay</source>
         <translation>bilen klar, blockerar platsen</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="390" />
+        <location filename="../../ui/board/tiles.py" line="457" />
+        <source>Card {0} tapped: plug in to start</source>
+        <translation>Kort {0} visat: koppla in bilen för att starta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/tiles.py" line="461" />
         <source>Car plugged in, no card yet</source>
         <translation>Bil inkopplad, inget kort än</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="392" />
+        <location filename="../../ui/board/tiles.py" line="463" />
         <source>Session ended</source>
         <translation>Laddningen avslutad</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="393" />
+        <location filename="../../ui/board/tiles.py" line="464" />
         <source>No session</source>
         <translation>Ingen laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="396" />
+        <location filename="../../ui/board/tiles.py" line="455" />
         <source>Guest</source>
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="404" />
+        <location filename="../../ui/board/tiles.py" line="397" />
         <source>offline</source>
         <translation>nere</translation>
     </message>
@@ -2372,39 +2654,39 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>_BudgetEditor</name>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="281" />
-        <location filename="../../ui/cards/dialog.py" line="308" />
+        <location filename="../../ui/cards/dialog.py" line="338" />
+        <location filename="../../ui/cards/dialog.py" line="361" />
         <source>daily</source>
         <translation>per dag</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="282" />
-        <location filename="../../ui/cards/dialog.py" line="308" />
+        <location filename="../../ui/cards/dialog.py" line="339" />
+        <location filename="../../ui/cards/dialog.py" line="361" />
         <source>monthly</source>
         <translation>per månad</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="285" />
+        <location filename="../../ui/cards/dialog.py" line="342" />
         <source>money</source>
         <translation>pengar</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="287" />
+        <location filename="../../ui/cards/dialog.py" line="344" />
         <source>limit</source>
         <translation>gräns</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="288" />
+        <location filename="../../ui/cards/dialog.py" line="345" />
         <source>Add</source>
         <translation>Lägg till</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="289" />
+        <location filename="../../ui/cards/dialog.py" line="346" />
         <source>Remove</source>
         <translation>Ta bort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="310" />
+        <location filename="../../ui/cards/dialog.py" line="364" />
         <source>{0} (group)</source>
         <translation>{0} (grupp)</translation>
     </message>
@@ -2412,42 +2694,42 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>_OwnerPage</name>
     <message>
-        <location filename="../../ui/access/wizard.py" line="38" />
+        <location filename="../../ui/access/wizard.py" line="47" />
         <source>The owner's account</source>
         <translation>Ägarens konto</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="41" />
+        <location filename="../../ui/access/wizard.py" line="50" />
         <source>The owner configures chargers, tariffs, cards and operators. From now on the app asks for a login.</source>
-        <translation type="unfinished" />
+        <translation>Ägaren konfigurerar laddare, taxor, kort och operatörer. Från och med nu kräver appen inloggning.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="64" />
+        <location filename="../../ui/access/wizard.py" line="73" />
         <source>User name</source>
         <translation>Användarnamn</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="65" />
+        <location filename="../../ui/access/wizard.py" line="74" />
         <source>Your name</source>
         <translation>Ditt namn</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="66" />
+        <location filename="../../ui/access/wizard.py" line="75" />
         <source>Password</source>
         <translation>Lösenord</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="67" />
+        <location filename="../../ui/access/wizard.py" line="76" />
         <source>Password again</source>
         <translation>Lösenord igen</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="70" />
+        <location filename="../../ui/access/wizard.py" line="79" />
         <source>At least {0} characters.</source>
         <translation>Minst {0} tecken.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="75" />
+        <location filename="../../ui/access/wizard.py" line="84" />
         <source>The two passwords differ.</source>
         <translation>De två lösenorden skiljer sig åt.</translation>
     </message>
@@ -2455,22 +2737,22 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>_SitePage</name>
     <message>
-        <location filename="../../ui/access/wizard.py" line="24" />
+        <location filename="../../ui/access/wizard.py" line="33" />
         <source>Welcome</source>
         <translation>Välkommen</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="25" />
+        <location filename="../../ui/access/wizard.py" line="34" />
         <source>Name this charging site. Receipts show the name too.</source>
-        <translation type="unfinished" />
+        <translation>Namnge laddplatsen. Kvittona visar också namnet.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="28" />
+        <location filename="../../ui/access/wizard.py" line="37" />
         <source>e.g. Brf Solrosen garage</source>
         <translation>t.ex. Brf Solrosens garage</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="31" />
+        <location filename="../../ui/access/wizard.py" line="40" />
         <source>Site name</source>
         <translation>Platsens namn</translation>
     </message>
@@ -2478,72 +2760,58 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>actions</name>
     <message>
-        <location filename="../../ui/actions.py" line="51" />
         <source>You may not do this with your role.</source>
         <translation>Din roll får inte göra detta.</translation>
     </message>
     <message>
-        <location filename="../../ui/actions.py" line="56" />
         <source>The site engine is not running.</source>
-        <translation>Platsens motor körs inte.</translation>
+        <translation type="vanished">Platsens motor körs inte.</translation>
     </message>
     <message>
-        <location filename="../../ui/actions.py" line="73" />
         <source>Could not do that</source>
         <translation>Det gick inte</translation>
     </message>
     <message>
-        <location filename="../../ui/actions.py" line="93" />
         <source>Start a guest session</source>
         <translation>Starta en gästladdning</translation>
     </message>
     <message>
-        <location filename="../../ui/actions.py" line="94" />
         <source>Bay {0}: why is this session started without a card?</source>
         <translation>Plats {0}: varför startas laddningen utan kort?</translation>
     </message>
     <message>
-        <location filename="../../ui/actions.py" line="106" />
         <source>Reason needed</source>
         <translation>Orsak behövs</translation>
     </message>
     <message>
-        <location filename="../../ui/actions.py" line="107" />
         <source>A guest session needs a reason (it is kept with the session).</source>
         <translation>En gästladdning behöver en orsak (den sparas med laddningen).</translation>
     </message>
     <message>
-        <location filename="../../ui/actions.py" line="115" />
         <source>Guest session on {0}: the car may charge now</source>
         <translation>Gästladdning på {0}: bilen får ladda nu</translation>
     </message>
     <message>
-        <location filename="../../ui/actions.py" line="128" />
         <source>Stop the session</source>
         <translation>Stoppa laddningen</translation>
     </message>
     <message>
-        <location filename="../../ui/actions.py" line="129" />
         <source>Stop the session on bay {0}? The car stops charging.</source>
         <translation>Stoppa laddningen på plats {0}? Bilen slutar ladda.</translation>
     </message>
     <message>
-        <location filename="../../ui/actions.py" line="139" />
         <source>Session on {0} stopped</source>
         <translation>Laddningen på {0} stoppad</translation>
     </message>
     <message>
-        <location filename="../../ui/actions.py" line="147" />
         <source>Bay {0} is out of order</source>
         <translation>Plats {0} är ur drift</translation>
     </message>
     <message>
-        <location filename="../../ui/actions.py" line="149" />
         <source>Bay {0} is back in service</source>
         <translation>Plats {0} är i drift igen</translation>
     </message>
     <message>
-        <location filename="../../ui/actions.py" line="170" />
         <source>Faults on {0} acknowledged</source>
         <translation>Fel på {0} kvitterade</translation>
     </message>
@@ -2551,32 +2819,32 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>alerts</name>
     <message>
-        <location filename="../../ui/board/extras.py" line="34" />
+        <location filename="../../ui/board/extras.py" line="22" />
         <source>Session overrun</source>
         <translation>Laddning drar över tiden</translation>
     </message>
     <message>
-        <location filename="../../ui/board/extras.py" line="35" />
+        <location filename="../../ui/board/extras.py" line="23" />
         <source>Charging stalled</source>
         <translation>Laddningen står still</translation>
     </message>
     <message>
-        <location filename="../../ui/board/extras.py" line="36" />
+        <location filename="../../ui/board/extras.py" line="24" />
         <source>Bay blocked</source>
         <translation>Platsen blockeras</translation>
     </message>
     <message>
-        <location filename="../../ui/board/extras.py" line="37" />
+        <location filename="../../ui/board/extras.py" line="25" />
         <source>Charger fault</source>
         <translation>Fel i laddare</translation>
     </message>
     <message>
-        <location filename="../../ui/board/extras.py" line="38" />
+        <location filename="../../ui/board/extras.py" line="26" />
         <source>Charger not answering</source>
         <translation>Laddaren svarar inte</translation>
     </message>
     <message>
-        <location filename="../../ui/board/extras.py" line="39" />
+        <location filename="../../ui/board/extras.py" line="27" />
         <source>Card denied repeatedly</source>
         <translation>Kort nekat upprepade gånger</translation>
     </message>
@@ -2592,17 +2860,17 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>pages</name>
     <message>
-        <location filename="../../ui/access/page.py" line="40" />
+        <location filename="../../ui/access/page.py" line="27" />
         <source>Audit log</source>
         <translation>Granskningslogg</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/alerts_page.py" line="244" />
+        <location filename="../../ui/reports/alerts_page.py" line="223" />
         <source>Alerts</source>
         <translation>Larm</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="308" />
+        <location filename="../../ui/reports/capacity_page.py" line="335" />
         <source>Capacity</source>
         <translation>Beläggning</translation>
     </message>
@@ -2615,24 +2883,65 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>price</name>
     <message>
-        <location filename="../../ui/history/detail.py" line="268" />
+        <location filename="../../ui/history/detail.py" line="231" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="269" />
+        <location filename="../../ui/history/detail.py" line="232" />
         <source>Time</source>
         <translation>Tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="270" />
+        <location filename="../../ui/history/detail.py" line="233" />
         <source>Start fee</source>
         <translation>Startavgift</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="271" />
+        <location filename="../../ui/history/detail.py" line="234" />
         <source>Idle fee</source>
         <translation>Avgift för stillastående</translation>
+    </message>
+</context>
+<context>
+    <name>roles</name>
+    <message>
+        <location filename="../../ui/access/words.py" line="10" />
+        <source>owner</source>
+        <translation>ägare</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/words.py" line="11" />
+        <source>attendant</source>
+        <translation>skötare</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/words.py" line="12" />
+        <source>accountant</source>
+        <translation>ekonomiansvarig</translation>
+    </message>
+</context>
+<context>
+    <name>session</name>
+    <message>
+        <location filename="../../ui/access/session.py" line="53" />
+        <source>Demo owner (demo site, no login)</source>
+        <translation>Demoägare (demoplats, ingen inloggning)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/session.py" line="106" />
+        <source>&amp;Session</source>
+        <translation>&amp;Pass</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/session.py" line="109" />
+        <source>Change password…</source>
+        <translation>Byt lösenord…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/session.py" line="111" />
+        <source>Operators…</source>
+        <translation>Operatörer…</translation>
     </message>
 </context>
 <context>

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,7 +36,16 @@ if TYPE_CHECKING:
     from stationmgr.client.api import SiteClient
     from ui.worker import Worker
 
-COLUMNS = ["#", "when (UTC)", "operator", "action", "target", "outcome", "detail", "change"]
+COLUMNS = [
+    "#",
+    QT_TRANSLATE_NOOP("AuditView", "When (UTC)"),
+    QT_TRANSLATE_NOOP("AuditView", "Operator"),
+    QT_TRANSLATE_NOOP("AuditView", "Action"),
+    QT_TRANSLATE_NOOP("AuditView", "Target"),
+    QT_TRANSLATE_NOOP("AuditView", "Outcome"),
+    QT_TRANSLATE_NOOP("AuditView", "Detail"),
+    QT_TRANSLATE_NOOP("AuditView", "Change"),
+]
 PAGE_SIZE = 500
 
 
@@ -107,6 +116,7 @@ class AuditView(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("audit")
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.table.verticalHeader().setVisible(False)  # "#" numbers the rows
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -211,7 +221,11 @@ class AuditView(QWidget):
                 offset + 1, offset + len(entries)
             )
         else:
-            text = self.tr("{0} entries").format(len(entries))
+            text = (
+                self.tr("1 entry")
+                if len(entries) == 1
+                else self.tr("{0} entries").format(len(entries))
+            )
         note, self._note = self._note, ""
         self.status.setText(f"{note} — {text}" if note else text)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -31,13 +32,21 @@ from stationmgr.access.operators import POLICY
 from stationmgr.access.roles import Role, role_may
 from stationmgr.client import models as m
 from ui.access import allowed
+from ui.access.words import role_word
 from ui.oneline import error_line
 from ui.worker import Worker
 
 if TYPE_CHECKING:
     from stationmgr.client.api import SiteClient
 
-COLUMNS = ["username", "name", "role", "active", "locked until", "last login"]
+COLUMNS = [
+    QT_TRANSLATE_NOOP("OperatorsDialog", "User name"),
+    QT_TRANSLATE_NOOP("OperatorsDialog", "Name"),
+    QT_TRANSLATE_NOOP("OperatorsDialog", "Role"),
+    QT_TRANSLATE_NOOP("OperatorsDialog", "Active"),
+    QT_TRANSLATE_NOOP("OperatorsDialog", "Locked until"),
+    QT_TRANSLATE_NOOP("OperatorsDialog", "Last login"),
+]
 
 
 class OperatorForm(QDialog):
@@ -56,7 +65,7 @@ class OperatorForm(QDialog):
         self.display = QLineEdit()
         self.role = QComboBox()
         for r in Role:
-            self.role.addItem(r.value, r)
+            self.role.addItem(role_word(r), r)
         self.role.setCurrentIndex(list(Role).index(Role.ATTENDANT))
         self.password = QLineEdit()
         self.again = QLineEdit()
@@ -136,7 +145,7 @@ class OperatorsDialog(QDialog):
         self.reset_button = QPushButton(self.tr("New password…"))
         self.role_box = QComboBox()
         for r in Role:
-            self.role_box.addItem(r.value, r)
+            self.role_box.addItem(role_word(r), r)
         self.role_button = QPushButton(self.tr("Set role"))
         self.active_button = QPushButton(self.tr("Disable"))
         manage = _may(actor, "operators.manage")

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
+
 from stationmgr.access.context import Actor, current_actor, demo_actor, set_session_actor
 from ui.access.lock import SessionLock, install_session_lock
 from ui.access.login import sign_in, sign_in_client
+from ui.access.words import role_word
 
 
 def begin(ctx: Any, demo: bool = False, parent: Any = None) -> Any:
@@ -45,8 +48,12 @@ def _adopt(ctx: Any, actor: Any) -> None:
 
 
 def _label(actor: Any) -> str:
-    label = getattr(actor, "label", None)
-    return str(label or getattr(actor, "display_name", None) or actor.username or "")
+    """Who is signed in, as the title and the status bar say it: "Name (role)"."""
+    if getattr(actor, "demo", False):
+        return QCoreApplication.translate("session", "Demo owner (demo site, no login)")
+    name = getattr(actor, "display_name", None) or getattr(actor, "username", None) or ""
+    role = getattr(actor, "role", None)
+    return f"{name} ({role_word(role)})" if role else str(name)
 
 
 def window_title(base: str, actor: Actor | None) -> str:
@@ -94,17 +101,14 @@ class SessionMenu:
         from PySide6.QtCore import QCoreApplication
         from PySide6.QtGui import QAction
 
-        def tr(text: str) -> str:
-            return QCoreApplication.translate("session", text)
-
         self.window, self.ctx, self.lock = window, ctx, lock
         self.dialog: Any = None
-        self.menu = window.menuBar().addMenu(tr("&Session"))
+        self.menu = window.menuBar().addMenu(QCoreApplication.translate("session", "&Session"))
         self.menu.setObjectName("session_menu")
         self.menu.addAction(lock.lock_action)
-        self.passwd = QAction(tr("Change password…"), window)
+        self.passwd = QAction(QCoreApplication.translate("session", "Change password…"), window)
         self.passwd.triggered.connect(self.change_password)
-        self.operators = QAction(tr("Operators…"), window)
+        self.operators = QAction(QCoreApplication.translate("session", "Operators…"), window)
         self.operators.triggered.connect(self.show_operators)
         self.menu.addAction(self.passwd)
         self.menu.addAction(self.operators)
@@ -134,7 +138,7 @@ class SessionMenu:
         self.passwd.setVisible(actor is not None and actor.operator_id is not None)
         self.operators.setVisible(allowed(actor, "operators.read"))
         if self.who is not None:
-            self.who.setText(actor.label if actor else "")
+            self.who.setText(_label(actor) if actor else "")
             demo = actor is not None and actor.demo
             self.who.setStyleSheet(
                 "background: #ffd54f; color: #000; padding: 0 6px; font-weight: bold"

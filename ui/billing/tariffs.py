@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import QDateTime, QTime
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDateTime, QTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -34,18 +34,19 @@ from stationmgr.errors import UserError
 from ui.context import AppContext
 from ui.oneline import error_line
 
+# Column titles, translated where the table is made (context "TariffEditor").
 HEADERS = [
-    "id",
-    "name",
-    "for",
-    "valid from",
-    "per kWh",
-    "per hour",
-    "start fee",
-    "idle/min",
-    "grace",
-    "idle cap",
-    "VAT",
+    QT_TRANSLATE_NOOP("TariffEditor", "No."),
+    QT_TRANSLATE_NOOP("TariffEditor", "Name"),
+    QT_TRANSLATE_NOOP("TariffEditor", "For"),
+    QT_TRANSLATE_NOOP("TariffEditor", "Valid from"),
+    QT_TRANSLATE_NOOP("TariffEditor", "Per kWh"),
+    QT_TRANSLATE_NOOP("TariffEditor", "Per hour"),
+    QT_TRANSLATE_NOOP("TariffEditor", "Start fee"),
+    QT_TRANSLATE_NOOP("TariffEditor", "Idle per min"),
+    QT_TRANSLATE_NOOP("TariffEditor", "Grace"),
+    QT_TRANSLATE_NOOP("TariffEditor", "Idle cap"),
+    QT_TRANSLATE_NOOP("TariffEditor", "VAT"),
 ]
 
 
@@ -54,7 +55,8 @@ class TariffEditor(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setHorizontalHeaderLabels([self.tr(h) for h in HEADERS])
+        self.table.verticalHeader().setVisible(False)  # the first column numbers the rows
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
 

@@ -445,10 +445,6 @@ class TileGrid(QWidget):
 
 def who_text(c: TileContent) -> str:
     """The "who" line of a bay, the same on its tile and in the panel."""
-
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("TileGrid", text)
-
     card = f" ({c.card})" if c.card else ""
     match c.who:
         case Who.HOLDER:
@@ -456,14 +452,16 @@ def who_text(c: TileContent) -> str:
         case Who.CARD:
             return c.card or ""
         case Who.GUEST:
-            return tr("Guest")
+            return QCoreApplication.translate("TileGrid", "Guest")
         case Who.PENDING:
-            return tr("Card {0} tapped: plug in to start").format((c.holder or "") + card)
+            return QCoreApplication.translate(
+                "TileGrid", "Card {0} tapped: plug in to start"
+            ).format((c.holder or "") + card)
         case Who.PLUGGED:
-            return tr("Car plugged in, no card yet")
+            return QCoreApplication.translate("TileGrid", "Car plugged in, no card yet")
         case Who.ENDED:
-            return tr("Session ended")
-    return tr("No session")
+            return QCoreApplication.translate("TileGrid", "Session ended")
+    return QCoreApplication.translate("TileGrid", "No session")
 
 
 def _natural(label: str) -> tuple[object, ...]:

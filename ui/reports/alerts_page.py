@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
@@ -50,7 +51,14 @@ def alert_title(r: AlertRow) -> str:
 
 
 class AlertTableModel(QAbstractTableModel):
-    COLUMNS = ("Alert", "Where", "Raised", "Acknowledged", "Cleared", "Detail")
+    COLUMNS = (
+        QT_TRANSLATE_NOOP("AlertTableModel", "Alert"),
+        QT_TRANSLATE_NOOP("AlertTableModel", "Where"),
+        QT_TRANSLATE_NOOP("AlertTableModel", "Raised"),
+        QT_TRANSLATE_NOOP("AlertTableModel", "Acknowledged"),
+        QT_TRANSLATE_NOOP("AlertTableModel", "Cleared"),
+        QT_TRANSLATE_NOOP("AlertTableModel", "Detail"),
+    )
 
     def __init__(self, ctx: AppContext, parent: Any = None) -> None:
         super().__init__(parent)
