@@ -555,7 +555,8 @@ def seed_history(
         cards = [(uid, holder) for uid, holder, _g, blocked in DEMO_CARDS if not blocked]
         from stationmgr.store.models import Card
 
-        card_ids = {c.uid: (c.id, c.holder_id) for c in s.scalars(select(Card))}
+        # The card's group as a tap would record it (capacity by group, statements).
+        card_ids = {c.uid: (c.id, c.holder_id, c.group_id) for c in s.scalars(select(Card))}
         n = 0
         samples: list[dict[str, object]] = []
         for bay_id in bay_ids:
@@ -574,13 +575,14 @@ def seed_history(
                 idle = rng.choice([rng.uniform(60, 900), rng.uniform(900, 7200)])
                 stopped = plugged_at + waiting + charge_s + idle
                 reason = rng.choice(["EVDisconnected"] * 6 + ["Local", "Remote"])
-                cid, hid = card_ids.get(uid, (None, None))
+                cid, hid, gid = card_ids.get(uid, (None, None, None))
                 row = ChargeSession(
                     tx_uid=f"{bay_id}-{round(plugged_at * 1000)}",
                     bay_id=bay_id,
                     card_id=cid,
                     card_uid=uid,
                     holder_id=hid,
+                    group_id=gid,
                     holder_name=holder,
                     start_kind="card",
                     plugged_at=to_datetime(plugged_at),

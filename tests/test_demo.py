@@ -32,6 +32,11 @@ def test_site_has_seven_bays_cards_and_history(sqlite_db: Database) -> None:
                 )
             ).all()
             assert all(p == w + c + i for p, w, c, i in durations)
+            # Each session carries its card's group, as a tap would record it.
+            card_groups = dict(s.execute(select(Card.uid, Card.group_id)).all())
+            rows = s.execute(select(ChargeSession.card_uid, ChargeSession.group_id)).all()
+            assert all(g == card_groups[uid] for uid, g in rows)
+            assert any(g is not None for _uid, g in rows)
         # built again on the same database: reused, nothing doubled
         again = build_site(sqlite_db, history_days=3)
         again.close()

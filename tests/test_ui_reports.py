@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, QDate
+from PySide6.QtGui import QPalette
 from sqlalchemy import select
 
 from stationmgr.alerts.rules import AlertConfig
@@ -75,7 +76,12 @@ def test_capacity_page_draws_the_report_and_exports_a_pdf(qtbot, site, tmp_path,
         # Heat-map: image[x = hour, y = weekday]; Monday 09:00 is 75 % occupied.
         img = page.heat.image
         assert img.shape == (24, 7)
-        assert img[9, 0] == pytest.approx(0.75) and img[8, 0] == pytest.approx(0.5)
+        assert img[9, 0] == pytest.approx(75) and img[8, 0] == pytest.approx(50)  # percent
+        assert page.heat_scale.levels() == (0.0, 100.0)  # with its scale beside it
+        # The charts are drawn in the window's colours, not on black panels.
+        base = page.palette().color(QPalette.ColorRole.Base)
+        for plot in (page.heat_plot, page.day_plot, page.bay_plot):
+            assert plot.backgroundBrush().color() == base
         assert np.count_nonzero(img[:, 2:]) == 0
 
         # Bars: sessions per day, and the stacked per-bay shares.

@@ -573,176 +573,230 @@
 <context>
     <name>CapacityPage</name>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="85" />
+        <location filename="../../ui/reports/capacity_page.py" line="42" />
+        <source>Mon</source>
+        <translation>mån</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="43" />
+        <source>Tue</source>
+        <translation>tis</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="44" />
+        <source>Wed</source>
+        <translation>ons</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="45" />
+        <source>Thu</source>
+        <translation>tor</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="46" />
+        <source>Fri</source>
+        <translation>fre</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="47" />
+        <source>Sat</source>
+        <translation>lör</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="48" />
+        <source>Sun</source>
+        <translation>sön</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="50" />
+        <source>no group</source>
+        <translation>ingen grupp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="112" />
         <source>Last 7 days</source>
         <translation>Senaste 7 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="86" />
+        <location filename="../../ui/reports/capacity_page.py" line="113" />
         <source>Last 30 days</source>
         <translation>Senaste 30 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="87" />
+        <location filename="../../ui/reports/capacity_page.py" line="114" />
         <source>This month</source>
         <translation>Denna månad</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="88" />
+        <location filename="../../ui/reports/capacity_page.py" line="115" />
         <source>Last month</source>
         <translation>Förra månaden</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="89" />
+        <location filename="../../ui/reports/capacity_page.py" line="116" />
         <source>Dates…</source>
         <translation>Datum…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="101" />
+        <location filename="../../ui/reports/capacity_page.py" line="128" />
         <source>Show</source>
         <translation>Visa</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="103" />
+        <location filename="../../ui/reports/capacity_page.py" line="130" />
         <source>Export PDF…</source>
         <translation>Exportera PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="110" />
+        <location filename="../../ui/reports/capacity_page.py" line="137" />
         <source>From</source>
         <translation>Från</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="112" />
+        <location filename="../../ui/reports/capacity_page.py" line="139" />
         <source>to</source>
         <translation>till</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="120" />
+        <location filename="../../ui/reports/capacity_page.py" line="147" />
         <source>Occupancy by weekday and hour</source>
         <translation>Beläggning per veckodag och timme</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="132" />
+        <location filename="../../ui/reports/capacity_page.py" line="157" />
+        <source>occupied %</source>
+        <translation>upptaget %</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="166" />
         <source>Sessions per day</source>
         <translation>Laddningar per dag</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="136" />
+        <location filename="../../ui/reports/capacity_page.py" line="170" />
         <source>Share of time per bay (%)</source>
         <translation>Andel av tiden per plats (%)</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="139" />
+        <location filename="../../ui/reports/capacity_page.py" line="177" />
         <source>charging</source>
         <translation>laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="142" />
+        <location filename="../../ui/reports/capacity_page.py" line="180" />
         <source>idle</source>
         <translation>stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="145" />
+        <location filename="../../ui/reports/capacity_page.py" line="183" />
         <source>waiting</source>
         <translation>väntan</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="152" />
+        <location filename="../../ui/reports/capacity_page.py" line="190" />
         <source>Bay</source>
         <translation>Plats</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="153" />
-        <location filename="../../ui/reports/capacity_page.py" line="164" />
-        <location filename="../../ui/reports/capacity_page.py" line="170" />
+        <location filename="../../ui/reports/capacity_page.py" line="191" />
+        <location filename="../../ui/reports/capacity_page.py" line="202" />
+        <location filename="../../ui/reports/capacity_page.py" line="208" />
         <source>Sessions</source>
         <translation>Laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="154" />
+        <location filename="../../ui/reports/capacity_page.py" line="192" />
         <source>kWh</source>
         <translation>kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="155" />
+        <location filename="../../ui/reports/capacity_page.py" line="193" />
         <source>Plugged %</source>
         <translation>Inkopplad %</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="156" />
+        <location filename="../../ui/reports/capacity_page.py" line="194" />
         <source>Charging %</source>
         <translation>Laddning %</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="157" />
+        <location filename="../../ui/reports/capacity_page.py" line="195" />
         <source>Idle %</source>
         <translation>Stillastående %</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="158" />
-        <location filename="../../ui/reports/capacity_page.py" line="165" />
+        <location filename="../../ui/reports/capacity_page.py" line="196" />
+        <location filename="../../ui/reports/capacity_page.py" line="203" />
         <source>Typical plugged</source>
         <translation>Typisk inkopplingstid</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="163" />
+        <location filename="../../ui/reports/capacity_page.py" line="201" />
         <source>Card group</source>
         <translation>Kortgrupp</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="166" />
+        <location filename="../../ui/reports/capacity_page.py" line="204" />
         <source>Charging</source>
         <translation>Laddar</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="167" />
-        <location filename="../../ui/reports/capacity_page.py" line="170" />
+        <location filename="../../ui/reports/capacity_page.py" line="205" />
+        <location filename="../../ui/reports/capacity_page.py" line="208" />
         <source>Idle</source>
         <translation>Stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="170" />
+        <location filename="../../ui/reports/capacity_page.py" line="208" />
         <source>Most idle</source>
         <translation>Mest stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="214" />
+        <location filename="../../ui/reports/capacity_page.py" line="252" />
         <source>Computing…</source>
         <translation>Beräknar…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="218" />
+        <location filename="../../ui/reports/capacity_page.py" line="256" />
         <source>Failed: {0}</source>
         <translation>Misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="224" />
-        <source>{0} sessions, {1} kWh</source>
-        <translation>{0} laddningar, {1} kWh</translation>
+        <location filename="../../ui/reports/capacity_page.py" line="264" />
+        <source>1 session, {1}</source>
+        <translation>1 laddning, {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="291" />
+        <location filename="../../ui/reports/capacity_page.py" line="264" />
+        <source>{0} sessions, {1}</source>
+        <translation>{0} laddningar, {1}</translation>
+    </message>
+    <message>
+        <source>{0} sessions, {1} kWh</source>
+        <translation type="vanished">{0} laddningar, {1} kWh</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/capacity_page.py" line="338" />
         <source>Export capacity report</source>
         <translation>Exportera beläggningsrapport</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="291" />
+        <location filename="../../ui/reports/capacity_page.py" line="338" />
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="302" />
+        <location filename="../../ui/reports/capacity_page.py" line="349" />
         <source>Writing PDF…</source>
         <translation>Skriver PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="309" />
+        <location filename="../../ui/reports/capacity_page.py" line="356" />
         <source>Could not save {0}: {1}</source>
         <translation>Kunde inte spara {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="311" />
+        <location filename="../../ui/reports/capacity_page.py" line="358" />
         <source>Saved {0}</source>
         <translation>Sparade {0}</translation>
     </message>
@@ -2870,7 +2924,7 @@ Monitor and run a small EV charging site.</source>
         <translation>Larm</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="335" />
+        <location filename="../../ui/reports/capacity_page.py" line="382" />
         <source>Capacity</source>
         <translation>Beläggning</translation>
     </message>

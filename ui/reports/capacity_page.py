@@ -10,7 +10,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QDate
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from stationmgr.alerts.capacity import WEEKDAYS
 from stationmgr.client import models as m
+from ui import fmt
 from ui.context import AppContext
 from ui.history.times import line
 from ui.pages import PageSpec
@@ -35,6 +37,31 @@ from ui.pages import PageSpec
 CapacityReport = m.CapacityReport
 
 RANGES = ("7d", "30d", "month", "last_month", "custom")
+# The report names weekdays and the no-group row in English; the page says them in its language.
+DAY_WORDS = {
+    "Mon": QT_TRANSLATE_NOOP("CapacityPage", "Mon"),
+    "Tue": QT_TRANSLATE_NOOP("CapacityPage", "Tue"),
+    "Wed": QT_TRANSLATE_NOOP("CapacityPage", "Wed"),
+    "Thu": QT_TRANSLATE_NOOP("CapacityPage", "Thu"),
+    "Fri": QT_TRANSLATE_NOOP("CapacityPage", "Fri"),
+    "Sat": QT_TRANSLATE_NOOP("CapacityPage", "Sat"),
+    "Sun": QT_TRANSLATE_NOOP("CapacityPage", "Sun"),
+}
+NO_GROUP = QT_TRANSLATE_NOOP("CapacityPage", "no group")
+
+
+def styled(w: pg.PlotWidget) -> pg.PlotWidget:
+    """A chart in the window's colours (pyqtgraph draws black panels by default)."""
+    pal = w.palette()
+    w.setBackground(pal.color(QPalette.ColorRole.Base))
+    fg = pal.color(QPalette.ColorRole.Text)
+    pi = w.getPlotItem()
+    for ax in ("left", "bottom"):
+        pi.getAxis(ax).setTextPen(fg)
+        pi.getAxis(ax).setPen(fg)
+    pi.titleLabel.setAttr("color", fg.name())
+    pi.setMenuEnabled(False)
+    return w
 
 
 def range_for(key: str, today: date) -> tuple[date, date]:
@@ -117,24 +144,35 @@ class CapacityPage(QWidget):
         top.addWidget(self.pdf_btn)
 
         # Heat-map: x = hour of day, y = weekday (Monday on top).
-        self.heat_plot = pg.PlotWidget(title=self.tr("Occupancy by weekday and hour"))
+        self.heat_plot = styled(pg.PlotWidget(title=self.tr("Occupancy by weekday and hour")))
         self.heat_plot.setMouseEnabled(x=False, y=False)
         self.heat_plot.invertY(True)
         self.heat = pg.ImageItem(np.zeros((24, 7)))
-        self.heat.setColorMap(pg.colormap.get("CET-L17") or pg.colormap.get("viridis"))
-        self.heat.setLevels((0.0, 1.0))
+        cmap = pg.colormap.get("CET-L17") or pg.colormap.get("viridis")
+        self.heat.setColorMap(cmap)
+        self.heat.setLevels((0.0, 100.0))
         self.heat_plot.addItem(self.heat)
+        # The scale: what share of the bays was occupied at that weekday and hour.
+        self.heat_scale = pg.ColorBarItem(
+            values=(0, 100), colorMap=cmap, interactive=False, label=self.tr("occupied %")
+        )
+        self.heat_scale.setImageItem(self.heat, insert_in=self.heat_plot.getPlotItem())
+        self.heat_scale.getAxis("right").setTextPen(self.palette().color(QPalette.ColorRole.Text))
         left = self.heat_plot.getAxis("left")
-        left.setTicks([[(i + 0.5, name) for i, name in enumerate(WEEKDAYS)]])
+        left.setTicks([[(i + 0.5, self.tr(DAY_WORDS[d])) for i, d in enumerate(WEEKDAYS)]])
         bottom = self.heat_plot.getAxis("bottom")
         bottom.setTicks([[(h + 0.5, f"{h:02d}") for h in range(0, 24, 3)]])
 
-        self.day_plot = pg.PlotWidget(title=self.tr("Sessions per day"))
+        self.day_plot = styled(pg.PlotWidget(title=self.tr("Sessions per day")))
         self.day_bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#2b6cb0")
         self.day_plot.addItem(self.day_bars)
 
-        self.bay_plot = pg.PlotWidget(title=self.tr("Share of time per bay (%)"))
-        self.bay_plot.addLegend(offset=(-10, 10))
+        self.bay_plot = styled(pg.PlotWidget(title=self.tr("Share of time per bay (%)")))
+        # The legend in one row above the bars (room kept by the y range), never over one.
+        legend = self.bay_plot.addLegend(offset=(10, 5), colCount=3)
+        legend.setLabelTextColor(self.palette().color(QPalette.ColorRole.Text))
+        self.bay_plot.setYRange(0, 118, padding=0)
+        self.bay_plot.setMouseEnabled(x=False, y=False)
         self.bay_charging = pg.BarGraphItem(
             x=[], height=[], width=0.6, brush="#38a169", name=self.tr("charging")
         )
@@ -220,11 +258,14 @@ class CapacityPage(QWidget):
     def show_report(self, rep: CapacityReport) -> None:
         self.report = rep
         self.loads += 1
+        loc = self.ctx.locale
         self.status.setText(
-            self.tr("{0} sessions, {1} kWh").format(rep.sessions, f"{rep.energy_wh / 1000:.1f}")
+            (
+                self.tr("1 session, {1}") if rep.sessions == 1 else self.tr("{0} sessions, {1}")
+            ).format(rep.sessions, fmt.kwh(loc, rep.energy_wh, 1))
         )
         self.pdf_btn.setEnabled(True)
-        self.heat.setImage(np.array(rep.heatmap, dtype=float).T, levels=(0.0, 1.0))
+        self.heat.setImage(np.array(rep.heatmap, dtype=float).T * 100, levels=(0.0, 100.0))
         self.heat.setRect(0, 0, 24, 7)
 
         days = rep.days
@@ -254,10 +295,10 @@ class CapacityPage(QWidget):
                 [
                     b.label,
                     str(b.sessions),
-                    f"{b.energy_wh / 1000:.1f}",
-                    f"{share(b, b.plugged_s) * 100:.1f}",
-                    f"{share(b, b.charging_s) * 100:.1f}",
-                    f"{share(b, b.idle_s) * 100:.1f}",
+                    loc.toString(b.energy_wh / 1000, "f", 1),
+                    loc.toString(share(b, b.plugged_s) * 100, "f", 1),
+                    loc.toString(share(b, b.charging_s) * 100, "f", 1),
+                    loc.toString(share(b, b.idle_s) * 100, "f", 1),
                     hm(typical[b.label].plugged_s) if b.label in typical else "–",
                 ]
                 for b in bays
@@ -266,7 +307,13 @@ class CapacityPage(QWidget):
         self._fill(
             self.groups_table,
             [
-                [t.name, str(t.sessions), hm(t.plugged_s), hm(t.charging_s), hm(t.idle_s)]
+                [
+                    self.tr(NO_GROUP) if t.name == NO_GROUP else t.name,
+                    str(t.sessions),
+                    hm(t.plugged_s),
+                    hm(t.charging_s),
+                    hm(t.idle_s),
+                ]
                 for t in rep.by_group
             ],
         )
