@@ -70,6 +70,25 @@ def test_main_window_pages_shortcuts_and_state(qtbot, sqlite_db: Database, setti
             getattr(page, "shutdown", lambda: None)()
 
 
+def test_menus_follow_the_sidebar_and_help_is_last(qtbot, sqlite_db: Database, settings) -> None:
+    from ui.access.session import attach
+    from ui.mainwindow import MainWindow
+
+    with live_site(sqlite_db, bays=1) as site, app_context(sqlite_db, site.runtime) as ctx:
+        win = MainWindow(ctx, deferred=True)
+        qtbot.addWidget(win)
+        with qtbot.waitSignal(win.pages_ready, timeout=30_000):
+            win.load_rest()
+        attach(win, ctx, idle_ms=3_600_000)
+        titles = [a.text().replace("&", "") for a in win.menuBar().actions()]
+        assert titles == ["File", "View", "Session", "Help"]
+        sidebar = [win.nav.item(i).text() for i in range(win.nav.count())]
+        pages = [a.text() for a in win.view_menu.actions() if a in win._page_actions.values()]
+        assert pages == sidebar and len(pages) >= 7
+        for page in win.pages.values():
+            getattr(page, "shutdown", lambda: None)()
+
+
 def test_deferred_pages_arrive_in_sidebar_order(qtbot, sqlite_db: Database, settings) -> None:
     from ui.mainwindow import MainWindow
 
@@ -159,6 +178,46 @@ def test_demo_screenshot_writes_a_png(tmp_path: Path) -> None:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 800)
+
+
+def test_demo_with_an_unknown_page_is_bad_input(tmp_path: Path) -> None:
+    shot = tmp_path / "x.png"
+    r = run_cli(
+        "demo",
+        "--screenshot",
+        str(shot),
+        "--page",
+        "bogus",
+        env={"QT_QPA_PLATFORM": "offscreen", "STATIONMGR_HOME": str(tmp_path)},
+    )
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "stationmgr: error: no page 'bogus': one of board, history, alerts, cards, billing, "
+        "chargers, capacity, audit"
+    ]
+    assert not shot.exists()
+
+
+def test_dark_colours_are_dark_without_a_platform_theme(qapp, settings) -> None:
+    """Offscreen (like a bare X session) has no platform theme to follow the colour scheme:
+    the setting still makes the window dark, and Light brings the standard palette back."""
+    from PySide6.QtGui import QPalette
+
+    from ui.app import apply_theme
+
+    style, palette = qapp.style().name(), qapp.palette()
+    window = QPalette.ColorRole.Window
+    try:
+        settings.setValue("ui/theme", "dark")
+        apply_theme(qapp)
+        assert qapp.palette().color(window).lightness() < 100
+        assert qapp.palette().color(QPalette.ColorRole.Text).lightness() > 180
+        settings.setValue("ui/theme", "light")
+        apply_theme(qapp)
+        assert qapp.palette().color(window).lightness() > 180
+    finally:
+        qapp.setStyle(style)
+        qapp.setPalette(palette)
 
 
 def test_swedish_catalogue_translates_the_board(qapp) -> None:

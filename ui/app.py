@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QPalette
+
     from stationmgr.runtime import SiteRuntime
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,7 @@ def make_app(argv: list[str] | None = None) -> Any:
 def apply_theme(app: Any) -> None:
     """Light or dark as the system says (Qt ≥ 6.5 follows it); forced by the setting."""
     from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtGui import QPalette
 
     theme = str(QSettings().value("ui/theme", "system") or "system")
     hints = app.styleHints()
@@ -80,8 +83,45 @@ def apply_theme(app: Any) -> None:
             "dark": Qt.ColorScheme.Dark,
         }.get(theme, Qt.ColorScheme.Unknown)
         hints.setColorScheme(scheme)
-    if theme == "dark" or (theme == "system" and hints.colorScheme() == Qt.ColorScheme.Dark):
+    dark = theme == "dark" or (theme == "system" and hints.colorScheme() == Qt.ColorScheme.Dark)
+    if dark:
         app.setStyle("Fusion")  # Fusion draws the dark palette well on every platform
+        # A desktop without a platform theme (a bare X session, Windows' classic style)
+        # ignores the colour scheme: the palette is set, so "Dark" is dark everywhere.
+        if app.palette().color(QPalette.ColorRole.Window).lightness() > 128:
+            app.setPalette(dark_palette())
+    elif theme == "light" and app.palette().color(QPalette.ColorRole.Window).lightness() < 128:
+        app.setStyle("Fusion")
+        app.setPalette(app.style().standardPalette())
+
+
+def dark_palette() -> QPalette:
+    """Fusion's dark colours: grey windows, near-black fields, light text, blue selection."""
+    from PySide6.QtGui import QColor, QPalette
+
+    P, G = QPalette.ColorRole, QPalette.ColorGroup
+    pal = QPalette()
+    window, base, text = QColor(45, 45, 48), QColor(30, 30, 32), QColor(230, 230, 230)
+    for role, colour in (
+        (P.Window, window),
+        (P.WindowText, text),
+        (P.Base, base),
+        (P.AlternateBase, QColor(40, 40, 43)),
+        (P.ToolTipBase, window),
+        (P.ToolTipText, text),
+        (P.PlaceholderText, QColor(140, 140, 140)),
+        (P.Text, text),
+        (P.Button, window),
+        (P.ButtonText, text),
+        (P.BrightText, QColor(255, 80, 80)),
+        (P.Link, QColor(90, 160, 255)),
+        (P.Highlight, QColor(42, 130, 218)),
+        (P.HighlightedText, QColor(255, 255, 255)),
+    ):
+        pal.setColor(role, colour)
+    for role in (P.Text, P.WindowText, P.ButtonText):
+        pal.setColor(G.Disabled, role, QColor(120, 120, 120))
+    return pal
 
 
 def run_window(

@@ -57,6 +57,13 @@ def _prepare_display(args: argparse.Namespace) -> int | None:
     if problem:
         print(f"stationmgr: {problem}", file=sys.stderr)
         return 1
+    page = getattr(args, "page", None)
+    if page is not None:  # bad input before any window: one line, exit 2
+        from ui.pages import load_pages
+
+        keys = [spec.key for spec in load_pages()]
+        if page not in keys:
+            raise UserError(f"no page {page!r}: one of {', '.join(keys)}")
     if args.screenshot is not None:
         parent = args.screenshot.resolve().parent
         if not parent.is_dir():

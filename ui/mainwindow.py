@@ -159,7 +159,12 @@ class MainWindow(QMainWindow):
         act = QAction(title, self)
         act.triggered.connect(lambda _c=False, k=key: self.show_page(k))
         self._page_actions[key] = act
-        self.view_menu.addAction(act)
+        # View lists the pages in the sidebar's order (after full screen and a separator).
+        later = [self._page_actions[k] for k in self._keys[pos + 1 :] if k in self._page_actions]
+        if later:
+            self.view_menu.insertAction(later[0], act)
+        else:
+            self.view_menu.addAction(act)
         self.addAction(act)
         for n, k in enumerate(self._keys, 1):
             self._page_actions[k].setShortcut(
@@ -224,6 +229,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(full)
         self.view_menu.addSeparator()
         help_menu = bar.addMenu(self.tr("&Help"))
+        self.help_menu = help_menu  # stays last: the Session menu goes before it
         about = QAction(self.tr("&About stationmgr"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)

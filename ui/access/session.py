@@ -103,7 +103,11 @@ class SessionMenu:
 
         self.window, self.ctx, self.lock = window, ctx, lock
         self.dialog: Any = None
-        self.menu = window.menuBar().addMenu(QCoreApplication.translate("session", "&Session"))
+        bar = window.menuBar()
+        self.menu = bar.addMenu(QCoreApplication.translate("session", "&Session"))
+        help_menu = getattr(window, "help_menu", None)
+        if help_menu is not None:  # File, View, Session, Help: Help stays last
+            bar.insertMenu(help_menu.menuAction(), self.menu)
         self.menu.setObjectName("session_menu")
         self.menu.addAction(lock.lock_action)
         self.passwd = QAction(QCoreApplication.translate("session", "Change password…"), window)
