@@ -84,6 +84,28 @@ def top_texts(view, column: int) -> list[str]:  # type: ignore[no-untyped-def]
     return [view.topLevelItem(i).text(column) for i in range(view.topLevelItemCount())]
 
 
+def test_driver_list_names_the_devices_and_offers_no_internal_driver(
+    qtbot: QtBot, local_ctx: AppContext
+) -> None:
+    page = open_page(qtbot, local_ctx)
+    dlg = page.open_charger(None)
+    names = [dlg.driver.itemText(i) for i in range(dlg.driver.count())]
+    ids = [dlg.driver.itemData(i) for i in range(dlg.driver.count())]
+    assert "inproc" not in ids and ids[0] == "openevse" == dlg.driver.driver()
+    assert names[0] == "OpenEVSE (RAPI, serial)" and "evse-din" in ids
+    assert dlg.address.value() == 0  # point to point
+    dlg.driver.select("heidelberg")
+    assert dlg.address.value() == 1  # a Modbus box's factory address
+    dlg.address.setValue(3)
+    dlg.driver.select("evse-din")
+    assert dlg.address.value() == 3  # a chosen address is kept
+    dlg.driver.select("openevse")
+    assert dlg.address.value() == 0
+    dlg.driver.select("inproc")  # editing such a charger keeps its driver
+    assert dlg.charger_input().driver == "inproc"
+    dlg.reject()
+
+
 def test_test_connection_reads_the_device(
     qtbot: QtBot, local_ctx: AppContext, openevse: OpenEVSESim
 ) -> None:
@@ -92,7 +114,7 @@ def test_test_connection_reads_the_device(
     openevse.plug(EV(capacity_wh=40_000, soc=0.5, max_power_w=7000))
     dlg = page.open_charger(None)
     dlg.name.setText("North")
-    dlg.driver.setCurrentText("openevse")
+    dlg.driver.select("openevse")
     dlg.port.set_port(openevse.endpoint.name)
     assert dlg.port.port() == openevse.endpoint.name
     dlg.test()
@@ -113,7 +135,7 @@ def test_add_a_charger_and_save(
     assert PAGE.remote
     dlg = page.open_charger(None)
     dlg.name.setText("North")
-    dlg.driver.setCurrentText("openevse")
+    dlg.driver.select("openevse")
     dlg.port.set_port("/dev/ttyUSB7")
     assert dlg.port.port() == "/dev/ttyUSB7"
     assert "115200" in dlg.baud.lineEdit().placeholderText()  # the driver's default shown
@@ -144,7 +166,7 @@ def test_test_connection_reports_silence_in_one_line(
     page = open_page(qtbot, local_ctx)
     dlg = page.open_charger(None)
     dlg.name.setText("Quiet")
-    dlg.driver.setCurrentText("openevse")
+    dlg.driver.select("openevse")
     dlg.port.set_port(openevse.endpoint.name)
     openevse.inject("silence", 30)
     dlg.test()
@@ -165,7 +187,7 @@ def test_save_refusals_show_inline(qtbot: QtBot, page: ChargersPage, sqlite_db: 
         add_charger(s, ChargerInput("East", "openevse", "/dev/ttyUSB0", bays=("E1",)))
     dlg = page.open_charger(None)
     dlg.name.setText("West")
-    dlg.driver.setCurrentText("openevse")
+    dlg.driver.select("openevse")
     dlg.port.set_port("/dev/ttyUSB0")
     save(qtbot, dlg)
     assert "already uses /dev/ttyUSB0" in dlg.error.text()
@@ -195,7 +217,7 @@ def test_reader_to_bay_mapping_and_removal(
     dlg = page.open_reader(None)
     ready(qtbot, dlg)
     dlg.name.setText("gate reader")
-    dlg.driver.setCurrentText("rdm6300")
+    dlg.driver.select("rdm6300")
     dlg.port.set_port("/dev/ttyUSB3")
     assert "9600" in dlg.baud.lineEdit().placeholderText()
     dlg.bay.setCurrentIndex(dlg.bay.findData("B2"))
@@ -313,7 +335,7 @@ def test_the_running_site_applies_what_the_page_saves(
         page = open_page(qtbot, ctx)
         assert page.rows is not None and page.rows.running
         dlg = page.open_charger(None)
-        dlg.driver.setCurrentText("inproc")
+        dlg.driver.select("inproc")
         dlg.port.set_port(port)
         dlg.test()
         qtbot.waitUntil(lambda: not dlg.probing, timeout=WAIT_MS)
@@ -326,7 +348,7 @@ def test_the_running_site_applies_what_the_page_saves(
         inproc.VIRTUAL_CHARGERS[f"later-{id(db)}"] = VirtualCharger()
         dlg = page.open_charger(None)
         dlg.name.setText("Later")
-        dlg.driver.setCurrentText("inproc")
+        dlg.driver.select("inproc")
         dlg.port.set_port(f"inproc://later-{id(db)}")
         save(qtbot, dlg)
         assert dlg.saved_name == "Later"

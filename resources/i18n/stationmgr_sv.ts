@@ -1207,77 +1207,81 @@
 <context>
     <name>ChargerDialog</name>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="156" />
+        <location filename="../../ui/chargers/dialogs.py" line="202" />
         <source>Edit charger</source>
         <translation>Redigera laddare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="156" />
+        <location filename="../../ui/chargers/dialogs.py" line="202" />
         <source>Add a charger</source>
         <translation>Lägg till en laddare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="167" />
         <source>none (point to point; Modbus drivers use 1)</source>
-        <translation>ingen (punkt till punkt; Modbus-drivrutiner använder 1)</translation>
+        <translation type="vanished">ingen (punkt till punkt; Modbus-drivrutiner använder 1)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="168" />
+        <location filename="../../ui/chargers/dialogs.py" line="212" />
+        <source>none (point to point)</source>
+        <translation>ingen (punkt till punkt)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="213" />
         <source>Modbus slave address on an RS-485 bus</source>
         <translation>Modbus-slavadress på en RS-485-buss</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="173" />
+        <location filename="../../ui/chargers/dialogs.py" line="218" />
         <source>Bay label</source>
         <translation>Platsens namn</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="176" />
+        <location filename="../../ui/chargers/dialogs.py" line="221" />
         <source>Enabled (polled by the site)</source>
         <translation>Aktiverad (pollas av platsen)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="178" />
+        <location filename="../../ui/chargers/dialogs.py" line="223" />
         <source>Test connection</source>
         <translation>Testa anslutningen</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="186" />
+        <location filename="../../ui/chargers/dialogs.py" line="231" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="187" />
+        <location filename="../../ui/chargers/dialogs.py" line="232" />
         <source>Driver</source>
         <translation>Drivrutin</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="188" />
+        <location filename="../../ui/chargers/dialogs.py" line="233" />
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="189" />
+        <location filename="../../ui/chargers/dialogs.py" line="234" />
         <source>Address</source>
         <translation>Adress</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="190" />
+        <location filename="../../ui/chargers/dialogs.py" line="235" />
         <source>Baud</source>
         <translation>Baud</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="191" />
+        <location filename="../../ui/chargers/dialogs.py" line="236" />
         <source>Connectors</source>
         <translation>Uttag</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="192" />
+        <location filename="../../ui/chargers/dialogs.py" line="237" />
         <source>Bays</source>
         <translation>Platser</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="221" />
+        <location filename="../../ui/chargers/dialogs.py" line="278" />
         <source>Could not read this charger: {0}</source>
         <translation>Kunde inte läsa laddaren: {0}</translation>
     </message>
@@ -1286,12 +1290,12 @@
         <translation type="vanished">Laddaren finns inte längre.</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="247" />
+        <location filename="../../ui/chargers/dialogs.py" line="302" />
         <source>Bay</source>
         <translation>Plats</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="300" />
+        <location filename="../../ui/chargers/dialogs.py" line="355" />
         <source>Testing {0} on {1}…</source>
         <translation>Testar {0} på {1}…</translation>
     </message>
@@ -1505,6 +1509,39 @@
         <location filename="../../ui/board/curves.py" line="129" />
         <source>Energy</source>
         <translation>Energi</translation>
+    </message>
+</context>
+<context>
+    <name>DriverBox</name>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="122" />
+        <source>OpenEVSE (RAPI, serial)</source>
+        <translation>OpenEVSE (RAPI, seriell)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="123" />
+        <source>Heidelberg Energy Control (Modbus RTU)</source>
+        <translation>Heidelberg Energy Control (Modbus RTU)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="124" />
+        <source>EVSE-DIN / SimpleEVSE (Modbus RTU)</source>
+        <translation>EVSE-DIN / SimpleEVSE (Modbus RTU)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="125" />
+        <source>OCPP 1.6J charge point (network)</source>
+        <translation>OCPP 1.6J-laddpunkt (nätverk)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="126" />
+        <source>RDM6300 125 kHz reader (serial)</source>
+        <translation>RDM6300 125 kHz-läsare (seriell)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="127" />
+        <source>ID-12 / ID-20 125 kHz reader (serial)</source>
+        <translation>ID-12 / ID-20 125 kHz-läsare (seriell)</translation>
     </message>
 </context>
 <context>
@@ -1846,64 +1883,64 @@ Hela filen avvisas: inget importeras. Rätta raden och öppna filen igen.</trans
         <translation>Avsluta</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="201" />
+        <location filename="../../ui/mainwindow.py" line="206" />
         <source>&amp;File</source>
         <translation>&amp;Arkiv</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="202" />
+        <location filename="../../ui/mainwindow.py" line="207" />
         <source>&amp;Settings…</source>
         <translation>&amp;Inställningar…</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="212" />
+        <location filename="../../ui/mainwindow.py" line="217" />
         <source>&amp;Quit</source>
         <translation>&amp;Avsluta</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="216" />
+        <location filename="../../ui/mainwindow.py" line="221" />
         <source>&amp;View</source>
         <translation>&amp;Visa</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="217" />
+        <location filename="../../ui/mainwindow.py" line="222" />
         <source>&amp;Full screen</source>
         <translation>&amp;Helskärm</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="226" />
+        <location filename="../../ui/mainwindow.py" line="231" />
         <source>&amp;Help</source>
         <translation>&amp;Hjälp</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="227" />
+        <location filename="../../ui/mainwindow.py" line="233" />
         <source>&amp;About stationmgr</source>
         <translation>&amp;Om stationmgr</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="234" />
+        <location filename="../../ui/mainwindow.py" line="240" />
         <source>About stationmgr</source>
         <translation>Om stationmgr</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="235" />
+        <location filename="../../ui/mainwindow.py" line="241" />
         <source>stationmgr {0}
 Monitor and run a small EV charging site.</source>
         <translation>stationmgr {0}
 Övervaka och driv en liten laddplats för elbilar.</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="251" />
+        <location filename="../../ui/mainwindow.py" line="257" />
         <source>site not running: history only</source>
         <translation>platsen körs inte: endast historik</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="259" />
+        <location filename="../../ui/mainwindow.py" line="265" />
         <source>waiting for the site…</source>
         <translation>väntar på platsen…</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="263" />
+        <location filename="../../ui/mainwindow.py" line="269" />
         <source>site not reachable</source>
         <translation>platsen kan inte nås</translation>
     </message>
@@ -2097,57 +2134,57 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>ReaderDialog</name>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="352" />
+        <location filename="../../ui/chargers/dialogs.py" line="407" />
         <source>Edit card reader</source>
         <translation>Redigera kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="352" />
+        <location filename="../../ui/chargers/dialogs.py" line="407" />
         <source>Add a card reader</source>
         <translation>Lägg till en kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="362" />
+        <location filename="../../ui/chargers/dialogs.py" line="416" />
         <source>Desk (enrolment)</source>
         <translation>Disk (registrering)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="385" />
+        <location filename="../../ui/chargers/dialogs.py" line="441" />
         <source>Could not read the card readers: {0}</source>
         <translation>Kunde inte läsa kortläsarna: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="390" />
+        <location filename="../../ui/chargers/dialogs.py" line="446" />
         <source>Bay {0}</source>
         <translation>Plats {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="363" />
+        <location filename="../../ui/chargers/dialogs.py" line="417" />
         <source>Enabled</source>
         <translation>Aktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="366" />
+        <location filename="../../ui/chargers/dialogs.py" line="420" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="367" />
+        <location filename="../../ui/chargers/dialogs.py" line="421" />
         <source>Driver</source>
         <translation>Drivrutin</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="368" />
+        <location filename="../../ui/chargers/dialogs.py" line="422" />
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="369" />
+        <location filename="../../ui/chargers/dialogs.py" line="423" />
         <source>Baud</source>
         <translation>Baud</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="370" />
+        <location filename="../../ui/chargers/dialogs.py" line="424" />
         <source>Reads cards for</source>
         <translation>Läser kort för</translation>
     </message>
@@ -2983,17 +3020,17 @@ Monitor and run a small EV charging site.</source>
         <translation>Demoägare (demoplats, ingen inloggning)</translation>
     </message>
     <message>
-        <location filename="../../ui/access/session.py" line="106" />
+        <location filename="../../ui/access/session.py" line="107" />
         <source>&amp;Session</source>
         <translation>&amp;Pass</translation>
     </message>
     <message>
-        <location filename="../../ui/access/session.py" line="109" />
+        <location filename="../../ui/access/session.py" line="113" />
         <source>Change password…</source>
         <translation>Byt lösenord…</translation>
     </message>
     <message>
-        <location filename="../../ui/access/session.py" line="111" />
+        <location filename="../../ui/access/session.py" line="115" />
         <source>Operators…</source>
         <translation>Operatörer…</translation>
     </message>

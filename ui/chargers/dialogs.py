@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -117,6 +117,52 @@ class PortPicker(QWidget):
         self.combo.setEditText(port)
 
 
+# What a site owner reads in the Driver list (the id is what the site stores).
+DRIVER_NAMES = {
+    "openevse": QT_TRANSLATE_NOOP("DriverBox", "OpenEVSE (RAPI, serial)"),
+    "heidelberg": QT_TRANSLATE_NOOP("DriverBox", "Heidelberg Energy Control (Modbus RTU)"),
+    "evse-din": QT_TRANSLATE_NOOP("DriverBox", "EVSE-DIN / SimpleEVSE (Modbus RTU)"),
+    "ocpp": QT_TRANSLATE_NOOP("DriverBox", "OCPP 1.6J charge point (network)"),
+    "rdm6300": QT_TRANSLATE_NOOP("DriverBox", "RDM6300 125 kHz reader (serial)"),
+    "id12": QT_TRANSLATE_NOOP("DriverBox", "ID-12 / ID-20 125 kHz reader (serial)"),
+}
+HIDDEN_DRIVERS = {"inproc"}  # the demo's and tests' chargers without a wire: not offered
+MODBUS_DRIVERS = {"heidelberg", "evse-din"}  # a slave address on an RS-485 bus
+
+
+class DriverBox(QComboBox):
+    """The drivers by their names, the most common first; the chosen driver's id."""
+
+    def __init__(self, drivers: list[str], first: str | None = None) -> None:
+        super().__init__()
+        offered = [d for d in drivers if d not in HIDDEN_DRIVERS]
+        order = [d for d in DRIVER_NAMES if d in offered] + sorted(
+            d for d in offered if d not in DRIVER_NAMES
+        )
+        for d in order:
+            self.addItem(self._name(d), d)
+        self.select(first if first in order else (order[0] if order else ""))
+
+    @staticmethod
+    def _name(driver: str) -> str:
+        text = DRIVER_NAMES.get(driver)
+        return QCoreApplication.translate("DriverBox", text) if text else driver
+
+    def driver(self) -> str:
+        return str(self.currentData() or "")
+
+    def select(self, driver: str) -> None:
+        """Choose `driver`; one not offered (not installed here, or internal) is added and
+        shown by its id, so editing such a charger keeps it."""
+        if not driver:
+            return
+        i = self.findData(driver)
+        if i < 0:
+            self.addItem(driver, driver)
+            i = self.count() - 1
+        self.setCurrentIndex(i)
+
+
 class _BaudBox(QComboBox):
     def __init__(self) -> None:
         super().__init__()
@@ -159,12 +205,11 @@ class ChargerDialog(QDialog):
 
         self.name = QLineEdit()
         self.name.setMaxLength(80)
-        self.driver = QComboBox()
-        self.driver.addItems(sorted(CHARGER_DRIVERS))
+        self.driver = DriverBox(list(CHARGER_DRIVERS), first="openevse")
         self.port = PortPicker(local=not ctx.remote)
         self.address = QSpinBox()
         self.address.setRange(0, 247)
-        self.address.setSpecialValueText(self.tr("none (point to point; Modbus drivers use 1)"))
+        self.address.setSpecialValueText(self.tr("none (point to point)"))
         self.address.setToolTip(self.tr("Modbus slave address on an RS-485 bus"))
         self.baud = _BaudBox()
         self.connectors = QSpinBox()
@@ -200,10 +245,10 @@ class ChargerDialog(QDialog):
 
         self._auto: list[str] = []  # the labels we generated (replaced when the name changes)
         self.connectors.valueChanged.connect(self._resize_bays)
-        self.driver.currentTextChanged.connect(lambda d: self.baud.set_default(default_baud(d)))
+        self.driver.currentIndexChanged.connect(lambda _i: self._driver_changed())
         self.name.textChanged.connect(self._default_labels)
         self.test_button.clicked.connect(self.test)
-        self.baud.set_default(default_baud(self.driver.currentText()))
+        self._driver_changed()
         if ctx.remote:  # this PC's ports are not the site's
             self.test_button.setEnabled(False)
             self.test_button.setToolTip(self.tr(REMOTE_PROBE))
@@ -217,6 +262,18 @@ class ChargerDialog(QDialog):
     def _save_button(self) -> Any:
         return self.buttons.button(QDialogButtonBox.StandardButton.Save)
 
+    def _driver_changed(self) -> None:
+        """The driver's own baud as the hint; a Modbus box gets address 1 (the boxes'
+        factory setting), a point-to-point link none."""
+        d = self.driver.driver()
+        self.baud.set_default(default_baud(d))
+        modbus = d in MODBUS_DRIVERS
+        self.address.setEnabled(modbus or self.address.value() != 0)
+        if modbus and self.address.value() == 0:
+            self.address.setValue(1)
+        elif not modbus and d in DRIVER_NAMES:
+            self.address.setValue(0)
+
     def _load_failed(self, e: BaseException) -> None:
         self.error.setText(self.tr("Could not read this charger: {0}").format(line(e)))
 
@@ -224,9 +281,7 @@ class ChargerDialog(QDialog):
         self.loaded = c
         labels = list(c.bays) or [c.name]
         self.name.setText(c.name)
-        if self.driver.findText(c.driver) < 0:
-            self.driver.addItem(c.driver)  # a driver not installed here: keep it shown
-        self.driver.setCurrentText(c.driver)
+        self.driver.select(c.driver)
         self.port.set_port(c.port)
         self.address.setValue(c.address or 0)
         self.baud.set_value(c.baud)
@@ -269,7 +324,7 @@ class ChargerDialog(QDialog):
         """The form as the site API takes it (UserError: a baud that is not a number)."""
         return m.ChargerConfig(
             name=self.name.text(),
-            driver=self.driver.currentText(),
+            driver=self.driver.driver(),
             port=self.port.port(),
             bays=list(self.labels()),
             address=self.address.value() or None,
@@ -354,8 +409,7 @@ class ReaderDialog(QDialog):
         load_all()
         self.name = QLineEdit()
         self.name.setMaxLength(80)
-        self.driver = QComboBox()
-        self.driver.addItems(sorted(READER_DRIVERS))
+        self.driver = DriverBox(list(READER_DRIVERS), first="rdm6300")
         self.port = PortPicker(local=not ctx.remote)
         self.baud = _BaudBox()
         self.bay = QComboBox()
@@ -370,8 +424,10 @@ class ReaderDialog(QDialog):
         form.addRow(self.tr("Reads cards for"), self.bay)
         form.addRow("", self.enabled)
         self.error, self.buttons = finish_dialog(self, form, self.save)
-        self.driver.currentTextChanged.connect(lambda d: self.baud.set_default(default_baud(d)))
-        self.baud.set_default(default_baud(self.driver.currentText()))
+        self.driver.currentIndexChanged.connect(
+            lambda _i: self.baud.set_default(default_baud(self.driver.driver()))
+        )
+        self.baud.set_default(default_baud(self.driver.driver()))
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         save.setEnabled(False)
         client = ctx.client
@@ -394,9 +450,7 @@ class ReaderDialog(QDialog):
             return
         self.loaded = r
         self.name.setText(r.name)
-        if self.driver.findText(r.driver) < 0:
-            self.driver.addItem(r.driver)
-        self.driver.setCurrentText(r.driver)
+        self.driver.select(r.driver)
         self.port.set_port(r.port)
         self.baud.set_value(r.baud)
         self.enabled.setChecked(r.enabled)
@@ -405,7 +459,7 @@ class ReaderDialog(QDialog):
     def reader_input(self) -> m.ReaderConfig:
         return m.ReaderConfig(
             name=self.name.text(),
-            driver=self.driver.currentText(),
+            driver=self.driver.driver(),
             port=self.port.port(),
             bay=self.bay.currentData(),
             baud=self.baud.value(),
