@@ -28,6 +28,14 @@ def duration(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}"
 
 
+def hours(seconds: float | None) -> str:
+    """A total time as h:mm (hours may pass 24): 0:40, not "0 h"."""
+    if seconds is None:
+        return "–"
+    minutes = round(seconds / 60)
+    return f"{minutes // 60}:{minutes % 60:02d} h"
+
+
 def money(loc: QLocale, minor: int | None, currency: str = "SEK") -> str:
     """Integer minor units (öre, cents) → the locale's currency format."""
     if minor is None:

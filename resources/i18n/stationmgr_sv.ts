@@ -1005,158 +1005,185 @@
 <context>
     <name>CardsPage</name>
     <message>
-        <location filename="../../ui/cards/page.py" line="74" />
+        <location filename="../../ui/cards/page.py" line="75" />
         <source>Tap a card on the desk reader (or type its number and press Enter)</source>
         <translation>Håll ett kort mot diskläsaren (eller skriv numret och tryck Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="80" />
+        <location filename="../../ui/cards/page.py" line="81" />
         <source>Show card</source>
         <translation>Visa kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="83" />
+        <location filename="../../ui/cards/page.py" line="84" />
         <source>keyboard reader</source>
         <translation>tangentbordsläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="87" />
+        <location filename="../../ui/cards/page.py" line="88" />
         <source>Enrol:</source>
         <translation>Registrera:</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="97" />
+        <location filename="../../ui/cards/page.py" line="98" />
         <source>Search label, holder or card number (any spelling)</source>
         <translation>Sök etikett, innehavare eller kortnummer (valfri stavning)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="103" />
+        <location filename="../../ui/cards/page.py" line="104" />
         <source>Enrol card…</source>
         <translation>Registrera kort…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="104" />
+        <location filename="../../ui/cards/page.py" line="105" />
         <source>Edit…</source>
         <translation>Redigera…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="105" />
-        <location filename="../../ui/cards/page.py" line="284" />
+        <location filename="../../ui/cards/page.py" line="106" />
+        <location filename="../../ui/cards/page.py" line="285" />
         <source>Block</source>
         <translation>Spärra</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="106" />
+        <location filename="../../ui/cards/page.py" line="107" />
         <source>Import CSV…</source>
         <translation>Importera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="107" />
+        <location filename="../../ui/cards/page.py" line="108" />
         <source>Export CSV…</source>
         <translation>Exportera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="163" />
+        <location filename="../../ui/cards/page.py" line="164" />
         <source>Desk reader {0}: {1}</source>
         <translation>Disklässare {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="189" />
+        <location filename="../../ui/cards/page.py" line="190" />
         <source>The site is not reachable ({0}): the list is as last read.</source>
         <translation>Platsen kan inte nås ({0}): listan är som senast lästes.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="242" />
-        <source>{0} card(s)</source>
+        <location filename="../../ui/cards/page.py" line="243" />
+        <source>1 card</source>
+        <translation>1 kort</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="243" />
+        <source>{0} cards</source>
         <translation>{0} kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="284" />
+        <location filename="../../ui/cards/page.py" line="438" />
+        <source>Imported 1 card.</source>
+        <translation>Importerade 1 kort.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="438" />
+        <source>Imported {0} cards.</source>
+        <translation>Importerade {0} kort.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="465" />
+        <source>Exported 1 card to {1}.</source>
+        <translation>Exporterade 1 kort till {1}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="467" />
+        <source>Exported {0} cards to {1}.</source>
+        <translation>Exporterade {0} kort till {1}.</translation>
+    </message>
+    <message>
+        <source>{0} card(s)</source>
+        <translation type="vanished">{0} kort</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="285" />
         <source>Unblock</source>
         <translation>Häv spärr</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="324" />
+        <location filename="../../ui/cards/page.py" line="325" />
         <source> (read by the {0})</source>
         <translation> (läst av {0})</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="330" />
+        <location filename="../../ui/cards/page.py" line="331" />
         <source>Card {0}{1} is already enrolled as {2}{3}.</source>
         <translation>Kort {0}{1} är redan registrerat som {2}{3}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="338" />
+        <location filename="../../ui/cards/page.py" line="339" />
         <source>New card {0}{1}.</source>
         <translation>Nytt kort {0}{1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="351" />
+        <location filename="../../ui/cards/page.py" line="352" />
         <source>desk reader {0}</source>
         <translation>disklässare {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="366" />
+        <location filename="../../ui/cards/page.py" line="367" />
         <source>Saved card {0}.</source>
         <translation>Sparade kort {0}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="391" />
+        <location filename="../../ui/cards/page.py" line="392" />
         <source>Copy card number</source>
         <translation>Kopiera kortnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="407" />
+        <location filename="../../ui/cards/page.py" line="408" />
         <source>Card {0} blocked.</source>
         <translation>Kort {0} spärrat.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="409" />
+        <location filename="../../ui/cards/page.py" line="410" />
         <source>Card {0} unblocked.</source>
         <translation>Spärren för kort {0} hävd.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="424" />
+        <location filename="../../ui/cards/page.py" line="425" />
         <source>Import cards</source>
         <translation>Importera kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="424" />
+        <location filename="../../ui/cards/page.py" line="425" />
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV-filer (*.csv);;Alla filer (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="437" />
         <source>Imported {0} card(s).</source>
-        <translation>Importerade {0} kort.</translation>
+        <translation type="vanished">Importerade {0} kort.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="442" />
+        <location filename="../../ui/cards/page.py" line="443" />
         <source>Export cards</source>
         <translation>Exportera kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="442" />
+        <location filename="../../ui/cards/page.py" line="443" />
         <source>CSV files (*.csv)</source>
         <translation>CSV-filer (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="459" />
+        <location filename="../../ui/cards/page.py" line="460" />
         <source>Exporting…</source>
         <translation>Exporterar…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="462" />
         <source>Exported {0} card(s) to {1}.</source>
-        <translation>Exporterade {0} kort till {1}.</translation>
+        <translation type="vanished">Exporterade {0} kort till {1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="466" />
+        <location filename="../../ui/cards/page.py" line="473" />
         <source>Export failed: {0}</source>
         <translation>Exporten misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="495" />
+        <location filename="../../ui/cards/page.py" line="502" />
         <source>Cards</source>
         <translation>Kort</translation>
     </message>
@@ -1724,41 +1751,55 @@
     </message>
     <message>
         <location filename="../../ui/history/page.py" line="248" />
-        <source>{0} sessions · {1} · plugged {2} h · charging {3} h · idle {4} h</source>
-        <translation>{0} laddningar · {1} · inkopplad {2} h · laddning {3} h · stillastående {4} h</translation>
+        <source>{0} · {1} · plugged {2} · charging {3} · idle {4}</source>
+        <translation>{0} · {1} · inkopplad {2} · laddning {3} · stillastående {4}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="291" />
+        <location filename="../../ui/history/page.py" line="249" />
+        <source>1 session</source>
+        <translation>1 laddning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="249" />
+        <source>{0} sessions</source>
+        <translation>{0} laddningar</translation>
+    </message>
+    <message>
+        <source>{0} sessions · {1} · plugged {2} h · charging {3} h · idle {4} h</source>
+        <translation type="vanished">{0} laddningar · {1} · inkopplad {2} h · laddning {3} h · stillastående {4} h</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="293" />
         <source>Export sessions</source>
         <translation>Exportera laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="291" />
+        <location filename="../../ui/history/page.py" line="293" />
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="300" />
+        <location filename="../../ui/history/page.py" line="302" />
         <source>Exporting…</source>
         <translation>Exporterar…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="307" />
+        <location filename="../../ui/history/page.py" line="309" />
         <source>Could not save {0}: {1}</source>
         <translation>Kunde inte spara {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="309" />
+        <location filename="../../ui/history/page.py" line="311" />
         <source>Saved {0}</source>
         <translation>Sparade {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="312" />
+        <location filename="../../ui/history/page.py" line="314" />
         <source>Export failed: {0}</source>
         <translation>Exporten misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="319" />
+        <location filename="../../ui/history/page.py" line="321" />
         <source>History</source>
         <translation>Historik</translation>
     </message>
@@ -1766,63 +1807,81 @@
 <context>
     <name>ImportDialog</name>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="50" />
+        <location filename="../../ui/cards/csv_import.py" line="51" />
         <source>Import cards from {0}</source>
         <translation>Importera kort från {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="52" />
+        <location filename="../../ui/cards/csv_import.py" line="53" />
         <source>Reading {0}…</source>
         <translation>Läser {0}…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="61" />
+        <location filename="../../ui/cards/csv_import.py" line="62" />
         <source>Import</source>
         <translation>Importera</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="77" />
+        <location filename="../../ui/cards/csv_import.py" line="78" />
         <source>The file is not UTF-8 text; save it as CSV UTF-8 and retry.</source>
         <translation>Filen är inte UTF-8-text; spara den som CSV UTF-8 och försök igen.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="80" />
+        <location filename="../../ui/cards/csv_import.py" line="81" />
         <source>Cannot read the file: {0}</source>
         <translation>Kan inte läsa filen: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="125" />
+        <source>1 card checked, no problem found{1}.</source>
+        <translation>1 kort kontrollerat, inga problem hittades{1}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="127" />
+        <source>{0} cards checked, no problem found{1}.</source>
+        <translation>{0} kort kontrollerade, inga problem hittades{1}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="131" />
+        <source>Import 1 card</source>
+        <translation>Importera 1 kort</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/csv_import.py" line="131" />
+        <source>Import {0} cards</source>
+        <translation>Importera {0} kort</translation>
     </message>
     <message>
         <source>Check failed: {0}</source>
         <translation type="vanished">Kontrollen misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="97" />
+        <location filename="../../ui/cards/csv_import.py" line="98" />
         <source>Line</source>
         <translation>Rad</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="112" />
+        <location filename="../../ui/cards/csv_import.py" line="113" />
         <source> (first {0} shown)</source>
         <translation> (de första {0} visas)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="116" />
+        <location filename="../../ui/cards/csv_import.py" line="117" />
         <source>{0}
 The file is rejected whole: nothing will be imported. Fix that row and open the file again.</source>
         <translation>{0}
 Hela filen avvisas: inget importeras. Rätta raden och öppna filen igen.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="123" />
         <source>{0} card(s) checked, no problem found{1}.</source>
-        <translation>{0} kort kontrollerade, inga problem hittades{1}.</translation>
+        <translation type="vanished">{0} kort kontrollerade, inga problem hittades{1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="125" />
         <source>Import {0} card(s)</source>
-        <translation>Importera {0} kort</translation>
+        <translation type="vanished">Importera {0} kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="130" />
+        <location filename="../../ui/cards/csv_import.py" line="137" />
         <source>Importing…</source>
         <translation>Importerar…</translation>
     </message>
@@ -2294,129 +2353,129 @@ Monitor and run a small EV charging site.</source>
         <translation>Stopporsak</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="81" />
+        <location filename="../../ui/history/detail.py" line="82" />
         <source>Stopped by</source>
         <translation>Stoppad av</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="83" />
+        <location filename="../../ui/history/detail.py" line="84" />
         <source>Plugged / waiting</source>
         <translation>Inkopplad / väntan</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="87" />
+        <location filename="../../ui/history/detail.py" line="88" />
         <source>Charging / idle</source>
         <translation>Laddning / stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="91" />
+        <location filename="../../ui/history/detail.py" line="92" />
         <source>Meter start / stop</source>
         <translation>Mätarställning start / stopp</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="96" />
-        <location filename="../../ui/history/detail.py" line="218" />
+        <location filename="../../ui/history/detail.py" line="97" />
+        <location filename="../../ui/history/detail.py" line="219" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="99" />
+        <location filename="../../ui/history/detail.py" line="100" />
         <source> (counter restarted {0}×)</source>
         <translation> (räknaren startade om {0}×)</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="106" />
+        <location filename="../../ui/history/detail.py" line="107" />
         <source>Guest start</source>
         <translation>Gäststart</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="110" />
-        <location filename="../../ui/history/detail.py" line="188" />
+        <location filename="../../ui/history/detail.py" line="111" />
+        <location filename="../../ui/history/detail.py" line="189" />
         <source>Price</source>
         <translation>Pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="112" />
+        <location filename="../../ui/history/detail.py" line="113" />
         <source> incl. VAT {0}</source>
         <translation> inkl. moms {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="121" />
+        <location filename="../../ui/history/detail.py" line="122" />
         <source>Summary</source>
         <translation>Sammanfattning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="122" />
+        <location filename="../../ui/history/detail.py" line="123" />
         <source>Curve</source>
         <translation>Kurva</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="125" />
+        <location filename="../../ui/history/detail.py" line="126" />
         <source>Time</source>
         <translation>Tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="125" />
+        <location filename="../../ui/history/detail.py" line="126" />
         <source>Event</source>
         <translation>Händelse</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="125" />
+        <location filename="../../ui/history/detail.py" line="126" />
         <source>Detail</source>
         <translation>Detalj</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="130" />
+        <location filename="../../ui/history/detail.py" line="131" />
         <source>No events or faults</source>
         <translation>Inga händelser eller fel</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="132" />
+        <location filename="../../ui/history/detail.py" line="133" />
         <source>Events and faults ({0})</source>
         <translation>Händelser och fel ({0})</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="138" />
+        <location filename="../../ui/history/detail.py" line="139" />
         <source>Line</source>
         <translation>Rad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="139" />
+        <location filename="../../ui/history/detail.py" line="140" />
         <source>Quantity</source>
         <translation>Antal</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="140" />
+        <location filename="../../ui/history/detail.py" line="141" />
         <source>Unit price</source>
         <translation>À-pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="141" />
+        <location filename="../../ui/history/detail.py" line="142" />
         <source>Net</source>
         <translation>Netto</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="142" />
+        <location filename="../../ui/history/detail.py" line="143" />
         <source>VAT</source>
         <translation>Moms</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="143" />
+        <location filename="../../ui/history/detail.py" line="144" />
         <source>Amount</source>
         <translation>Belopp</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="165" />
+        <location filename="../../ui/history/detail.py" line="166" />
         <source>Total</source>
         <translation>Summa</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="195" />
+        <location filename="../../ui/history/detail.py" line="196" />
         <source>Power</source>
         <translation>Effekt</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="200" />
+        <location filename="../../ui/history/detail.py" line="201" />
         <source>No meter samples were stored for this session</source>
         <translation>Inga mätvärden sparades för denna laddning</translation>
     </message>
@@ -2974,22 +3033,22 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>price</name>
     <message>
-        <location filename="../../ui/history/detail.py" line="231" />
+        <location filename="../../ui/history/detail.py" line="232" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="232" />
+        <location filename="../../ui/history/detail.py" line="233" />
         <source>Time</source>
         <translation>Tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="233" />
+        <location filename="../../ui/history/detail.py" line="234" />
         <source>Start fee</source>
         <translation>Startavgift</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="234" />
+        <location filename="../../ui/history/detail.py" line="235" />
         <source>Idle fee</source>
         <translation>Avgift för stillastående</translation>
     </message>
@@ -3076,6 +3135,75 @@ Monitor and run a small EV charging site.</source>
         <location filename="../../ui/board/tiles.py" line="67" />
         <source>Unavailable</source>
         <translation>Ej tillgänglig</translation>
+    </message>
+</context>
+<context>
+    <name>words</name>
+    <message>
+        <location filename="../../ui/words.py" line="9" />
+        <source>card tapped again</source>
+        <translation>kortet visades igen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/words.py" line="10" />
+        <source>stopped by an attendant</source>
+        <translation>stoppad av personal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/words.py" line="11" />
+        <source>car unplugged</source>
+        <translation>bilen urkopplad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/words.py" line="12" />
+        <source>power loss (closed at start-up)</source>
+        <translation>strömavbrott (stängd vid start)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/words.py" line="13" />
+        <source>charger restarted</source>
+        <translation>laddaren startade om</translation>
+    </message>
+    <message>
+        <location filename="../../ui/words.py" line="14" />
+        <location filename="../../ui/words.py" line="15" />
+        <source>charger reset</source>
+        <translation>laddaren återställd</translation>
+    </message>
+    <message>
+        <location filename="../../ui/words.py" line="16" />
+        <source>card no longer valid</source>
+        <translation>kortet gäller inte längre</translation>
+    </message>
+    <message>
+        <location filename="../../ui/words.py" line="17" />
+        <source>emergency stop</source>
+        <translation>nödstopp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/words.py" line="18" />
+        <source>connector unlocked</source>
+        <translation>kontakten upplåst</translation>
+    </message>
+    <message>
+        <location filename="../../ui/words.py" line="19" />
+        <source>other (see detail)</source>
+        <translation>annat (se detalj)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/words.py" line="22" />
+        <source>the car</source>
+        <translation>bilen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/words.py" line="23" />
+        <source>stationmgr</source>
+        <translation>stationmgr</translation>
+    </message>
+    <message>
+        <location filename="../../ui/words.py" line="24" />
+        <source>an attendant</source>
+        <translation>personal</translation>
     </message>
 </context>
 </TS>

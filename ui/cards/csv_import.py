@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from stationmgr.cards import CSV_FIELDS
 from stationmgr.client import models as m
+from ui import words
 from ui.oneline import error_line
 from ui.worker import Worker
 
@@ -120,9 +121,15 @@ class ImportDialog(QDialog):
         else:
             self.summary.setStyleSheet("")
             self.summary.setText(
-                self.tr("{0} card(s) checked, no problem found{1}.").format(p.total, shown)
+                (
+                    self.tr("1 card checked, no problem found{1}.")
+                    if p.total == 1
+                    else self.tr("{0} cards checked, no problem found{1}.")
+                ).format(p.total, shown)
             )
-            self.import_button.setText(self.tr("Import {0} card(s)").format(p.total))
+            self.import_button.setText(
+                words.plural(p.total, self.tr("Import 1 card"), self.tr("Import {0} cards"))
+            )
             self.import_button.setEnabled(p.total > 0)
 
     def run_import(self) -> None:

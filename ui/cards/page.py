@@ -41,6 +41,7 @@ from stationmgr.auth import exact_text, parse_uid
 from stationmgr.client import models as m
 from stationmgr.errors import UserError
 from stationmgr.wedge import CARD_CHARS
+from ui import words
 from ui.cards.csv_import import ImportDialog
 from ui.cards.desk import DeskTaps
 from ui.cards.dialog import CardDialog
@@ -239,7 +240,7 @@ class CardsPage(QWidget):
         self._select_next = None
         self.loads += 1
         self.model.set_rows(rows)
-        self.count.setText(self.tr("{0} card(s)").format(len(rows)))
+        self.count.setText(words.plural(len(rows), self.tr("1 card"), self.tr("{0} cards")))
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         for col in range(self.model.columnCount() - 1):
@@ -434,7 +435,7 @@ class CardsPage(QWidget):
         return dlg
 
     def _imported(self, n: int) -> None:
-        self._say(self.tr("Imported {0} card(s).").format(n))
+        self._say(words.plural(n, self.tr("Imported 1 card."), self.tr("Imported {0} cards.")))
         self.refresh()
 
     def choose_export(self) -> None:
@@ -459,7 +460,13 @@ class CardsPage(QWidget):
         self._say(self.tr("Exporting…"))
         self.ctx.worker.run(
             export,
-            lambda n: self._say(self.tr("Exported {0} card(s) to {1}.").format(n, path)),
+            lambda n: self._say(
+                (
+                    self.tr("Exported 1 card to {1}.")
+                    if n == 1
+                    else self.tr("Exported {0} cards to {1}.")
+                ).format(n, path)
+            ),
             lambda e: self._say(
                 error_line(e)
                 if not isinstance(e, OSError)

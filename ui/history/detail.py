@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from stationmgr.client import models as m
-from ui import fmt
+from ui import fmt, words
 from ui.history.times import epoch, line
 
 
@@ -76,9 +76,10 @@ class SessionDetailDialog(QDialog):
             ),
             (
                 self.tr("Stop reason"),
-                " – ".join(x for x in (r.stop_reason, d.stop_detail) if x) or "–",
+                " – ".join(x for x in (words.stop_reason(r.stop_reason), d.stop_detail) if x)
+                or "–",
             ),
-            (self.tr("Stopped by"), r.stopped_by or "–"),
+            (self.tr("Stopped by"), words.stopped_by(r.stopped_by)),
             (
                 self.tr("Plugged / waiting"),
                 f"{fmt.duration(r.plugged_s)} / {fmt.duration(d.waiting_s)}",

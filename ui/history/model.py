@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 
 from stationmgr.client import models as m
 from stationmgr.errors import UserError
-from ui import fmt
+from ui import fmt, words
 from ui.history.times import epoch, line
 
 PAGE = 200
@@ -192,7 +192,7 @@ class SessionTableModel(QAbstractTableModel):
                     else QCoreApplication.translate("HistoryModel", "running")
                 )
             if c == 8:
-                return r.stop_reason or (
+                return words.stop_reason(r.stop_reason) or (
                     QCoreApplication.translate("HistoryModel", "charging now")
                     if r.stopped_at is None
                     else ""

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from stationmgr.client import models as m
 from stationmgr.ocpp_words import StopReason
-from ui import fmt
+from ui import fmt, words
 from ui.context import AppContext
 from ui.history.model import HistoryQuery, SessionTableModel
 from ui.history.times import line
@@ -101,7 +101,7 @@ class HistoryPage(QWidget):
         self.reason = QComboBox()
         self.reason.addItem(self.tr("Any stop reason"), None)
         for r in StopReason:
-            self.reason.addItem(r.value, r.value)
+            self.reason.addItem(words.stop_reason(r.value), r.value)
         self.open_only = QCheckBox(self.tr("Running only"))
         refresh = QPushButton(self.tr("Refresh"))
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
@@ -245,12 +245,14 @@ class HistoryPage(QWidget):
     def _show_totals(self, t: m.SessionTotals) -> None:
         loc = self.ctx.locale
         self.totals.setText(
-            self.tr("{0} sessions · {1} · plugged {2} h · charging {3} h · idle {4} h").format(
-                loc.toString(t.sessions),
+            self.tr("{0} · {1} · plugged {2} · charging {3} · idle {4}").format(
+                words.plural(t.sessions, self.tr("1 session"), self.tr("{0} sessions")).replace(
+                    str(t.sessions), loc.toString(t.sessions)
+                ),
                 fmt.kwh(loc, t.energy_wh, 1),
-                loc.toString(t.plugged_s / 3600, "f", 0),
-                loc.toString(t.charging_s / 3600, "f", 0),
-                loc.toString(t.idle_s / 3600, "f", 0),
+                fmt.hours(t.plugged_s),
+                fmt.hours(t.charging_s),
+                fmt.hours(t.idle_s),
             )
         )
 
