@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from stationmgr.access import audit
 from stationmgr.client import models as m
+from ui import files
 from ui.oneline import error_line
 
 if TYPE_CHECKING:
@@ -248,7 +248,7 @@ class AuditView(QWidget):
         """The filtered entries as CSV from the site (`export_audit`, audited), written to
         `path` here (asks for a file unless given), whole or not at all."""
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
+            chosen = files.save_path(
                 self, self.tr("Export the audit log"), "audit.csv", self.tr("CSV (*.csv)")
             )
             if not chosen:

@@ -25,7 +25,6 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -41,7 +40,7 @@ from stationmgr.auth import exact_text, parse_uid
 from stationmgr.client import models as m
 from stationmgr.errors import UserError
 from stationmgr.wedge import CARD_CHARS
-from ui import words
+from ui import files, words
 from ui.cards.csv_import import ImportDialog
 from ui.cards.desk import DeskTaps
 from ui.cards.dialog import CardDialog
@@ -421,8 +420,8 @@ class CardsPage(QWidget):
     # ---------------------------------------------------------------- CSV
 
     def choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Import cards"), "", self.tr("CSV files (*.csv);;All files (*)")
+        path = files.open_path(
+            self, self.tr("Import cards"), self.tr("CSV files (*.csv);;All files (*)")
         )
         if path:
             self.open_import(Path(path))
@@ -439,7 +438,7 @@ class CardsPage(QWidget):
         self.refresh()
 
     def choose_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
+        path = files.save_path(
             self, self.tr("Export cards"), "cards.csv", self.tr("CSV files (*.csv)")
         )
         if path:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from stationmgr.client import models as m
 from stationmgr.ocpp_words import StopReason
-from ui import fmt, words
+from ui import files, fmt, words
 from ui.context import AppContext
 from ui.history.model import HistoryQuery, SessionTableModel
 from ui.history.times import line
@@ -289,7 +288,7 @@ class HistoryPage(QWidget):
     # ------------------------------------------------------------ CSV export
 
     def _ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
+        path = files.save_path(
             self, self.tr("Export sessions"), "sessions.csv", self.tr("CSV (*.csv)")
         )
         if path:

@@ -15,7 +15,6 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from stationmgr.alerts.capacity import WEEKDAYS
 from stationmgr.client import models as m
-from ui import fmt
+from ui import files, fmt
 from ui.context import AppContext
 from ui.history.times import line
 from ui.pages import PageSpec
@@ -334,7 +333,7 @@ class CapacityPage(QWidget):
             return
         rep = self.report
         name = f"capacity-{rep.first_day.replace('-', '')}-{rep.last_day.replace('-', '')}.pdf"
-        path, _ = QFileDialog.getSaveFileName(
+        path = files.save_path(
             self, self.tr("Export capacity report"), name, self.tr("PDF (*.pdf)")
         )
         if path:
