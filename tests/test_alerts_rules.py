@@ -174,3 +174,10 @@ def test_acknowledge_is_audited_once(sqlite_db) -> None:  # type: ignore[no-unty
         assert verify_chain(s).ok
         assert list_alerts(s, AlertFilter(open_only=True, unacknowledged=True)) == []
         assert len(list_alerts(s, AlertFilter(open_only=True))) == 1
+
+
+def test_a_short_span_reads_as_under_a_minute() -> None:
+    from stationmgr.alerts.rules import _minutes
+
+    assert _minutes(20) == "under a minute"
+    assert _minutes(600) == "10 min"

@@ -103,7 +103,8 @@ class BayFacts:
 
 
 def _minutes(s: float) -> str:
-    return f"{s / 60:.0f} min"
+    """A person's span: "under a minute", never "0 min"."""
+    return "under a minute" if s < 60 else f"{s / 60:.0f} min"
 
 
 def overrun_margin_s(expected_duration_s: float, cfg: AlertConfig) -> float:

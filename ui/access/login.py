@@ -83,6 +83,10 @@ class LoginDialog(QDialog):
         box.addLayout(form)
         box.addWidget(self.error)
         box.addWidget(self.buttons)
+        # Wide enough for its title and a locked-until message on one or two lines.
+        self.setMinimumWidth(
+            max(380, self.fontMetrics().horizontalAdvance(self.windowTitle()) + 160)
+        )
         (self.password if username else self.username).setFocus()
 
     def try_sign_in(self) -> None:
