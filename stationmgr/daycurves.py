@@ -61,10 +61,23 @@ def bay_day(db: Database, bay_id: int, since: float) -> list[SessionTrace]:
 
 
 def site_power(db: Database, since: float) -> dict[int, list[tuple[float, int | None]]]:
-    """Per bay, (epoch s, W) of every sample since `since` of sessions open since then."""
+    """Per bay, (epoch s, W) of every sample since `since` of sessions open since then,
+    and 0 W where each of them stopped: a curve that holds the last sample until the next
+    must not draw a stopped session's power on until the bay's next car."""
+    cut = to_datetime(since)
     with db.session() as s:
-        rows = queries.site_samples_since(s, to_datetime(since))
+        rows = queries.site_samples_since(s, cut)
+        stops = s.execute(
+            select(ChargeSession.bay_id, ChargeSession.stopped_at).where(
+                ChargeSession.stopped_at >= cut
+            )
+        ).all()
     by_bay: dict[int, list[tuple[float, int | None]]] = {}
     for bay_id, ts, power in rows:
         by_bay.setdefault(bay_id, []).append((to_epoch(ts), power))
+    for bay_id, stopped in stops:
+        if bay_id in by_bay:
+            by_bay[bay_id].append((to_epoch(stopped), 0))
+    for pts in by_bay.values():
+        pts.sort(key=lambda p: p[0])
     return by_bay
