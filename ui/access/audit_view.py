@@ -49,11 +49,34 @@ COLUMNS = [
 PAGE_SIZE = 500
 
 
+def _value(v: object) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, list | tuple):
+        return ", ".join(_value(x) for x in v) or "—"
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
 def _change(e: object) -> str:
+    """What changed, field by field ("status: free → charging; limit_a: 16 → 10"); a new
+    or removed record lists its fields. Never the raw JSON of both sides."""
     before, after = getattr(e, "before", None), getattr(e, "after", None)
     if before is None and after is None:
         return ""
-    return f"{json.dumps(before, ensure_ascii=False)} → {json.dumps(after, ensure_ascii=False)}"
+    if isinstance(before, dict) or isinstance(after, dict):
+        old = before if isinstance(before, dict) else {}
+        new = after if isinstance(after, dict) else {}
+        keys = [k for k in {**old, **new} if old.get(k) != new.get(k)]
+        if before is None:
+            return "; ".join(f"{k}: {_value(new[k])}" for k in new) or "—"
+        if after is None:
+            return "; ".join(f"{k}: {_value(old[k])} → —" for k in old) or "—"
+        return "; ".join(f"{k}: {_value(old.get(k))} → {_value(new.get(k))}" for k in keys)
+    return f"{_value(before)} → {_value(after)}"
 
 
 class AuditView(QWidget):
