@@ -256,7 +256,10 @@ def test_real_process_with_environment_credentials(site) -> None:  # type: ignor
         stdin=subprocess.DEVNULL,
     )
     assert denied.returncode == 3
-    assert "astrid (accountant) may not enrol a card (allowed for: owner)" in denied.stderr
+    assert denied.stderr.strip().splitlines() == [  # one line, as for any refusal
+        "stationmgr: error: permission denied: astrid (accountant) may not enrol a card "
+        "(allowed for: owner)"
+    ]
     ok = subprocess.run(
         [sys.executable, "-m", "stationmgr", "--db", db.url, "cards", "export"],
         capture_output=True,

@@ -155,7 +155,9 @@ def require(
     refusal = _refusal(s, actor, action)
     if refusal is None:
         return actor
-    log.warning("refused: %s", refusal)
+    # The refusal is audited below and raised to the caller, who says it once (the CLI's
+    # one error line, the API's 403): a log line too would say it twice on a terminal.
+    log.debug("refused: %s", refusal)
     audit.append_now(
         s.get_bind(),
         operator_name(actor),
