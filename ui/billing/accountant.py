@@ -12,8 +12,9 @@ import html
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QTextDocument
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -336,11 +338,46 @@ class AccountantView(QWidget):
         return doc
 
     def _print(self) -> None:
-        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+        """Print… : the preview dialog on a printer this computer has; with none, one
+        message that says so and offers the PDF instead (`no_printer_box`, non-modal so the
+        app and its engine keep running behind it)."""
+        from PySide6.QtPrintSupport import QPrinterInfo
 
         if self.preview is None:
             return
+        if not QPrinterInfo.availablePrinters():
+            self._offer_pdf_instead()
+            return
+        self.print_preview()
+
+    def print_preview(self, printer: QPrinter | None = None) -> QPrintPreviewDialog:
+        """The print preview of the statement, opened (not exec'd) and returned.
+
+        The QPrinter is kept on the view for as long as the dialog lives: the dialog only
+        borrows it, and a temporary one freed by Python under the open dialog killed the
+        app (SIGSEGV, review finding 1)."""
+        self._printer = printer or QPrinter(QPrinter.PrinterMode.HighResolution)
         doc = self.print_document()
-        dlg = QPrintPreviewDialog(QPrinter(QPrinter.PrinterMode.HighResolution), self)
+        doc.setParent(self)  # lives as long as the dialog may repaint
+        dlg = QPrintPreviewDialog(self._printer, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.paintRequested.connect(doc.print_)
-        dlg.exec()
+        dlg.destroyed.connect(doc.deleteLater)
+        self.preview_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _offer_pdf_instead(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Print"),
+            self.tr("No printer is set up on this computer. Save the statement as PDF instead?"),
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        save = box.addButton(self.tr("Save as PDF…"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(save)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        save.clicked.connect(lambda: self._save("pdf"))
+        self.no_printer_box = box
+        box.open()
