@@ -35,6 +35,7 @@ from ui.actions import Actions
 from ui.board import extras
 from ui.board.buffers import LiveBuffers, midnight
 from ui.board.clock import SiteClock
+from ui.board.notices import NOTICE_S, notice_for
 from ui.board.state import BayView
 from ui.board.tiles import STATE_COLOURS, TileGrid, status_word, who_text
 from ui.context import AppContext
@@ -226,6 +227,8 @@ class BoardPage(QWidget):
                 )
             elif ev.type == "configuration_changed" and "chargers" in (d.get("kinds") or ()):
                 self._reload_bays()
+            elif ev.type == "card_refused":
+                changed = self._card_refused(d) or changed
             hit = self.extras.on_event(ev, self.views)
             if hit is not None:
                 changed = True
@@ -234,6 +237,19 @@ class BoardPage(QWidget):
         if changed:
             self.grid.update()
             self._refresh_panel()
+
+    def _card_refused(self, data: dict[str, Any]) -> bool:
+        """A refused or unknown card: on its tile for a few seconds, and in the status
+        bar, at once (the alert only comes after repeated refusals)."""
+        bay_id = int(data.get("bay_id") or 0)
+        note = notice_for(data)
+        self._status(self.tr("{0}: {1}").format(self._label(bay_id), note.text))
+        view = self.views.get(bay_id)
+        if view is None:
+            return False
+        view.notice = (note.text, note.until)
+        QTimer.singleShot(int(NOTICE_S * 1000) + 50, self.grid.update)  # gone on time
+        return True
 
     def _gone(self, bay_id: int) -> bool:
         """A late snapshot of a bay the site removed (until a change brings it back)."""
@@ -442,6 +458,7 @@ class BoardPage(QWidget):
         m.exec(pos)
 
     def _status(self, text: str) -> None:
+        self.last_status = text
         win = self.window()
         bar = getattr(win, "statusBar", None)
         if callable(bar):
