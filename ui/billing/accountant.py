@@ -36,6 +36,7 @@ from stationmgr.billing.pdf import write_atomically
 from stationmgr.client import admin_models as a
 from stationmgr.client import models as m
 from ui.context import AppContext
+from ui.offer import offer
 from ui.oneline import error_line
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class AccountantView(QWidget):
         self.reconcile_btn = QPushButton(self.tr("Reconcile"))
         self.session_id = QSpinBox()
         self.session_id.setRange(1, 2_000_000_000)
+        self.session_id.setToolTip(self.tr("The session's number, as History shows it"))
         self.receipt_btn = QPushButton(self.tr("Receipt…"))
         for b in (self.pdf_btn, self.csv_btn, self.print_btn):
             b.setEnabled(False)
@@ -120,13 +122,17 @@ class AccountantView(QWidget):
 
     def _offer(self) -> None:
         """Disable what the signed-in role may not do (the site refuses it anyway)."""
-        may = self.ctx.allowed
-        self.show_btn.setEnabled(may("statements.create"))
-        self.sie_btn.setEnabled(may("billing.export"))
-        self.export_csv_btn.setEnabled(may("billing.export"))
-        self.reconcile_btn.setEnabled(may("billing.export"))
-        self.verify_btn.setEnabled(may("verify"))
-        self.receipt_btn.setEnabled(may("receipts.issue"))
+        ctx = self.ctx
+        for widget, action in (
+            (self.show_btn, "statements.create"),
+            (self.sie_btn, "billing.export"),
+            (self.export_csv_btn, "billing.export"),
+            (self.reconcile_btn, "billing.export"),
+            (self.verify_btn, "verify"),
+            (self.receipt_btn, "receipts.issue"),
+            (self.session_id, "receipts.issue"),
+        ):
+            offer(widget, ctx, action)  # disabled, its tooltip naming who may
 
     def _client(self) -> SiteClient:
         client = self.ctx.client

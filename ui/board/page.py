@@ -39,6 +39,7 @@ from ui.board.notices import NOTICE_S, notice_for
 from ui.board.state import BayView
 from ui.board.tiles import STATE_COLOURS, TileGrid, status_word, who_text
 from ui.context import AppContext
+from ui.offer import offer
 from ui.pages import PageSpec
 
 log = logging.getLogger(__name__)
@@ -412,11 +413,13 @@ class BoardPage(QWidget):
         p.fields["cost"].setText(fmt.money(loc, c.cost_minor, c.currency or self.ctx.currency))
         p.fields["end"].setText(fmt.clock_time(loc, c.expected_end) if c.expected_end else "–")
         ooo = c.out_of_order
-        p.guest_btn.setEnabled(not c.running and c.usable)
-        p.stop_btn.setEnabled(c.running)
         p.ooo_btn.setText(self.tr("Back in &service") if ooo else self.tr("Set &out of order"))
-        p.ooo_btn.setEnabled(True)
-        p.ack_btn.setEnabled(bool(s.fault or v.alerts or c.open_alerts))
+        # what the role may not do is disabled, its tooltip naming who may (ui.offer)
+        ctx = self.ctx
+        offer(p.guest_btn, ctx, "bays.remote_start", also=not c.running and c.usable)
+        offer(p.stop_btn, ctx, "bays.remote_stop", also=c.running)
+        offer(p.ooo_btn, ctx, "bays.out_of_order")
+        offer(p.ack_btn, ctx, "faults.acknowledge", also=bool(s.fault or v.alerts or c.open_alerts))
 
     def _out_of_order(self, bay_id: int) -> bool:
         v = self.views.get(bay_id)
@@ -454,6 +457,7 @@ class BoardPage(QWidget):
         ):
             act = m.addAction(btn.text().replace("&", ""))
             act.setEnabled(btn.isEnabled())
+            act.setToolTip(btn.toolTip())
             act.triggered.connect(lambda _c=False, k=key, b=bay_id: self._act(k, b))
         m.exec(pos)
 
