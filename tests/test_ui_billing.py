@@ -281,3 +281,32 @@ def test_print_preview_keeps_its_printer(qtbot, site, tmp_path, ui_client) -> No
         assert view.table.item(0, 0).text() in pdftext(printed)
         dlg.close()
         gc.collect()
+
+
+def test_first_tariff_starts_now_and_refusals_speak_site_time(qtbot, sqlite_db, ui_client) -> None:  # type: ignore[no-untyped-def]
+    """Review finding 7: the first version's "Valid from" is now at the site (not tomorrow,
+    which left today's sessions to a fallback), and the refusal of an earlier start names
+    the current version's start in site time, as the form is labelled — not UTC."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Europe/Stockholm")  # the site's time zone by default
+    with app_context(sqlite_db, None, client=ui_client) as ctx:
+        ed = TariffEditor(ctx)
+        qtbot.addWidget(ed)
+        qtbot.waitUntil(lambda: ed.loads >= 1, timeout=15_000)
+        assert ed.table.rowCount() == 0
+        now = datetime.now(tz).replace(second=0, microsecond=0, tzinfo=None)
+        shown = ed.valid_from.dateTime().toPython()
+        assert shown in (now - timedelta(minutes=1), now)  # the minute it was read in
+        ed.name.setText("Dag")
+        ed.per_kwh.setText("3")
+        ed.add_btn.click()
+        qtbot.waitUntil(lambda: ed.table.rowCount() == 1, timeout=15_000)
+        assert ed.valid_from.dateTime().toPython() > shown  # the next: tomorrow 00:00
+        ed.valid_from.setDateTime(ed.valid_from.dateTime().addDays(-1))  # today 00:00
+        ed.add_btn.click()
+        qtbot.waitUntil(lambda: "must start after" in ed.message.text(), timeout=15_000)
+        assert f"({shown:%Y-%m-%d %H:%M})" in ed.message.text()
+        assert "UTC" not in ed.message.text()
+        ed.refusal_box.close()
