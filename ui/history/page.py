@@ -197,6 +197,7 @@ class HistoryPage(QWidget):
         if ctx.site is not None:  # a finished session appears without asking
             ctx.site.events.connect(self._on_events)
             ctx.site.link.connect(self._on_link)
+            ctx.site.bays.connect(self.model.follow_bays)  # a running session's energy, live
         self._load_bays()
         self.apply()
 
