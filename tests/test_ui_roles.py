@@ -136,3 +136,15 @@ def test_attendant_sees_tariff_and_billing_controls_disabled_saying_who_may(  # 
         qtbot.waitUntil(lambda: view.scopes_loaded, timeout=20_000)
         for b in (view.show_btn, view.sie_btn, view.receipt_btn, view.session_id):
             assert not b.isEnabled() and "allowed for: owner, accountant" in b.toolTip()
+
+
+def test_chargers_page_says_who_may(qtbot, sqlite_db: Database, ui_client: str) -> None:  # type: ignore[no-untyped-def]
+    """The page that already disabled its buttons now also says why, like the others."""
+    from ui.chargers.page import ChargersPage
+
+    with staffed_context(sqlite_db, ui_client, "accountant") as ctx:
+        page = ChargersPage(ctx)
+        qtbot.addWidget(page)
+        qtbot.waitUntil(lambda: page.loads >= 1, timeout=20_000)
+        for b in (page.add_charger_button, page.add_reader_button):
+            assert not b.isEnabled() and b.toolTip() == "Not for your role (allowed for: owner)"

@@ -24,10 +24,6 @@ REASONS = {
 }
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("notice", text)
-
-
 @dataclass(frozen=True, slots=True)
 class CardNotice:
     text: str  # the tile's line
@@ -42,11 +38,11 @@ def refusal_text(data: dict[str, Any]) -> str:
     card = shown_uid(str(uid), exact=True) if uid else ""
     why = str(data.get("why") or data.get("status") or "")
     if why == "unknown card":
-        return _tr("Unknown card {0}").format(card).strip()
-    reason = _tr(REASONS[why]) if why in REASONS else why
+        return QCoreApplication.translate("notice", "Unknown card {0}").format(card).strip()
+    reason = QCoreApplication.translate("notice", REASONS[why]) if why in REASONS else why
     if card:
-        return _tr("Card {0} refused: {1}").format(card, reason)
-    return _tr("Card refused: {0}").format(reason)
+        return QCoreApplication.translate("notice", "Card {0} refused: {1}").format(card, reason)
+    return QCoreApplication.translate("notice", "Card refused: {0}").format(reason)
 
 
 def notice_for(data: dict[str, Any], now: float | None = None) -> CardNotice:

@@ -449,6 +449,7 @@ class BoardPage(QWidget):
         self._refresh_panel()
         p = self.panel
         m = QMenu(self)
+        m.setToolTipsVisible(True)  # a disabled action says who may
         for btn, key in (
             (p.guest_btn, "guest"),
             (p.stop_btn, "stop"),

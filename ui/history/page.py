@@ -308,9 +308,12 @@ class HistoryPage(QWidget):
         r = self.model.rows[row]
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.setToolTipsVisible(True)  # a disabled Receipt… says why
         menu.addAction(self.tr("Details…"), lambda: self.open_detail(row))
         receipt = menu.addAction(self.tr("Receipt…"), lambda: self.receipts.ask(self, r.id))
         offer(receipt, self.ctx, RECEIPT, also=r.stopped_at is not None)
+        if r.stopped_at is None and self.ctx.allowed(RECEIPT):
+            receipt.setToolTip(self.tr("A receipt is issued once the session stops"))
         menu.addSeparator()
         menu.addAction(
             self.tr("Copy session number"), lambda: QGuiApplication.clipboard().setText(str(r.id))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from stationmgr.billing.pdf import write_atomically
@@ -28,13 +28,8 @@ def open_link(path: str, text: str) -> str:
     import html
 
     url = QUrl.fromLocalFile(path).toString()
-    return f"{html.escape(text)} · <a href='{url}'>{html.escape(_tr('Open'))}</a>"
-
-
-def _tr(text: str) -> str:
-    from PySide6.QtCore import QCoreApplication
-
-    return QCoreApplication.translate("receipt", text)
+    label = QCoreApplication.translate("receipt", "Open")
+    return f"{html.escape(text)} · <a href='{url}'>{html.escape(label)}</a>"
 
 
 class ReceiptIssuer(QObject):
@@ -51,7 +46,9 @@ class ReceiptIssuer(QObject):
     def ask(self, parent: QWidget, session_id: int) -> bool:
         """Ask where to save, then issue; False when the person cancelled."""
         start = str(Path.home() / f"receipt-{session_id}.pdf")
-        path, _ = QFileDialog.getSaveFileName(parent, _tr("Save receipt"), start, "PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            parent, QCoreApplication.translate("receipt", "Save receipt"), start, "PDF (*.pdf)"
+        )
         if not path:
             return False
         self.issue(session_id, path)
@@ -63,7 +60,9 @@ class ReceiptIssuer(QObject):
         def work() -> tuple[str, str]:
             rec = client.receipt(req)
             write_atomically(path, rec.pdf)
-            text = _tr("Receipt {0} ({1}) saved to {2}").format(rec.number, rec.verification, path)
+            text = QCoreApplication.translate("receipt", "Receipt {0} ({1}) saved to {2}").format(
+                rec.number, rec.verification, path
+            )
             return path, text
 
         self.ctx.worker.run(work, lambda r: self.done.emit(*r), lambda e: self.failed.emit(line(e)))
