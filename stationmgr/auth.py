@@ -193,6 +193,18 @@ def exact_text(uid: str) -> str:
     return uid if candidate_uids(uid)[:1] == [uid] else "0x" + uid
 
 
+def shown_uid(text: str, exact: bool = False) -> str:
+    """A presented card number as the site writes it for people (refusals, alerts, the
+    activity log): its canonical form, and an EM4100 reader frame whose version byte is 00
+    as its 32-bit number — `00DEADBEEF` from an RDM6300 is the card one types and enrols as
+    `DEADBEEF`. Text that is no card number stays as given. `exact`: a reader's UID."""
+    readings = uid_readings(text) if exact else candidate_uids(text)
+    uid = readings[0] if readings else text.strip()
+    if len(uid) == 10 and uid.startswith("00") and _is_hex_uid(uid):
+        return uid[2:]
+    return uid
+
+
 def match_key(uid: str) -> str:
     """The part of a canonical UID that identifies a card across reader makes: the 32-bit
     number of an EM4100 (5-byte) UID, the 24-bit value of a Wiegand-26 card, else the UID."""

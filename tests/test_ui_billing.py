@@ -212,3 +212,101 @@ def test_attendant_sees_the_tariffs_but_may_not_add(qtbot, site, ui_client) -> N
         assert (s.scalar(select(func.count(Tariff.id))) or 0) == 1
     denied = [e.action for e in audit_entries(site, operator="arne") if e.outcome == "denied"]
     assert denied == ["tariffs.edit"]
+
+
+def _shown_preview(qtbot, site, ui_client):  # type: ignore[no-untyped-def]
+    """A view with March's month summary previewed (what Print… prints)."""
+    view = AccountantView(site)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.scopes_loaded, timeout=10_000)
+    view.month.setDate(QDate(2026, 3, 1))
+    view.scope.setCurrentIndex(0)
+    view.show_btn.click()
+    qtbot.waitUntil(lambda: view.loads == 1, timeout=15_000)
+    assert view.print_btn.isEnabled()
+    return view
+
+
+def test_print_without_a_printer_offers_the_pdf(
+    qtbot, site, tmp_path, ui_client, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Print… on a computer with no printer (offscreen Qt has none) used to kill the app
+    (SIGSEGV in the preview dialog, review finding 1): now one message says so and its
+    "Save as PDF…" saves the statement; the app goes on."""
+    import gc
+
+    from PySide6.QtPrintSupport import QPrinterInfo
+    from PySide6.QtWidgets import QFileDialog
+
+    assert not QPrinterInfo.availablePrinters()
+    target = tmp_path / "mars.pdf"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
+    )
+    with app_context(site, None, client=ui_client) as ctx:
+        view = _shown_preview(qtbot, ctx, ui_client)
+        view.print_btn.click()
+        gc.collect()
+        box = view.no_printer_box
+        qtbot.waitUntil(box.isVisible, timeout=5_000)
+        assert "No printer is set up" in box.text() and "\n" not in box.text()
+        (save,) = [b for b in box.buttons() if "PDF" in b.text()]
+        save.click()
+        qtbot.waitUntil(target.exists, timeout=5_000)
+        assert "MÅNADSSAMMANSTÄLLNING" in pdftext(target)
+        assert view.status.text() == f"Saved {target}"
+
+
+def test_print_preview_keeps_its_printer(qtbot, site, tmp_path, ui_client) -> None:  # type: ignore[no-untyped-def]
+    """Where a printer exists, the preview dialog opens on a printer the view keeps: the
+    garbage collector running under the open dialog no longer frees it (it was a
+    temporary). Printed here to a PDF printer and checked by the file's text."""
+    import gc
+
+    from PySide6.QtPrintSupport import QPrinter
+
+    with app_context(site, None, client=ui_client) as ctx:
+        view = _shown_preview(qtbot, ctx, ui_client)
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printed = tmp_path / "preview.pdf"
+        printer.setOutputFileName(str(printed))
+        dlg = view.print_preview(printer)
+        del printer
+        gc.collect()
+        qtbot.waitUntil(dlg.isVisible, timeout=5_000)
+        dlg.paintRequested.emit(view._printer)  # what the dialog's Print button does
+        qtbot.waitUntil(printed.exists, timeout=5_000)
+        assert view.preview is not None
+        assert view.table.item(0, 0).text() in pdftext(printed)
+        dlg.close()
+        gc.collect()
+
+
+def test_first_tariff_starts_now_and_refusals_speak_site_time(qtbot, sqlite_db, ui_client) -> None:  # type: ignore[no-untyped-def]
+    """Review finding 7: the first version's "Valid from" is now at the site (not tomorrow,
+    which left today's sessions to a fallback), and the refusal of an earlier start names
+    the current version's start in site time, as the form is labelled — not UTC."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Europe/Stockholm")  # the site's time zone by default
+    with app_context(sqlite_db, None, client=ui_client) as ctx:
+        ed = TariffEditor(ctx)
+        qtbot.addWidget(ed)
+        qtbot.waitUntil(lambda: ed.loads >= 1, timeout=15_000)
+        assert ed.table.rowCount() == 0
+        now = datetime.now(tz).replace(second=0, microsecond=0, tzinfo=None)
+        shown = ed.valid_from.dateTime().toPython()
+        assert shown in (now - timedelta(minutes=1), now)  # the minute it was read in
+        ed.name.setText("Dag")
+        ed.per_kwh.setText("3")
+        ed.add_btn.click()
+        qtbot.waitUntil(lambda: ed.table.rowCount() == 1, timeout=15_000)
+        assert ed.valid_from.dateTime().toPython() > shown  # the next: tomorrow 00:00
+        ed.valid_from.setDateTime(ed.valid_from.dateTime().addDays(-1))  # today 00:00
+        ed.add_btn.click()
+        qtbot.waitUntil(lambda: "must start after" in ed.message.text(), timeout=15_000)
+        assert f"({shown:%Y-%m-%d %H:%M})" in ed.message.text()
+        assert "UTC" not in ed.message.text()
+        ed.refusal_box.close()

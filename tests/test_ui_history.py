@@ -298,3 +298,35 @@ def test_a_site_that_goes_away_keeps_the_rows_and_says_so(qtbot, history_db: Dat
         finally:
             close_context(ctx)
             server.stop()
+
+
+def test_a_running_session_s_energy_moves_on_without_refresh(
+    qtbot, sqlite_db: Database, ui_client: str
+) -> None:
+    """Review finding 17: the row of a running session follows the bay's live energy."""
+    from stationmgr.sim.ev import EV
+    from tests.ui_site import CARD, live_site
+    from ui.history.model import COLUMNS
+    from ui.history.page import HistoryPage
+
+    with (
+        live_site(sqlite_db, bays=1) as site,
+        app_context(sqlite_db, site.runtime, client=ui_client) as ctx,
+    ):
+        page = HistoryPage(ctx)
+        qtbot.addWidget(page)
+        page.show()
+        page.period.setCurrentIndex(page.period.findData("all"))
+        qtbot.waitUntil(lambda: ctx.site.connected, timeout=20_000)
+        conn = site.devices["P1"].connectors[0]
+        conn.plug(EV(soc=0.3), site.engine.clock.now())
+        site.engine.present_card(CARD, site.bay_ids["P1"]).result(10)
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=30_000)
+        first = page.model.rows[0].energy_wh
+        page.model.refresh = lambda: None  # no re-read: only the live snapshots may move it
+        col = [c[1] for c in COLUMNS].index("energy")
+        shown = page.model.data(page.model.index(0, col))
+        qtbot.waitUntil(lambda: page.model.rows[0].energy_wh > first + 50, timeout=30_000)
+        assert page.model.rows[0].stopped_at is None
+        qtbot.waitUntil(lambda: page.model.data(page.model.index(0, col)) != shown, timeout=30_000)
+        conn.unplug(site.engine.clock.now())

@@ -55,7 +55,10 @@ class Actions(QObject):
         """Check what can be checked here, then `call(client)` on the worker."""
         ctx = self.ctx
         if not ctx.allowed(what):
-            self._fail(parent, _tr("You may not do this with your role."))
+            from stationmgr.access.roles import canonical
+            from ui.offer import who_may
+
+            self._fail(parent, who_may(canonical(what)))
             return False
         client = ctx.client
         if client is None:

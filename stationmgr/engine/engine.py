@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from stationmgr import sessions as sm
 from stationmgr.access.context import Actor, operator_name, require
-from stationmgr.auth import CardFacts, authorize
+from stationmgr.auth import CardFacts, authorize, shown_uid
 from stationmgr.cards import card_facts, find_card_facts
 from stationmgr.clock import Clock, SystemClock, to_datetime
 from stationmgr.drivers import DeviceConfig, check_settings, create_charger, create_reader
@@ -750,7 +750,7 @@ class Engine:
             when = to_datetime(now)
             if facts is not None:
                 facts = replace(facts, open_sessions=open_by_card.get(facts.card_id, 0))
-            auth = authorize(facts, bay_id, when, uid=text)
+            auth = authorize(facts, bay_id, when, uid=shown_uid(text, exact))
             if auth.accepted and facts is not None:
                 for policy in policies:
                     refusal = policy(s, facts, when)

@@ -12,8 +12,9 @@ import html
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QTextDocument
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -34,6 +36,7 @@ from stationmgr.billing.pdf import write_atomically
 from stationmgr.client import admin_models as a
 from stationmgr.client import models as m
 from ui.context import AppContext
+from ui.offer import offer
 from ui.oneline import error_line
 
 if TYPE_CHECKING:
@@ -66,6 +69,7 @@ class AccountantView(QWidget):
         self.reconcile_btn = QPushButton(self.tr("Reconcile"))
         self.session_id = QSpinBox()
         self.session_id.setRange(1, 2_000_000_000)
+        self.session_id.setToolTip(self.tr("The session's number, as History shows it"))
         self.receipt_btn = QPushButton(self.tr("Receipt…"))
         for b in (self.pdf_btn, self.csv_btn, self.print_btn):
             b.setEnabled(False)
@@ -118,13 +122,17 @@ class AccountantView(QWidget):
 
     def _offer(self) -> None:
         """Disable what the signed-in role may not do (the site refuses it anyway)."""
-        may = self.ctx.allowed
-        self.show_btn.setEnabled(may("statements.create"))
-        self.sie_btn.setEnabled(may("billing.export"))
-        self.export_csv_btn.setEnabled(may("billing.export"))
-        self.reconcile_btn.setEnabled(may("billing.export"))
-        self.verify_btn.setEnabled(may("verify"))
-        self.receipt_btn.setEnabled(may("receipts.issue"))
+        ctx = self.ctx
+        for widget, action in (
+            (self.show_btn, "statements.create"),
+            (self.sie_btn, "billing.export"),
+            (self.export_csv_btn, "billing.export"),
+            (self.reconcile_btn, "billing.export"),
+            (self.verify_btn, "verify"),
+            (self.receipt_btn, "receipts.issue"),
+            (self.session_id, "receipts.issue"),
+        ):
+            offer(widget, ctx, action)  # disabled, its tooltip naming who may
 
     def _client(self) -> SiteClient:
         client = self.ctx.client
@@ -336,11 +344,46 @@ class AccountantView(QWidget):
         return doc
 
     def _print(self) -> None:
-        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+        """Print… : the preview dialog on a printer this computer has; with none, one
+        message that says so and offers the PDF instead (`no_printer_box`, non-modal so the
+        app and its engine keep running behind it)."""
+        from PySide6.QtPrintSupport import QPrinterInfo
 
         if self.preview is None:
             return
+        if not QPrinterInfo.availablePrinters():
+            self._offer_pdf_instead()
+            return
+        self.print_preview()
+
+    def print_preview(self, printer: QPrinter | None = None) -> QPrintPreviewDialog:
+        """The print preview of the statement, opened (not exec'd) and returned.
+
+        The QPrinter is kept on the view for as long as the dialog lives: the dialog only
+        borrows it, and a temporary one freed by Python under the open dialog killed the
+        app (SIGSEGV, review finding 1)."""
+        self._printer = printer or QPrinter(QPrinter.PrinterMode.HighResolution)
         doc = self.print_document()
-        dlg = QPrintPreviewDialog(QPrinter(QPrinter.PrinterMode.HighResolution), self)
+        doc.setParent(self)  # lives as long as the dialog may repaint
+        dlg = QPrintPreviewDialog(self._printer, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.paintRequested.connect(doc.print_)
-        dlg.exec()
+        dlg.destroyed.connect(doc.deleteLater)
+        self.preview_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _offer_pdf_instead(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Print"),
+            self.tr("No printer is set up on this computer. Save the statement as PDF instead?"),
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        save = box.addButton(self.tr("Save as PDF…"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(save)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        save.clicked.connect(lambda: self._save("pdf"))
+        self.no_printer_box = box
+        box.open()

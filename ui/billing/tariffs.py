@@ -6,10 +6,11 @@ the core); the table follows `configuration_changed` for tariffs from anywhere."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+import re
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QDateTime, QTime
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDateTime, Qt, QTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -32,6 +34,7 @@ from stationmgr.client import models as m
 from stationmgr.client.accounts import new_tariff
 from stationmgr.errors import UserError
 from ui.context import AppContext
+from ui.offer import offer
 from ui.oneline import error_line
 
 # Column titles, translated where the table is made (context "TariffEditor").
@@ -64,6 +67,9 @@ class TariffEditor(QWidget):
         self.scope = QComboBox()
         now = QDateTime.currentDateTime()
         self.valid_from = QDateTimeEdit(QDateTime(now.date().addDays(1), QTime(0, 0)))
+        self.valid_from_set = False  # the person chose a start: the site's answer keeps it
+        self._defaulting = False
+        self.valid_from.dateTimeChanged.connect(self._start_chosen)
         self.valid_from.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.valid_from.setCalendarPopup(True)
         self.per_kwh = QLineEdit("0")
@@ -100,7 +106,7 @@ class TariffEditor(QWidget):
         form.addRow(self.add_btn, self.message)
         box = QGroupBox(self.tr("New tariff version (prices net of VAT)"))
         box.setLayout(form)
-        box.setEnabled(ctx.allowed("tariffs.edit"))
+        offer(box, ctx, "tariffs.edit")  # disabled for a role that may not, saying who may
 
         lay = QVBoxLayout(self)
         lay.addWidget(self.table, 1)
@@ -128,11 +134,29 @@ class TariffEditor(QWidget):
         self.message.setText(error_line(e))
         self.loads += 1
 
+    def _start_chosen(self) -> None:
+        self.valid_from_set = not self._defaulting
+
+    def _default_start(self, first: bool) -> None:
+        """The first tariff starts now (the site's clock, to the minute): one made today
+        prices today's sessions; a later version tomorrow 00:00 — both in site time."""
+        if self.valid_from_set:
+            return
+        here = datetime.now(self.tz).replace(second=0, microsecond=0, tzinfo=None)
+        if not first:
+            here = (here + timedelta(days=1)).replace(hour=0, minute=0)
+        self._defaulting = True
+        try:
+            self.valid_from.setDateTime(QDateTime(here))
+        finally:
+            self._defaulting = False
+
     def _show(self, table: m.Tariffs) -> None:
         try:
             self.tz = ZoneInfo(table.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             self.tz = UTC
+        self._default_start(first=not table.rows)
         rows = []
         for t in table.rows:
             scope = (
@@ -194,11 +218,14 @@ class TariffEditor(QWidget):
         ).validate()
 
     def add_version(self) -> None:
-        """Add the form's version on the worker (the core checks, adds and audits it)."""
+        """Add the form's version on the worker (the core checks, adds and audits it).
+        Bad input is said beside the button; a refusal by the site (the role, another
+        version's start, another's lock) also in a message box, one line, never only a
+        traceback on stderr."""
         try:
             t = self.form_input()
-        except UserError as e:
-            self.message.setText(str(e))
+        except (UserError, ValueError) as e:
+            self.message.setText(error_line(e))
             return
         client = self.ctx.client
         assert client is not None
@@ -212,7 +239,36 @@ class TariffEditor(QWidget):
 
         def refused(e: BaseException) -> None:  # bad input, a refusal, another's lock
             self.add_btn.setEnabled(True)
-            self.message.setText(error_line(e))
+            text = in_site_time(error_line(e), self.tz)
+            self.message.setText(text)
+            self._refusal(text)
             self.loads += 1
 
         self.ctx.worker.run(lambda: client.add_tariff(new), added, refused)
+
+    def _refusal(self, text: str) -> None:
+        """The site's refusal as a message box (opened, not exec'd: the page goes on)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Tariff not added"),
+            text,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.refusal_box = box
+        box.open()
+
+
+_UTC_TIME = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")
+
+
+def in_site_time(text: str, tz: tzinfo) -> str:
+    """A message from the site with its times in UTC ("2026-12-01 23:00 UTC"), on a form
+    in site time: the times rewritten to the site's clock ("2026-12-02 00:00")."""
+
+    def local(mt: re.Match[str]) -> str:
+        at = datetime.strptime(mt[1], "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+    return _UTC_TIME.sub(local, text)

@@ -35,9 +35,11 @@ from ui.actions import Actions
 from ui.board import extras
 from ui.board.buffers import LiveBuffers, midnight
 from ui.board.clock import SiteClock
+from ui.board.notices import NOTICE_S, notice_for
 from ui.board.state import BayView
 from ui.board.tiles import STATE_COLOURS, TileGrid, status_word, who_text
 from ui.context import AppContext
+from ui.offer import offer
 from ui.pages import PageSpec
 
 log = logging.getLogger(__name__)
@@ -226,6 +228,8 @@ class BoardPage(QWidget):
                 )
             elif ev.type == "configuration_changed" and "chargers" in (d.get("kinds") or ()):
                 self._reload_bays()
+            elif ev.type == "card_refused":
+                changed = self._card_refused(d) or changed
             hit = self.extras.on_event(ev, self.views)
             if hit is not None:
                 changed = True
@@ -234,6 +238,19 @@ class BoardPage(QWidget):
         if changed:
             self.grid.update()
             self._refresh_panel()
+
+    def _card_refused(self, data: dict[str, Any]) -> bool:
+        """A refused or unknown card: on its tile for a few seconds, and in the status
+        bar, at once (the alert only comes after repeated refusals)."""
+        bay_id = int(data.get("bay_id") or 0)
+        note = notice_for(data)
+        self._status(self.tr("{0}: {1}").format(self._label(bay_id), note.text))
+        view = self.views.get(bay_id)
+        if view is None:
+            return False
+        view.notice = (note.text, note.until)
+        QTimer.singleShot(int(NOTICE_S * 1000) + 50, self.grid.update)  # gone on time
+        return True
 
     def _gone(self, bay_id: int) -> bool:
         """A late snapshot of a bay the site removed (until a change brings it back)."""
@@ -396,11 +413,13 @@ class BoardPage(QWidget):
         p.fields["cost"].setText(fmt.money(loc, c.cost_minor, c.currency or self.ctx.currency))
         p.fields["end"].setText(fmt.clock_time(loc, c.expected_end) if c.expected_end else "–")
         ooo = c.out_of_order
-        p.guest_btn.setEnabled(not c.running and c.usable)
-        p.stop_btn.setEnabled(c.running)
         p.ooo_btn.setText(self.tr("Back in &service") if ooo else self.tr("Set &out of order"))
-        p.ooo_btn.setEnabled(True)
-        p.ack_btn.setEnabled(bool(s.fault or v.alerts or c.open_alerts))
+        # what the role may not do is disabled, its tooltip naming who may (ui.offer)
+        ctx = self.ctx
+        offer(p.guest_btn, ctx, "bays.remote_start", also=not c.running and c.usable)
+        offer(p.stop_btn, ctx, "bays.remote_stop", also=c.running)
+        offer(p.ooo_btn, ctx, "bays.out_of_order")
+        offer(p.ack_btn, ctx, "faults.acknowledge", also=bool(s.fault or v.alerts or c.open_alerts))
 
     def _out_of_order(self, bay_id: int) -> bool:
         v = self.views.get(bay_id)
@@ -430,6 +449,7 @@ class BoardPage(QWidget):
         self._refresh_panel()
         p = self.panel
         m = QMenu(self)
+        m.setToolTipsVisible(True)  # a disabled action says who may
         for btn, key in (
             (p.guest_btn, "guest"),
             (p.stop_btn, "stop"),
@@ -438,10 +458,12 @@ class BoardPage(QWidget):
         ):
             act = m.addAction(btn.text().replace("&", ""))
             act.setEnabled(btn.isEnabled())
+            act.setToolTip(btn.toolTip())
             act.triggered.connect(lambda _c=False, k=key, b=bay_id: self._act(k, b))
         m.exec(pos)
 
     def _status(self, text: str) -> None:
+        self.last_status = text
         win = self.window()
         bar = getattr(win, "statusBar", None)
         if callable(bar):

@@ -188,6 +188,7 @@ class BayView:
     bay: m.Bay
     alerts: dict[str, str] = field(default_factory=dict)  # alert uid → short title
     snap: BaySnap = field(init=False)
+    notice: tuple[str, float] | None = None  # a refused card: (line, monotonic until)
 
     def __post_init__(self) -> None:
         self.snap = BaySnap.of(self.bay)
@@ -198,6 +199,12 @@ class BayView:
 
     def content(self, now: float) -> TileContent:
         return tile_content(self.snap, now)
+
+    def notice_text(self, monotonic_now: float) -> str | None:
+        """The refused-card line while it is shown, else None."""
+        if self.notice is None or monotonic_now >= self.notice[1]:
+            return None
+        return self.notice[0]
 
     def figures(self, now: float) -> Figures:
         return figures(self.snap, now)

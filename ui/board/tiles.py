@@ -7,6 +7,7 @@ the context menu is offered through `context_requested`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import (
@@ -39,6 +40,7 @@ from ui import fmt
 from ui.board.state import BayView, TileContent, Who
 
 TILE_MIN_W = 232
+NOTICE_BG, NOTICE_FG = "#fdecea", "#b3261e"  # a refused card (readable in both palettes)
 TILE_H = 150
 GAP = 10
 HEADER_H = 30
@@ -296,6 +298,20 @@ class TileGrid(QWidget):
         big_h = self.big_h
         loc = self.locale()
         p.setFont(self.font())
+        note = view.notice_text(time.monotonic())
+        if note is not None:  # a refused card, told at once (ui.board.notices)
+            box = QRectF(body.left(), y - 2, body.width(), body.bottom() - y + 2)  # below who
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(NOTICE_BG))
+            p.drawRoundedRect(box, 6, 6)
+            p.setPen(QColor(NOTICE_FG))
+            p.setFont(self.f_state)
+            p.drawText(
+                box.adjusted(6, 4, -6, -4).toRect(),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                note,
+            )
+            return
         if snap.plugged_at is None and snap.status in (BayStatus.AVAILABLE,):
             p.setPen(dim)
             p.drawText(

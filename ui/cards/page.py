@@ -48,6 +48,7 @@ from ui.cards.model import CardTableModel
 from ui.cards.tapfield import TapField
 from ui.context import AppContext
 from ui.forms import ERROR_STYLE, OK_STYLE, WARN_STYLE
+from ui.offer import offer, who_may
 from ui.oneline import error_line
 from ui.pages import PageSpec
 
@@ -276,15 +277,14 @@ class CardsPage(QWidget):
     def _update_buttons(self) -> None:
         row = self.model.row_of(self.selected_card_id() or -1)
         card = self.model.rows[row] if row is not None else None
-        may_edit = self.ctx.allowed("cards.edit")
-        self.add_button.setEnabled(self.ctx.allowed("cards.add"))
-        self.edit_button.setEnabled(card is not None and may_edit)
-        self.block_button.setEnabled(card is not None and may_edit)
+        offer(self.add_button, self.ctx, "cards.add")
+        offer(self.edit_button, self.ctx, "cards.edit", also=card is not None)
+        offer(self.block_button, self.ctx, "cards.edit", also=card is not None)
         self.block_button.setText(
             self.tr("Unblock") if card is not None and card.blocked else self.tr("Block")
         )
-        self.import_button.setEnabled(self.ctx.allowed("cards.import"))
-        self.export_button.setEnabled(self.ctx.allowed("cards.export"))
+        offer(self.import_button, self.ctx, "cards.import")
+        offer(self.export_button, self.ctx, "cards.export")
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet(ERROR_STYLE if error else "")
@@ -338,6 +338,10 @@ class CardsPage(QWidget):
         self.tap_status.setText(self.tr("New card {0}{1}.").format(uid, via))
         if enrol and self.ctx.allowed("cards.add"):
             self.open_dialog(uid=text)
+        elif enrol:  # the role may not enrol: say so here, not after a whole form
+            self.tap_status.setText(
+                self.tr("New card {0}{1}. {2}").format(uid, via, who_may("cards.add"))
+            )
 
     def _on_desk_tap(self, uid: str, raw: str, reader: str) -> None:
         # The reader's UID is hex bytes: written so that typed-text rules keep it so.

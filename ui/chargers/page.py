@@ -28,6 +28,7 @@ from stationmgr.site_setup import default_baud
 from ui.chargers.dialogs import ChargerDialog, ReaderDialog
 from ui.context import AppContext
 from ui.history.times import line
+from ui.offer import offer
 from ui.pages import PageSpec
 
 APPLIED = "Saved. The running site uses it now."
@@ -301,13 +302,13 @@ class ChargersPage(QWidget):
                 self.chargers.setCurrentItem(item)
 
     def _update_buttons(self) -> None:
-        add, edit, rm = (self.ctx.allowed(f"chargers.{v}") for v in ("add", "edit", "remove"))
-        self.add_charger_button.setEnabled(add)
-        self.add_reader_button.setEnabled(add)
-        self.edit_charger_button.setEnabled(edit and self.selected_charger() is not None)
-        self.remove_charger_button.setEnabled(rm and self.selected_charger() is not None)
-        self.edit_reader_button.setEnabled(edit and self.selected_reader() is not None)
-        self.remove_reader_button.setEnabled(rm and self.selected_reader() is not None)
+        charger, reader = self.selected_charger() is not None, self.selected_reader() is not None
+        offer(self.add_charger_button, self.ctx, "chargers.add")  # tooltip: who may
+        offer(self.add_reader_button, self.ctx, "chargers.add")
+        offer(self.edit_charger_button, self.ctx, "chargers.edit", also=charger)
+        offer(self.remove_charger_button, self.ctx, "chargers.remove", also=charger)
+        offer(self.edit_reader_button, self.ctx, "chargers.edit", also=reader)
+        offer(self.remove_reader_button, self.ctx, "chargers.remove", also=reader)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #b3261e;" if error else "")

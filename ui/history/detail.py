@@ -1,8 +1,11 @@
 """One session in full: who, when, how long, the stored curve, events, faults, price —
-read through the site client (`ctx.client.session`), so the same over `--site`."""
+read through the site client (`ctx.client.session`), so the same over `--site`. Its
+"Receipt…" issues (or re-prints) the receipt once the session has stopped, for a role
+that may (`receipts.issue`), and links to the saved PDF."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import numpy as np
@@ -23,7 +26,10 @@ from PySide6.QtWidgets import (
 
 from stationmgr.client import models as m
 from ui import fmt, words
+from ui.history.receipt import ACTION as RECEIPT
+from ui.history.receipt import ReceiptIssuer, open_link
 from ui.history.times import epoch, line
+from ui.offer import offer
 
 
 class SessionDetailDialog(QDialog):
@@ -36,8 +42,22 @@ class SessionDetailDialog(QDialog):
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay = QVBoxLayout(self)
         lay.addWidget(self.body, 1)
+        self.session_id = session_id
+        self.receipt_status = QLabel()
+        self.receipt_status.setTextFormat(Qt.TextFormat.RichText)
+        self.receipt_status.setOpenExternalLinks(True)
+        self.receipt_status.setWordWrap(True)
+        lay.addWidget(self.receipt_status)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.receipt_btn = buttons.addButton(
+            self.tr("Receipt…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        offer(self.receipt_btn, ctx, RECEIPT, also=False)  # until the session is read
+        self.receipts = ReceiptIssuer(ctx, self)
+        self.receipt_btn.clicked.connect(lambda: self.receipts.ask(self, session_id))
+        self.receipts.done.connect(self._receipt_saved)
+        self.receipts.failed.connect(self._receipt_failed)
         lay.addWidget(buttons)
         self.detail: m.SessionDetail | None = None
         client = ctx.client
@@ -46,9 +66,19 @@ class SessionDetailDialog(QDialog):
     def _failed(self, e: BaseException) -> None:
         self.body.setText(self.tr("Could not read the session: {0}").format(line(e)))
 
+    def _receipt_saved(self, path: str, text: str) -> None:
+        self.receipt_status.setText(open_link(path, text))
+
+    def _receipt_failed(self, text: str) -> None:
+        self.receipt_status.setText(html.escape(self.tr("No receipt: {0}").format(text)))
+
     def _show(self, d: m.SessionDetail) -> None:
         self.detail = d
         r = d.session
+        stopped = r.stopped_at is not None
+        offer(self.receipt_btn, self.ctx, RECEIPT, also=stopped)
+        if not stopped and self.ctx.allowed(RECEIPT):
+            self.receipt_btn.setToolTip(self.tr("A receipt is issued once the session stops"))
         loc = self.ctx.locale
 
         def when(text: str | None) -> str:

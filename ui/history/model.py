@@ -47,6 +47,8 @@ COLUMNS: list[tuple[str, str | None]] = [
     (QT_TRANSLATE_NOOP("HistoryModel", "Idle"), "idle_s"),
     (QT_TRANSLATE_NOOP("HistoryModel", "Stop reason"), "stop_reason"),
     (QT_TRANSLATE_NOOP("HistoryModel", "Price"), None),
+    # the session's number: what a receipt, the detail's title and Billing ask for
+    (QT_TRANSLATE_NOOP("HistoryModel", "Session"), None),
 ]
 
 
@@ -199,6 +201,8 @@ class SessionTableModel(QAbstractTableModel):
                 )
             if c == 9:
                 return fmt.money(loc, r.total_minor, self.ctx.currency) if r.total_minor else ""
+            if c == 10:
+                return str(r.id)
         if role == Qt.ItemDataRole.TextAlignmentRole and c in (4, 5, 6, 7, 9):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
@@ -220,3 +224,21 @@ class SessionTableModel(QAbstractTableModel):
 
     def session_id(self, row: int) -> int:
         return self.rows[row].id
+
+    def follow_bays(self, bays: dict[int, Any]) -> int:
+        """Running sessions' energy as the bays' live snapshots (`m.Bay`) report it, so a
+        shown row moves on without Refresh; its end comes with `session_closed`. Returns
+        the rows changed."""
+        live = {b.tx_uid: b.energy_wh for b in bays.values() if b.tx_uid and b.energy_wh}
+        changed = 0
+        if not live:
+            return 0
+        energy_col = [c[1] for c in COLUMNS].index("energy")
+        for i, r in enumerate(self.rows):
+            wh = live.get(r.tx_uid)
+            if r.stopped_at is None and wh is not None and wh != r.energy_wh:
+                self.rows[i] = replace(r, energy_wh=float(wh))
+                idx = self.index(i, energy_col)
+                self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DisplayRole])
+                changed += 1
+        return changed

@@ -1,13 +1,15 @@
 """The history page: filters (period, bay, card, holder, stop reason), the table, totals,
-and Export CSV. Everything through `ctx.client` (the same on the site's PC and on a second
+and Export CSV; a row's context menu opens the session, issues its receipt or copies its
+number. Everything through `ctx.client` (the same on the site's PC and on a second
 PC); a session that opens or closes refreshes it (`ctx.site` events)."""
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, date, datetime, timedelta
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QCoreApplication, QDate, QPoint, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -28,7 +31,10 @@ from stationmgr.ocpp_words import StopReason
 from ui import files, fmt, words
 from ui.context import AppContext
 from ui.history.model import HistoryQuery, SessionTableModel
+from ui.history.receipt import ACTION as RECEIPT
+from ui.history.receipt import ReceiptIssuer, open_link
 from ui.history.times import line
+from ui.offer import offer
 from ui.pages import PageSpec
 
 PERIODS = ("today", "7d", "30d", "month", "last_month", "all", "custom")
@@ -136,7 +142,7 @@ class HistoryPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         h = self.table.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, w in enumerate((150, 60, 170, 100, 90, 80, 80, 80, 120, 90)):
+        for col, w in enumerate((150, 60, 170, 100, 90, 80, 80, 80, 120, 90, 70)):
             self.table.setColumnWidth(col, w)
         h.setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda idx: self.open_detail(idx.row()))
@@ -145,10 +151,18 @@ class HistoryPage(QWidget):
         open_act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         open_act.triggered.connect(self._open_current)
         self.table.addAction(open_act)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu_at)
+        self.receipts = ReceiptIssuer(ctx, self)
+        self.receipts.done.connect(lambda path, text: self._say(open_link(path, text)))
+        self.receipts.failed.connect(
+            lambda text: self._say(html.escape(self.tr("No receipt: {0}").format(text)))
+        )
 
         self.totals = QLabel()
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QLabel()
+        self.status.setOpenExternalLinks(True)
         foot = QHBoxLayout()
         foot.addWidget(self.totals, 1)
         foot.addWidget(self.status)
@@ -182,6 +196,7 @@ class HistoryPage(QWidget):
         if ctx.site is not None:  # a finished session appears without asking
             ctx.site.events.connect(self._on_events)
             ctx.site.link.connect(self._on_link)
+            ctx.site.bays.connect(self.model.follow_bays)  # a running session's energy, live
         self._load_bays()
         self.apply()
 
@@ -278,6 +293,36 @@ class HistoryPage(QWidget):
         idx = self.table.currentIndex()
         if idx.isValid():
             self.open_detail(idx.row())
+
+    def _say(self, rich: str) -> None:
+        self.status.setText(rich)  # a link to the saved file: shown as rich text
+
+    def _context_menu_at(self, pos: QPoint) -> None:
+        idx = self.table.indexAt(pos)
+        if idx.isValid():
+            self.table.selectRow(idx.row())
+            self.context_menu(idx.row()).popup(self.table.viewport().mapToGlobal(pos))
+
+    def context_menu(self, row: int) -> QMenu:
+        """What one can do with the session on `row`: open it, issue its receipt (once it
+        has stopped, for a role that may), copy its number or transaction id."""
+        r = self.model.rows[row]
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.setToolTipsVisible(True)  # a disabled Receipt… says why
+        menu.addAction(self.tr("Details…"), lambda: self.open_detail(row))
+        receipt = menu.addAction(self.tr("Receipt…"), lambda: self.receipts.ask(self, r.id))
+        offer(receipt, self.ctx, RECEIPT, also=r.stopped_at is not None)
+        if r.stopped_at is None and self.ctx.allowed(RECEIPT):
+            receipt.setToolTip(self.tr("A receipt is issued once the session stops"))
+        menu.addSeparator()
+        menu.addAction(
+            self.tr("Copy session number"), lambda: QGuiApplication.clipboard().setText(str(r.id))
+        )
+        menu.addAction(
+            self.tr("Copy transaction id"), lambda: QGuiApplication.clipboard().setText(r.tx_uid)
+        )
+        return menu
 
     def open_detail(self, row: int) -> None:
         from ui.history.detail import SessionDetailDialog

@@ -1,0 +1,117 @@
+"""A receipt where one looks at a session (review finding 6): the detail dialog's
+"Receipt…" and History's context menu issue (or re-print) it through the site client, save
+the PDF here and link to it; History shows the session's number, which is what Billing's
+receipt field takes. Offered only to a role that may issue receipts, and only once the
+session has stopped. Both site clients."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileDialog
+
+from stationmgr.store.db import Database
+from tests.billing_site import T0, build_billing_site, finish_session, persister
+from tests.ui_site import app_context
+from tests.ui_staff import staffed_context
+from ui.history.detail import SessionDetailDialog
+from ui.history.model import COLUMNS
+from ui.history.page import HistoryPage
+
+
+@pytest.fixture
+def site(sqlite_db: Database) -> Database:
+    build_billing_site(sqlite_db, bays=1)
+    finish_session(sqlite_db, persister(), 1, T0, 60, 12, card="0A1B2C3D")
+    return sqlite_db
+
+
+def pdftext(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def save_to(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """The file dialog answers `path` (as the person would pick it)."""
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(path), ""))
+    )
+
+
+def loaded_page(qtbot, ctx) -> HistoryPage:  # type: ignore[no-untyped-def]
+    page = HistoryPage(ctx)
+    qtbot.addWidget(page)
+    page.period.setCurrentIndex(page.period.findData("all"))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=20_000)
+    return page
+
+
+def test_detail_dialog_issues_and_reprints_the_receipt(  # type: ignore[no-untyped-def]
+    qtbot, site, tmp_path, ui_client, monkeypatch
+) -> None:
+    with app_context(site, None, client=ui_client) as ctx:
+        page = loaded_page(qtbot, ctx)
+        sid = page.model.session_id(0)
+        number_col = [c[0] for c in COLUMNS].index("Session")
+        assert page.model.data(page.model.index(0, number_col)) == str(sid)
+        dlg = SessionDetailDialog(ctx, sid, page)
+        qtbot.addWidget(dlg)
+        qtbot.waitUntil(lambda: dlg.detail is not None, timeout=20_000)
+        assert dlg.receipt_btn.isEnabled()
+        first = tmp_path / "kvitto.pdf"
+        save_to(monkeypatch, first)
+        dlg.receipt_btn.click()
+        qtbot.waitUntil(lambda: "saved" in dlg.receipt_status.text(), timeout=20_000)
+        assert "Receipt 1 (" in dlg.receipt_status.text()
+        assert first.as_uri() in dlg.receipt_status.text()  # the link that opens it
+        assert "Receipt number: 1" in pdftext(first)  # the window's language: English
+        again = tmp_path / "again.pdf"  # a re-print keeps its number
+        save_to(monkeypatch, again)
+        dlg.receipt_btn.click()
+        qtbot.waitUntil(lambda: again.as_uri() in dlg.receipt_status.text(), timeout=20_000)
+        assert "Receipt number: 1" in pdftext(again)
+
+
+def test_history_context_menu_offers_the_session(  # type: ignore[no-untyped-def]
+    qtbot, site, tmp_path, ui_client, monkeypatch
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    with app_context(site, None, client=ui_client) as ctx:
+        page = loaded_page(qtbot, ctx)
+        menu = page.context_menu(0)
+        acts = {a.text(): a for a in menu.actions() if a.text()}
+        assert list(acts) == [
+            "Details…",
+            "Receipt…",
+            "Copy session number",
+            "Copy transaction id",
+        ]
+        assert acts["Receipt…"].isEnabled()
+        acts["Copy session number"].trigger()
+        assert QGuiApplication.clipboard().text() == str(page.model.session_id(0))
+        out = tmp_path / "r.pdf"
+        save_to(monkeypatch, out)
+        acts["Receipt…"].trigger()
+        qtbot.waitUntil(lambda: "saved" in page.status.text(), timeout=20_000)
+        assert "Receipt number: 1" in pdftext(out)
+        menu.deleteLater()
+
+
+def test_receipt_is_not_offered_to_an_attendant(  # type: ignore[no-untyped-def]
+    qtbot, site, ui_client
+) -> None:
+    with staffed_context(site, ui_client, "attendant") as ctx:
+        page = loaded_page(qtbot, ctx)
+        menu = page.context_menu(0)
+        (receipt,) = [a for a in menu.actions() if a.text() == "Receipt…"]
+        assert not receipt.isEnabled() and "owner, accountant" in receipt.toolTip()
+        dlg = SessionDetailDialog(ctx, page.model.session_id(0), page)
+        qtbot.addWidget(dlg)
+        qtbot.waitUntil(lambda: dlg.detail is not None, timeout=20_000)
+        assert not dlg.receipt_btn.isEnabled()
+        assert "owner, accountant" in dlg.receipt_btn.toolTip()
+        menu.deleteLater()

@@ -1,0 +1,68 @@
+"""A session's receipt, issued (or re-printed: the same number) by the site and saved as
+PDF on this PC where the person chose; then offered to open. Used where sessions are
+shown: the detail dialog and History's context menu. The site checks `receipts.issue`
+and audits; a refusal comes back as one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from stationmgr.billing.pdf import write_atomically
+from stationmgr.client import models as m
+from ui.history.times import line
+
+ACTION = "receipts.issue"
+
+
+def receipt_lang(ctx: Any) -> str:
+    """The receipt's language: the window's (Swedish or English)."""
+    return "sv" if ctx.locale.name().startswith("sv") else "en"
+
+
+def open_link(path: str, text: str) -> str:
+    """Rich text for a status label: `text` and a link that opens the saved file."""
+    import html
+
+    url = QUrl.fromLocalFile(path).toString()
+    label = QCoreApplication.translate("receipt", "Open")
+    return f"{html.escape(text)} · <a href='{url}'>{html.escape(label)}</a>"
+
+
+class ReceiptIssuer(QObject):
+    """Issues one session's receipt on the worker; `done(path, line)` or `failed(line)`
+    on the GUI thread."""
+
+    done = Signal(str, str)
+    failed = Signal(str)
+
+    def __init__(self, ctx: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+
+    def ask(self, parent: QWidget, session_id: int) -> bool:
+        """Ask where to save, then issue; False when the person cancelled."""
+        start = str(Path.home() / f"receipt-{session_id}.pdf")
+        path, _ = QFileDialog.getSaveFileName(
+            parent, QCoreApplication.translate("receipt", "Save receipt"), start, "PDF (*.pdf)"
+        )
+        if not path:
+            return False
+        self.issue(session_id, path)
+        return True
+
+    def issue(self, session_id: int, path: str) -> None:
+        client, req = self.ctx.client, m.ReceiptRequest(session_id, receipt_lang(self.ctx))
+
+        def work() -> tuple[str, str]:
+            rec = client.receipt(req)
+            write_atomically(path, rec.pdf)
+            text = QCoreApplication.translate("receipt", "Receipt {0} ({1}) saved to {2}").format(
+                rec.number, rec.verification, path
+            )
+            return path, text
+
+        self.ctx.worker.run(work, lambda r: self.done.emit(*r), lambda e: self.failed.emit(line(e)))
