@@ -34,174 +34,194 @@
 <context>
     <name>AccountantView</name>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="59" />
+        <location filename="../../ui/billing/accountant.py" line="62" />
         <source>Show</source>
         <translation>Visa</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="60" />
+        <location filename="../../ui/billing/accountant.py" line="63" />
         <source>Save PDF…</source>
         <translation>Spara PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="61" />
+        <location filename="../../ui/billing/accountant.py" line="64" />
         <source>Save CSV…</source>
         <translation>Spara CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="62" />
+        <location filename="../../ui/billing/accountant.py" line="65" />
         <source>Print…</source>
         <translation>Skriv ut…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="63" />
+        <location filename="../../ui/billing/accountant.py" line="66" />
         <source>Export SIE…</source>
         <translation>Exportera SIE…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="64" />
+        <location filename="../../ui/billing/accountant.py" line="67" />
         <source>Export CSV…</source>
         <translation>Exportera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="65" />
+        <location filename="../../ui/billing/accountant.py" line="68" />
         <source>Verify ledger</source>
         <translation>Kontrollera huvudboken</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="66" />
+        <location filename="../../ui/billing/accountant.py" line="69" />
         <source>Reconcile</source>
         <translation>Stäm av</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="69" />
+        <location filename="../../ui/billing/accountant.py" line="72" />
+        <source>The session's number, as History shows it</source>
+        <translation>Laddningens nummer, som Historik visar det</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/accountant.py" line="73" />
         <source>Receipt…</source>
         <translation>Kvitto…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="80" />
+        <location filename="../../ui/billing/accountant.py" line="84" />
         <source>Month</source>
         <translation>Månad</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="97" />
+        <location filename="../../ui/billing/accountant.py" line="101" />
         <source>Session</source>
         <translation>Laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="140" />
+        <location filename="../../ui/billing/accountant.py" line="148" />
         <source>Month summary (whole site)</source>
         <translation>Månadssammanställning (hela platsen)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="151" />
+        <location filename="../../ui/billing/accountant.py" line="159" />
         <source>Group: {0}</source>
         <translation>Grupp: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="151" />
+        <location filename="../../ui/billing/accountant.py" line="159" />
         <source>Holder: {0}</source>
         <translation>Innehavare: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="161" />
+        <location filename="../../ui/billing/accountant.py" line="169" />
         <source>Computing…</source>
         <translation>Beräknar…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="189" />
+        <location filename="../../ui/billing/accountant.py" line="197" />
         <source>Failed: {0}</source>
         <translation>Misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="198" />
+        <location filename="../../ui/billing/accountant.py" line="206" />
         <source>Saved {0}</source>
         <translation>Sparade {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="204" />
+        <location filename="../../ui/billing/accountant.py" line="212" />
         <source>Save</source>
         <translation>Spara</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="211" />
+        <location filename="../../ui/billing/accountant.py" line="219" />
         <source>Exporting…</source>
         <translation>Exporterar…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="223" />
+        <location filename="../../ui/billing/accountant.py" line="231" />
         <source>Exported {0}</source>
         <translation>Exporterade {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="228" />
+        <location filename="../../ui/billing/accountant.py" line="236" />
         <source>Export</source>
         <translation>Exportera</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="240" />
+        <location filename="../../ui/billing/accountant.py" line="248" />
         <source>Receipt {0} ({1}) saved</source>
         <translation>Kvitto {0} ({1}) sparat</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="242" />
+        <location filename="../../ui/billing/accountant.py" line="250" />
         <source>Issuing receipt…</source>
         <translation>Utfärdar kvitto…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="248" />
+        <location filename="../../ui/billing/accountant.py" line="256" />
         <source>Receipt</source>
         <translation>Kvitto</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="258" />
+        <location filename="../../ui/billing/accountant.py" line="266" />
         <source>Ledger and receipt numbering verified</source>
         <translation>Huvudbok och kvittonumrering kontrollerade</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="260" />
+        <location filename="../../ui/billing/accountant.py" line="268" />
         <source>Verifying…</source>
         <translation>Kontrollerar…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="273" />
+        <location filename="../../ui/billing/accountant.py" line="281" />
         <source>Reconciling…</source>
         <translation>Stämmer av…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="278" />
+        <location filename="../../ui/billing/accountant.py" line="286" />
         <source>charger</source>
         <translation>laddare</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="279" />
+        <location filename="../../ui/billing/accountant.py" line="287" />
         <source>bay</source>
         <translation>plats</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="280" />
+        <location filename="../../ui/billing/accountant.py" line="288" />
         <source>what</source>
         <translation>vad</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="281" />
+        <location filename="../../ui/billing/accountant.py" line="289" />
         <source>kWh</source>
         <translation>kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="282" />
+        <location filename="../../ui/billing/accountant.py" line="290" />
         <source>from</source>
         <translation>från</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="283" />
+        <location filename="../../ui/billing/accountant.py" line="291" />
         <source>to</source>
         <translation>till</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="291" />
+        <location filename="../../ui/billing/accountant.py" line="299" />
         <source>sessions: {0}, counter advance</source>
         <translation>laddningar: {0}, räknarökning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/accountant.py" line="379" />
+        <source>Print</source>
+        <translation>Skriv ut</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/accountant.py" line="380" />
+        <source>No printer is set up on this computer. Save the statement as PDF instead?</source>
+        <translation>Ingen skrivare är installerad på den här datorn. Spara sammanställningen som PDF i stället?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/accountant.py" line="384" />
+        <source>Save as PDF…</source>
+        <translation>Spara som PDF…</translation>
     </message>
     <message>
         <source>outside any session</source>
@@ -220,7 +240,7 @@
         <translation type="vanished">räknaren gick bakåt</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="310" />
+        <location filename="../../ui/billing/accountant.py" line="318" />
         <source>Unbilled energy this month: {0} kWh (times in UTC)</source>
         <translation>Ej fakturerad energi denna månad: {0} kWh (tider i UTC)</translation>
     </message>
@@ -334,77 +354,77 @@
         <translation>Ändring</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="79" />
+        <location filename="../../ui/access/audit_view.py" line="102" />
         <source>From</source>
         <translation>Från</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="81" />
+        <location filename="../../ui/access/audit_view.py" line="104" />
         <source>to</source>
         <translation>till</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="87" />
+        <location filename="../../ui/access/audit_view.py" line="110" />
         <source>operator</source>
         <translation>operatör</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="89" />
+        <location filename="../../ui/access/audit_view.py" line="112" />
         <source>action, e.g. cards or login</source>
         <translation>åtgärd, t.ex. cards eller login</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="91" />
+        <location filename="../../ui/access/audit_view.py" line="114" />
         <source>any outcome</source>
         <translation>alla utfall</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="95" />
+        <location filename="../../ui/access/audit_view.py" line="118" />
         <source>target</source>
         <translation>mål</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="103" />
+        <location filename="../../ui/access/audit_view.py" line="126" />
         <source>Filter</source>
         <translation>Filtrera</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="104" />
+        <location filename="../../ui/access/audit_view.py" line="127" />
         <source>Check chain</source>
         <translation>Kontrollera kedjan</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="105" />
+        <location filename="../../ui/access/audit_view.py" line="128" />
         <source>Export CSV…</source>
         <translation>Exportera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="106" />
+        <location filename="../../ui/access/audit_view.py" line="129" />
         <source>◀ Newer</source>
         <translation>◀ Nyare</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="107" />
+        <location filename="../../ui/access/audit_view.py" line="130" />
         <source>Older ▶</source>
         <translation>Äldre ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="159" />
+        <location filename="../../ui/access/audit_view.py" line="182" />
         <source>Only the owner can read the audit log.</source>
         <translation>Endast ägaren kan läsa granskningsloggen.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="220" />
+        <location filename="../../ui/access/audit_view.py" line="243" />
         <source>entries {0}–{1}, newest first</source>
         <translation>poster {0}–{1}, nyaste först</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="225" />
+        <location filename="../../ui/access/audit_view.py" line="248" />
         <source>1 entry</source>
         <translation>1 post</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="227" />
+        <location filename="../../ui/access/audit_view.py" line="250" />
         <source>{0} entries</source>
         <translation>{0} poster</translation>
     </message>
@@ -417,17 +437,17 @@
         <translation type="vanished">{0} poster{1}</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="252" />
+        <location filename="../../ui/access/audit_view.py" line="275" />
         <source>Export the audit log</source>
         <translation>Exportera granskningsloggen</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="252" />
+        <location filename="../../ui/access/audit_view.py" line="275" />
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="269" />
+        <location filename="../../ui/access/audit_view.py" line="292" />
         <source>Exported {0} entries to {1}</source>
         <translation>Exporterade {0} poster till {1}</translation>
     </message>
@@ -435,62 +455,62 @@
 <context>
     <name>BayPanel</name>
     <message>
-        <location filename="../../ui/board/page.py" line="63" />
+        <location filename="../../ui/board/page.py" line="65" />
         <source>Card holder</source>
         <translation>Kortinnehavare</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="64" />
+        <location filename="../../ui/board/page.py" line="66" />
         <source>Plugged in</source>
         <translation>Inkopplad</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="65" />
+        <location filename="../../ui/board/page.py" line="67" />
         <source>Charging time</source>
         <translation>Laddtid</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="66" />
+        <location filename="../../ui/board/page.py" line="68" />
         <source>Idle time</source>
         <translation>Stillastående tid</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="67" />
+        <location filename="../../ui/board/page.py" line="69" />
         <source>Power now</source>
         <translation>Effekt nu</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="68" />
+        <location filename="../../ui/board/page.py" line="70" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="69" />
+        <location filename="../../ui/board/page.py" line="71" />
         <source>Cost so far</source>
         <translation>Kostnad hittills</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="70" />
+        <location filename="../../ui/board/page.py" line="72" />
         <source>Expected end</source>
         <translation>Beräknat slut</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="77" />
+        <location filename="../../ui/board/page.py" line="79" />
         <source>Start &amp;guest session…</source>
         <translation>Starta &amp;gästladdning…</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="78" />
+        <location filename="../../ui/board/page.py" line="80" />
         <source>S&amp;top session</source>
         <translation>S&amp;toppa laddningen</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="79" />
+        <location filename="../../ui/board/page.py" line="81" />
         <source>Set &amp;out of order</source>
         <translation>Ta &amp;ur drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="80" />
+        <location filename="../../ui/board/page.py" line="82" />
         <source>&amp;Acknowledge faults</source>
         <translation>&amp;Kvittera fel</translation>
     </message>
@@ -511,42 +531,47 @@
 <context>
     <name>BoardPage</name>
     <message>
-        <location filename="../../ui/board/page.py" line="122" />
+        <location filename="../../ui/board/page.py" line="124" />
         <source>Loading curves…</source>
         <translation>Läser in kurvor…</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="222" />
+        <location filename="../../ui/board/page.py" line="224" />
         <source>Fault on {0}</source>
         <translation>Fel på {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="225" />
+        <location filename="../../ui/board/page.py" line="227" />
         <source>Charger does not answer</source>
         <translation>Laddaren svarar inte</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="250" />
+        <location filename="../../ui/board/page.py" line="247" />
+        <source>{0}: {1}</source>
+        <translation>{0}: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="267" />
         <source>The site cannot be reached: {0}</source>
         <translation>Platsen kan inte nås: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="320" />
+        <location filename="../../ui/board/page.py" line="337" />
         <source>&lt;b&gt;{0}&lt;/b&gt;: power and energy today</source>
         <translation>&lt;b&gt;{0}&lt;/b&gt;: effekt och energi i dag</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="364" />
+        <location filename="../../ui/board/page.py" line="381" />
         <source>Site power {0}</source>
         <translation>Effekt totalt {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="367" />
+        <location filename="../../ui/board/page.py" line="384" />
         <source>Site not reachable: showing the last data</source>
         <translation>Platsen kan inte nås: visar senaste data</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="376" />
+        <location filename="../../ui/board/page.py" line="393" />
         <source>No bay selected</source>
         <translation>Ingen plats vald</translation>
     </message>
@@ -555,17 +580,17 @@
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="401" />
+        <location filename="../../ui/board/page.py" line="416" />
         <source>Back in &amp;service</source>
         <translation>Åter i &amp;drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="401" />
+        <location filename="../../ui/board/page.py" line="416" />
         <source>Set &amp;out of order</source>
         <translation>Ta &amp;ur drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="456" />
+        <location filename="../../ui/board/page.py" line="478" />
         <source>Bays</source>
         <translation>Platser</translation>
     </message>
@@ -573,201 +598,201 @@
 <context>
     <name>CapacityPage</name>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="42" />
+        <location filename="../../ui/reports/capacity_page.py" line="41" />
         <source>Mon</source>
         <translation>mån</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="43" />
+        <location filename="../../ui/reports/capacity_page.py" line="42" />
         <source>Tue</source>
         <translation>tis</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="44" />
+        <location filename="../../ui/reports/capacity_page.py" line="43" />
         <source>Wed</source>
         <translation>ons</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="45" />
+        <location filename="../../ui/reports/capacity_page.py" line="44" />
         <source>Thu</source>
         <translation>tor</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="46" />
+        <location filename="../../ui/reports/capacity_page.py" line="45" />
         <source>Fri</source>
         <translation>fre</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="47" />
+        <location filename="../../ui/reports/capacity_page.py" line="46" />
         <source>Sat</source>
         <translation>lör</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="48" />
+        <location filename="../../ui/reports/capacity_page.py" line="47" />
         <source>Sun</source>
         <translation>sön</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="50" />
+        <location filename="../../ui/reports/capacity_page.py" line="49" />
         <source>no group</source>
         <translation>ingen grupp</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="112" />
+        <location filename="../../ui/reports/capacity_page.py" line="111" />
         <source>Last 7 days</source>
         <translation>Senaste 7 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="113" />
+        <location filename="../../ui/reports/capacity_page.py" line="112" />
         <source>Last 30 days</source>
         <translation>Senaste 30 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="114" />
+        <location filename="../../ui/reports/capacity_page.py" line="113" />
         <source>This month</source>
         <translation>Denna månad</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="115" />
+        <location filename="../../ui/reports/capacity_page.py" line="114" />
         <source>Last month</source>
         <translation>Förra månaden</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="116" />
+        <location filename="../../ui/reports/capacity_page.py" line="115" />
         <source>Dates…</source>
         <translation>Datum…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="128" />
+        <location filename="../../ui/reports/capacity_page.py" line="127" />
         <source>Show</source>
         <translation>Visa</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="130" />
+        <location filename="../../ui/reports/capacity_page.py" line="129" />
         <source>Export PDF…</source>
         <translation>Exportera PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="137" />
+        <location filename="../../ui/reports/capacity_page.py" line="136" />
         <source>From</source>
         <translation>Från</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="139" />
+        <location filename="../../ui/reports/capacity_page.py" line="138" />
         <source>to</source>
         <translation>till</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="147" />
+        <location filename="../../ui/reports/capacity_page.py" line="146" />
         <source>Occupancy by weekday and hour</source>
         <translation>Beläggning per veckodag och timme</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="157" />
+        <location filename="../../ui/reports/capacity_page.py" line="156" />
         <source>occupied %</source>
         <translation>upptaget %</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="166" />
+        <location filename="../../ui/reports/capacity_page.py" line="165" />
         <source>Sessions per day</source>
         <translation>Laddningar per dag</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="170" />
+        <location filename="../../ui/reports/capacity_page.py" line="169" />
         <source>Share of time per bay (%)</source>
         <translation>Andel av tiden per plats (%)</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="177" />
+        <location filename="../../ui/reports/capacity_page.py" line="176" />
         <source>charging</source>
         <translation>laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="180" />
+        <location filename="../../ui/reports/capacity_page.py" line="179" />
         <source>idle</source>
         <translation>stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="183" />
+        <location filename="../../ui/reports/capacity_page.py" line="182" />
         <source>waiting</source>
         <translation>väntan</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="190" />
+        <location filename="../../ui/reports/capacity_page.py" line="189" />
         <source>Bay</source>
         <translation>Plats</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="191" />
-        <location filename="../../ui/reports/capacity_page.py" line="202" />
-        <location filename="../../ui/reports/capacity_page.py" line="208" />
+        <location filename="../../ui/reports/capacity_page.py" line="190" />
+        <location filename="../../ui/reports/capacity_page.py" line="201" />
+        <location filename="../../ui/reports/capacity_page.py" line="207" />
         <source>Sessions</source>
         <translation>Laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="192" />
+        <location filename="../../ui/reports/capacity_page.py" line="191" />
         <source>kWh</source>
         <translation>kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="193" />
+        <location filename="../../ui/reports/capacity_page.py" line="192" />
         <source>Plugged %</source>
         <translation>Inkopplad %</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="194" />
+        <location filename="../../ui/reports/capacity_page.py" line="193" />
         <source>Charging %</source>
         <translation>Laddning %</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="195" />
+        <location filename="../../ui/reports/capacity_page.py" line="194" />
         <source>Idle %</source>
         <translation>Stillastående %</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="196" />
-        <location filename="../../ui/reports/capacity_page.py" line="203" />
+        <location filename="../../ui/reports/capacity_page.py" line="195" />
+        <location filename="../../ui/reports/capacity_page.py" line="202" />
         <source>Typical plugged</source>
         <translation>Typisk inkopplingstid</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="201" />
+        <location filename="../../ui/reports/capacity_page.py" line="200" />
         <source>Card group</source>
         <translation>Kortgrupp</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="204" />
+        <location filename="../../ui/reports/capacity_page.py" line="203" />
         <source>Charging</source>
         <translation>Laddar</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="205" />
-        <location filename="../../ui/reports/capacity_page.py" line="208" />
+        <location filename="../../ui/reports/capacity_page.py" line="204" />
+        <location filename="../../ui/reports/capacity_page.py" line="207" />
         <source>Idle</source>
         <translation>Stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="208" />
+        <location filename="../../ui/reports/capacity_page.py" line="207" />
         <source>Most idle</source>
         <translation>Mest stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="252" />
+        <location filename="../../ui/reports/capacity_page.py" line="251" />
         <source>Computing…</source>
         <translation>Beräknar…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="256" />
+        <location filename="../../ui/reports/capacity_page.py" line="255" />
         <source>Failed: {0}</source>
         <translation>Misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="264" />
+        <location filename="../../ui/reports/capacity_page.py" line="263" />
         <source>1 session, {1}</source>
         <translation>1 laddning, {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="264" />
+        <location filename="../../ui/reports/capacity_page.py" line="263" />
         <source>{0} sessions, {1}</source>
         <translation>{0} laddningar, {1}</translation>
     </message>
@@ -776,27 +801,27 @@
         <translation type="vanished">{0} laddningar, {1} kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="338" />
+        <location filename="../../ui/reports/capacity_page.py" line="337" />
         <source>Export capacity report</source>
         <translation>Exportera beläggningsrapport</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="338" />
+        <location filename="../../ui/reports/capacity_page.py" line="337" />
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="349" />
+        <location filename="../../ui/reports/capacity_page.py" line="348" />
         <source>Writing PDF…</source>
         <translation>Skriver PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="356" />
+        <location filename="../../ui/reports/capacity_page.py" line="355" />
         <source>Could not save {0}: {1}</source>
         <translation>Kunde inte spara {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="358" />
+        <location filename="../../ui/reports/capacity_page.py" line="357" />
         <source>Saved {0}</source>
         <translation>Sparade {0}</translation>
     </message>
@@ -1041,7 +1066,7 @@
     </message>
     <message>
         <location filename="../../ui/cards/page.py" line="106" />
-        <location filename="../../ui/cards/page.py" line="285" />
+        <location filename="../../ui/cards/page.py" line="284" />
         <source>Block</source>
         <translation>Spärra</translation>
     </message>
@@ -1076,22 +1101,27 @@
         <translation>{0} kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="438" />
+        <location filename="../../ui/cards/page.py" line="343" />
+        <source>New card {0}{1}. {2}</source>
+        <translation>Nytt kort {0}{1}. {2}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/page.py" line="441" />
         <source>Imported 1 card.</source>
         <translation>Importerade 1 kort.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="438" />
+        <location filename="../../ui/cards/page.py" line="441" />
         <source>Imported {0} cards.</source>
         <translation>Importerade {0} kort.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="465" />
+        <location filename="../../ui/cards/page.py" line="468" />
         <source>Exported 1 card to {1}.</source>
         <translation>Exporterade 1 kort till {1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="467" />
+        <location filename="../../ui/cards/page.py" line="470" />
         <source>Exported {0} cards to {1}.</source>
         <translation>Exporterade {0} kort till {1}.</translation>
     </message>
@@ -1100,57 +1130,57 @@
         <translation type="vanished">{0} kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="285" />
+        <location filename="../../ui/cards/page.py" line="284" />
         <source>Unblock</source>
         <translation>Häv spärr</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="325" />
+        <location filename="../../ui/cards/page.py" line="324" />
         <source> (read by the {0})</source>
         <translation> (läst av {0})</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="331" />
+        <location filename="../../ui/cards/page.py" line="330" />
         <source>Card {0}{1} is already enrolled as {2}{3}.</source>
         <translation>Kort {0}{1} är redan registrerat som {2}{3}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="339" />
+        <location filename="../../ui/cards/page.py" line="338" />
         <source>New card {0}{1}.</source>
         <translation>Nytt kort {0}{1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="352" />
+        <location filename="../../ui/cards/page.py" line="355" />
         <source>desk reader {0}</source>
         <translation>disklässare {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="367" />
+        <location filename="../../ui/cards/page.py" line="370" />
         <source>Saved card {0}.</source>
         <translation>Sparade kort {0}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="392" />
+        <location filename="../../ui/cards/page.py" line="395" />
         <source>Copy card number</source>
         <translation>Kopiera kortnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="408" />
+        <location filename="../../ui/cards/page.py" line="411" />
         <source>Card {0} blocked.</source>
         <translation>Kort {0} spärrat.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="410" />
+        <location filename="../../ui/cards/page.py" line="413" />
         <source>Card {0} unblocked.</source>
         <translation>Spärren för kort {0} hävd.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="425" />
+        <location filename="../../ui/cards/page.py" line="428" />
         <source>Import cards</source>
         <translation>Importera kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="425" />
+        <location filename="../../ui/cards/page.py" line="428" />
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV-filer (*.csv);;Alla filer (*)</translation>
     </message>
@@ -1159,17 +1189,17 @@
         <translation type="vanished">Importerade {0} kort.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="443" />
+        <location filename="../../ui/cards/page.py" line="446" />
         <source>Export cards</source>
         <translation>Exportera kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="443" />
+        <location filename="../../ui/cards/page.py" line="446" />
         <source>CSV files (*.csv)</source>
         <translation>CSV-filer (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="460" />
+        <location filename="../../ui/cards/page.py" line="463" />
         <source>Exporting…</source>
         <translation>Exporterar…</translation>
     </message>
@@ -1178,12 +1208,12 @@
         <translation type="vanished">Exporterade {0} kort till {1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="473" />
+        <location filename="../../ui/cards/page.py" line="476" />
         <source>Export failed: {0}</source>
         <translation>Exporten misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="502" />
+        <location filename="../../ui/cards/page.py" line="505" />
         <source>Cards</source>
         <translation>Kort</translation>
     </message>
@@ -1191,42 +1221,42 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../ui/access/login.py" line="145" />
+        <location filename="../../ui/access/login.py" line="149" />
         <source>Change password</source>
         <translation>Byt lösenord</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="147" />
+        <location filename="../../ui/access/login.py" line="151" />
         <source>Your password was reset by the owner. Choose your own to continue.</source>
         <translation>Ditt lösenord har återställts av ägaren. Välj ett eget för att fortsätta.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="149" />
+        <location filename="../../ui/access/login.py" line="153" />
         <source>Choose a new password.</source>
         <translation>Välj ett nytt lösenord.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="162" />
+        <location filename="../../ui/access/login.py" line="166" />
         <source>Current password</source>
         <translation>Nuvarande lösenord</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="163" />
+        <location filename="../../ui/access/login.py" line="167" />
         <source>New password</source>
         <translation>Nytt lösenord</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="164" />
+        <location filename="../../ui/access/login.py" line="168" />
         <source>New password again</source>
         <translation>Nytt lösenord igen</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="165" />
+        <location filename="../../ui/access/login.py" line="169" />
         <source>At least {0} characters.</source>
         <translation>Minst {0} tecken.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="180" />
+        <location filename="../../ui/access/login.py" line="184" />
         <source>The two new passwords differ.</source>
         <translation>De två nya lösenorden skiljer sig åt.</translation>
     </message>
@@ -1330,140 +1360,140 @@
 <context>
     <name>ChargersPage</name>
     <message>
-        <location filename="../../ui/chargers/page.py" line="69" />
+        <location filename="../../ui/chargers/page.py" line="70" />
         <source>Charger / bay</source>
         <translation>Laddare / plats</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="70" />
-        <location filename="../../ui/chargers/page.py" line="94" />
+        <location filename="../../ui/chargers/page.py" line="71" />
+        <location filename="../../ui/chargers/page.py" line="95" />
         <source>Driver</source>
         <translation>Drivrutin</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="71" />
-        <location filename="../../ui/chargers/page.py" line="95" />
+        <location filename="../../ui/chargers/page.py" line="72" />
+        <location filename="../../ui/chargers/page.py" line="96" />
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="72" />
+        <location filename="../../ui/chargers/page.py" line="73" />
         <source>Address</source>
         <translation>Adress</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="73" />
-        <location filename="../../ui/chargers/page.py" line="96" />
+        <location filename="../../ui/chargers/page.py" line="74" />
+        <location filename="../../ui/chargers/page.py" line="97" />
         <source>Baud</source>
         <translation>Baud</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="74" />
-        <location filename="../../ui/chargers/page.py" line="98" />
+        <location filename="../../ui/chargers/page.py" line="75" />
+        <location filename="../../ui/chargers/page.py" line="99" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="82" />
+        <location filename="../../ui/chargers/page.py" line="83" />
         <source>Add charger…</source>
         <translation>Lägg till laddare…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="83" />
+        <location filename="../../ui/chargers/page.py" line="84" />
         <source>Edit / test…</source>
         <translation>Redigera / testa…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="84" />
-        <location filename="../../ui/chargers/page.py" line="107" />
-        <location filename="../../ui/chargers/page.py" line="389" />
+        <location filename="../../ui/chargers/page.py" line="85" />
+        <location filename="../../ui/chargers/page.py" line="108" />
+        <location filename="../../ui/chargers/page.py" line="390" />
         <source>Remove</source>
         <translation>Ta bort</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="93" />
+        <location filename="../../ui/chargers/page.py" line="94" />
         <source>Card reader</source>
         <translation>Kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="97" />
+        <location filename="../../ui/chargers/page.py" line="98" />
         <source>Reads cards for</source>
         <translation>Läser kort för</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="105" />
+        <location filename="../../ui/chargers/page.py" line="106" />
         <source>Add reader…</source>
         <translation>Lägg till läsare…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="106" />
+        <location filename="../../ui/chargers/page.py" line="107" />
         <source>Edit…</source>
         <translation>Redigera…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="119" />
+        <location filename="../../ui/chargers/page.py" line="120" />
         <source>Chargers and their bays</source>
         <translation>Laddare och deras platser</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="127" />
+        <location filename="../../ui/chargers/page.py" line="128" />
         <source>Card readers</source>
         <translation>Kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="164" />
+        <location filename="../../ui/chargers/page.py" line="165" />
         <source>The site cannot be reached: {0}</source>
         <translation>Platsen kan inte nås: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="184" />
+        <location filename="../../ui/chargers/page.py" line="185" />
         <source>Could not read the chargers: {0}</source>
         <translation>Kunde inte läsa laddarna: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="217" />
+        <location filename="../../ui/chargers/page.py" line="218" />
         <source>card reader: {0}</source>
         <translation>kortläsare: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="219" />
+        <location filename="../../ui/chargers/page.py" line="220" />
         <source>no card reader</source>
         <translation>ingen kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="236" />
-        <location filename="../../ui/chargers/page.py" line="258" />
+        <location filename="../../ui/chargers/page.py" line="237" />
+        <location filename="../../ui/chargers/page.py" line="259" />
         <source>enabled</source>
         <translation>aktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="236" />
-        <location filename="../../ui/chargers/page.py" line="256" />
+        <location filename="../../ui/chargers/page.py" line="237" />
+        <location filename="../../ui/chargers/page.py" line="257" />
         <source>disabled</source>
         <translation>avaktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="398" />
+        <location filename="../../ui/chargers/page.py" line="399" />
         <source>Remove charger {0} and its bays? A session running on it is stopped. A charger with sessions on record is disabled instead, so its history stays.</source>
         <translation>Ta bort laddaren {0} och dess platser? En pågående laddning på den stoppas. En laddare med sparade laddningar inaktiveras i stället, så att historiken finns kvar.</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="212" />
+        <location filename="../../ui/chargers/page.py" line="213" />
         <source>Bay {0} (connector {1})</source>
         <translation>Plats {0} (uttag {1})</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="235" />
+        <location filename="../../ui/chargers/page.py" line="236" />
         <source>bay {0}</source>
         <translation>plats {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="235" />
+        <location filename="../../ui/chargers/page.py" line="236" />
         <source>the desk (enrolment)</source>
         <translation>disken (registrering)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="247" />
+        <location filename="../../ui/chargers/page.py" line="248" />
         <source>No charger yet: add one, pick its port and press Test connection.</source>
         <translation>Ingen laddare än: lägg till en, välj dess port och tryck Testa anslutningen.</translation>
     </message>
@@ -1480,17 +1510,17 @@
         <translation>aktiverad · svarar inte</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="409" />
+        <location filename="../../ui/chargers/page.py" line="410" />
         <source>Charger has sessions on record: disabled, not removed. </source>
         <translation>Laddaren har sparade laddningar: inaktiverad, inte borttagen. </translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="418" />
+        <location filename="../../ui/chargers/page.py" line="419" />
         <source>Remove this card reader?</source>
         <translation>Ta bort kortläsaren?</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="429" />
+        <location filename="../../ui/chargers/page.py" line="430" />
         <source>Chargers</source>
         <translation>Laddare</translation>
     </message>
@@ -1632,22 +1662,27 @@
         <translation>Pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="179" />
+        <location filename="../../ui/history/model.py" line="51" />
+        <source>Session</source>
+        <translation>Laddning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="181" />
         <source>Guest</source>
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="192" />
+        <location filename="../../ui/history/model.py" line="194" />
         <source>running</source>
         <translation>pågår</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="196" />
+        <location filename="../../ui/history/model.py" line="198" />
         <source>charging now</source>
         <translation>laddar nu</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="207" />
+        <location filename="../../ui/history/model.py" line="211" />
         <source>stopped {0}</source>
         <translation>stoppad {0}</translation>
     </message>
@@ -1655,151 +1690,181 @@
 <context>
     <name>HistoryPage</name>
     <message>
-        <location filename="../../ui/history/page.py" line="75" />
+        <location filename="../../ui/history/page.py" line="80" />
         <source>Today</source>
         <translation>I dag</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="76" />
+        <location filename="../../ui/history/page.py" line="81" />
         <source>Last 7 days</source>
         <translation>Senaste 7 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="77" />
+        <location filename="../../ui/history/page.py" line="82" />
         <source>Last 30 days</source>
         <translation>Senaste 30 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="78" />
+        <location filename="../../ui/history/page.py" line="83" />
         <source>This month</source>
         <translation>Denna månad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="79" />
+        <location filename="../../ui/history/page.py" line="84" />
         <source>Last month</source>
         <translation>Förra månaden</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="80" />
+        <location filename="../../ui/history/page.py" line="85" />
         <source>All time</source>
         <translation>All tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="81" />
+        <location filename="../../ui/history/page.py" line="86" />
         <source>Dates…</source>
         <translation>Datum…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="94" />
+        <location filename="../../ui/history/page.py" line="99" />
         <source>All bays</source>
         <translation>Alla platser</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="96" />
+        <location filename="../../ui/history/page.py" line="101" />
         <source>Card number</source>
         <translation>Kortnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="99" />
+        <location filename="../../ui/history/page.py" line="104" />
         <source>Holder name</source>
         <translation>Innehavarens namn</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="102" />
+        <location filename="../../ui/history/page.py" line="107" />
         <source>Any stop reason</source>
         <translation>Alla stopporsaker</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="105" />
+        <location filename="../../ui/history/page.py" line="110" />
         <source>Running only</source>
         <translation>Endast pågående</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="106" />
+        <location filename="../../ui/history/page.py" line="111" />
         <source>Refresh</source>
         <translation>Uppdatera</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="109" />
+        <location filename="../../ui/history/page.py" line="114" />
         <source>Export CSV…</source>
         <translation>Exportera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="144" />
+        <location filename="../../ui/history/page.py" line="149" />
         <source>Open session</source>
         <translation>Öppna laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="180" />
+        <location filename="../../ui/history/page.py" line="159" />
+        <source>No receipt: {0}</source>
+        <translation>Inget kvitto: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="193" />
         <source>loading…</source>
         <translation>läser in…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="182" />
+        <location filename="../../ui/history/page.py" line="195" />
         <source>failed: {0}</source>
         <translation>misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="203" />
+        <location filename="../../ui/history/page.py" line="217" />
         <source>Could not read the bays: {0}</source>
         <translation>Kunde inte läsa platserna: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="213" />
+        <location filename="../../ui/history/page.py" line="227" />
         <source>The site cannot be reached: {0}</source>
         <translation>Platsen kan inte nås: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="248" />
+        <location filename="../../ui/history/page.py" line="262" />
         <source>{0} · {1} · plugged {2} · charging {3} · idle {4}</source>
         <translation>{0} · {1} · inkopplad {2} · laddning {3} · stillastående {4}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="249" />
+        <location filename="../../ui/history/page.py" line="263" />
         <source>1 session</source>
         <translation>1 laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="249" />
+        <location filename="../../ui/history/page.py" line="263" />
         <source>{0} sessions</source>
         <translation>{0} laddningar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="313" />
+        <source>Details…</source>
+        <translation>Detaljer…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="314" />
+        <source>Receipt…</source>
+        <translation>Kvitto…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="317" />
+        <source>A receipt is issued once the session stops</source>
+        <translation>Ett kvitto utfärdas när laddningen har avslutats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="320" />
+        <source>Copy session number</source>
+        <translation>Kopiera laddningsnummer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="323" />
+        <source>Copy transaction id</source>
+        <translation>Kopiera transaktions-id</translation>
     </message>
     <message>
         <source>{0} sessions · {1} · plugged {2} h · charging {3} h · idle {4} h</source>
         <translation type="vanished">{0} laddningar · {1} · inkopplad {2} h · laddning {3} h · stillastående {4} h</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="293" />
+        <location filename="../../ui/history/page.py" line="337" />
         <source>Export sessions</source>
         <translation>Exportera laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="293" />
+        <location filename="../../ui/history/page.py" line="337" />
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="302" />
+        <location filename="../../ui/history/page.py" line="346" />
         <source>Exporting…</source>
         <translation>Exporterar…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="309" />
+        <location filename="../../ui/history/page.py" line="353" />
         <source>Could not save {0}: {1}</source>
         <translation>Kunde inte spara {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="311" />
+        <location filename="../../ui/history/page.py" line="355" />
         <source>Saved {0}</source>
         <translation>Sparade {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="314" />
+        <location filename="../../ui/history/page.py" line="358" />
         <source>Export failed: {0}</source>
         <translation>Exporten misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="321" />
+        <location filename="../../ui/history/page.py" line="365" />
         <source>History</source>
         <translation>Historik</translation>
     </message>
@@ -1914,12 +1979,12 @@ Hela filen avvisas: inget importeras. Rätta raden och öppna filen igen.</trans
         <translation>Logga in</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="91" />
+        <location filename="../../ui/access/login.py" line="95" />
         <source>Enter your user name and password.</source>
         <translation>Ange användarnamn och lösenord.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/login.py" line="94" />
+        <location filename="../../ui/access/login.py" line="98" />
         <source>Checking…</source>
         <translation>Kontrollerar…</translation>
     </message>
@@ -2288,194 +2353,209 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>SessionDetailDialog</name>
     <message>
-        <location filename="../../ui/history/detail.py" line="33" />
+        <location filename="../../ui/history/detail.py" line="39" />
         <source>Session {0}</source>
         <translation>Laddning {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="35" />
+        <location filename="../../ui/history/detail.py" line="41" />
         <source>Loading…</source>
         <translation>Läser in…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="47" />
+        <location filename="../../ui/history/detail.py" line="54" />
+        <source>Receipt…</source>
+        <translation>Kvitto…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="67" />
         <source>Could not read the session: {0}</source>
         <translation>Kunde inte läsa laddningen: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="65" />
+        <location filename="../../ui/history/detail.py" line="73" />
+        <source>No receipt: {0}</source>
+        <translation>Inget kvitto: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="81" />
+        <source>A receipt is issued once the session stops</source>
+        <translation>Ett kvitto utfärdas när laddningen har avslutats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="95" />
         <source>Guest</source>
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="67" />
+        <location filename="../../ui/history/detail.py" line="97" />
         <source>Bay</source>
         <translation>Plats</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="68" />
+        <location filename="../../ui/history/detail.py" line="98" />
         <source>Card holder</source>
         <translation>Kortinnehavare</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="69" />
+        <location filename="../../ui/history/detail.py" line="99" />
         <source>Card</source>
         <translation>Kort</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="70" />
+        <location filename="../../ui/history/detail.py" line="100" />
         <source>Transaction</source>
         <translation>Transaktion</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="71" />
+        <location filename="../../ui/history/detail.py" line="101" />
         <source>Plugged in</source>
         <translation>Inkopplad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="72" />
+        <location filename="../../ui/history/detail.py" line="102" />
         <source>Authorised</source>
         <translation>Godkänd</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="74" />
+        <location filename="../../ui/history/detail.py" line="104" />
         <source>Stopped</source>
         <translation>Stoppad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="75" />
+        <location filename="../../ui/history/detail.py" line="105" />
         <source>still running</source>
         <translation>pågår fortfarande</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="78" />
+        <location filename="../../ui/history/detail.py" line="108" />
         <source>Stop reason</source>
         <translation>Stopporsak</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="82" />
+        <location filename="../../ui/history/detail.py" line="112" />
         <source>Stopped by</source>
         <translation>Stoppad av</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="84" />
+        <location filename="../../ui/history/detail.py" line="114" />
         <source>Plugged / waiting</source>
         <translation>Inkopplad / väntan</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="88" />
+        <location filename="../../ui/history/detail.py" line="118" />
         <source>Charging / idle</source>
         <translation>Laddning / stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="92" />
+        <location filename="../../ui/history/detail.py" line="122" />
         <source>Meter start / stop</source>
         <translation>Mätarställning start / stopp</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="97" />
-        <location filename="../../ui/history/detail.py" line="219" />
+        <location filename="../../ui/history/detail.py" line="127" />
+        <location filename="../../ui/history/detail.py" line="249" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="100" />
+        <location filename="../../ui/history/detail.py" line="130" />
         <source> (counter restarted {0}×)</source>
         <translation> (räknaren startade om {0}×)</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="107" />
+        <location filename="../../ui/history/detail.py" line="137" />
         <source>Guest start</source>
         <translation>Gäststart</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="111" />
-        <location filename="../../ui/history/detail.py" line="189" />
+        <location filename="../../ui/history/detail.py" line="141" />
+        <location filename="../../ui/history/detail.py" line="219" />
         <source>Price</source>
         <translation>Pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="113" />
+        <location filename="../../ui/history/detail.py" line="143" />
         <source> incl. VAT {0}</source>
         <translation> inkl. moms {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="122" />
+        <location filename="../../ui/history/detail.py" line="152" />
         <source>Summary</source>
         <translation>Sammanfattning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="123" />
+        <location filename="../../ui/history/detail.py" line="153" />
         <source>Curve</source>
         <translation>Kurva</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="126" />
+        <location filename="../../ui/history/detail.py" line="156" />
         <source>Time</source>
         <translation>Tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="126" />
+        <location filename="../../ui/history/detail.py" line="156" />
         <source>Event</source>
         <translation>Händelse</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="126" />
+        <location filename="../../ui/history/detail.py" line="156" />
         <source>Detail</source>
         <translation>Detalj</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="131" />
+        <location filename="../../ui/history/detail.py" line="161" />
         <source>No events or faults</source>
         <translation>Inga händelser eller fel</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="133" />
+        <location filename="../../ui/history/detail.py" line="163" />
         <source>Events and faults ({0})</source>
         <translation>Händelser och fel ({0})</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="139" />
+        <location filename="../../ui/history/detail.py" line="169" />
         <source>Line</source>
         <translation>Rad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="140" />
+        <location filename="../../ui/history/detail.py" line="170" />
         <source>Quantity</source>
         <translation>Antal</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="141" />
+        <location filename="../../ui/history/detail.py" line="171" />
         <source>Unit price</source>
         <translation>À-pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="142" />
+        <location filename="../../ui/history/detail.py" line="172" />
         <source>Net</source>
         <translation>Netto</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="143" />
+        <location filename="../../ui/history/detail.py" line="173" />
         <source>VAT</source>
         <translation>Moms</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="144" />
+        <location filename="../../ui/history/detail.py" line="174" />
         <source>Amount</source>
         <translation>Belopp</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="166" />
+        <location filename="../../ui/history/detail.py" line="196" />
         <source>Total</source>
         <translation>Summa</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="196" />
+        <location filename="../../ui/history/detail.py" line="226" />
         <source>Power</source>
         <translation>Effekt</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="201" />
+        <location filename="../../ui/history/detail.py" line="231" />
         <source>No meter samples were stored for this session</source>
         <translation>Inga mätvärden sparades för denna laddning</translation>
     </message>
@@ -2540,263 +2620,268 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>TariffEditor</name>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="72" />
+        <location filename="../../ui/billing/tariffs.py" line="78" />
         <source>of charging</source>
         <translation>av laddningen</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="73" />
+        <location filename="../../ui/billing/tariffs.py" line="79" />
         <source>of plugged time</source>
         <translation>av inkopplad tid</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="79" />
+        <location filename="../../ui/billing/tariffs.py" line="85" />
         <source>no cap</source>
         <translation>inget tak</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="82" />
+        <location filename="../../ui/billing/tariffs.py" line="88" />
         <source>Add version</source>
         <translation>Lägg till version</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="40" />
-        <location filename="../../ui/billing/tariffs.py" line="86" />
+        <location filename="../../ui/billing/tariffs.py" line="43" />
+        <location filename="../../ui/billing/tariffs.py" line="92" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="41" />
-        <location filename="../../ui/billing/tariffs.py" line="87" />
+        <location filename="../../ui/billing/tariffs.py" line="44" />
+        <location filename="../../ui/billing/tariffs.py" line="93" />
         <source>For</source>
         <translation>För</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="88" />
+        <location filename="../../ui/billing/tariffs.py" line="94" />
         <source>Valid from (site time)</source>
         <translation>Giltig från (platsens tid)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="89" />
+        <location filename="../../ui/billing/tariffs.py" line="95" />
         <source>Price per kWh</source>
         <translation>Pris per kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="93" />
+        <location filename="../../ui/billing/tariffs.py" line="99" />
         <source>Price per hour</source>
         <translation>Pris per timme</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="45" />
-        <location filename="../../ui/billing/tariffs.py" line="94" />
+        <location filename="../../ui/billing/tariffs.py" line="48" />
+        <location filename="../../ui/billing/tariffs.py" line="100" />
         <source>Start fee</source>
         <translation>Startavgift</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="39" />
+        <location filename="../../ui/billing/tariffs.py" line="42" />
         <source>No.</source>
         <translation>Nr</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="42" />
+        <location filename="../../ui/billing/tariffs.py" line="45" />
         <source>Valid from</source>
         <translation>Giltig från</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="43" />
+        <location filename="../../ui/billing/tariffs.py" line="46" />
         <source>Per kWh</source>
         <translation>Per kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="44" />
+        <location filename="../../ui/billing/tariffs.py" line="47" />
         <source>Per hour</source>
         <translation>Per timme</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="46" />
+        <location filename="../../ui/billing/tariffs.py" line="49" />
         <source>Idle per min</source>
         <translation>Stillastående per min</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="47" />
+        <location filename="../../ui/billing/tariffs.py" line="50" />
         <source>Grace</source>
         <translation>Fri tid</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="48" />
+        <location filename="../../ui/billing/tariffs.py" line="51" />
         <source>Idle cap</source>
         <translation>Tak stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="49" />
+        <location filename="../../ui/billing/tariffs.py" line="52" />
         <source>VAT</source>
         <translation>Moms</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="95" />
+        <location filename="../../ui/billing/tariffs.py" line="101" />
         <source>Idle fee per minute</source>
         <translation>Avgift per minut stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="96" />
+        <location filename="../../ui/billing/tariffs.py" line="102" />
         <source>Grace period (min)</source>
         <translation>Fri tid (min)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="97" />
+        <location filename="../../ui/billing/tariffs.py" line="103" />
         <source>Idle fee cap</source>
         <translation>Tak för avgift för stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="98" />
+        <location filename="../../ui/billing/tariffs.py" line="104" />
         <source>VAT %</source>
         <translation>Moms %</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="99" />
+        <location filename="../../ui/billing/tariffs.py" line="105" />
         <source>Currency</source>
         <translation>Valuta</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="101" />
+        <location filename="../../ui/billing/tariffs.py" line="107" />
         <source>New tariff version (prices net of VAT)</source>
         <translation>Ny taxeversion (priser exkl. moms)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="139" />
+        <location filename="../../ui/billing/tariffs.py" line="163" />
         <source>guests</source>
         <translation>gäster</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="143" />
+        <location filename="../../ui/billing/tariffs.py" line="167" />
         <source>site default</source>
         <translation>platsens standard</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="166" />
+        <location filename="../../ui/billing/tariffs.py" line="190" />
         <source>Site default</source>
         <translation>Platsens standard</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="167" />
+        <location filename="../../ui/billing/tariffs.py" line="191" />
         <source>Guests</source>
         <translation>Gäster</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="169" />
+        <location filename="../../ui/billing/tariffs.py" line="193" />
         <source>Group: {0}</source>
         <translation>Grupp: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="210" />
+        <location filename="../../ui/billing/tariffs.py" line="237" />
         <source>Added version {0}</source>
         <translation>Lade till version {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/tariffs.py" line="253" />
+        <source>Tariff not added</source>
+        <translation>Taxan lades inte till</translation>
     </message>
 </context>
 <context>
     <name>TileGrid</name>
     <message>
-        <location filename="../../ui/board/tiles.py" line="91" />
+        <location filename="../../ui/board/tiles.py" line="93" />
         <source>Bay board</source>
         <translation>Platsöversikt</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="174" />
+        <location filename="../../ui/board/tiles.py" line="176" />
         <source>No bays yet. Add a charger under Chargers to see its bays here.</source>
         <translation>Inga platser ännu. Lägg till en laddare under Laddare så syns dess platser här.</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="304" />
+        <location filename="../../ui/board/tiles.py" line="320" />
         <source>Free</source>
         <translation>Ledig</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="312" />
+        <location filename="../../ui/board/tiles.py" line="328" />
         <source>Tap a card at the bay, or start a guest session</source>
         <translation>Blippa ett kort vid platsen eller starta en gästladdning</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="314" />
+        <location filename="../../ui/board/tiles.py" line="330" />
         <source>waiting {0}</source>
         <translation>väntar {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="319" />
+        <location filename="../../ui/board/tiles.py" line="335" />
         <source>Charger fault: {0}</source>
         <translation>Fel i laddaren: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="321" />
+        <location filename="../../ui/board/tiles.py" line="337" />
         <source>car plugged in {0}</source>
         <translation>bil inkopplad {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="331" />
+        <location filename="../../ui/board/tiles.py" line="347" />
         <source>No answer from the charger</source>
         <translation>Inget svar från laddaren</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="333" />
+        <location filename="../../ui/board/tiles.py" line="349" />
         <source>Out of order</source>
         <translation>Ur drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="359" />
+        <location filename="../../ui/board/tiles.py" line="375" />
         <source>plugged {0}</source>
         <translation>inkopplad {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="361" />
+        <location filename="../../ui/board/tiles.py" line="377" />
         <source>charged {0}</source>
         <translation>laddat {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="363" />
+        <location filename="../../ui/board/tiles.py" line="379" />
         <source>idle {0}</source>
         <translation>stillastående {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="375" />
+        <location filename="../../ui/board/tiles.py" line="391" />
         <source>≈ {0}</source>
         <translation>≈ {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="377" />
+        <location filename="../../ui/board/tiles.py" line="393" />
         <source>ends ~{0}</source>
         <translation>klar ~{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="380" />
+        <location filename="../../ui/board/tiles.py" line="396" />
         <source>car done, blocking the bay</source>
         <translation>bilen klar, blockerar platsen</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="457" />
+        <location filename="../../ui/board/tiles.py" line="473" />
         <source>Card {0} tapped: plug in to start</source>
         <translation>Kort {0} visat: koppla in bilen för att starta</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="461" />
+        <location filename="../../ui/board/tiles.py" line="477" />
         <source>Car plugged in, no card yet</source>
         <translation>Bil inkopplad, inget kort än</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="463" />
+        <location filename="../../ui/board/tiles.py" line="479" />
         <source>Session ended</source>
         <translation>Laddningen avslutad</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="464" />
+        <location filename="../../ui/board/tiles.py" line="480" />
         <source>No session</source>
         <translation>Ingen laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="455" />
+        <location filename="../../ui/board/tiles.py" line="471" />
         <source>Guest</source>
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="397" />
+        <location filename="../../ui/board/tiles.py" line="413" />
         <source>offline</source>
         <translation>nere</translation>
     </message>
@@ -2911,7 +2996,7 @@ Monitor and run a small EV charging site.</source>
     <name>actions</name>
     <message>
         <source>You may not do this with your role.</source>
-        <translation>Din roll får inte göra detta.</translation>
+        <translation type="vanished">Din roll får inte göra detta.</translation>
     </message>
     <message>
         <source>The site engine is not running.</source>
@@ -3008,6 +3093,67 @@ Monitor and run a small EV charging site.</source>
     </message>
 </context>
 <context>
+    <name>notice</name>
+    <message>
+        <location filename="../../ui/board/notices.py" line="17" />
+        <source>blocked</source>
+        <translation>spärrat</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/notices.py" line="18" />
+        <source>card group blocked</source>
+        <translation>kortgruppen spärrad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/notices.py" line="19" />
+        <source>not allowed at this bay</source>
+        <translation>inte tillåtet på den här platsen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/notices.py" line="20" />
+        <source>already charging elsewhere</source>
+        <translation>laddar redan på annan plats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/notices.py" line="21" />
+        <source>bay is busy</source>
+        <translation>platsen är upptagen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/notices.py" line="22" />
+        <source>bay is out of order</source>
+        <translation>platsen är ur drift</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/notices.py" line="23" />
+        <source>charger does not answer</source>
+        <translation>laddaren svarar inte</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/notices.py" line="41" />
+        <source>Unknown card {0}</source>
+        <translation>Okänt kort {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/notices.py" line="44" />
+        <source>Card {0} refused: {1}</source>
+        <translation>Kort {0} nekat: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/notices.py" line="45" />
+        <source>Card refused: {0}</source>
+        <translation>Kortet nekat: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>offer</name>
+    <message>
+        <location filename="../../ui/offer.py" line="21" />
+        <source>Not for your role (allowed for: {0})</source>
+        <translation>Inte för din roll (tillåtet för: {0})</translation>
+    </message>
+</context>
+<context>
     <name>pages</name>
     <message>
         <location filename="../../ui/access/page.py" line="27" />
@@ -3020,7 +3166,7 @@ Monitor and run a small EV charging site.</source>
         <translation>Larm</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="382" />
+        <location filename="../../ui/reports/capacity_page.py" line="381" />
         <source>Capacity</source>
         <translation>Beläggning</translation>
     </message>
@@ -3033,24 +3179,42 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>price</name>
     <message>
-        <location filename="../../ui/history/detail.py" line="232" />
+        <location filename="../../ui/history/detail.py" line="262" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="233" />
+        <location filename="../../ui/history/detail.py" line="263" />
         <source>Time</source>
         <translation>Tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="234" />
+        <location filename="../../ui/history/detail.py" line="264" />
         <source>Start fee</source>
         <translation>Startavgift</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="235" />
+        <location filename="../../ui/history/detail.py" line="265" />
         <source>Idle fee</source>
         <translation>Avgift för stillastående</translation>
+    </message>
+</context>
+<context>
+    <name>receipt</name>
+    <message>
+        <location filename="../../ui/history/receipt.py" line="31" />
+        <source>Open</source>
+        <translation>Öppna</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/receipt.py" line="50" />
+        <source>Save receipt</source>
+        <translation>Spara kvitto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/receipt.py" line="63" />
+        <source>Receipt {0} ({1}) saved to {2}</source>
+        <translation>Kvitto {0} ({1}) sparat i {2}</translation>
     </message>
 </context>
 <context>
@@ -3097,42 +3261,42 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>status</name>
     <message>
-        <location filename="../../ui/board/tiles.py" line="60" />
+        <location filename="../../ui/board/tiles.py" line="62" />
         <source>Available</source>
         <translation>Ledig</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="61" />
+        <location filename="../../ui/board/tiles.py" line="63" />
         <source>Waiting for card</source>
         <translation>Väntar på kort</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="62" />
+        <location filename="../../ui/board/tiles.py" line="64" />
         <source>Charging</source>
         <translation>Laddar</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="63" />
+        <location filename="../../ui/board/tiles.py" line="65" />
         <source>Paused by car</source>
         <translation>Pausad av bilen</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="64" />
+        <location filename="../../ui/board/tiles.py" line="66" />
         <source>Paused by charger</source>
         <translation>Pausad av laddaren</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="65" />
+        <location filename="../../ui/board/tiles.py" line="67" />
         <source>Finished – idle</source>
         <translation>Klar – står kvar</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="66" />
+        <location filename="../../ui/board/tiles.py" line="68" />
         <source>Faulted</source>
         <translation>Fel</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="67" />
+        <location filename="../../ui/board/tiles.py" line="69" />
         <source>Unavailable</source>
         <translation>Ej tillgänglig</translation>
     </message>
