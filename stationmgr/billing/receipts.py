@@ -68,6 +68,9 @@ def _issue_once(s: Session, session_id: int, now: datetime) -> Receipt:
     entry = ledger.sale_entry(s, price.id)
     if entry is None:
         raise UserError(f"session {session_id} is not in the ledger (run stationmgr verify)")
+    from stationmgr.billing.invoices import claim_for_receipt
+
+    claim_for_receipt(s, session_id)  # refused for a session on an invoice
     number = (s.scalar(select(func.max(Receipt.number))) or 0) + 1
     rec = Receipt(
         number=number,
