@@ -9,6 +9,7 @@
     stationmgr buyers set --holder H | --group G [--name … --address "l1;l2" --org-number …
                           --vat-number … --email … --monthly yes|no --terms DAYS]
     stationmgr buyers list
+    stationmgr receipts show N -o FILE.pdf [--lang sv|en]   (a receipt as issued, by number)
 
 Bad input gives one line and exit status 2 with nothing written.
 """
@@ -79,6 +80,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.set_defaults(func=buyers_set_cmd, required_action="buyers.edit")
     a = b.add_parser("list", help="list the buyers' invoice details")
     a.set_defaults(func=buyers_list_cmd, required_action="invoices.read")
+
+    p = sub.add_parser("receipts", help="receipts by number (a corrected one as it was issued)")
+    r = p.add_subparsers(dest="receipts_command", metavar="ACTION", required=True)
+    a = r.add_parser("show", help="re-print receipt N as PDF")
+    a.add_argument("number")
+    a.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    a.add_argument("--lang", choices=LANG_CHOICES, default="sv")
+    a.set_defaults(func=receipts_show_cmd, required_action="receipts.read")
 
 
 def _number(text: str) -> int:
@@ -307,4 +316,21 @@ def buyers_list_cmd(args: argparse.Namespace) -> int:
         ],
         ["scope", "of", "name", "address", "org_no", "vat_no", "email", "monthly", "terms"],
     )
+    return 0
+
+
+def receipts_show_cmd(args: argparse.Namespace) -> int:
+    from stationmgr.billing.receipt_corrections import reprint
+    from stationmgr.cli.billing import _out, _write
+    from stationmgr.validate import parse_id
+
+    number = parse_id(args.number, "receipt number")
+    out = _out(args.output)
+    db = open_db(args)
+    try:
+        pdf = reprint(db, number, args.lang)
+    finally:
+        db.dispose()
+    _write(out, pdf)
+    print(f"receipt {number} → {out}")
     return 0
