@@ -579,7 +579,7 @@ def _payment_block(f: _Flow, doc: InvoiceDoc, lang: str) -> None:
         (w("due", lang), doc.due_date),
     ]
     size = 78
-    height = 18 + ((len(rows) + 1) // 2) * 13 + 26
+    height = 18 + ((len(rows) + 1) // 2) * 13 + 34
     if qr:
         height = max(height, size + 14)
     f.need(height + 10)
