@@ -19,9 +19,14 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stationmgr.cli.common import int_arg, open_db, print_table
+from stationmgr.client import invoice_models as v
 from stationmgr.errors import UserError
+
+if TYPE_CHECKING:
+    from stationmgr.client.api import SiteClient
 
 LANG_CHOICES = ("sv", "en")
 
@@ -110,43 +115,40 @@ def _money(minor: int, cur: str = "") -> str:
     return f"{sign}{abs(minor) // 100}.{abs(minor) % 100:02d}" + (f" {cur}" if cur else "")
 
 
-def issue_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.invoices import issue_invoices
+def _local(handler):  # type: ignore[no-untyped-def]
+    """The handler through LocalClient: the same code as over `--site`."""
+
+    def run(args: argparse.Namespace) -> int:
+        from stationmgr.cli.remote import local
+
+        return local(handler)(args)
+
+    return run
+
+
+def issue(args: argparse.Namespace, client: SiteClient) -> int:
     from stationmgr.billing.site import parse_month
 
-    year, month = parse_month(args.month)
-    db = open_db(args)
-    try:
-        issued, skipped = issue_invoices(db, year, month, args.holder, args.group)
-    finally:
-        db.dispose()
-    for i in issued:
+    parse_month(args.month)
+    r = client.issue_invoices(v.InvoiceIssueRequest(args.month, args.holder, args.group))
+    for i in r.issued:
         print(
             f"invoice {i.number}: {i.buyer}, {i.sessions} sessions, "
             f"{_money(i.total_minor, i.currency)}, OCR {i.ocr}, due {i.due_date}"
         )
-    for line in skipped:
+    for line in r.skipped:
         print(f"skipped {line}")
-    if not issued:
+    if not r.issued:
         raise UserError(f"no invoice issued for {args.month}")
     return 0
 
 
-def list_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.invoices import list_invoices
+def listing(args: argparse.Namespace, client: SiteClient) -> int:
     from stationmgr.billing.site import parse_month
 
     if args.month:
         parse_month(args.month)
-    db = open_db(args)
-    try:
-        with db.session() as s:
-            from stationmgr.access.context import require
-
-            require(None, "invoices.read", s)
-            rows = list_invoices(s, args.month, args.state)
-    finally:
-        db.dispose()
+    rows = client.invoices(v.InvoiceQuery(args.month, args.state))
     print_table(
         [
             [
@@ -161,8 +163,8 @@ def list_cmd(args: argparse.Namespace) -> int:
                 r.currency,
                 r.state if r.kind == "invoice" else f"credits {r.refers_to}",
                 r.ocr,
+                f"by {r.refers_to}" if r.state == "credited" else "",
             ]
-            + ([f"by {r.refers_to}"] if r.state == "credited" else [""])
             for r in rows
         ],
         [
@@ -183,39 +185,27 @@ def list_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
-def show_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.invoice_pdf import invoice_doc, render_invoice
+def show(args: argparse.Namespace, client: SiteClient) -> int:
+    import base64
+
     from stationmgr.cli.billing import _out, _write
 
     number = _number(args.number)
     out: Path = _out(args.output)
-    db = open_db(args)
-    try:
-        with db.session() as s:
-            from stationmgr.access.context import require
-
-            require(None, "invoices.read", s, target=f"invoice {number}")
-            doc = invoice_doc(s, number)
-    finally:
-        db.dispose()
-    _write(out, render_invoice(doc, args.lang))
-    what = "credit note" if doc.kind == "credit" else "invoice"
-    print(f"{what} {doc.number} ({doc.code}) → {out}")
+    f = client.invoice_pdf(number, v.InvoiceFileRequest(args.lang))
+    _write(out, base64.b64decode(f.pdf_base64))
+    what = "credit note" if f.kind == "credit" else "invoice"
+    print(f"{what} {f.number} ({f.code}) → {out}")
     return 0
 
 
-def pay_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.invoices import pay_invoice
+def pay(args: argparse.Namespace, client: SiteClient) -> int:
     from stationmgr.billing.tariffs import parse_money
 
     number = _number(args.number)
     paid_on = _date(args.date)
     amount = parse_money(args.amount, "--amount") if args.amount is not None else None
-    db = open_db(args)
-    try:
-        p = pay_invoice(db, number, paid_on, amount)
-    finally:
-        db.dispose()
+    p = client.pay_invoice(number, v.PaymentRequest(paid_on.isoformat(), amount))
     print(
         f"invoice {p.number}: {_money(p.amount_minor)} paid on {paid_on}; "
         f"{_money(p.paid_minor)} of {_money(p.total_minor)} paid ({p.state})"
@@ -223,15 +213,9 @@ def pay_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
-def credit_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.invoices import credit_invoice
-
+def credit(args: argparse.Namespace, client: SiteClient) -> int:
     number = _number(args.number)
-    db = open_db(args)
-    try:
-        note = credit_invoice(db, number, args.reason)
-    finally:
-        db.dispose()
+    note = client.credit_invoice(number, v.CreditRequest(args.reason))
     print(
         f"credit note {note.number} for invoice {number}: "
         f"{_money(note.total_minor, note.currency)} ({note.sessions} sessions released)"
@@ -239,21 +223,17 @@ def credit_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
-def import_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.invoices import import_payments
+def import_payments(args: argparse.Namespace, client: SiteClient) -> int:
+    import base64
 
     path = Path(args.file)
     try:
         data = path.read_bytes()
     except OSError as e:
         raise UserError(f"cannot read {path}: {e.strerror or e}") from None
-    db = open_db(args)
-    try:
-        r = import_payments(db, data)
-    finally:
-        db.dispose()
-    for number, amount, day in r.booked:
-        print(f"invoice {number}: {_money(amount)} paid on {day}")
+    r = client.import_payments(v.PaymentsFile(base64.b64encode(data).decode()))
+    for line in r.booked:
+        print(line)
     for line in r.unmatched:
         print(f"not matched: {line}")
     if r.already:
@@ -264,41 +244,27 @@ def import_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
-def buyers_set_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.buyers import set_buyer
-
-    changes = {
-        "name": args.name,
-        "address": args.address,
-        "org_number": args.org_number,
-        "vat_number": args.vat_number,
-        "email": args.email,
-        "invoice_monthly": None if args.monthly is None else args.monthly == "yes",
-        "terms_days": args.terms,
-    }
-    db = open_db(args)
-    try:
-        with db.session() as s:
-            b = set_buyer(s, args.holder, args.group, changes)
-    finally:
-        db.dispose()
-    kind = "private customer" if b.private else f"org. no. {b.org_number}"
+def buyers_set(args: argparse.Namespace, client: SiteClient) -> int:
+    b = client.set_buyer(
+        v.BuyerRequest(
+            holder=args.holder,
+            group=args.group,
+            name=args.name,
+            address=args.address,
+            org_number=args.org_number,
+            vat_number=args.vat_number,
+            email=args.email,
+            invoice_monthly=None if args.monthly is None else args.monthly == "yes",
+            terms_days=args.terms,
+        )
+    )
+    kind = "private customer" if not b.org_number else f"org. no. {b.org_number}"
     monthly = "invoiced monthly" if b.invoice_monthly else "not invoiced monthly"
     print(f"{b.scope} {b.scope_name!r}: {b.name} ({kind}), {monthly}, {b.terms_days} days")
     return 0
 
 
-def buyers_list_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.access.context import require
-    from stationmgr.billing.buyers import all_buyers
-
-    db = open_db(args)
-    try:
-        with db.session() as s:
-            require(None, "invoices.read", s)
-            rows = all_buyers(s)
-    finally:
-        db.dispose()
+def buyers_list(args: argparse.Namespace, client: SiteClient) -> int:
     print_table(
         [
             [
@@ -312,11 +278,33 @@ def buyers_list_cmd(args: argparse.Namespace) -> int:
                 "yes" if b.invoice_monthly else "no",
                 b.terms_days,
             ]
-            for b in rows
+            for b in client.buyers()
         ],
         ["scope", "of", "name", "address", "org_no", "vat_no", "email", "monthly", "terms"],
     )
     return 0
+
+
+issue_cmd = _local(issue)
+list_cmd = _local(listing)
+show_cmd = _local(show)
+pay_cmd = _local(pay)
+credit_cmd = _local(credit)
+import_cmd = _local(import_payments)
+buyers_set_cmd = _local(buyers_set)
+buyers_list_cmd = _local(buyers_list)
+
+# The same handlers over `--site` (cli.remote.REMOTE).
+INVOICES = {
+    ("invoices", "issue"): issue,
+    ("invoices", "list"): listing,
+    ("invoices", "show"): show,
+    ("invoices", "pay"): pay,
+    ("invoices", "credit"): credit,
+    ("invoices", "import-payments"): import_payments,
+    ("buyers", "set"): buyers_set,
+    ("buyers", "list"): buyers_list,
+}
 
 
 def receipts_show_cmd(args: argparse.Namespace) -> int:
