@@ -223,22 +223,40 @@ def billable(s: Session, buyer: BuyerFacts, year: int, month: int) -> list[Billa
         .where(~select(Receipt.id).where(Receipt.session_id == ChargeSession.id).exists())
         .order_by(ChargeSession.stopped_at, ChargeSession.id)
     )
+    pairs = s.execute(q).all()
+    seqs: dict[int, int] = {}
+    vats: dict[int, dict[str, list[int]]] = {}
+    ids = [p.id for _, p in pairs]
+    for chunk in range(0, len(ids), 500):  # the sale entries and VAT per rate, in bulk
+        part = ids[chunk : chunk + 500]
+        seqs.update(
+            s.execute(
+                select(LedgerEntry.price_id, LedgerEntry.seq).where(
+                    LedgerEntry.price_id.in_(part), LedgerEntry.kind == "sale"
+                )
+            ).all()
+        )
+        for pid, bp, n, v in s.execute(
+            select(
+                PricedLine.price_id,
+                PricedLine.vat_bp,
+                func.sum(PricedLine.net_minor),
+                func.sum(PricedLine.vat_minor),
+            )
+            .where(PricedLine.price_id.in_(part))
+            .group_by(PricedLine.price_id, PricedLine.vat_bp)
+        ):
+            vats.setdefault(pid, {})[str(bp)] = [int(n), int(v)]
     out = []
-    for sid, price in s.execute(q).all():
-        entry = ledger.sale_entry(s, price.id)
-        if entry is None:
+    for sid, price in pairs:
+        if price.id not in seqs:
             raise UserError(f"session {sid} is not in the ledger (run stationmgr verify)")
-        by_vat: dict[str, list[int]] = {}
-        for line in s.scalars(select(PricedLine).where(PricedLine.price_id == price.id)):
-            t = by_vat.setdefault(str(line.vat_bp), [0, 0])
-            t[0] += line.net_minor
-            t[1] += line.vat_minor
         out.append(
             Billable(
                 sid,
                 price.id,
-                entry.seq,
-                by_vat,
+                seqs[price.id],
+                vats.get(price.id, {}),
                 price.net_minor,
                 price.vat_minor,
                 price.total_minor,
@@ -788,9 +806,28 @@ def verify_invoices(s: Session) -> list[str]:
             if sum(getattr(x, f"{k}_minor") for x in lines) != total:
                 return [f"invoice {inv.number}: its lines do not add up to its {k}"]
         if inv.kind == "invoice":
+            entries = {
+                e.seq: e
+                for e in s.execute(
+                    select(LedgerEntry.seq, LedgerEntry.kind, LedgerEntry.price_id).where(
+                        LedgerEntry.seq.in_([x.ledger_seq for x in lines])
+                    )
+                )
+            }
+            prices = {
+                p.id: p
+                for p in s.execute(
+                    select(
+                        SessionPrice.id,
+                        SessionPrice.net_minor,
+                        SessionPrice.vat_minor,
+                        SessionPrice.total_minor,
+                    ).where(SessionPrice.id.in_([x.price_id for x in lines]))
+                )
+            }
             for x in lines:
-                e = s.scalar(select(LedgerEntry).where(LedgerEntry.seq == x.ledger_seq))
-                p = s.get(SessionPrice, x.price_id)
+                e = entries.get(x.ledger_seq)
+                p = prices.get(x.price_id)
                 if e is None or e.kind != "sale" or e.price_id != x.price_id or p is None:
                     return [
                         f"invoice {inv.number}: session {x.session_id} is not that sale "
