@@ -289,7 +289,9 @@ class Issued:
     due_date: str
 
 
-def _issue_once(s: Session, buyer: BuyerFacts, year: int, month: int, now: datetime) -> Issued:
+def _issue_once(
+    s: Session, buyer: BuyerFacts, year: int, month: int, now: datetime, actor: Actor | None
+) -> Issued:
     values = site_values(s)
     _seller_ready(values)
     items = billable(s, buyer, year, month)
@@ -341,6 +343,10 @@ def _issue_once(s: Session, buyer: BuyerFacts, year: int, month: int, now: datet
         s.add(SessionClaim(session_id=b.session_id, invoice_id=inv.id))
     s.flush()
     _append(s, "invoice", inv, now)
+    from stationmgr.access.context import record
+
+    after = {"buyer": buyer.name, "sessions": len(items), "total_minor": inv.total_minor}
+    record(s, "invoices.issue", f"invoice {number}", after=after, actor=actor)
     return Issued(
         number, buyer.name, len(items), inv.total_minor, inv.currency, inv.ocr or "", inv.due_date
     )
@@ -377,24 +383,15 @@ def issue_invoices(
         try:
             issued.append(
                 _retrying(
-                    db, lambda s, b=b: _issue_once(s, b, year, month, at), "number the invoice"
+                    db,
+                    lambda s, b=b: _issue_once(s, b, year, month, at, actor),
+                    "number the invoice",
                 )
             )
         except UserError as e:
             if holder or group:
                 raise
             skipped.append(f"{b.name}: {e}")
-    if issued:
-        with db.session() as s:
-            from stationmgr.access.context import record
-
-            record(
-                s,
-                "invoices.issue",
-                f"invoices {year}-{month:02d}",
-                after={"numbers": [i.number for i in issued]},
-                actor=actor,
-            )
     return issued, skipped
 
 
