@@ -306,7 +306,55 @@ def main() -> None:
             f"CSV export {timings['csv']:.2f} s; all {total - timings['verify']:.2f} s"
         )
         print(f"verify: ledger of {n} entries in {timings['verify']:.2f} s")
+        bench_invoices(db)
         db.dispose()
+
+
+def bench_invoices(db: Database) -> None:
+    """Every holder a monthly buyer: the month's invoices issued (gapless numbers, one
+    transaction each), then each rendered as PDF, then the invoice register verified."""
+    from stationmgr.billing.buyers import set_buyer
+    from stationmgr.billing.invoice_pdf import invoice_doc, render_invoice
+    from stationmgr.billing.invoices import issue_invoices, verify_invoices
+
+    with db.session() as s:
+        set_site_value(s, "seller_bankgiro", "5050-1055")
+        for h in list(s.scalars(select(CardHolder).order_by(CardHolder.id))):
+            set_buyer(
+                s,
+                str(h.id),
+                None,
+                {
+                    "name": f"{h.name} AB",
+                    "address": "Box 1;831 30 Östersund",
+                    "org_number": "556123-4567",
+                    "invoice_monthly": True,
+                },
+            )
+    t0 = time.perf_counter()
+    issued, _skipped = issue_invoices(
+        db, YEAR, MONTH, now=datetime(YEAR, MONTH + 1, 1, 8, tzinfo=UTC)
+    )
+    dt_issue = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    size = 0
+    with db.session() as s:
+        docs = [invoice_doc(s, i.number) for i in issued]
+    for d in docs:
+        size += len(render_invoice(d, "sv"))
+    dt_render = time.perf_counter() - t0
+    lines = sum(i.sessions for i in issued)
+    t0 = time.perf_counter()
+    with db.session() as s:
+        problems = verify_invoices(s)
+    dt_verify = time.perf_counter() - t0
+    print(
+        f"invoices: {len(issued)} issued ({lines} sessions) in {dt_issue:.2f} s = "
+        f"{len(issued) / dt_issue:.0f}/s; rendered (read + PDF, {size / len(docs) / 1024:.0f} KiB "
+        f"each) {len(docs) / dt_render:.0f}/s; issued + rendered "
+        f"{len(issued) / (dt_issue + dt_render):.0f}/s; verify {dt_verify:.2f} s "
+        f"({'ok' if not problems else problems[0]})"
+    )
 
 
 if __name__ == "__main__":

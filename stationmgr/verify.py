@@ -21,6 +21,7 @@ Check = Callable[[Session], list[str]]
 VERIFY_CHECKS: dict[str, str] = {
     "ledger": "stationmgr.billing.ledger:verify_chain",
     "receipts": "stationmgr.billing.receipts:verify_numbering",
+    "invoices": "stationmgr.billing.invoices:verify_invoices",
     "audit": "stationmgr.access.audit:verify_problems",
     # the newest ledger entry and receipt still there (the chains cannot show their end)
     "heads": "stationmgr.access.anchors:verify_heads",

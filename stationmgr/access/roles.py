@@ -45,6 +45,10 @@ ACTIONS: dict[str, str] = {
     "statements.create": "create monthly statements",
     "billing.export": "export billing data",
     "billing.correct": "record a correction to a finished session",
+    "invoices.read": "read invoices and credit notes",
+    "invoices.issue": "issue invoices and credit notes",
+    "invoices.pay": "register payments of invoices",
+    "buyers.edit": "set the invoice details of card holders and groups",
     "tariffs.read": "read tariffs",
     "tariffs.edit": "create or change a tariff",
     # configuration
@@ -97,6 +101,10 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             "statements.create",
             "billing.export",
             "billing.correct",
+            "invoices.read",
+            "invoices.issue",
+            "invoices.pay",
+            "buyers.edit",
             "cards.export",
             "verify",
         }

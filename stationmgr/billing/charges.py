@@ -127,6 +127,9 @@ def correct_price(
     old = current_price(s, session_id)
     if old is None or row.stopped_at is None:
         raise UserError(f"session {session_id} is not closed and priced yet")
+    from stationmgr.billing.invoices import refuse_if_invoiced
+
+    refuse_if_invoiced(s, session_id)
     t = s.get(Tariff, tariff_id)
     if t is None:
         raise UserError(f"no tariff with id {tariff_id}")

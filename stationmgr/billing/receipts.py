@@ -42,6 +42,14 @@ from stationmgr.billing.pdf import (
     vat_rate_text,
     word,
 )
+from stationmgr.billing.receipt_corrections import (
+    CorrectedBy,
+    Corrects,
+    draw_corrected_stamp,
+    draw_corrects,
+    references,
+)
+from stationmgr.billing.receipt_corrections import W as CW
 from stationmgr.billing.site import Seller, seller, site_tz, site_values
 from stationmgr.clock import to_epoch
 from stationmgr.errors import DatabaseBusy, UserError
@@ -68,6 +76,9 @@ def _issue_once(s: Session, session_id: int, now: datetime) -> Receipt:
     entry = ledger.sale_entry(s, price.id)
     if entry is None:
         raise UserError(f"session {session_id} is not in the ledger (run stationmgr verify)")
+    from stationmgr.billing.invoices import claim_for_receipt
+
+    claim_for_receipt(s, session_id)  # refused for a session on an invoice
     number = (s.scalar(select(func.max(Receipt.number))) or 0) + 1
     rec = Receipt(
         number=number,
@@ -138,6 +149,8 @@ class ReceiptDoc:
     curve: tuple[tuple[float, float], ...]  # (seconds since plug-in, kW)
     energy_curve: tuple[tuple[float, float], ...]  # (seconds since plug-in, Wh delivered)
     tz: object
+    corrects: Corrects | None = None  # the earlier receipt this one corrects
+    corrected_by: CorrectedBy | None = None  # the later receipt that corrects this one
 
 
 def receipt_doc(s: Session, rec: Receipt) -> ReceiptDoc:
@@ -151,6 +164,8 @@ def receipt_doc(s: Session, rec: Receipt) -> ReceiptDoc:
     curve = tuple((p.at - t0, (p.power_w or 0) / 1000) for p in points)
     energy = tuple((p.at - t0, p.energy_wh) for p in points)
     values = site_values(s)
+    tz = site_tz(s, values)
+    corrects, corrected_by = references(s, rec, tz)
     return ReceiptDoc(
         seller=seller(s, values),
         number=rec.number,
@@ -163,7 +178,9 @@ def receipt_doc(s: Session, rec: Receipt) -> ReceiptDoc:
         lines=tuple(price.lines),
         curve=curve,
         energy_curve=energy,
-        tz=site_tz(s, values),
+        tz=tz,
+        corrects=corrects,
+        corrected_by=corrected_by,
     )
 
 
@@ -202,14 +219,19 @@ def render_receipt(doc: ReceiptDoc, lang: str = "sv") -> bytes:
         c.drawString(left, yy, f"{w('vat_no')} {doc.seller.vat_number}")
         yy -= 11
     c.setFont(BOLD, 18)
-    c.drawRightString(right, y, w("receipt"))
+    c.drawRightString(right, y, CW["title"][lang] if doc.corrects else w("receipt"))
     c.setFont(FONT, 10)
     c.drawRightString(right, y - 18, f"{w('receipt_no')}: {doc.number}")
     c.drawRightString(right, y - 31, f"{w('date')}: {when(doc.issued_at)[:10]}")
+    if doc.corrected_by:
+        draw_corrected_stamp(c, doc.corrected_by, right, y - 47, lang)
+        yy = min(yy, y - 50)
     y = min(yy, y - 40) - 14
     c.setStrokeGray(0.7)
     c.line(left, y, right, y)
     c.setStrokeGray(0)
+    if doc.corrects:
+        y = draw_corrects(c, doc.corrects, left, y - 16, lang, doc.price.currency) + 2
 
     # The session.
     y -= 18

@@ -23,6 +23,10 @@ SITE_KEYS: dict[str, tuple[str, str]] = {
     "seller_address": ("postal address, lines separated by ';'", ""),
     "seller_vat_number": ("VAT registration number (SE…01)", ""),
     "seller_email": ("contact e-mail", ""),
+    "seller_bankgiro": ("bankgiro number for invoice payments (NNN-NNNN or NNNN-NNNN)", ""),
+    "seller_plusgiro": ("plusgiro number for invoice payments", ""),
+    "seller_swish": ("Swish number for private customers' invoices (123 456 78 90)", ""),
+    "invoice_terms_days": ("payment terms of invoices in days (a buyer may have its own)", "30"),
     "timezone": ("the site's time zone (days and months are local)", "Europe/Stockholm"),
     "currency": ("currency before any tariff exists", "SEK"),
     "sie_account_sales": ("SIE: sales account", "3001"),
@@ -80,6 +84,10 @@ def set_site_value(s: Session, key: str, value: str) -> None:
         raise UserError(f"{key} is longer than 300 characters")
     if key == "seller_org_number" and value and not _ORGNR.match(value):
         raise UserError(f"invalid organisation number {value!r}: expected NNNNNN-NNNN")
+    if key in ("seller_bankgiro", "seller_plusgiro", "seller_swish", "invoice_terms_days"):
+        from stationmgr.billing.buyers import check_payment_setting
+
+        value = check_payment_setting(key, value)
     if key == "timezone":
         try:
             ZoneInfo(value)

@@ -21,6 +21,7 @@ from contextlib import contextmanager, suppress
 from stationmgr.cli import devices_remote, site_admin
 from stationmgr.cli.accounts_remote import ACCOUNTS
 from stationmgr.cli.common import print_json, print_table
+from stationmgr.cli.invoices import INVOICES
 from stationmgr.client import models as m
 from stationmgr.client.api import SiteClient
 from stationmgr.errors import StationError, UserError
@@ -432,6 +433,7 @@ REMOTE: dict[tuple[str, str | None], Handler] = {
 REMOTE.update(site_admin.ADMIN)
 REMOTE.update(devices_remote.DEVICES)
 REMOTE.update(ACCOUNTS)
+REMOTE.update(INVOICES)
 
 
 # ---------------------------------------------------------------- `site certificate`

@@ -128,6 +128,8 @@ def correct(args: argparse.Namespace, client: SiteClient) -> int:
         f"session {sid} re-priced (revision {new.revision}): {new.total_minor / 100:.2f} "
         f"{new.currency}"
     )
+    if new.receipt is not None:
+        print(f"correcting receipt {new.receipt} (corrects receipt {new.corrects_receipt})")
     return 0
 
 

@@ -140,7 +140,27 @@ class LocalAdmin:
                 after={**detail, "reason": req.reason.strip()},
                 actor=self.actor,
             )
-            return a.Correction(session_id, new.revision, new.total_minor, new.currency)
+            out = a.Correction(session_id, new.revision, new.total_minor, new.currency)
+            from stationmgr.billing.receipt_corrections import was_receipted
+
+            receipted = was_receipted(s, session_id)
+        if not receipted:
+            return out
+        # A receipted session gets its correcting receipt at once (ML 17 kap 22 §).
+        from stationmgr.billing.receipt_corrections import references
+        from stationmgr.billing.receipts import issue_receipt
+
+        rec = issue_receipt(self.db, session_id)
+        with self.db.session() as s:
+            corrects, _ = references(s, rec, None)
+        return a.Correction(
+            session_id,
+            new.revision,
+            new.total_minor,
+            new.currency,
+            rec.number,
+            corrects.number if corrects else None,
+        )
 
     # ------------------------------------------------------------ reconciliation
 

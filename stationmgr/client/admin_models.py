@@ -108,6 +108,8 @@ class Correction(Wire):
     revision: int
     total_minor: int
     currency: str
+    receipt: int | None = None  # the correcting receipt, when the session had a receipt
+    corrects_receipt: int | None = None
 
 
 @dataclass(frozen=True)

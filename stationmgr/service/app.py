@@ -214,5 +214,8 @@ def build_app(svc: Service) -> web.Application:
     app[SERVICE_KEY] = svc
     handlers.add_routes(app)
     add_admin_routes(app)
+    from stationmgr.service.invoice_routes import add_invoice_routes
+
+    add_invoice_routes(app)
     app.router.add_get(f"{m.API_PREFIX}/events", websocket.events)
     return app

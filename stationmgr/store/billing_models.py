@@ -118,3 +118,116 @@ class Budget(Base):
     limit_value: Mapped[int] = mapped_column(Integer)  # Wh or minor units
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Buyer(Base):
+    """Invoice details of a card holder or a card group: who an invoice is addressed to.
+
+    A buyer without an organisation number is a private customer (offered Swish)."""
+
+    __tablename__ = "buyers"
+    __table_args__ = (
+        CheckConstraint("(holder_id IS NULL) <> (group_id IS NULL)", name="ck_buyers_one_scope"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder_id: Mapped[int | None] = mapped_column(
+        ForeignKey("card_holders.id", ondelete="CASCADE"), unique=True
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("card_groups.id", ondelete="CASCADE"), unique=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(Text, default="")  # lines separated by ';'
+    org_number: Mapped[str] = mapped_column(String(20), default="")
+    vat_number: Mapped[str] = mapped_column(String(20), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    invoice_monthly: Mapped[bool] = mapped_column(default=False)
+    terms_days: Mapped[int] = mapped_column(Integer, default=30)
+
+
+class Invoice(Base):
+    """An invoice or a credit note as issued (one gapless number series for both; a credit
+    note refers to the invoice it credits). Never edited: payments and credits are rows of
+    their own, and the state is derived from them."""
+
+    __tablename__ = "invoices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # invoice | credit
+    credits_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), unique=True)
+    holder_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    group_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    buyer: Mapped[Any] = mapped_column(JSONText)  # snapshot of the buyer's details
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    invoice_date: Mapped[str] = mapped_column(String(10))  # local date, YYYY-MM-DD
+    due_date: Mapped[str] = mapped_column(String(10))
+    terms_days: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    net_minor: Mapped[int] = mapped_column(Integer)
+    vat_minor: Mapped[int] = mapped_column(Integer)
+    total_minor: Mapped[int] = mapped_column(Integer)
+    ocr: Mapped[str | None] = mapped_column(String(25), unique=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        order_by="InvoiceLine.seq", cascade="all, delete-orphan"
+    )
+
+
+class InvoiceLine(Base):
+    """One session on an invoice, at the price its ledger sale entry vouches for (negated on
+    a credit note), with its net and VAT per rate."""
+
+    __tablename__ = "invoice_lines"
+    __table_args__ = (UniqueConstraint("invoice_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    price_id: Mapped[int] = mapped_column(ForeignKey("session_prices.id"))
+    ledger_seq: Mapped[int] = mapped_column(Integer)
+    by_vat: Mapped[Any] = mapped_column(JSONText)  # {"2500": [net, vat], ...}
+    net_minor: Mapped[int] = mapped_column(Integer)
+    vat_minor: Mapped[int] = mapped_column(Integer)
+    total_minor: Mapped[int] = mapped_column(Integer)
+
+
+class InvoicePayment(Base):
+    """A payment registered against an invoice (by hand, or from a bank file: `bank_ref`
+    makes importing the same file twice record nothing new)."""
+
+    __tablename__ = "invoice_payments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    paid_on: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(10))  # manual | bgmax
+    bank_ref: Mapped[str | None] = mapped_column(String(60), unique=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InvoiceEvent(Base):
+    """The invoice register's hash chain: every issue, credit and payment, each linked to the
+    previous one and naming the sales ledger's head at the time (verify re-encodes both)."""
+
+    __tablename__ = "invoice_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # invoice | credit | payment
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_payments.id"))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class SessionClaim(Base):
+    """Which document a session is billed by: a receipt (invoice_id NULL) or a live invoice.
+    The primary key makes "receipted or invoiced, never both" hold under concurrent issuers;
+    crediting an invoice releases its sessions."""
+
+    __tablename__ = "session_claims"
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), primary_key=True)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)

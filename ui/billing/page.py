@@ -7,6 +7,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from ui.billing.accountant import AccountantView
+from ui.billing.invoices import InvoicesView
 from ui.billing.tariffs import TariffEditor
 from ui.context import AppContext
 from ui.pages import PageSpec
@@ -17,8 +18,10 @@ class BillingPage(QWidget):
         super().__init__(parent)
         self.accountant = AccountantView(ctx)
         self.tariffs = TariffEditor(ctx)
+        self.invoices = InvoicesView(ctx)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.accountant, self.tr("Statements and exports"))
+        self.tabs.addTab(self.invoices, self.tr("Invoices"))
         self.tabs.addTab(self.tariffs, self.tr("Tariffs"))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 01:19:05.422672
+Create Date: 2026-12-02 17:52:16.510202
 """
 
 import sqlalchemy as sa
@@ -78,6 +78,39 @@ def upgrade() -> None:
         sa.UniqueConstraint("name"),
     )
     op.create_table(
+        "invoices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("credits_id", sa.Integer(), nullable=True),
+        sa.Column("holder_id", sa.Integer(), nullable=True),
+        sa.Column("group_id", sa.Integer(), nullable=True),
+        sa.Column("buyer", stationmgr.store.models.JSONText(), nullable=False),
+        sa.Column("period", sa.String(length=7), nullable=False),
+        sa.Column("invoice_date", sa.String(length=10), nullable=False),
+        sa.Column("due_date", sa.String(length=10), nullable=False),
+        sa.Column("terms_days", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("net_minor", sa.Integer(), nullable=False),
+        sa.Column("vat_minor", sa.Integer(), nullable=False),
+        sa.Column("total_minor", sa.Integer(), nullable=False),
+        sa.Column("ocr", sa.String(length=25), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("issued_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["credits_id"],
+            ["invoices.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("credits_id"),
+        sa.UniqueConstraint("number"),
+        sa.UniqueConstraint("ocr"),
+    )
+    with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_invoices_group_id"), ["group_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_invoices_holder_id"), ["holder_id"], unique=False)
+
+    op.create_table(
         "operators",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("username", sa.String(length=40), nullable=False),
@@ -126,6 +159,25 @@ def upgrade() -> None:
         sa.UniqueConstraint("label"),
     )
     op.create_table(
+        "buyers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("holder_id", sa.Integer(), nullable=True),
+        sa.Column("group_id", sa.Integer(), nullable=True),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("address", sa.Text(), nullable=False),
+        sa.Column("org_number", sa.String(length=20), nullable=False),
+        sa.Column("vat_number", sa.String(length=20), nullable=False),
+        sa.Column("email", sa.String(length=200), nullable=False),
+        sa.Column("invoice_monthly", sa.Boolean(), nullable=False),
+        sa.Column("terms_days", sa.Integer(), nullable=False),
+        sa.CheckConstraint("(holder_id IS NULL) <> (group_id IS NULL)", name="ck_buyers_one_scope"),
+        sa.ForeignKeyConstraint(["group_id"], ["card_groups.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["holder_id"], ["card_holders.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("group_id"),
+        sa.UniqueConstraint("holder_id"),
+    )
+    op.create_table(
         "cards",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("uid", sa.String(length=20), nullable=False),
@@ -147,6 +199,27 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("cards", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cards_uid_key"), ["uid_key"], unique=False)
+
+    op.create_table(
+        "invoice_payments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("invoice_id", sa.Integer(), nullable=False),
+        sa.Column("paid_on", sa.String(length=10), nullable=False),
+        sa.Column("amount_minor", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=10), nullable=False),
+        sa.Column("bank_ref", sa.String(length=60), nullable=True),
+        sa.Column("recorded_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["invoice_id"],
+            ["invoices.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("bank_ref"),
+    )
+    with op.batch_alter_table("invoice_payments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_invoice_payments_invoice_id"), ["invoice_id"], unique=False
+        )
 
     op.create_table(
         "tariffs",
@@ -216,6 +289,35 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
+    op.create_table(
+        "invoice_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("invoice_id", sa.Integer(), nullable=False),
+        sa.Column("payment_id", sa.Integer(), nullable=True),
+        sa.Column("ts", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["invoice_id"],
+            ["invoices.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["payment_id"],
+            ["invoice_payments.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("hash"),
+        sa.UniqueConstraint("prev_hash"),
+        sa.UniqueConstraint("seq"),
+    )
+    with op.batch_alter_table("invoice_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_invoice_events_invoice_id"), ["invoice_id"], unique=False
+        )
+
     op.create_table(
         "sessions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -355,6 +457,25 @@ def upgrade() -> None:
         batch_op.create_index("ix_samples_session_ts", ["session_id", "ts"], unique=False)
 
     op.create_table(
+        "session_claims",
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("invoice_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["invoice_id"],
+            ["invoices.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["sessions.id"],
+        ),
+        sa.PrimaryKeyConstraint("session_id"),
+    )
+    with op.batch_alter_table("session_claims", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_session_claims_invoice_id"), ["invoice_id"], unique=False
+        )
+
+    op.create_table(
         "session_prices",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("session_id", sa.Integer(), nullable=False),
@@ -397,6 +518,41 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("unattributed_energy", schema=None) as batch_op:
         batch_op.create_index("ix_unattributed_bay_from", ["bay_id", "from_ts"], unique=False)
+
+    op.create_table(
+        "invoice_lines",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("invoice_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("price_id", sa.Integer(), nullable=False),
+        sa.Column("ledger_seq", sa.Integer(), nullable=False),
+        sa.Column("by_vat", stationmgr.store.models.JSONText(), nullable=False),
+        sa.Column("net_minor", sa.Integer(), nullable=False),
+        sa.Column("vat_minor", sa.Integer(), nullable=False),
+        sa.Column("total_minor", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["invoice_id"],
+            ["invoices.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["price_id"],
+            ["session_prices.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["sessions.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("invoice_id", "seq"),
+    )
+    with op.batch_alter_table("invoice_lines", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_invoice_lines_invoice_id"), ["invoice_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_invoice_lines_session_id"), ["session_id"], unique=False
+        )
 
     op.create_table(
         "ledger_entries",
@@ -497,6 +653,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ledger_entries_price_id"))
 
     op.drop_table("ledger_entries")
+    with op.batch_alter_table("invoice_lines", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_invoice_lines_session_id"))
+        batch_op.drop_index(batch_op.f("ix_invoice_lines_invoice_id"))
+
+    op.drop_table("invoice_lines")
     with op.batch_alter_table("unattributed_energy", schema=None) as batch_op:
         batch_op.drop_index("ix_unattributed_bay_from")
 
@@ -505,6 +666,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_session_prices_session_id"))
 
     op.drop_table("session_prices")
+    with op.batch_alter_table("session_claims", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_session_claims_invoice_id"))
+
+    op.drop_table("session_claims")
     with op.batch_alter_table("meter_samples", schema=None) as batch_op:
         batch_op.drop_index("ix_samples_session_ts")
 
@@ -532,6 +697,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_sessions_bay_plugged")
 
     op.drop_table("sessions")
+    with op.batch_alter_table("invoice_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_invoice_events_invoice_id"))
+
+    op.drop_table("invoice_events")
     op.drop_table("card_readers")
     op.drop_table("card_allowed_bays")
     with op.batch_alter_table("budgets", schema=None) as batch_op:
@@ -543,10 +712,15 @@ def downgrade() -> None:
         batch_op.drop_index("ix_tariffs_scope")
 
     op.drop_table("tariffs")
+    with op.batch_alter_table("invoice_payments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_invoice_payments_invoice_id"))
+
+    op.drop_table("invoice_payments")
     with op.batch_alter_table("cards", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cards_uid_key"))
 
     op.drop_table("cards")
+    op.drop_table("buyers")
     op.drop_table("bays")
     op.drop_table("site_settings")
     with op.batch_alter_table("persist_failures", schema=None) as batch_op:
@@ -554,6 +728,11 @@ def downgrade() -> None:
 
     op.drop_table("persist_failures")
     op.drop_table("operators")
+    with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_invoices_holder_id"))
+        batch_op.drop_index(batch_op.f("ix_invoices_group_id"))
+
+    op.drop_table("invoices")
     op.drop_table("chargers")
     with op.batch_alter_table("card_holders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_card_holders_name"))
