@@ -518,12 +518,17 @@
 <context>
     <name>BillingPage</name>
     <message>
-        <location filename="../../ui/billing/page.py" line="21" />
+        <location filename="../../ui/billing/page.py" line="23" />
         <source>Statements and exports</source>
         <translation>Sammanställningar och exporter</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/page.py" line="22" />
+        <location filename="../../ui/billing/page.py" line="24" />
+        <source>Invoices</source>
+        <translation>Fakturor</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/page.py" line="25" />
         <source>Tariffs</source>
         <translation>Taxor</translation>
     </message>
@@ -1952,6 +1957,185 @@ Hela filen avvisas: inget importeras. Rätta raden och öppna filen igen.</trans
     </message>
 </context>
 <context>
+    <name>InvoicesView</name>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="56" />
+        <source>Every monthly buyer</source>
+        <translation>Alla månadskunder</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="60" />
+        <source>Issue invoices</source>
+        <translation>Utfärda fakturor</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="61" />
+        <source>Refresh</source>
+        <translation>Uppdatera</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="62" />
+        <source>Save PDF…</source>
+        <translation>Spara PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="63" />
+        <source>Register payment…</source>
+        <translation>Registrera betalning…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="64" />
+        <source>Credit…</source>
+        <translation>Kreditera…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="69" />
+        <source>No.</source>
+        <translation>Nr</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="70" />
+        <source>Kind</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="71" />
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="72" />
+        <source>Due</source>
+        <translation>Förfaller</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="73" />
+        <source>Buyer</source>
+        <translation>Köpare</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="74" />
+        <source>Total</source>
+        <translation>Summa</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="75" />
+        <source>Paid</source>
+        <translation>Betalt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="76" />
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="77" />
+        <source>OCR</source>
+        <translation>OCR</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="87" />
+        <source>Month</source>
+        <translation>Månad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="137" />
+        <source>Group: {0}</source>
+        <translation>Grupp: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="137" />
+        <source>Holder: {0}</source>
+        <translation>Innehavare: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="155" />
+        <source>credit note</source>
+        <translation>kreditfaktura</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="155" />
+        <source>invoice</source>
+        <translation>faktura</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="157" />
+        <source>credits {0}</source>
+        <translation>krediterar {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="159" />
+        <source>credited by {0}</source>
+        <translation>krediterad genom {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="187" />
+        <source>Issued: {0}</source>
+        <translation>Utfärdade: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="187" />
+        <source>None issued</source>
+        <translation>Inga utfärdade</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="190" />
+        <source>Issuing…</source>
+        <translation>Utfärdar…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="198" />
+        <source>Invoice {0}: {1} of {2} paid ({3})</source>
+        <translation>Faktura {0}: {1} av {2} betalt ({3})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="209" />
+        <source>Credit note {0} for invoice {1}</source>
+        <translation>Kreditfaktura {0} för faktura {1}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="219" />
+        <source>Saved {0}</source>
+        <translation>Sparade {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="235" />
+        <source>Failed: {0}</source>
+        <translation>Misslyckades: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="244" />
+        <source>Save</source>
+        <translation>Spara</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="254" />
+        <location filename="../../ui/billing/invoices.py" line="259" />
+        <source>Payment</source>
+        <translation>Betalning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="254" />
+        <source>Paid on (YYYY-MM-DD)</source>
+        <translation>Betalt den (ÅÅÅÅ-MM-DD)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="259" />
+        <source>Amount (empty: the rest)</source>
+        <translation>Belopp (tomt: resten)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="280" />
+        <source>Credit note</source>
+        <translation>Kreditfaktura</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/invoices.py" line="280" />
+        <source>Reason</source>
+        <translation>Orsak</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <location filename="../../ui/access/login.py" line="59" />
@@ -3171,7 +3355,7 @@ Monitor and run a small EV charging site.</source>
         <translation>Beläggning</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/page.py" line="30" />
+        <location filename="../../ui/billing/page.py" line="33" />
         <source>Billing</source>
         <translation>Fakturering</translation>
     </message>

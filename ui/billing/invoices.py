@@ -66,18 +66,19 @@ class InvoicesView(QWidget):
         self.table = QTableWidget(0, 9)
         self.table.setHorizontalHeaderLabels(
             [
-                self.tr("number"),
-                self.tr("kind"),
-                self.tr("date"),
-                self.tr("due"),
-                self.tr("buyer"),
-                self.tr("total"),
-                self.tr("paid"),
-                self.tr("state"),
+                self.tr("No."),
+                self.tr("Kind"),
+                self.tr("Date"),
+                self.tr("Due"),
+                self.tr("Buyer"),
+                self.tr("Total"),
+                self.tr("Paid"),
+                self.tr("State"),
                 self.tr("OCR"),
             ]
         )
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)  # the invoice number is the row's
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
