@@ -14,6 +14,7 @@ from typing import Protocol
 from stationmgr.client import admin_models as a
 from stationmgr.client import models as m
 from stationmgr.client.events import EventStream
+from stationmgr.client.ocpp_calls import PendingChargePoint
 
 
 class AdminCalls(Protocol):
@@ -32,7 +33,13 @@ class AdminCalls(Protocol):
     def verify(self) -> list[a.Check]: ...
 
 
-class SiteClient(AdminCalls, Protocol):
+class OcppCalls(Protocol):
+    """The OCPP central system (`client.ocpp_calls`): charge points waiting to be accepted."""
+
+    def pending_charge_points(self) -> list[PendingChargePoint]: ...
+
+
+class SiteClient(AdminCalls, OcppCalls, Protocol):
     def site_info(self) -> m.SiteInfo: ...
     def login(self, username: str, password: str) -> m.Operator: ...
     def logout(self) -> None: ...
