@@ -1,7 +1,8 @@
 """The demo site: a virtual charging site that shows every feature within a minute.
 
 `build_site(db)` writes the site (4 OpenEVSE bays with a card reader each, 3 Heidelberg
-boxes sharing one RS-485 bus, cards and holders, two weeks of history) and `DemoSite` runs
+boxes sharing one RS-485 bus, 2 OCPP 1.6J charge points connected to the site's own OCPP
+endpoint on loopback, cards and holders, two weeks of history) and `DemoSite` runs
 the scenario next to a running engine: cars arrive, tap a card (now and then an unknown or
 blocked one), charge with a tapering curve, sit idle after they are full, leave; a charger
 faults now and then and one box on the bus goes silent for a while. Time is the engine's
@@ -58,6 +59,8 @@ log = logging.getLogger(__name__)
 
 OPENEVSE_BAYS = 4
 HEIDELBERG_BOXES = 3
+OCPP_POINTS = 2  # simulated on the `ocpp` package's ChargePoint (stationmgr.sim.ocpp_cp)
+OCPP_ID = "DEMO-OCPP-{}"
 
 # (uid, holder, group, blocked) — the last two are refused at a bay, on purpose.
 DEMO_CARDS: list[tuple[str, str, str, bool]] = [
@@ -170,6 +173,40 @@ class HeidelbergBay(DemoBay):
         self.box.faults.silent = silent
 
 
+class OcppBay(DemoBay):
+    """A simulated OCPP 1.6J charge point (one connector) with its own card reader: the
+    demo's hands act on the charger, which tells the site over OCPP."""
+
+    faults = ("GroundFailure", "HighTemperature", "OverCurrentFailure")
+
+    def __init__(self, bay_id: int, label: str, cp: Any) -> None:
+        super().__init__(bay_id, label, cp.connector)
+        self.cp = cp
+        self._plugged = False  # the scenario's view; the charger acts a moment later
+
+    @property
+    def plugged(self) -> bool:
+        return self._plugged
+
+    def plug(self, ev: EV, now: float) -> None:
+        self._plugged = True
+        self.cp.plug(ev, now)
+
+    def unplug(self, now: float) -> None:
+        self._plugged = False
+        self.cp.unplug(now)
+
+    def set_fault(self, word: str | None, now: float) -> None:
+        self.cp.set_fault(word)
+
+    def set_silent(self, silent: bool) -> None:
+        self.cp.set_silent(silent)
+
+    def tap(self, card: str) -> bool:
+        self.cp.tap(card)
+        return True
+
+
 @dataclass
 class DemoSite:
     """The virtual devices of the demo and the scenario that moves them."""
@@ -179,6 +216,7 @@ class DemoSite:
     seed: int = 7
     counts: dict[str, int] = field(default_factory=dict)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    ocpp: Any = None  # the simulated OCPP charge points (`sim.ocpp_cp.SimChargePoints`)
 
     def close(self) -> None:
         """Stop the simulators (after the engine has stopped using their ports)."""
@@ -265,7 +303,14 @@ class DemoSite:
         self._at(self._rng.uniform(300, 900), "arrival", lambda: self._arrive(b[3]))
         self._at(200, "fault", lambda: self._fault(b[5]))
         self._at(120, "unknown card", lambda: self._tap(b[3], UNKNOWN_CARD))
-        self._at(400, "bus box silent", lambda: self._silence(b[-1]))
+        self._at(
+            400, "bus box silent", lambda: self._silence(b[OPENEVSE_BAYS + HEIDELBERG_BOXES - 1])
+        )
+        ocpp = [x for x in b if isinstance(x, OcppBay)]
+        for k, bay in enumerate(ocpp):
+            self._arrive(bay, soc=0.3 + 0.25 * k, tap_after=25 + 10 * k)
+        if ocpp:  # offline for a while: its stop is queued and sent when it is back
+            self._at(1500, "charge point offline", lambda: self._silence(ocpp[-1]))
 
     def _arrive(
         self,
@@ -420,6 +465,7 @@ def build_site(
                 _serial_devices(s, site, clock, workdir)
             else:
                 _inproc_devices(s, site)
+            _ocpp_devices(s, site, clock)
             if fresh:
                 if s.get(SiteSetting, DEMO_MARKER) is None:
                     s.add(SiteSetting(key=DEMO_MARKER, value=True))
@@ -434,7 +480,15 @@ def build_site(
     return site
 
 
-def _charger_row(s: Any, name: str, label: str, driver: str, port: str, address: int | None) -> Bay:
+def _charger_row(
+    s: Any,
+    name: str,
+    label: str,
+    driver: str,
+    port: str,
+    address: int | None,
+    settings: dict[str, Any] | None = None,
+) -> Bay:
     """The charger (and its one bay) named `name`, pointed at `port` (ptys move per run)."""
     row = s.scalar(select(Charger).where(Charger.name == name))
     if row is None:
@@ -444,6 +498,8 @@ def _charger_row(s: Any, name: str, label: str, driver: str, port: str, address:
         s.add(Bay(charger_id=row.id, connector=1, label=label))
         s.flush()
     row.driver, row.port, row.address, row.enabled = driver, port, address, True
+    if settings is not None:
+        row.settings = settings
     bay = s.scalar(select(Bay).where(Bay.charger_id == row.id))
     assert bay is not None
     return bay
@@ -466,6 +522,30 @@ def _inproc_devices(s: Any, site: DemoSite) -> None:
         dev = VirtualCharger(model=model, firmware="demo", connectors=[conn])
         inproc.VIRTUAL_CHARGERS[key] = dev
         site.bays.append(InprocBay(bay.id, bay.label, dev))
+
+
+def _ocpp_devices(s: Any, site: DemoSite, clock: Clock) -> None:
+    """Two OCPP charge points (bays O1, O2: first on the board); they connect once the site
+    serves OCPP (`running_demo`). Simulated in Python on the pinned `ocpp` package's
+    ChargePoint, so the demo needs nothing beyond the app's own packages (no Node.js at
+    demo time)."""
+    from stationmgr.drivers.ocpp import port_for
+    from stationmgr.sim.ocpp_cp import SimChargePoint, SimChargePoints
+
+    points = []
+    for k in range(1, OCPP_POINTS + 1):
+        cpid = OCPP_ID.format(k)
+        bay = _charger_row(
+            s, f"OCPP {k}", f"O{k}", "ocpp", port_for(cpid), None,
+            {"charge_point_id": cpid},
+        )  # fmt: skip
+        conn = VirtualConnector(max_current_a=16.0, current_limit_a=16.0)
+        conn.energy_total_wh = 500_000.0 + k * 77_000.0
+        cp = SimChargePoint(cpid, clock, conn)
+        points.append(cp)
+        site.bays.append(OcppBay(bay.id, bay.label, cp))
+    site.ocpp = SimChargePoints(points)
+    site.closers.append(site.ocpp.stop)
 
 
 def _serial_devices(s: Any, site: DemoSite, clock: Clock, workdir: Path) -> None:
@@ -707,7 +787,8 @@ def summarize(db: Database, site: DemoSite, since: float, until: float, real_s: 
             "Modbus RTU bus behind a TCP gateway"
             if site.virtual == "serial"
             else "in-process virtual chargers"
-        ),
+        )
+        + (", OCPP 1.6J charge points on loopback" if site.ocpp is not None else ""),
     )
 
 
@@ -728,16 +809,41 @@ def running_demo(
         try:
             config = EngineConfig(CoordinatorConfig(poll_interval_s=1.0))
             runtime = build_runtime(db, clock, config=config).start()
+            endpoint = None
             try:
+                endpoint = _serve_ocpp(runtime.engine, site)
                 site.start(runtime.engine, clock)
                 try:
                     yield runtime, site
                 finally:
                     site.stop()
             finally:
+                if site.ocpp is not None:
+                    site.ocpp.stop()  # before the endpoint: no reconnect attempts into it
+                if endpoint is not None:
+                    endpoint.stop()
                 runtime.stop()
         finally:
             site.close()
+
+
+def _serve_ocpp(engine: Engine, site: DemoSite) -> Any:
+    """The site's OCPP endpoint on a free loopback port, with the demo's charge points
+    connected to it (no passwords: the demo keeps nothing in the OS vault)."""
+    from stationmgr.ocpp.endpoint import OcppServer
+    from stationmgr.service.server import Listen
+
+    if site.ocpp is None:
+        return None
+    endpoint = OcppServer(engine, Listen("127.0.0.1", 0, False), secrets=_NoPasswords())
+    endpoint.start()
+    site.ocpp.start(f"{endpoint.url}/ocpp")
+    return endpoint
+
+
+class _NoPasswords:
+    def get(self, _name: str) -> str | None:
+        return None
 
 
 def run_headless(

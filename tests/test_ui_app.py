@@ -147,7 +147,7 @@ def test_demo_headless_prints_a_summary(tmp_path: Path) -> None:
     )
     assert r.returncode == 0, r.stderr
     out = r.stdout
-    assert "demo site: 7 bays" in out
+    assert "demo site: 9 bays" in out and "OCPP 1.6J charge points" in out
     started = int(out.split("sessions started: ")[1].split()[0])
     assert started >= 4  # the opening scene starts sessions on most bays
     assert "energy delivered:" in out and "faults:" in out

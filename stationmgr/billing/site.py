@@ -37,6 +37,7 @@ SITE_KEYS: dict[str, tuple[str, str]] = {
     "sie_voucher_series": ("SIE: voucher series", "L"),
     "sie_voucher_per": ("SIE: one voucher per 'day' or per 'receipt'", "day"),
     "fiscal_year_start": ("first month of the fiscal year (1-12), for SIE #RAR", "1"),
+    "ocpp_pending": ("OCPP: keep unregistered charge points as pending (yes/no)", "no"),
 }
 _ORGNR = re.compile(r"^\d{6}-?\d{4}$")
 
@@ -99,6 +100,8 @@ def set_site_value(s: Session, key: str, value: str) -> None:
         raise UserError("sie_voucher_per must be 'day' or 'receipt'")
     if key == "fiscal_year_start" and not (value.isdigit() and 1 <= int(value) <= 12):
         raise UserError("fiscal_year_start must be a month number 1-12")
+    if key == "ocpp_pending" and value not in ("yes", "no"):
+        raise UserError("ocpp_pending must be 'yes' or 'no'")
     if key == "currency" and not re.match(r"^[A-Z]{3}$", value):
         raise UserError(f"invalid currency {value!r}")
     set_setting(s, key, value)

@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "demo",
         help="open the demo site (on a fresh database; --db only an empty or demo one)",
         description="A virtual site: 4 OpenEVSE bays with card readers, 3 Heidelberg boxes "
-        "on one bus, cards, cars arriving and leaving, the odd fault.",
+        "on one bus, 2 OCPP 1.6J charge points on the site's own OCPP endpoint (loopback), "
+        "cards, cars arriving and leaving, the odd fault.",
     )
     p.add_argument("--speed", type=float, default=10.0, help="time warp (default 10)")
     p.add_argument("--headless", action="store_true", help="no window: run and print a summary")

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
-from stationmgr.cli import devices_remote, site_admin
+from stationmgr.cli import devices_remote, ocpp_pending, site_admin
 from stationmgr.cli.accounts_remote import ACCOUNTS
 from stationmgr.cli.common import print_json, print_table
 from stationmgr.cli.invoices import INVOICES
@@ -434,6 +434,7 @@ REMOTE.update(site_admin.ADMIN)
 REMOTE.update(devices_remote.DEVICES)
 REMOTE.update(ACCOUNTS)
 REMOTE.update(INVOICES)
+REMOTE.update(ocpp_pending.COMMANDS)
 
 
 # ---------------------------------------------------------------- `site certificate`

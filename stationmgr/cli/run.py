@@ -63,12 +63,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--ocpp-url-file", metavar="FILE", help="write the OCPP endpoint's URL here once serving"
     )
+    p.add_argument(
+        "--ocpp-tls",
+        action="store_true",
+        help="serve OCPP as wss:// with the site certificate (security profile 2 with a "
+        "charger password; see docs/devices/ocpp.md for installing it on a charger)",
+    )
     p.set_defaults(func=run_cmd)
 
 
 def run_cmd(args: argparse.Namespace) -> int:
     if args.poll <= 0 or args.speed <= 0:
         raise UserError("--poll and --speed must be positive")
+    if getattr(args, "ocpp_tls", False) and not args.ocpp_listen:
+        raise UserError("--ocpp-tls needs --ocpp-listen HOST:PORT")
     db = open_db(args)
     stop = threading.Event()
 
@@ -127,7 +135,8 @@ def serve_ocpp(args: argparse.Namespace, engine: Engine) -> OcppServer | None:
     from stationmgr.service.server import parse_listen
 
     try:
-        server = OcppServer(engine, parse_listen(args.ocpp_listen))
+        listen = parse_listen(args.ocpp_listen)
+        server = OcppServer(engine, listen, tls=bool(getattr(args, "ocpp_tls", False)))
         server.start()
     except OSError as e:
         engine.stop()

@@ -15,6 +15,7 @@ from stationmgr.client import admin_models as a
 from stationmgr.client import invoice_models as v
 from stationmgr.client import models as m
 from stationmgr.client.events import EventStream
+from stationmgr.client.ocpp_calls import PendingChargePoint
 
 
 class AdminCalls(Protocol):
@@ -46,7 +47,13 @@ class InvoiceCalls(Protocol):
     def buyers(self) -> list[v.BuyerRow]: ...
 
 
-class SiteClient(AdminCalls, InvoiceCalls, Protocol):
+class OcppCalls(Protocol):
+    """The OCPP central system (`client.ocpp_calls`): charge points waiting to be accepted."""
+
+    def pending_charge_points(self) -> list[PendingChargePoint]: ...
+
+
+class SiteClient(AdminCalls, InvoiceCalls, OcppCalls, Protocol):
     def site_info(self) -> m.SiteInfo: ...
     def login(self, username: str, password: str) -> m.Operator: ...
     def logout(self) -> None: ...

@@ -24,6 +24,7 @@ from stationmgr.client.admin_remote import RemoteAdmin
 from stationmgr.client.errors import ServiceFailed, SiteUnreachable, from_status
 from stationmgr.client.events import EventStream
 from stationmgr.client.invoices_remote import RemoteInvoices
+from stationmgr.client.ocpp_calls import RemoteOcpp
 from stationmgr.errors import UserError
 
 T = TypeVar("T")
@@ -40,7 +41,7 @@ def _params(obj: m.Wire) -> dict[str, str]:
     return out
 
 
-class RemoteClient(RemoteAdmin, RemoteInvoices):
+class RemoteClient(RemoteAdmin, RemoteInvoices, RemoteOcpp):
     def __init__(
         self, url: str, fingerprint: str | None = None, timeout: float = DEFAULT_TIMEOUT_S
     ) -> None:

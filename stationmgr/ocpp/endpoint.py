@@ -1,7 +1,8 @@
 """The OCPP 1.6J endpoint: `ws://HOST:PORT/ocpp/<ChargePointId>` on the engine's loop.
 
 The upgrade is refused, with one log line each, when the charge point id is not a
-registered OCPP charger (404), when the charger has a password (secret `ocpp:<id>`,
+registered OCPP charger (404; unless the owner lets such ones wait as pending, see
+`pending`), when the charger has a password (secret `ocpp:<id>`,
 security profile 1) and the request's HTTP Basic credentials are missing or wrong (401),
 or when it does not offer the `ocpp1.6` subprotocol (400). A charge point that connects
 again replaces its older connection.
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSCloseCode, web
 
 from stationmgr.ocpp.handlers import ChargePointSite, CoreHandlers, TransactionIds
+from stationmgr.ocpp.pending import PendingGate, PendingHandlers
 from stationmgr.ocpp.rpc import Rpc
 
 if TYPE_CHECKING:
@@ -47,32 +49,46 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
 class OcppServer:
     """Serves charge points for one running engine (start after it, stop before it)."""
 
-    def __init__(self, engine: Engine, listen: Listen, secrets: Any = None) -> None:
+    def __init__(
+        self, engine: Engine, listen: Listen, secrets: Any = None, tls: bool = False
+    ) -> None:
         self.engine = engine
         self.listen = listen
         self.secrets = secrets
+        self.tls = tls  # wss:// with the site certificate (security profile 2 with a password)
+        self.fingerprint: str | None = None
         self.url: str | None = None
         self.ids = TransactionIds()
         self.sockets: dict[str, web.WebSocketResponse] = {}
         self._runner: web.AppRunner | None = None
         self._refused: set[tuple[str, str]] = set()  # logged once each
+        self.pending = PendingGate(engine, self._site_of)
 
     def start(self, timeout: float = 30.0) -> str:
-        self.url = self.engine.submit(self._start()).result(timeout)
+        ssl_ctx = None
+        if self.tls:
+            from stationmgr.service import tls
+
+            cert = tls.ensure(hosts=(self.listen.host,))
+            ssl_ctx, self.fingerprint = cert.server_context(), cert.fingerprint
+        self.url = self.engine.submit(self._start(ssl_ctx)).result(timeout)
         log.info("serving OCPP 1.6J charge points on %s/ocpp/<ChargePointId>", self.url)
+        if self.fingerprint:
+            log.info("OCPP over TLS with the site certificate (SHA-256 %s)", self.fingerprint)
         return self.url
 
-    async def _start(self) -> str:
+    async def _start(self, ssl_ctx: Any = None) -> str:
         app = web.Application()
         app.router.add_get("/ocpp/{cpid}", self._upgrade)
         app.on_shutdown.append(self._close_sockets)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5.0)
         await runner.setup()
-        await web.TCPSite(runner, self.listen.host, self.listen.port).start()
+        site = web.TCPSite(runner, self.listen.host, self.listen.port, ssl_context=ssl_ctx)
+        await site.start()
         self._runner = runner
         host, port = runner.addresses[0][:2]
         shown = f"[{host}]" if ":" in str(host) else host
-        return f"ws://{shown}:{port}"
+        return f"{'wss' if ssl_ctx else 'ws'}://{shown}:{port}"
 
     def stop(self, timeout: float = 15.0) -> None:
         runner, self._runner = self._runner, None
@@ -115,7 +131,7 @@ class OcppServer:
     async def _upgrade(self, request: web.Request) -> web.StreamResponse:
         cpid = request.match_info["cpid"]
         site = self._site_of(cpid)
-        if site is None:
+        if site is None and not await self.pending.allowed():
             shown = re.sub(r"[^\x21-\x7e]", "?", cpid)[:60]  # a peer's text: one clean line
             self._refuse_once(shown, "unknown", "not a registered OCPP charger (HTTP 404)")
             raise web.HTTPNotFound(text="unknown charge point\n")
@@ -152,17 +168,34 @@ class OcppServer:
         self.sockets[cpid] = ws
         self._refused = {r for r in self._refused if r[0] != cpid}
         rpc = Rpc(ws, cpid, {})
-        core = CoreHandlers(self.engine, site, self.ids, rpc)
-        rpc.handlers = core.table()
+        cores: list[CoreHandlers] = []
+
+        async def accept(registered: ChargePointSite) -> CoreHandlers:
+            core = CoreHandlers(self.engine, registered, self.ids, rpc)
+            rpc.handlers = core.table()
+            cores.append(core)
+            await core.connected(True)
+            return core
+
         log.info("charge point %s connected (%s)", cpid, request.remote)
         try:
-            await core.connected(True)
+            if site is not None:
+                await accept(site)
+            else:
+                self.pending.waiting[cpid] = rpc
+                rpc.handlers = PendingHandlers(
+                    self.engine, cpid, self.pending, lambda: self._site_of(cpid), accept,
+                    request.remote,
+                ).table()  # fmt: skip
             await rpc.serve()
         finally:
+            if self.pending.waiting.get(cpid) is rpc:
+                del self.pending.waiting[cpid]
             if self.sockets.get(cpid) is ws:
                 del self.sockets[cpid]
                 try:
-                    await core.connected(False)
+                    if cores:
+                        await cores[-1].connected(False)
                 except Exception:
                     log.debug("marking %s offline", cpid, exc_info=True)
             log.info("charge point %s disconnected", cpid)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from stationmgr import sessions as sm
 from stationmgr.clock import to_datetime
-from stationmgr.ocpp import mapping
+from stationmgr.ocpp import mapping, quirks
 from stationmgr.ocpp.records import FAULT_DETAIL, UNKNOWN_STOP, OcppNote
 from stationmgr.ocpp_words import AuthStatus
 from stationmgr.store.models import CardGroup, ChargeSession
@@ -96,6 +96,7 @@ class CoreHandlers:
         self.cp = cp
         self.ids = ids
         self.rpc = rpc
+        self.quirks = quirks.of(cp.cpid)  # the model's deviations (`quirks`), set at boot
 
     def table(self) -> dict[str, Any]:
         return {
@@ -128,7 +129,10 @@ class CoreHandlers:
         if bay_id is None:
             auth = sm.Authorization(AuthStatus.INVALID, card_uid=id_tag, reason="no bay")
             return {"status": str(auth.status)}, auth
-        auth = await self.engine.decide_card(id_tag, bay_id, exact=True)
+        for form in self.quirks.id_tags(id_tag):  # e.g. KEBA's zero-padded UIDs
+            auth = await self.engine.decide_card(form, bay_id, exact=True)
+            if auth.card_id is not None:
+                break
         if auth.card_id is None:  # not found exactly: as a typed number, like the desk
             auth = await self.engine.decide_card(id_tag, bay_id)
         info: dict[str, Any] = {"status": str(auth.status)}
@@ -171,6 +175,7 @@ class CoreHandlers:
             p.get("chargePointModel"),
             p.get("firmwareVersion", "?"),
         )
+        self.quirks = quirks.at_boot(self.cp.cpid, p)
         self.rpc.after(self._configure)
         now = self.engine.clock.now()
         return {"status": "Accepted", "currentTime": _now_text(now), "interval": HEARTBEAT_S}
@@ -293,7 +298,7 @@ class CoreHandlers:
         return await self.engine.writer.read(find)
 
     async def meter_values(self, p: dict[str, Any]) -> dict[str, Any]:
-        samples = mapping.parse_samples(p.get("meterValue", []))
+        samples = mapping.parse_samples(self.quirks.meter_values(p.get("meterValue", [])))
         txid = p.get("transactionId")
         if txid is None:
             return {}  # energy outside a transaction: no session to book it on
@@ -318,7 +323,7 @@ class CoreHandlers:
             info, _auth = await self._id_tag_info(id_tag, self._first_bay())
             answer["idTagInfo"] = info
         uid = mapping.tx_uid(txid)
-        samples = mapping.parse_samples(p.get("transactionData") or [])
+        samples = mapping.parse_samples(self.quirks.meter_values(p.get("transactionData") or []))
         bay_id = self._bay_of_tx(uid)
         if bay_id is not None:
             flow = self.engine.session_config.flow_threshold_w

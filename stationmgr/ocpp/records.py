@@ -22,7 +22,7 @@ FAULT_DETAIL = "ocpp_fault"
 
 @dataclass(frozen=True, slots=True)
 class OcppNote:
-    charger_id: int
+    charger_id: int | None  # None: a charge point not registered (`pending.PENDING`)
     bay_id: int | None
     at: float
     kind: str

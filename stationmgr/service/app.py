@@ -209,6 +209,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 def build_app(svc: Service) -> web.Application:
     from stationmgr.service import handlers, websocket
     from stationmgr.service.admin_routes import add_admin_routes
+    from stationmgr.service.ocpp_routes import add_ocpp_routes
 
     app = web.Application(middlewares=[errors], client_max_size=MAX_BODY)
     app[SERVICE_KEY] = svc
@@ -217,5 +218,6 @@ def build_app(svc: Service) -> web.Application:
     from stationmgr.service.invoice_routes import add_invoice_routes
 
     add_invoice_routes(app)
+    add_ocpp_routes(app)
     app.router.add_get(f"{m.API_PREFIX}/events", websocket.events)
     return app
