@@ -94,6 +94,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rm = cs.add_parser("remove", help="remove a charger (disabled instead if it has history)")
     rm.add_argument("name")
     rm.set_defaults(func=chargers_remove_cmd)
+    from stationmgr.cli.chargers_ocpp import add_to_chargers
+
+    add_to_chargers(cs)  # chargers ocpp NAME …, chargers log NAME
 
     r = sub.add_parser("readers", help="card readers at bays or at the desk")
     rs = r.add_subparsers(dest="readers_command", metavar="ACTION", required=True)

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from stationmgr.client import admin_models as a
 from stationmgr.client import models as m
+from stationmgr.client import ocpp_models as o
 from stationmgr.client.events import EventStream
 
 
@@ -32,7 +33,18 @@ class AdminCalls(Protocol):
     def verify(self) -> list[a.Check]: ...
 
 
-class SiteClient(AdminCalls, Protocol):
+class OcppCalls(Protocol):
+    """An OCPP charger's maintenance commands, configuration and message log."""
+
+    def ocpp_command(self, name: str, cmd: o.OcppCommand) -> o.OcppAnswer: ...
+    def ocpp_configuration(
+        self, name: str, keys: list[str] | None = None
+    ) -> o.OcppConfiguration: ...
+    def change_ocpp_configuration(self, name: str, change: o.OcppConfigChange) -> o.OcppAnswer: ...
+    def ocpp_log(self, name: str, limit: int = 50) -> list[o.OcppMessageRow]: ...
+
+
+class SiteClient(AdminCalls, OcppCalls, Protocol):
     def site_info(self) -> m.SiteInfo: ...
     def login(self, username: str, password: str) -> m.Operator: ...
     def logout(self) -> None: ...

@@ -26,6 +26,7 @@ from stationmgr.client import models as m
 from stationmgr.client.admin_local import LocalAdmin
 from stationmgr.client.errors import Conflict, NotFound
 from stationmgr.client.filters import audit_filter, session_filter
+from stationmgr.client.ocpp_local import LocalOcpp
 from stationmgr.errors import PermissionDenied, UserError
 from stationmgr.events import BaySnapshot
 from stationmgr.store.db import Database
@@ -82,7 +83,7 @@ def bay_wire(snap: BaySnapshot) -> m.Bay:
     )
 
 
-class LocalClient(LocalAdmin):
+class LocalClient(LocalAdmin, LocalOcpp):
     """The site's calls in-process (see the module docstring)."""
 
     def __init__(

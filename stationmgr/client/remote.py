@@ -23,6 +23,7 @@ from stationmgr.client import models as m
 from stationmgr.client.admin_remote import RemoteAdmin
 from stationmgr.client.errors import ServiceFailed, SiteUnreachable, from_status
 from stationmgr.client.events import EventStream
+from stationmgr.client.ocpp_remote import RemoteOcpp
 from stationmgr.errors import UserError
 
 T = TypeVar("T")
@@ -39,7 +40,7 @@ def _params(obj: m.Wire) -> dict[str, str]:
     return out
 
 
-class RemoteClient(RemoteAdmin):
+class RemoteClient(RemoteAdmin, RemoteOcpp):
     def __init__(
         self, url: str, fingerprint: str | None = None, timeout: float = DEFAULT_TIMEOUT_S
     ) -> None:

@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, web
 
+from stationmgr.drivers.ocpp import DRIVER
+from stationmgr.ocpp.commands import OcppCommands
 from stationmgr.ocpp.handlers import ChargePointSite, CoreHandlers, TransactionIds
+from stationmgr.ocpp.msglog import MessageLog
 from stationmgr.ocpp.rpc import Rpc
 
 if TYPE_CHECKING:
@@ -54,6 +57,9 @@ class OcppServer:
         self.url: str | None = None
         self.ids = TransactionIds()
         self.sockets: dict[str, web.WebSocketResponse] = {}
+        self.rpcs: dict[str, Rpc] = {}  # connected charge points, for our own calls
+        self.messages = MessageLog(engine)  # fault tracing (msglog)
+        self.commands = OcppCommands(self)
         self._runner: web.AppRunner | None = None
         self._refused: set[tuple[str, str]] = set()  # logged once each
 
@@ -70,12 +76,15 @@ class OcppServer:
         await runner.setup()
         await web.TCPSite(runner, self.listen.host, self.listen.port).start()
         self._runner = runner
+        self.engine.external_commands[DRIVER] = self.commands
         host, port = runner.addresses[0][:2]
         shown = f"[{host}]" if ":" in str(host) else host
         return f"ws://{shown}:{port}"
 
     def stop(self, timeout: float = 15.0) -> None:
         runner, self._runner = self._runner, None
+        if self.engine.external_commands.get(DRIVER) is self.commands:
+            del self.engine.external_commands[DRIVER]
         if runner is not None and self.engine.running:
             try:
                 self.engine.submit(runner.cleanup()).result(timeout)
@@ -152,6 +161,8 @@ class OcppServer:
         self.sockets[cpid] = ws
         self._refused = {r for r in self._refused if r[0] != cpid}
         rpc = Rpc(ws, cpid, {})
+        rpc.trace = self.messages.tracer(site.charger_id)
+        self.rpcs[cpid] = rpc
         core = CoreHandlers(self.engine, site, self.ids, rpc)
         rpc.handlers = core.table()
         log.info("charge point %s connected (%s)", cpid, request.remote)
@@ -161,6 +172,7 @@ class OcppServer:
         finally:
             if self.sockets.get(cpid) is ws:
                 del self.sockets[cpid]
+                self.rpcs.pop(cpid, None)
                 try:
                     await core.connected(False)
                 except Exception:
