@@ -213,13 +213,19 @@ def test_an_offline_or_refusing_charger_is_a_clear_refusal_and_nothing_closes(
 
 
 def test_out_of_order_changes_availability_on_the_charger(site: CmdSite) -> None:
-    steps = [*BOOT, {"op": "wait", "action": "ChangeAvailability"},
+    steps = [*BOOT, {"op": "start", "connector": 2, "idTag": "CAFE0002", "meterStart": 100,
+                     "as": "busy"},
+             {"op": "wait", "action": "ChangeAvailability"},
+             {"op": "wait", "action": "ChangeAvailability"},
+             {"op": "wait", "action": "ChangeAvailability"},
+             {"op": "stop", "tx": "busy", "meterStop": 250},
              {"op": "wait", "action": "ChangeAvailability"}]  # fmt: skip
     attendant = site.client(Role.ATTENDANT)
     try:
         with charge_point(site.ocpp_url, CP_ID, steps, connectors=2) as cp:
             _booted(cp)
             _online(attendant, "C1")
+            busy = cp.wait_answered("StartTransaction")["response"]["transactionId"]
             bay = _bay_id(attendant, "C1")
             assert attendant.set_out_of_order(bay, True).out_of_order
             cp.wait_answered("ChangeAvailability", "received", 1)
@@ -229,10 +235,26 @@ def test_out_of_order_changes_availability_on_the_charger(site: CmdSite) -> None
 
             wait_until(unavailable, 60, "C1 Unavailable as the charger reports it")
             assert not attendant.set_out_of_order(bay, False).out_of_order
+
+            # a bay charging: the charger will apply it once the session ends (Scheduled);
+            # the session is not stopped by the site
+            c2 = _bay_id(attendant, "C2")
+            assert attendant.set_out_of_order(c2, True).out_of_order
+            open_still = site.session(busy)
+            assert open_still is not None and open_still.stopped_at is None
+            cp.wait_answered("StopTransaction")  # the charger's own stop, later
+            assert not attendant.set_out_of_order(c2, False).out_of_order
             cp.finish().ok()
         kinds = [(c["request"]["connectorId"], c["request"]["type"], c["response"]["status"])
                  for c in cp.result.received("ChangeAvailability")]  # fmt: skip
-        assert kinds == [(1, "Inoperative", "Accepted"), (1, "Operative", "Accepted")]
+        assert kinds == [
+            (1, "Inoperative", "Accepted"), (1, "Operative", "Accepted"),
+            (2, "Inoperative", "Scheduled"), (2, "Operative", "Accepted"),
+        ]  # fmt: skip
+        noted = [e.detail or "" for e in site.audit("bays.out_of_order") if e.outcome == "ok"]
+        assert any("Scheduled" in d for d in noted), noted
+        closed = site.session(busy)
+        assert closed is not None and closed.meter_stop_wh == 250
     finally:
         attendant.close()
 

@@ -70,8 +70,9 @@ T = TypeVar("T")
 CardPolicy = Callable[[Session, CardFacts, datetime], str | None]
 # A session policy may end a running session (e.g. budget reached): (tx, now) -> detail or None.
 SessionPolicy = Callable[[sm.Transaction, float], str | None]
-# (bay id, the manual event) → done once the charger took it (see `external_commands`)
-ExternalCommands = Callable[[int, sm.Event], Awaitable[None]]
+# (bay id, the manual event) → done once the charger took it, with a note for the audit
+# entry (e.g. the charger will do it once its session ends); see `external_commands`
+ExternalCommands = Callable[[int, sm.Event], Awaitable[str | None]]
 
 
 @dataclass
@@ -866,8 +867,15 @@ class Engine:
 
         async def run() -> sm.Step:
             assert self.writer is not None
+            note = None
             try:
-                result = await self._fresh_step(bay_id, event)
+                _check_bay(self.bays, bay_id)
+                external = self._external_commands(bay_id)
+                if external is not None:
+                    note = await external(bay_id, event)
+                    result = sm.Step(self.bays[bay_id])
+                else:
+                    result = await self._fresh_step(bay_id, event)
             except DeviceError as e:  # the charger refused or did not answer: audited
                 failed = AuditAppended(
                     operator, action, label, None, None, "failed", str(e), self.clock.now()
@@ -878,7 +886,8 @@ class Engine:
             now = self.clock.now()
             # In order with the session's records; journaled with them while the database
             # is busy, so the answer never waits for another program's lock.
-            audit = AuditAppended(operator, action, label, None, status, "ok", detail, now)
+            said = "; ".join(x for x in (detail, note) if x) or None
+            audit = AuditAppended(operator, action, label, None, status, "ok", said, now)
             await self.writer.settled([self.writer.put(audit)])
             return result
 

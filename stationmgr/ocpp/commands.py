@@ -122,20 +122,20 @@ class OcppCommands:
 
     # ------------------------------------------------------------ a bay's commands
 
-    async def __call__(self, bay_id: int, event: sm.Event) -> None:
+    async def __call__(self, bay_id: int, event: sm.Event) -> str | None:
+        """Carry out the bay's command; a note for its audit entry, if any."""
         match event:
             case sm.RemoteStart():
-                await self.guest_start(bay_id, event.operator, event.reason)
+                return await self.guest_start(bay_id, event.operator, event.reason)
             case sm.RemoteStop():
-                await self.remote_stop(bay_id, event.operator, event.detail)
+                return await self.remote_stop(bay_id, event.operator, event.detail)
             case sm.Deauthorize():
-                await self.remote_stop(bay_id, "system", event.detail)
+                return await self.remote_stop(bay_id, "system", event.detail)
             case sm.SetOutOfOrder():
-                await self.availability(bay_id, event.out_of_order)
-            case _:
-                raise UserError(f"{type(event).__name__} is not a command for an OCPP charger")
+                return await self.availability(bay_id, event.out_of_order)
+        raise UserError(f"{type(event).__name__} is not a command for an OCPP charger")
 
-    async def guest_start(self, bay_id: int, operator: str, reason: str) -> None:
+    async def guest_start(self, bay_id: int, operator: str, reason: str) -> str | None:
         t, connector, label = self._bay(bay_id)
         bay = self.engine.bays[bay_id]
         if bay.tx is not None:
@@ -155,13 +155,13 @@ class OcppCommands:
         except BaseException:
             self.remote.forget_guest(tag)
             raise
-        await self._follow(guest.started, t, "StartTransaction")
+        return await self._follow(guest.started, t, "StartTransaction")
 
-    async def remote_stop(self, bay_id: int, operator: str, detail: str | None) -> None:
+    async def remote_stop(self, bay_id: int, operator: str, detail: str | None) -> str | None:
         t, _connector, label = self._bay(bay_id)
         tx = self.engine.bays[bay_id].tx
         if tx is None:
-            return  # nothing to stop (as at a serial bay)
+            return None  # nothing to stop (as at a serial bay)
         txid = mapping.transaction_id(tx.uid)
         if txid is None:
             raise UserError(f"bay {label}: session {tx.uid} is not an OCPP transaction")
@@ -177,9 +177,9 @@ class OcppCommands:
         except BaseException:
             self.remote.stops.pop(tx.uid, None)
             raise
-        await self._follow(asked.stopped, t, "StopTransaction")
+        return await self._follow(asked.stopped, t, "StopTransaction")
 
-    async def availability(self, bay_id: int, out_of_order: bool) -> None:
+    async def availability(self, bay_id: int, out_of_order: bool) -> str | None:
         t, connector, label = self._bay(bay_id)
         kind = "Inoperative" if out_of_order else "Operative"
         status = await self.status_call(
@@ -189,15 +189,19 @@ class OcppCommands:
             ("Accepted", "Scheduled"),
             f"to make bay {label} {kind}",
         )
-        if status == "Scheduled":
-            log.info("bay %s: %s once its transaction ends (Scheduled)", label, kind)
         await self.engine.external_step(
             bay_id, lambda bay: sm.Step(replace(bay, out_of_order=out_of_order))
         )
+        if status == "Scheduled":
+            log.info("bay %s: %s once its transaction ends (Scheduled)", label, kind)
+            return f"ChangeAvailability {kind}: Scheduled (once the charger's session ends)"
+        return None
 
-    async def _follow(self, happened: asyncio.Event, t: Target, action: str) -> None:
+    async def _follow(self, happened: asyncio.Event, t: Target, action: str) -> str | None:
         try:
             async with asyncio.timeout(FOLLOW_S):
                 await happened.wait()
         except TimeoutError:
             log.info("charge point %s: accepted, no %s yet (booked when it comes)", t.cpid, action)
+            return f"accepted by the charger; no {action} yet"
+        return None
