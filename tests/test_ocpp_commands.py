@@ -118,7 +118,8 @@ BOOT = [{"op": "boot"}, {"op": "status", "connector": 1, "status": "Available"},
 
 
 def test_guest_start_and_attendant_stop_follow_the_chargers_own_messages(site: CmdSite) -> None:
-    steps = [*BOOT, {"op": "wait", "action": "RemoteStartTransaction"},
+    steps = [*BOOT, {"op": "wait", "action": "ChangeConfiguration"},
+             {"op": "wait", "action": "RemoteStartTransaction"},
              {"op": "meter", "connector": 1, "tx": "remote", "wh": [1_800]},
              {"op": "wait", "action": "RemoteStopTransaction"}]  # fmt: skip
     attendant = site.client(Role.ATTENDANT)
@@ -127,6 +128,8 @@ def test_guest_start_and_attendant_stop_follow_the_chargers_own_messages(site: C
             _booted(cp)
             _online(attendant, "C1")
             bay = _bay_id(attendant, "C1")
+            # the charger authorises a remote start's id tag first (as many do)
+            _ok(site.site("chargers", "ocpp", CHARGER, "config", "AuthorizeRemoteTxRequests=true"))
             shown = attendant.remote_start(bay, "forgot the card")
             start = cp.wait_answered("StartTransaction")
             (asked,) = cp.result.received("RemoteStartTransaction")
@@ -136,6 +139,9 @@ def test_guest_start_and_attendant_stop_follow_the_chargers_own_messages(site: C
             )
             assert tag.startswith("GUEST-") and len(tag) <= 20
             assert start["request"]["idTag"] == tag, cp.result.describe()
+            (authorized,) = cp.result.calls("Authorize")
+            assert authorized["request"]["idTag"] == tag
+            assert authorized["response"]["idTagInfo"]["status"] == "Accepted"
             assert start["response"]["idTagInfo"]["status"] == "Accepted"
             txid = start["response"]["transactionId"]
             assert shown.tx_uid == f"ocpp-{txid}", shown  # the answer waited for the charger
