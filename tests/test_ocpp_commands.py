@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from stationmgr.access.roles import Role
+from stationmgr.client import ocpp_models as o
 from stationmgr.client.remote import RemoteClient
 from stationmgr.errors import DeviceError
 from stationmgr.store.db import open_database
@@ -224,6 +225,7 @@ def test_out_of_order_changes_availability_on_the_charger(site: CmdSite) -> None
              {"op": "wait", "action": "ChangeAvailability"},
              {"op": "wait", "action": "ChangeAvailability"},
              {"op": "wait", "action": "ChangeAvailability"},
+             {"op": "wait", "action": "TriggerMessage"},  # the test has looked: stop now
              {"op": "stop", "tx": "busy", "meterStop": 250},
              {"op": "wait", "action": "ChangeAvailability"}]  # fmt: skip
     attendant = site.client(Role.ATTENDANT)
@@ -248,6 +250,11 @@ def test_out_of_order_changes_availability_on_the_charger(site: CmdSite) -> None
             assert attendant.set_out_of_order(c2, True).out_of_order
             open_still = site.session(busy)
             assert open_still is not None and open_still.stopped_at is None
+            owner = site.client(Role.OWNER)
+            try:  # lets the script go on to the charger's own stop
+                owner.ocpp_command(CHARGER, o.OcppCommand("trigger", message="Heartbeat"))
+            finally:
+                owner.close()
             cp.wait_answered("StopTransaction")  # the charger's own stop, later
             assert not attendant.set_out_of_order(c2, False).out_of_order
             cp.finish().ok()
