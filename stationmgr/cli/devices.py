@@ -98,6 +98,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     ocpp_pending.register(cs)
 
+    from stationmgr.cli.chargers_ocpp import add_to_chargers
+
+    add_to_chargers(cs)  # chargers ocpp NAME …, chargers log NAME
+
     r = sub.add_parser("readers", help="card readers at bays or at the desk")
     rs = r.add_subparsers(dest="readers_command", metavar="ACTION", required=True)
     a = rs.add_parser("add", help="add a serial card reader")

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
-from stationmgr.cli import devices_remote, ocpp_pending, site_admin
+from stationmgr.cli import chargers_ocpp, devices_remote, ocpp_pending, site_admin
 from stationmgr.cli.accounts_remote import ACCOUNTS
 from stationmgr.cli.common import print_json, print_table
 from stationmgr.cli.invoices import INVOICES
@@ -435,6 +435,7 @@ REMOTE.update(devices_remote.DEVICES)
 REMOTE.update(ACCOUNTS)
 REMOTE.update(INVOICES)
 REMOTE.update(ocpp_pending.COMMANDS)
+REMOTE.update(chargers_ocpp.REMOTE)
 
 
 # ---------------------------------------------------------------- `site certificate`

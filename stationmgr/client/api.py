@@ -14,6 +14,7 @@ from typing import Protocol
 from stationmgr.client import admin_models as a
 from stationmgr.client import invoice_models as v
 from stationmgr.client import models as m
+from stationmgr.client import ocpp_models as o
 from stationmgr.client.events import EventStream
 from stationmgr.client.ocpp_calls import PendingChargePoint
 
@@ -48,9 +49,17 @@ class InvoiceCalls(Protocol):
 
 
 class OcppCalls(Protocol):
-    """The OCPP central system (`client.ocpp_calls`): charge points waiting to be accepted."""
+    """OCPP: charge points waiting to be accepted (`client.ocpp_calls`); a charger's
+    maintenance commands, configuration and message log (`client.ocpp_local`)."""
 
     def pending_charge_points(self) -> list[PendingChargePoint]: ...
+
+    def ocpp_command(self, name: str, cmd: o.OcppCommand) -> o.OcppAnswer: ...
+    def ocpp_configuration(
+        self, name: str, keys: list[str] | None = None
+    ) -> o.OcppConfiguration: ...
+    def change_ocpp_configuration(self, name: str, change: o.OcppConfigChange) -> o.OcppAnswer: ...
+    def ocpp_log(self, name: str, limit: int = 50) -> list[o.OcppMessageRow]: ...
 
 
 class SiteClient(AdminCalls, InvoiceCalls, OcppCalls, Protocol):

@@ -9,7 +9,7 @@ whether it ran against the local database or a site service (3 refused, 2 bad in
 from __future__ import annotations
 
 from stationmgr.access.operators import LoginFailed
-from stationmgr.errors import DatabaseBusy, PermissionDenied, StationError, UserError
+from stationmgr.errors import DatabaseBusy, DeviceError, PermissionDenied, StationError, UserError
 
 
 class NotFound(UserError):
@@ -63,6 +63,7 @@ STATUSES: list[tuple[int, str, type[Exception]]] = [
     (413, "too_large", TooLarge),
     (415, "not_json", NotJSON),
     (503, "busy", DatabaseBusy),
+    (502, "device", DeviceError),  # a charger offline, silent or refusing (exit 1)
     (400, "bad_input", UserError),
 ]
 

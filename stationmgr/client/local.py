@@ -27,7 +27,8 @@ from stationmgr.client.admin_local import LocalAdmin
 from stationmgr.client.errors import Conflict, NotFound
 from stationmgr.client.filters import audit_filter, session_filter
 from stationmgr.client.invoices_local import LocalInvoices
-from stationmgr.client.ocpp_calls import LocalOcpp
+from stationmgr.client.ocpp_calls import LocalOcpp as LocalPending
+from stationmgr.client.ocpp_local import LocalOcpp
 from stationmgr.errors import PermissionDenied, UserError
 from stationmgr.events import BaySnapshot
 from stationmgr.store.db import Database
@@ -84,7 +85,7 @@ def bay_wire(snap: BaySnapshot) -> m.Bay:
     )
 
 
-class LocalClient(LocalAdmin, LocalInvoices, LocalOcpp):
+class LocalClient(LocalAdmin, LocalInvoices, LocalPending, LocalOcpp):
     """The site's calls in-process (see the module docstring)."""
 
     def __init__(

@@ -24,7 +24,8 @@ from stationmgr.client.admin_remote import RemoteAdmin
 from stationmgr.client.errors import ServiceFailed, SiteUnreachable, from_status
 from stationmgr.client.events import EventStream
 from stationmgr.client.invoices_remote import RemoteInvoices
-from stationmgr.client.ocpp_calls import RemoteOcpp
+from stationmgr.client.ocpp_calls import RemoteOcpp as RemotePending
+from stationmgr.client.ocpp_remote import RemoteOcpp
 from stationmgr.errors import UserError
 
 T = TypeVar("T")
@@ -41,7 +42,7 @@ def _params(obj: m.Wire) -> dict[str, str]:
     return out
 
 
-class RemoteClient(RemoteAdmin, RemoteInvoices, RemoteOcpp):
+class RemoteClient(RemoteAdmin, RemoteInvoices, RemotePending, RemoteOcpp):
     def __init__(
         self, url: str, fingerprint: str | None = None, timeout: float = DEFAULT_TIMEOUT_S
     ) -> None:

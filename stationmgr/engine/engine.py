@@ -16,7 +16,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -70,6 +70,9 @@ T = TypeVar("T")
 CardPolicy = Callable[[Session, CardFacts, datetime], str | None]
 # A session policy may end a running session (e.g. budget reached): (tx, now) -> detail or None.
 SessionPolicy = Callable[[sm.Transaction, float], str | None]
+# (bay id, the manual event) → done once the charger took it, with a note for the audit
+# entry (e.g. the charger will do it once its session ends); see `external_commands`
+ExternalCommands = Callable[[int, sm.Event], Awaitable[str | None]]
 
 
 @dataclass
@@ -180,6 +183,11 @@ class Engine:
         # coordinator polls them; an extension steps their bays with `external_step`.
         self.external_drivers: set[str] = set()
         self.external_chargers: dict[int, ChargerRow] = {}  # enabled rows of those drivers
+        # The extension that talks to such a charger carries out its bays' manual commands
+        # (guest start, stop, out of order, deauthorise), by driver: it asks the charger
+        # and returns; the charger's own messages then step the bay (`external_step`).
+        # It raises a StationError to refuse; nothing is then changed.
+        self.external_commands: dict[str, ExternalCommands] = {}
 
     # ------------------------------------------------------------ lifecycle
 
@@ -800,8 +808,27 @@ class Engine:
 
     async def _fresh_step(self, bay_id: int, event: sm.Event) -> sm.Step:
         _check_bay(self.bays, bay_id)
+        external = self._external_commands(bay_id)
+        if external is not None:
+            await external(bay_id, event)
+            return sm.Step(self.bays[bay_id])
         await self._fresh_before(bay_id, event)
         return await self._step(bay_id, event)
+
+    def _external_commands(self, bay_id: int) -> ExternalCommands | None:
+        """Who carries out a command for the bay's charger, when it runs its own sessions;
+        with nobody to carry it out, a refusal (never a session closed only here)."""
+        info = self.bay_info.get(bay_id)
+        row = self.external_chargers.get(info.charger_id) if info is not None else None
+        if row is None:
+            return None
+        fn = self.external_commands.get(row.driver)
+        if fn is None:
+            raise DeviceError(
+                f"bay {self.bay_label(bay_id)}: charger {row.name} ({row.driver}) takes "
+                "commands only from the site service it connects to; none runs here"
+            )
+        return fn
 
     # ------------------------------------------------------------ thread-safe services
 
@@ -839,13 +866,28 @@ class Engine:
         label = self.bay_info[bay_id].label
 
         async def run() -> sm.Step:
-            result = await self._fresh_step(bay_id, event)
+            assert self.writer is not None
+            note = None
+            try:
+                _check_bay(self.bays, bay_id)
+                external = self._external_commands(bay_id)
+                if external is not None:
+                    note = await external(bay_id, event)
+                    result = sm.Step(self.bays[bay_id])
+                else:
+                    result = await self._fresh_step(bay_id, event)
+            except DeviceError as e:  # the charger refused or did not answer: audited
+                failed = AuditAppended(
+                    operator, action, label, None, None, "failed", str(e), self.clock.now()
+                )
+                await self.writer.settled([self.writer.put(failed)])
+                raise
             status = {"status": str(result.bay.status)}
             now = self.clock.now()
-            assert self.writer is not None
             # In order with the session's records; journaled with them while the database
             # is busy, so the answer never waits for another program's lock.
-            audit = AuditAppended(operator, action, label, None, status, "ok", detail, now)
+            said = "; ".join(x for x in (detail, note) if x) or None
+            audit = AuditAppended(operator, action, label, None, status, "ok", said, now)
             await self.writer.settled([self.writer.put(audit)])
             return result
 

@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, web
 
+from stationmgr.drivers.ocpp import DRIVER
+from stationmgr.ocpp.commands import OcppCommands
 from stationmgr.ocpp.handlers import ChargePointSite, CoreHandlers, TransactionIds
+from stationmgr.ocpp.msglog import MessageLog
 from stationmgr.ocpp.pending import PendingGate, PendingHandlers
 from stationmgr.ocpp.rpc import Rpc
 
@@ -60,6 +63,9 @@ class OcppServer:
         self.url: str | None = None
         self.ids = TransactionIds()
         self.sockets: dict[str, web.WebSocketResponse] = {}
+        self.rpcs: dict[str, Rpc] = {}  # connected charge points, for our own calls
+        self.messages = MessageLog(engine)  # fault tracing (msglog)
+        self.commands = OcppCommands(self)
         self._runner: web.AppRunner | None = None
         self._refused: set[tuple[str, str]] = set()  # logged once each
         self.pending = PendingGate(engine, self._site_of)
@@ -86,12 +92,15 @@ class OcppServer:
         site = web.TCPSite(runner, self.listen.host, self.listen.port, ssl_context=ssl_ctx)
         await site.start()
         self._runner = runner
+        self.engine.external_commands[DRIVER] = self.commands
         host, port = runner.addresses[0][:2]
         shown = f"[{host}]" if ":" in str(host) else host
         return f"{'wss' if ssl_ctx else 'ws'}://{shown}:{port}"
 
     def stop(self, timeout: float = 15.0) -> None:
         runner, self._runner = self._runner, None
+        if self.engine.external_commands.get(DRIVER) is self.commands:
+            del self.engine.external_commands[DRIVER]
         if runner is not None and self.engine.running:
             try:
                 self.engine.submit(runner.cleanup()).result(timeout)
@@ -169,8 +178,10 @@ class OcppServer:
         self._refused = {r for r in self._refused if r[0] != cpid}
         rpc = Rpc(ws, cpid, {})
         cores: list[CoreHandlers] = []
+        self.rpcs[cpid] = rpc
 
         async def accept(registered: ChargePointSite) -> CoreHandlers:
+            rpc.trace = self.messages.tracer(registered.charger_id)
             core = CoreHandlers(self.engine, registered, self.ids, rpc)
             rpc.handlers = core.table()
             cores.append(core)
@@ -193,6 +204,7 @@ class OcppServer:
                 del self.pending.waiting[cpid]
             if self.sockets.get(cpid) is ws:
                 del self.sockets[cpid]
+                self.rpcs.pop(cpid, None)
                 try:
                     if cores:
                         await cores[-1].connected(False)

@@ -30,6 +30,7 @@ from stationmgr import sessions as sm
 from stationmgr.clock import to_datetime
 from stationmgr.ocpp import mapping, quirks
 from stationmgr.ocpp.records import FAULT_DETAIL, UNKNOWN_STOP, OcppNote
+from stationmgr.ocpp.remote import RemoteRequests
 from stationmgr.ocpp_words import AuthStatus
 from stationmgr.store.models import CardGroup, ChargeSession
 
@@ -53,6 +54,7 @@ class TransactionIds:
         # (the records are then in the journal, not yet where a read finds them).
         self.started: dict[tuple[int, int, float], int] = {}  # (bay, ms, meterStart) → id
         self.closed: set[str] = set()
+        self.remote = RemoteRequests()  # guest starts and stops the site asked for
 
     async def next(self, engine: Engine) -> int:
         if self._last is None:
@@ -129,6 +131,9 @@ class CoreHandlers:
         if bay_id is None:
             auth = sm.Authorization(AuthStatus.INVALID, card_uid=id_tag, reason="no bay")
             return {"status": str(auth.status)}, auth
+        guest = self.ids.remote.guest(id_tag, self.engine.clock.now())
+        if guest is not None:  # the tag of a guest start the site asked for
+            return {"status": str(guest.status)}, guest
         for form in self.quirks.id_tags(id_tag):  # e.g. KEBA's zero-padded UIDs
             auth = await self.engine.decide_card(form, bay_id, exact=True)
             if auth.card_id is not None:
@@ -258,7 +263,7 @@ class CoreHandlers:
         if same is not None:
             return {"transactionId": same, "idTagInfo": info}
         txid = await self.ids.next(self.engine)
-        if auth.card_uid is None:
+        if auth.card_uid is None and auth.started_by is None:  # a guest's tag is not a card
             from dataclasses import replace
 
             auth = replace(auth, card_uid=id_tag[:20])
@@ -266,6 +271,7 @@ class CoreHandlers:
             bay_id, lambda bay: mapping.started(bay, mapping.tx_uid(txid), auth, at, meter)
         )
         self.ids.started[(bay_id, round(at * 1000), meter)] = txid
+        self.ids.remote.started(id_tag, mapping.tx_uid(txid))
         log.info(
             "charge point %s: transaction %d started on bay %s (%s)",
             self.cp.cpid,
@@ -327,14 +333,18 @@ class CoreHandlers:
         bay_id = self._bay_of_tx(uid)
         if bay_id is not None:
             flow = self.engine.session_config.flow_threshold_w
+            asked = self.ids.remote.stopped(uid)  # the attendant who asked for it, if one did
+            by = asked.operator if asked is not None else id_tag
 
             def fn(bay: sm.BayState) -> sm.Step:
                 first = mapping.sampled(bay, uid, samples, flow)
-                last = mapping.stopped(first.bay, at, meter, p.get("reason"), id_tag)
+                last = mapping.stopped(first.bay, at, meter, p.get("reason"), by)
                 return sm.Step(last.bay, [], first.records + last.records)
 
             await self.engine.external_step(bay_id, fn)
             self.ids.closed.add(uid)
+            if asked is not None:
+                asked.stopped.set()
             log.info(
                 "charge point %s: transaction %d stopped (%s)",
                 self.cp.cpid,

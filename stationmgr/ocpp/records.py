@@ -35,6 +35,9 @@ def install(persister: Persister) -> None:
     """Register the handler (once per persister)."""
     if OcppNote not in persister.handlers:
         persister.register(OcppNote, _Handler(persister).apply)
+    from stationmgr.ocpp import msglog
+
+    msglog.install(persister)  # the message log's ring
 
 
 class _Handler:

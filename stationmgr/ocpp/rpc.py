@@ -74,6 +74,7 @@ class Rpc:
         self._waiting: dict[str, asyncio.Future[Any]] = {}
         self._call_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.trace: Callable[[str, str], None] | None = None  # (in|out, frame): msglog
 
     def after(self, fn: Callable[[], Awaitable[None]]) -> None:
         """Run `fn` once the answer being prepared has been sent (e.g. configure after
@@ -84,6 +85,8 @@ class Rpc:
         try:
             async for msg in self.ws:
                 if msg.type == WSMsgType.TEXT:
+                    if self.trace is not None:
+                        self.trace("in", msg.data)
                     await self._frame(msg.data)
                 elif msg.type == WSMsgType.BINARY:
                     log.warning("charge point %s sent a binary frame; ignored", self.cpid)
@@ -171,4 +174,6 @@ class Rpc:
 
     async def _send(self, text: str) -> None:
         if not self.ws.closed:
+            if self.trace is not None:
+                self.trace("out", text)
             await self.ws.send_str(text)

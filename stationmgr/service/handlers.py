@@ -49,6 +49,9 @@ def add_routes(app: web.Application) -> None:
     add_pages_routes(app)
     add_board_routes(app)
     add_accounts_routes(app)
+    from stationmgr.service.ocpp_routes import add_ocpp_routes
+
+    add_ocpp_routes(app)
 
 
 # ---------------------------------------------------------------- sign-in

@@ -4,6 +4,7 @@
 // so our central system is tested against code we did not write.
 //
 //   node cp.js --url ws://HOST:PORT/ocpp --id CPID [--password PW] [--connectors N]
+//   (a step {"op":"mute","action":A} leaves the next call A from the central system unanswered)
 //              [--script FILE|-]
 //
 // The script (a JSON array of steps, from FILE or stdin) is run in order; each call sent
@@ -91,6 +92,8 @@ class ChargePoint {
         this.remoteStarts = 0;
         this.schemaFailures = 0;
         this.chain = Promise.resolve(); // follow-up actions after answering a call, in order
+        this.muted = new Set();        // actions whose next call from the central system gets no answer
+        this.unanswered = 0;           // such calls received (the close then does not wait for them)
     }
 
     // --- the connection ---------------------------------------------------------------------
@@ -306,6 +309,7 @@ class ChargePoint {
             case 'wait': return this.wait(step.action, step.timeout ?? this.opts.timeout);
             case 'sleep': return new Promise((r) => setTimeout(r, (step.seconds ?? 1) * 1000));
             case 'call': return this.call(step.action, step.payload || {});
+            case 'mute': this.muted.add(step.action); return undefined;
             default: throw new Fatal(`unknown step ${JSON.stringify(step)}`, EXIT_USAGE);
         }
     }
@@ -386,6 +390,12 @@ class ChargePoint {
         };
         for (const [action, fn] of Object.entries(handlers)) {
             client.handle(action, ({ params }) => {
+                if (this.muted.delete(action)) {  // a charger that never answers: the CS must time out
+                    emit({ type: 'received', action, request: params, muted: true });
+                    this.received.push({ action, done: Promise.resolve() });
+                    this.unanswered++;
+                    return new Promise(() => {});
+                }
                 let finish;
                 const done = new Promise((r) => { finish = r; });
                 this.received.push({ action, done });
@@ -581,7 +591,9 @@ async function main() {
         if (cp.schemaFailures) throw new Fatal(`${cp.schemaFailures} message(s) failed OCPP 1.6 schema validation`, EXIT_SCHEMA);
         emit({ type: 'done' });
     } finally {
-        if (cp.client && cp.online) await cp.client.close({ code: 1000, force: false }).catch(() => {});
+        if (cp.client && cp.online) {
+            await cp.client.close({ code: 1000, force: cp.unanswered > 0 }).catch(() => {});
+        }
     }
 }
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from stationmgr.client import models as m
 from stationmgr.site_setup import default_baud
 from ui.chargers.dialogs import ChargerDialog, ReaderDialog
+from ui.chargers.ocpp import OcppDialog
 from ui.context import AppContext
 from ui.history.times import line
 from ui.offer import offer
@@ -86,6 +87,9 @@ class ChargersPage(QWidget):
         self.add_charger_button.clicked.connect(lambda: self.open_charger(None))
         self.edit_charger_button.clicked.connect(self.edit_charger)
         self.remove_charger_button.clicked.connect(self.remove_selected_charger)
+        self.ocpp_button = QPushButton(self.tr("OCPP…"))  # configuration and messages
+        self.ocpp_button.setToolTip(self.tr("The charger's own configuration and its messages"))
+        self.ocpp_button.clicked.connect(self.open_ocpp)
 
         self.readers = QTreeWidget()
         self.readers.setObjectName("readers")
@@ -119,7 +123,12 @@ class ChargersPage(QWidget):
             self._group(
                 self.tr("Chargers and their bays"),
                 self.chargers,
-                [self.add_charger_button, self.edit_charger_button, self.remove_charger_button],
+                [
+                    self.add_charger_button,
+                    self.edit_charger_button,
+                    self.remove_charger_button,
+                    self.ocpp_button,
+                ],
             ),
             3,
         )
@@ -309,6 +318,22 @@ class ChargersPage(QWidget):
         offer(self.remove_charger_button, self.ctx, "chargers.remove", also=charger)
         offer(self.edit_reader_button, self.ctx, "chargers.edit", also=reader)
         offer(self.remove_reader_button, self.ctx, "chargers.remove", also=reader)
+        self.ocpp_button.setEnabled(self._selected_driver() == "ocpp")
+
+    def _selected_driver(self) -> str | None:
+        name = self.selected_charger()
+        rows = self.rows.chargers if self.rows is not None else []
+        return next((c.driver for c in rows if c.name == name), None)
+
+    def open_ocpp(self) -> OcppDialog | None:
+        """The selected OCPP charger's configuration and message log."""
+        name = self.selected_charger()
+        if name is None or self._selected_driver() != "ocpp":
+            return None
+        dlg = OcppDialog(self.ctx, name, self)
+        dlg.finished.connect(lambda _r: dlg.deleteLater())
+        dlg.open()
+        return dlg
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #b3261e;" if error else "")

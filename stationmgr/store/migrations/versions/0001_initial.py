@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 17:52:16.510202
+Create Date: 2026-12-02 19:53:28.003516
 """
 
 import sqlalchemy as sa
@@ -220,6 +220,22 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_invoice_payments_invoice_id"), ["invoice_id"], unique=False
         )
+
+    op.create_table(
+        "ocpp_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("charger_id", sa.Integer(), nullable=False),
+        sa.Column("ts", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("direction", sa.String(length=3), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("action", sa.String(length=40), nullable=True),
+        sa.Column("unique_id", sa.String(length=64), nullable=True),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["charger_id"], ["chargers.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("ocpp_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_ocpp_messages_charger", ["charger_id", "id"], unique=False)
 
     op.create_table(
         "tariffs",
@@ -712,6 +728,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_tariffs_scope")
 
     op.drop_table("tariffs")
+    with op.batch_alter_table("ocpp_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_ocpp_messages_charger")
+
+    op.drop_table("ocpp_messages")
     with op.batch_alter_table("invoice_payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invoice_payments_invoice_id"))
 
