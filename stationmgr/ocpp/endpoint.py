@@ -21,6 +21,7 @@ from aiohttp import WSCloseCode, web
 
 from stationmgr.ocpp.handlers import ChargePointSite, CoreHandlers, TransactionIds
 from stationmgr.ocpp.rpc import Rpc
+from stationmgr.ocpp.upkeep import Upkeep
 
 if TYPE_CHECKING:
     from stationmgr.engine import Engine
@@ -56,6 +57,7 @@ class OcppServer:
         self.sockets: dict[str, web.WebSocketResponse] = {}
         self._runner: web.AppRunner | None = None
         self._refused: set[tuple[str, str]] = set()  # logged once each
+        self.upkeep = Upkeep(engine)  # local lists and charging profiles, kept in step
 
     def start(self, timeout: float = 30.0) -> str:
         self.url = self.engine.submit(self._start()).result(timeout)
@@ -75,6 +77,7 @@ class OcppServer:
         return f"ws://{shown}:{port}"
 
     def stop(self, timeout: float = 15.0) -> None:
+        self.upkeep.close()
         runner, self._runner = self._runner, None
         if runner is not None and self.engine.running:
             try:
@@ -154,11 +157,13 @@ class OcppServer:
         rpc = Rpc(ws, cpid, {})
         core = CoreHandlers(self.engine, site, self.ids, rpc)
         rpc.handlers = core.table()
+        link = self.upkeep.connected(site, rpc)
         log.info("charge point %s connected (%s)", cpid, request.remote)
         try:
             await core.connected(True)
             await rpc.serve()
         finally:
+            await self.upkeep.disconnected(link)
             if self.sockets.get(cpid) is ws:
                 del self.sockets[cpid]
                 try:

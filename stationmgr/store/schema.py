@@ -5,7 +5,8 @@ Each domain keeps its tables in its own module; importing them here registers th
 """
 
 import stationmgr.store.alert_models
-import stationmgr.store.billing_models  # noqa: F401  (prices, receipts, ledger, budgets)
+import stationmgr.store.billing_models  # (prices, receipts, ledger, budgets)
+import stationmgr.store.locallist_models  # noqa: F401  (OCPP chargers' local lists)
 from stationmgr.store import models  # noqa: F401  (registers the core tables)
 from stationmgr.store.models import Base
 

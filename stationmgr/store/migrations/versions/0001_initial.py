@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 01:19:05.422672
+Create Date: 2026-12-02 17:56:24.440279
 """
 
 import sqlalchemy as sa
@@ -148,6 +148,16 @@ def upgrade() -> None:
     with op.batch_alter_table("cards", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cards_uid_key"), ["uid_key"], unique=False)
 
+    op.create_table(
+        "ocpp_local_lists",
+        sa.Column("charger_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("entries", stationmgr.store.models.JSONText(), nullable=False),
+        sa.Column("omitted", sa.Integer(), nullable=False),
+        sa.Column("updated_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["charger_id"], ["chargers.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("charger_id"),
+    )
     op.create_table(
         "tariffs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -543,6 +553,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_tariffs_scope")
 
     op.drop_table("tariffs")
+    op.drop_table("ocpp_local_lists")
     with op.batch_alter_table("cards", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cards_uid_key"))
 
