@@ -35,8 +35,8 @@ TX_ID_BASE = 100  # a TxProfile's id: TX_ID_BASE + connector (a new one replaces
 
 
 def whole_a(amps: float) -> int:
-    """Down to whole amps (with room for binary fractions such as 15.9999999)."""
-    return math.floor(amps + 1e-6)
+    """Down to whole amps, strictly: 15.9999999 is 15 (never a hair above a limit)."""
+    return math.floor(amps)
 
 
 @dataclass(frozen=True, slots=True)
