@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 17:56:24.440279
+Create Date: 2026-12-02 18:20:05.735391
 """
 
 import sqlalchemy as sa
@@ -129,6 +129,7 @@ def upgrade() -> None:
         "cards",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("uid", sa.String(length=20), nullable=False),
+        sa.Column("kind", sa.String(length=10), server_default="card", nullable=False),
         sa.Column("uid_key", sa.String(length=20), nullable=False),
         sa.Column("label", sa.String(length=80), nullable=True),
         sa.Column("holder_id", sa.Integer(), nullable=True),
