@@ -217,3 +217,51 @@ def _stopped(site: ListSite, card: str) -> bool:
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     return any(r.get("stopped_at") for r in rows)
+
+
+def test_version_mismatch_falls_back_to_full_failed_is_retried_and_not_supported_stops(
+    site: ListSite,
+) -> None:
+    state = site.tmp / "cp-state.json"
+    boot_and_list = [{"op": "boot"}, {"op": "wait", "action": "SendLocalList"}]
+    with site.running() as (svc, url):
+        run_cp(url, CP_ID, boot_and_list, connectors=2, state=state).ok()
+        wait_until(lambda: "local list version" in svc.log(), 60, "the first list stored")
+        site.db("cards", "add", NEW, "--holder", "Nils")  # while the charger is away
+
+        # Its list is the one stored, so it is sent the difference; it answers
+        # VersionMismatch, and the site sends the list whole.
+        mismatch = [{"op": "list_answers", "statuses": ["VersionMismatch"]}, *boot_and_list,
+                    {"op": "wait", "action": "SendLocalList"}]  # fmt: skip
+        r = run_cp(url, CP_ID, mismatch, connectors=2, state=state).ok()
+        sent = r.received("SendLocalList")
+        assert [x["request"]["updateType"] for x in sent] == ["Differential", "Full"]
+        assert [x["response"]["status"] for x in sent] == ["VersionMismatch", "Accepted"]
+        assert _lists(r.lines)[-1]["idTags"] == sorted([NORA, OLLE, NEW])
+
+        # Failed: kept as it was, and the next change sends both changes.
+        failing = [
+            {"op": "list_answers", "statuses": ["Failed"]},
+            {"op": "boot"},
+            {"op": "wait", "action": "SendLocalList"},
+            {"op": "wait", "action": "SendLocalList"},
+        ]
+        with charge_point(url, CP_ID, failing, connectors=2, state=state) as cp:
+            wait_until(lambda: svc.log().count("in step") >= 1, 60, "the list in step")
+            _ok(cli("--site", svc.url, "cards", "block", NORA, env=site.env()))
+            cp.wait_answered("SendLocalList", kind="received")
+            _ok(cli("--site", svc.url, "cards", "add", "04445566", env=site.env()))
+            r = cp.finish().ok()
+        failed, retried = r.received("SendLocalList")
+        assert failed["response"] == {"status": "Failed"}
+        assert retried["response"] == {"status": "Accepted"}
+        assert retried["request"]["listVersion"] == failed["request"]["listVersion"]
+        changes = retried["request"]["localAuthorizationList"]
+        assert {"idTag": NORA} in changes and any(c["idTag"] == "04445566" for c in changes)
+        assert "answered Failed" in svc.log()
+
+        # NotSupported: the site stops sending lists on that connection, says so once.
+        refusing = [{"op": "list_answers", "statuses": ["NotSupported"]}, *boot_and_list]
+        r = run_cp(url, CP_ID, refusing, connectors=2).ok()
+        assert [x["response"]["status"] for x in r.received("SendLocalList")] == ["NotSupported"]
+        wait_until(lambda: "no local list kept" in svc.log(), 60, "NotSupported logged")

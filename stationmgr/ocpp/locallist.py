@@ -22,6 +22,7 @@ card's expiryDate (the charger expires it on its own) and parentIdTag (its group
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -257,6 +258,7 @@ class LocalListSync:
         self.rpc = rpc
         self.store = store
         self.off = False  # NotSupported: nothing more on this connection
+        self._offers: set[asyncio.Task[str]] = set()
         self._omitted_logged: int | None = None
 
     async def sync(self, limits: ListLimits) -> None:
@@ -271,6 +273,8 @@ class LocalListSync:
             self._turn_off(str(e))
 
     def _turn_off(self, why: str) -> None:
+        if self.off:
+            return
         self.off = True
         log.info("charge point %s: no local list kept (%s)", self.cp.cpid, why)
 
@@ -328,41 +332,58 @@ class LocalListSync:
         sends Full)."""
         for i, part in enumerate(chunks(items, limits.per_message)):
             kind = "Full" if full and i == 0 else "Differential"
-            version = held.version + 1
-            payload: dict[str, Any] = {"listVersion": version, "updateType": kind}
+            after = Held(held.version + 1, applied(held.entries, part, kind == "Full"))
+            payload: dict[str, Any] = {"listVersion": after.version, "updateType": kind}
             if part:
                 payload["localAuthorizationList"] = part
-            status = (await self.rpc.call("SendLocalList", payload)).get("status")
+            status = await self._offer(payload, after, omitted, len(part))
             if status == "Accepted":
-                held = Held(version, applied(held.entries, part, kind == "Full"))
-                await self.store.put(self.cp.charger_id, held, omitted)
+                held = after
+                continue
+            if status == "VersionMismatch" and kind == "Differential" and not full:
+                return False
+            if status == "NotSupported":
+                raise NotSupported("SendLocalList NotSupported")
+            return True
+        return True
+
+    async def _offer(self, payload: dict[str, Any], after: Held, omitted: int, n: int) -> str:
+        """One SendLocalList; an Accepted one is recorded even when the connection (and
+        with it this sync) ends as the answer arrives: the charger holds that list now."""
+
+        async def offer() -> str:
+            status = str((await self.rpc.call("SendLocalList", payload)).get("status"))
+            kind, version = payload["updateType"], after.version
+            if status == "Accepted":
+                await self.store.put(self.cp.charger_id, after, omitted)
                 log.info(
                     "charge point %s: local list version %d (%s, %d change(s), %d card(s))",
                     self.cp.cpid,
                     version,
                     kind,
-                    len(part),
-                    len(held.entries),
+                    n,
+                    len(after.entries),
                 )
-                continue
-            if status == "VersionMismatch" and kind == "Differential" and not full:
-                log.info(
-                    "charge point %s: local list version mismatch; sending it whole",
+            elif status == "VersionMismatch" and kind == "Differential":
+                log.info("charge point %s: local list version mismatch; sending it whole",
+                         self.cp.cpid)  # fmt: skip
+            elif status == "NotSupported":
+                self._turn_off("SendLocalList NotSupported")
+            else:
+                log.warning(
+                    "charge point %s: SendLocalList %s version %d answered %s; tried again "
+                    "at the next change or boot",
                     self.cp.cpid,
+                    kind,
+                    version,
+                    status,
                 )
-                return False
-            if status == "NotSupported":
-                raise NotSupported("SendLocalList NotSupported")
-            log.warning(
-                "charge point %s: SendLocalList %s version %d answered %s; tried again at "
-                "the next change or boot",
-                self.cp.cpid,
-                kind,
-                version,
-                status,
-            )
-            return True
-        return True
+            return status
+
+        task = asyncio.create_task(offer())
+        self._offers.add(task)
+        task.add_done_callback(self._offers.discard)
+        return await asyncio.shield(task)
 
 
 __all__ = [

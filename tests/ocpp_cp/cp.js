@@ -78,6 +78,7 @@ class ChargePoint {
         }
         this.localList = { version: 0, entries: new Map() };
         this.profiles = [];
+        this.listAnswers = [];         // scripted SendLocalList answers (a charger's faults)
         this.loadState();
         this.config = new Map([
             ['HeartbeatInterval', { value: '300', readonly: false }],
@@ -332,6 +333,14 @@ class ChargePoint {
             }
             case 'wait': return this.wait(step.action, step.timeout ?? this.opts.timeout);
             case 'wait_offline': return this.waitOffline(step.timeout ?? this.opts.timeout);
+            case 'list_answers': {  // the next SendLocalList calls are answered so, in order
+                const ok = ['Accepted', 'Failed', 'NotSupported', 'VersionMismatch'];
+                if (!Array.isArray(step.statuses) || step.statuses.some((s) => !ok.includes(s))) {
+                    throw new Fatal(`list_answers: statuses among ${ok.join(', ')}`, EXIT_USAGE);
+                }
+                this.listAnswers.push(...step.statuses);
+                return;
+            }
             case 'config': {  // how this charger is built (a read-only key too), not a call
                 const item = this.config.get(step.key);
                 if (!item || step.value === undefined) throw new Fatal(`config: no key ${step.key}`, EXIT_USAGE);
@@ -424,7 +433,8 @@ class ChargePoint {
             RemoteStopTransaction: (p) => this.onRemoteStop(p),
             ChangeAvailability: (p) => this.onChangeAvailability(p),
             SendLocalList: (p) => this.onSendLocalList(p),
-            GetLocalListVersion: () => [{ listVersion: this.localList.version }],
+            GetLocalListVersion: () => [{
+                listVersion: this.config.get('LocalAuthListEnabled').value === 'true' ? this.localList.version : -1 }],
             SetChargingProfile: (p) => this.onSetChargingProfile(p),
             ClearChargingProfile: () => { this.profiles = []; return [{ status: 'Accepted' }]; },
             ChangeConfiguration: (p) => this.onChangeConfiguration(p),
@@ -505,6 +515,8 @@ class ChargePoint {
     }
 
     onSendLocalList(p) {
+        const scripted = this.listAnswers.shift();
+        if (scripted && scripted !== 'Accepted') return [{ status: scripted }];
         const max = parseInt(this.config.get('SendLocalListMaxLength').value, 10);
         const cap = parseInt(this.config.get('LocalAuthListMaxLength').value, 10);
         const list = p.localAuthorizationList || [];
