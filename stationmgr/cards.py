@@ -241,11 +241,14 @@ class CardInput:
     max_concurrent: int = 1
     note: str | None = None
     max_current_a: float | None = None  # a per-card cap on the offered current; None: none
-    kind: str = CARD  # or VEHICLE: `uid` is then the car's id tag, kept as the charger sends it
+    # CARD or VEHICLE (`uid` is then the car's id tag, as the charger sends it); None: a
+    # card when added, the card's own kind when edited (the dialog does not change it)
+    kind: str | None = None
     # The number as typed, once `uid` holds its canonical form (validate twice: same card).
     uid_text: str | None = field(default=None, repr=False, compare=False)
 
     def validate(self) -> CardInput:
+        self.kind = self.kind or CARD
         if self.kind not in KINDS:
             raise UserError(f"kind {str(self.kind)[:20]!r}: expected card or vehicle")
         if self.kind == VEHICLE and self.uid_text is None:
@@ -324,10 +327,12 @@ def _add_card(s: Session, card: CardInput) -> Card:
 def update_card(s: Session, card_id: int, card: CardInput, actor: Actor | None = None) -> Card:
     """Change an enrolled card (its number too); a number another card has is refused."""
     actor = require(actor, "cards.edit", s, target=card.uid)
-    card.validate()
     row = s.get(Card, card_id)
     if row is None:
         raise UserError(f"no card with id {card_id}")
+    if card.kind is None:
+        card.kind = row.kind
+    card.validate()
     if (other := _enrolled(s, card, card_id)) is not None:
         raise UserError(f"card {card.uid} is already enrolled" + _as(other, card.uid))
     before = card_row(row)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from stationmgr.access.roles import Role
-from stationmgr.cards import CardInput, add_card, find_card_facts, get_card
+from stationmgr.cards import CardInput, add_card, find_card_facts, get_card, update_card
 from stationmgr.errors import UserError
 from stationmgr.store.db import Database
 from tests.access_site import PASSWORDS, USERS
@@ -49,6 +49,12 @@ def test_a_vehicle_tag_matches_itself_only_and_never_as_a_card_number(sqlite_db:
                 add_card(s, CardInput(uid=bad, kind=kind))
         with pytest.raises(UserError, match="already enrolled"):
             add_card(s, CardInput(uid="0A1B2C3E"))  # the car's tag, as a card
+        # an edit that does not name the kind (the card dialog) keeps the car a car
+        car = get_card(s, VID)
+        update_card(s, car.id, CardInput(uid=VID, holder="Vera", label="Van", blocked=True))
+    with db.session() as s:
+        car = get_card(s, VID)
+        assert (car.kind, car.uid, car.label, car.blocked) == ("vehicle", VID, "Van", True)
 
 
 def _ok(done: object) -> None:
