@@ -12,7 +12,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from stationmgr.access.context import Actor, record, require
-from stationmgr.auth import exact_text
 from stationmgr.cards import CardInput, add_card, card_row, find_cards, set_blocked, update_card
 from stationmgr.store.db import Database
 from stationmgr.store.models import Bay, Card, CardGroup, CardHolder
@@ -78,7 +77,7 @@ def card_form(db: Database, card_id: int) -> CardForm | None:
         )
         return CardForm(
             card.id,
-            exact_text(card.uid),
+            row["uid"],  # exact_text, or a vehicle's tag as it is
             card.label or "",
             row["holder"],
             row["group"],

@@ -46,7 +46,11 @@ CSV_FIELDS = [
     "max_concurrent",
     "max_current_a",
     "note",
+    "kind",
 ]
+CARD, VEHICLE = "card", "vehicle"  # Card.kind: an RFID card, or a car's own id tag
+KINDS = (CARD, VEHICLE)
+_VEHICLE_TAG = re.compile(r"[\x21-\x7e]{1,20}")
 MAX_LABEL = 80  # Card.label's column
 MAX_HOLDER = 120  # CardHolder.name's column
 MAX_GROUP = 80  # CardGroup.name's column
@@ -94,6 +98,29 @@ def _bool(text: str | None, what: str) -> bool:
     raise UserError(f"invalid {what} {text!r}: expected yes or no")
 
 
+def vehicle_tag(text: object) -> str:
+    """A vehicle's id tag as stored and matched: as the charger sends it (Autocharge:
+    `VID:` and the car's MAC), upper case; 1 … 20 printable characters, no spaces (OCPP's
+    idTag)."""
+    tag = str(text or "").strip().upper()
+    if not _VEHICLE_TAG.fullmatch(tag):
+        shown = validate.printable(str(text or "").strip())[:30]
+        raise UserError(
+            f"vehicle id tag {shown!r}: 1 … 20 printable characters without spaces "
+            "(e.g. VID:0A1B2C3D4E5F)"
+        )
+    return tag
+
+
+def _vehicles(s: Session, text: object) -> list[Card]:
+    """The vehicle credential `text` is, exactly (case aside); none for other text."""
+    try:
+        tag = vehicle_tag(text)
+    except UserError:
+        return []
+    return list(s.scalars(select(Card).where(Card.kind == VEHICLE, Card.uid == tag)))
+
+
 def card_facts(s: Session, card: Card) -> CardFacts:
     return CardFacts(
         card_id=card.id,
@@ -113,7 +140,11 @@ def card_facts(s: Session, card: Card) -> CardFacts:
 
 def find_cards(s: Session, text: str, exact: bool = False) -> list[Card]:
     """Cards matching a presented number in any of its spellings, best match first (see
-    `auth.Lookup.rank`); `exact`: `text` is a canonical UID (a reader's), not typed text."""
+    `auth.Lookup.rank`); `exact`: `text` is a canonical UID (a reader's), not typed text.
+    A vehicle's id tag matches only itself, and before any card reading of the text."""
+    vehicles = _vehicles(s, text)
+    if vehicles:
+        return vehicles
     look = Lookup.of(text, exact)
     if not look.keys:
         return []
@@ -126,7 +157,10 @@ def find_cards(s: Session, text: str, exact: bool = False) -> list[Card]:
 
 def find_card_facts(s: Session, text: str, exact: bool = False) -> CardFacts | None:
     """The card a presented number denotes; None if none, or if two match equally well."""
-    facts = [card_facts(s, c) for c in find_cards(s, text, exact)]
+    cards = find_cards(s, text, exact)
+    if cards and cards[0].kind == VEHICLE:
+        return card_facts(s, cards[0])
+    facts = [card_facts(s, c) for c in cards]
     return pick_card(text, facts, exact)
 
 
@@ -135,6 +169,8 @@ def get_card(s: Session, text: str) -> Card:
     cards = find_cards(s, text)
     if not cards:
         raise UserError(f"no card {validate.printable(text.strip())[:40]!r}")
+    if cards[0].kind == VEHICLE:
+        return cards[0]
     facts = pick_card(text, [card_facts(s, c) for c in cards])
     if facts is None:
         uids = ", ".join(c.uid for c in cards[:3])
@@ -205,10 +241,18 @@ class CardInput:
     max_concurrent: int = 1
     note: str | None = None
     max_current_a: float | None = None  # a per-card cap on the offered current; None: none
+    # CARD or VEHICLE (`uid` is then the car's id tag, as the charger sends it); None: a
+    # card when added, the card's own kind when edited (the dialog does not change it)
+    kind: str | None = None
     # The number as typed, once `uid` holds its canonical form (validate twice: same card).
     uid_text: str | None = field(default=None, repr=False, compare=False)
 
     def validate(self) -> CardInput:
+        self.kind = self.kind or CARD
+        if self.kind not in KINDS:
+            raise UserError(f"kind {str(self.kind)[:20]!r}: expected card or vehicle")
+        if self.kind == VEHICLE and self.uid_text is None:
+            self.uid = self.uid_text = vehicle_tag(self.uid)
         if self.uid_text is None:  # once: a canonical UID re-read as typed text can change
             raw = str(self.uid).strip()
             if raw.startswith(("-", "+")):
@@ -248,13 +292,19 @@ def add_card(s: Session, card: CardInput, actor: Actor | None = None) -> Card:
     return row
 
 
+def uid_key(card: CardInput) -> str:
+    """What a card is looked up by (`auth.match_key`); a vehicle's tag is its own key."""
+    return card.uid if card.kind == VEHICLE else match_key(card.uid)
+
+
 def _add_card(s: Session, card: CardInput) -> Card:
     card.validate()
     if (other := _enrolled(s, card)) is not None:
         raise UserError(f"card {card.uid} is already enrolled" + _as(other, card.uid))
     row = Card(
         uid=card.uid,
-        uid_key=match_key(card.uid),
+        uid_key=uid_key(card),
+        kind=card.kind,
         label=card.label or None,
         blocked=card.blocked,
         valid_from=card.valid_from,
@@ -277,14 +327,16 @@ def _add_card(s: Session, card: CardInput) -> Card:
 def update_card(s: Session, card_id: int, card: CardInput, actor: Actor | None = None) -> Card:
     """Change an enrolled card (its number too); a number another card has is refused."""
     actor = require(actor, "cards.edit", s, target=card.uid)
-    card.validate()
     row = s.get(Card, card_id)
     if row is None:
         raise UserError(f"no card with id {card_id}")
+    if card.kind is None:
+        card.kind = row.kind
+    card.validate()
     if (other := _enrolled(s, card, card_id)) is not None:
         raise UserError(f"card {card.uid} is already enrolled" + _as(other, card.uid))
     before = card_row(row)
-    row.uid, row.uid_key = card.uid, match_key(card.uid)
+    row.uid, row.uid_key, row.kind = card.uid, uid_key(card), card.kind
     row.label = card.label or None
     row.blocked = card.blocked
     row.valid_from, row.valid_to = card.valid_from, card.valid_to
@@ -345,8 +397,10 @@ def card_count(s: Session) -> int:
 
 def card_row(card: Card) -> dict[str, str]:
     """A card as one CSV row (the same columns `import_csv` reads)."""
+    vehicle = card.kind == VEHICLE
     return {
-        "uid": exact_text(card.uid),  # reads back as this card (`0x` where digits mislead)
+        # reads back as this card (`0x` where digits mislead); a vehicle's tag as it is
+        "uid": card.uid if vehicle else exact_text(card.uid),
         "label": card.label or "",
         "holder": card.holder.name if card.holder else "",
         "group": card.group.name if card.group else "",
@@ -357,6 +411,7 @@ def card_row(card: Card) -> dict[str, str]:
         "max_concurrent": str(card.max_concurrent),
         "max_current_a": f"{card.max_current_a:g}" if card.max_current_a else "",
         "note": card.note or "",
+        "kind": card.kind or CARD,
     }
 
 
@@ -408,6 +463,7 @@ def read_csv(text: str) -> list[CardInput]:
                 max_concurrent=mc,
                 max_current_a=max_current_a,
                 note=row.get("note") or None,
+                kind=(row.get("kind") or CARD).lower(),
             ).validate()
         except UserError as e:
             raise UserError(f"line {i}: {e}") from None
@@ -416,7 +472,7 @@ def read_csv(text: str) -> list[CardInput]:
         if twice is not None:
             raise UserError(f"line {i}: card {card.uid} appears twice (also line {twice})")
         seen[card.uid] = i
-        seen[match_key(card.uid)] = i
+        seen[uid_key(card)] = i
         rows.append(card)
     return rows
 
@@ -479,7 +535,8 @@ def import_csv(s: Session, text: str, actor: Actor | None = None) -> int:
     for card in rows:
         row = Card(
             uid=card.uid,
-            uid_key=match_key(card.uid),
+            uid_key=uid_key(card),
+            kind=card.kind,
             label=card.label or None,
             blocked=card.blocked,
             valid_from=card.valid_from,

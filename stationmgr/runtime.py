@@ -33,6 +33,7 @@ from stationmgr.drivers import ocpp as ocpp_driver
 from stationmgr.engine import Engine, EngineConfig
 from stationmgr.errors import UserError
 from stationmgr.events import CONFIG_KINDS, ConfigurationChanged, EventBus
+from stationmgr.ocpp.locallist import install as install_local_lists
 from stationmgr.ocpp.records import install as install_ocpp_records
 from stationmgr.store.db import Database
 
@@ -130,6 +131,7 @@ def build_runtime(
     # OCPP charge points run their own sessions: the central system steps their bays.
     engine.external_drivers.add(ocpp_driver.DRIVER)
     install_ocpp_records(engine.persister)
+    install_local_lists(engine.persister)
     runtime = SiteRuntime(
         db=db,
         engine=engine,

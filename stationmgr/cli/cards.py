@@ -13,7 +13,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s = p.add_subparsers(dest="cards_command", metavar="ACTION", required=True)
 
     a = s.add_parser("add", help="enrol a card")
-    a.add_argument("uid", help="card number: hex (any byte order) or 10-digit decimal")
+    a.add_argument(
+        "uid",
+        help="card number: hex (any byte order) or 10-digit decimal; with --kind vehicle, "
+        "the id tag the charger reports for the car (e.g. VID:0A1B2C3D4E5F)",
+    )
+    a.add_argument(
+        "--kind",
+        choices=("card", "vehicle"),
+        default="card",
+        help="card (default), or vehicle: a car the charger recognises itself (Autocharge)",
+    )
     a.add_argument("--label")
     a.add_argument("--holder", help="holder name (created if new)")
     a.add_argument("--group", help="card group (created if new)")
@@ -61,11 +71,13 @@ def add_cmd(args: argparse.Namespace) -> int:
         allowed_bays=tuple(args.bays),
         max_concurrent=args.max_concurrent,
         note=args.note,
+        kind=args.kind,
     ).validate()
     db = open_db(args)
     with db.session() as s:
         row = add_card(s, card)
-        print(f"enrolled card {row.uid}" + (f" for {card.holder}" if card.holder else ""))
+        what = "vehicle" if row.kind == "vehicle" else "card"
+        print(f"enrolled {what} {row.uid}" + (f" for {card.holder}" if card.holder else ""))
     return 0
 
 

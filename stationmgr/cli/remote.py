@@ -300,8 +300,8 @@ def sessions_list(args: argparse.Namespace, client: SiteClient) -> int:
 def cards_list(args: argparse.Namespace, client: SiteClient) -> int:
     rows = client.cards(args.search)
     print_table(
-        [[c.uid, c.label, c.holder, c.group, c.blocked, c.valid_to] for c in rows],
-        ["uid", "label", "holder", "group", "blocked", "valid_to"],
+        [[c.uid, c.kind, c.label, c.holder, c.group, c.blocked, c.valid_to] for c in rows],
+        ["uid", "kind", "label", "holder", "group", "blocked", "valid_to"],
     )
     return 0
 
@@ -319,9 +319,11 @@ def cards_add(args: argparse.Namespace, client: SiteClient) -> int:
             max_concurrent=args.max_concurrent,
             blocked=args.blocked,
             note=args.note,
+            kind=args.kind,
         )
     )
-    print(f"enrolled card {card.uid}" + (f" for {card.holder}" if card.holder else ""))
+    what = "vehicle" if card.kind == "vehicle" else "card"
+    print(f"enrolled {what} {card.uid}" + (f" for {card.holder}" if card.holder else ""))
     return 0
 
 

@@ -270,6 +270,7 @@ class LocalClient(LocalAdmin, LocalInvoices, LocalPending, LocalOcpp):
             allowed_bays=tuple(card.allowed_bays),
             max_concurrent=card.max_concurrent,
             note=card.note,
+            kind=card.kind,
         ).validate()
         with self.db.session() as s:
             self._require(s, "cards.add", target=new.uid)

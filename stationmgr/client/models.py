@@ -271,6 +271,7 @@ class Card(Wire):
     max_concurrent: str
     max_current_a: str
     note: str
+    kind: str = "card"  # or "vehicle" (a car's own id tag)
 
 
 @dataclass(frozen=True)
@@ -286,6 +287,7 @@ class NewCard(Wire):
     max_concurrent: int = 1
     blocked: bool = False
     note: str | None = None
+    kind: str = "card"  # or "vehicle": `uid` is the id tag a charger reports for the car
 
 
 @dataclass(frozen=True)

@@ -5,4 +5,6 @@
 - `handlers`: the Core profile, answered for one connected charge point.
 - `mapping`: what each message does to the bay state machine's model (pure).
 - `records`: what is recorded beyond the session model (reconciliation, fault details).
+- `upkeep`: what is kept in step on each connected charger: `locallist` (SendLocalList)
+  and `profiles` (SetChargingProfile).
 """

@@ -26,6 +26,7 @@ from stationmgr.ocpp.handlers import ChargePointSite, CoreHandlers, TransactionI
 from stationmgr.ocpp.msglog import MessageLog
 from stationmgr.ocpp.pending import PendingGate, PendingHandlers
 from stationmgr.ocpp.rpc import Rpc
+from stationmgr.ocpp.upkeep import Upkeep
 
 if TYPE_CHECKING:
     from stationmgr.engine import Engine
@@ -69,6 +70,7 @@ class OcppServer:
         self._runner: web.AppRunner | None = None
         self._refused: set[tuple[str, str]] = set()  # logged once each
         self.pending = PendingGate(engine, self._site_of)
+        self.upkeep = Upkeep(engine)  # local lists and charging profiles, kept in step
 
     def start(self, timeout: float = 30.0) -> str:
         ssl_ctx = None
@@ -98,6 +100,7 @@ class OcppServer:
         return f"{'wss' if ssl_ctx else 'ws'}://{shown}:{port}"
 
     def stop(self, timeout: float = 15.0) -> None:
+        self.upkeep.close()
         runner, self._runner = self._runner, None
         if self.engine.external_commands.get(DRIVER) is self.commands:
             del self.engine.external_commands[DRIVER]
@@ -178,12 +181,14 @@ class OcppServer:
         self._refused = {r for r in self._refused if r[0] != cpid}
         rpc = Rpc(ws, cpid, {})
         cores: list[CoreHandlers] = []
+        links: list[Any] = []
         self.rpcs[cpid] = rpc
 
         async def accept(registered: ChargePointSite) -> CoreHandlers:
             rpc.trace = self.messages.tracer(registered.charger_id)
             core = CoreHandlers(self.engine, registered, self.ids, rpc)
             rpc.handlers = core.table()
+            links.append(self.upkeep.connected(registered, rpc))
             cores.append(core)
             await core.connected(True)
             return core
@@ -202,6 +207,8 @@ class OcppServer:
         finally:
             if self.pending.waiting.get(cpid) is rpc:
                 del self.pending.waiting[cpid]
+            for link in links:
+                await self.upkeep.disconnected(link)
             if self.sockets.get(cpid) is ws:
                 del self.sockets[cpid]
                 self.rpcs.pop(cpid, None)

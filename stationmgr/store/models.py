@@ -160,11 +160,13 @@ class CardAllowedBay(Base):
 
 
 class Card(Base):
-    """An RFID card (OCPP idTag) in canonical UID form."""
+    """A credential (OCPP idTag): an RFID card in canonical UID form, or (kind "vehicle") the
+    id tag a charger reports for a car it recognises itself (Autocharge: `VID:<MAC>`)."""
 
     __tablename__ = "cards"
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(10), default="card", server_default="card")
     uid_key: Mapped[str] = mapped_column(String(20), index=True)  # see auth.match_key
     label: Mapped[str | None] = mapped_column(String(80))
     holder_id: Mapped[int | None] = mapped_column(

@@ -44,7 +44,12 @@ def node_command() -> list[str]:
 
 
 def cp_argv(
-    url: str, cp_id: str, password: str | None = None, connectors: int = 1, timeout: float = 30
+    url: str,
+    cp_id: str,
+    password: str | None = None,
+    connectors: int = 1,
+    timeout: float = 30,
+    state: Path | None = None,
 ) -> list[str]:
     argv = [
         *node_command(),
@@ -59,6 +64,8 @@ def cp_argv(
     ]
     if password is not None:
         argv += ["--password", password]
+    if state is not None:  # what the charger keeps across its restarts (local list, profiles)
+        argv += ["--state", str(state)]
     return argv
 
 
@@ -115,10 +122,11 @@ def run_cp(
     password: str | None = None,
     connectors: int = 1,
     timeout: float = 120,
+    state: Path | None = None,
 ) -> CpResult:
     """Run a whole script; the process is killed if it outlives `timeout` (a hang guard)."""
     proc = subprocess.Popen(
-        cp_argv(url, cp_id, password, connectors),
+        cp_argv(url, cp_id, password, connectors, state=state),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -224,10 +232,11 @@ def charge_point(
     *,
     password: str | None = None,
     connectors: int = 1,
+    state: Path | None = None,
 ) -> Iterator[RunningCp]:
     """Start the charge point on `steps` (given on stdin); killed and reaped on the way out."""
     proc = subprocess.Popen(
-        cp_argv(url, cp_id, password, connectors),
+        cp_argv(url, cp_id, password, connectors, state=state),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

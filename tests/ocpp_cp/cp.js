@@ -5,11 +5,17 @@
 //
 //   node cp.js --url ws://HOST:PORT/ocpp --id CPID [--password PW] [--connectors N]
 //   (a step {"op":"mute","action":A} leaves the next call A from the central system unanswered)
-//              [--script FILE|-]
+//              [--script FILE|-] [--state FILE]
 //
+// --state keeps what a real charger keeps across restarts — its local authorisation list
+// (version and entries) and its charging profiles — in FILE (JSON), read at start and
+// written at every change.
 // The script (a JSON array of steps, from FILE or stdin) is run in order; each call sent
 // prints one JSON line {"type":"call",action,request,response|error}, each call received from
-// the central system one line {"type":"received",action,request,response|error}. Exit status:
+// the central system one line {"type":"received",action,request,response|error}; a local list
+// taken prints {"type":"local_list",version,updateType,idTags,entries}, a charging profile
+// taken {"type":"charging_profile",connectorId,purpose,limit,unit,transactionId}, and an
+// authorisation while offline {"type":"local_authorize",idTag,idTagInfo,accepted}. Exit status:
 // 0 the script completed, 1 a failure (one line on stderr), 2 bad arguments or script,
 // 3 the connection was refused with HTTP 401, 4 a message failed schema validation.
 'use strict';
@@ -24,7 +30,7 @@ class Fatal extends Error {
 }
 
 function parseArgs(argv) {
-    const opts = { connectors: 1, script: '-', password: null, timeout: 30 };
+    const opts = { connectors: 1, script: '-', password: null, timeout: 30, state: null };
     for (let i = 0; i < argv.length; i++) {
         const key = argv[i];
         const value = argv[i + 1];
@@ -37,6 +43,7 @@ function parseArgs(argv) {
             case '--connectors': opts.connectors = parseInt(value, 10); break;
             case '--script': opts.script = value; break;
             case '--timeout': opts.timeout = parseFloat(value); break;
+            case '--state': opts.state = value; break;
             default: throw new Fatal(`unknown option ${key}`, EXIT_USAGE);
         }
     }
@@ -72,6 +79,8 @@ class ChargePoint {
         }
         this.localList = { version: 0, entries: new Map() };
         this.profiles = [];
+        this.listAnswers = [];         // scripted SendLocalList answers (a charger's faults)
+        this.loadState();
         this.config = new Map([
             ['HeartbeatInterval', { value: '300', readonly: false }],
             ['MeterValueSampleInterval', { value: '60', readonly: false }],
@@ -94,6 +103,25 @@ class ChargePoint {
         this.chain = Promise.resolve(); // follow-up actions after answering a call, in order
         this.muted = new Set();        // actions whose next call from the central system gets no answer
         this.unanswered = 0;           // such calls received (the close then does not wait for them)
+    }
+
+    // --- what a charger keeps across restarts (--state) ------------------------------------
+
+    loadState() {
+        if (!this.opts.state || !fs.existsSync(this.opts.state)) return;
+        let saved;
+        try { saved = JSON.parse(fs.readFileSync(this.opts.state, 'utf8')); } catch (err) {
+            throw new Fatal(`--state ${this.opts.state}: ${err.message}`, EXIT_USAGE);
+        }
+        this.localList = { version: saved.listVersion ?? 0, entries: new Map(Object.entries(saved.localList || {})) };
+        this.profiles = Array.isArray(saved.profiles) ? saved.profiles : [];
+    }
+
+    saveState() {
+        if (!this.opts.state) return;
+        const saved = { listVersion: this.localList.version, localList: Object.fromEntries(this.localList.entries),
+                        profiles: this.profiles };
+        fs.writeFileSync(this.opts.state, JSON.stringify(saved));
     }
 
     // --- the connection ---------------------------------------------------------------------
@@ -307,6 +335,21 @@ class ChargePoint {
                 return this.replay();
             }
             case 'wait': return this.wait(step.action, step.timeout ?? this.opts.timeout);
+            case 'wait_offline': return this.waitOffline(step.timeout ?? this.opts.timeout);
+            case 'list_answers': {  // the next SendLocalList calls are answered so, in order
+                const ok = ['Accepted', 'Failed', 'NotSupported', 'VersionMismatch'];
+                if (!Array.isArray(step.statuses) || step.statuses.some((s) => !ok.includes(s))) {
+                    throw new Fatal(`list_answers: statuses among ${ok.join(', ')}`, EXIT_USAGE);
+                }
+                this.listAnswers.push(...step.statuses);
+                return;
+            }
+            case 'config': {  // how this charger is built (a read-only key too), not a call
+                const item = this.config.get(step.key);
+                if (!item || step.value === undefined) throw new Fatal(`config: no key ${step.key}`, EXIT_USAGE);
+                item.value = String(step.value);
+                return;
+            }
             case 'sleep': return new Promise((r) => setTimeout(r, (step.seconds ?? 1) * 1000));
             case 'call': return this.call(step.action, step.payload || {});
             case 'mute': this.muted.add(step.action); return undefined;
@@ -345,11 +388,27 @@ class ChargePoint {
         }
     }
 
+    /** Authorise from the local list, as a charger does while it cannot reach the central
+     *  system: Accepted only for a listed Accepted entry whose expiryDate has not passed. */
     localAuthorize(idTag) {
         const entry = this.localList.entries.get(idTag);
-        const status = entry ? entry.status : 'Invalid';
-        emit({ type: 'local_authorize', idTag, idTagInfo: entry || { status: 'Invalid' },
+        let status = entry ? entry.status : 'Invalid';
+        if (entry && entry.expiryDate && new Date(entry.expiryDate).getTime() < Date.now()) status = 'Expired';
+        emit({ type: 'local_authorize', idTag, idTagInfo: entry ? { ...entry, status } : { status: 'Invalid' },
                listVersion: this.localList.version, accepted: status === 'Accepted' });
+    }
+
+    /** Until the central system has gone away (it closed the connection or stopped). */
+    waitOffline(timeoutS) {
+        return new Promise((resolve, reject) => {
+            const deadline = Date.now() + timeoutS * 1000;
+            const poll = () => {
+                if (!this.online) { emit({ type: 'offline' }); return resolve(); }
+                if (Date.now() > deadline) return reject(new Fatal(`still connected after ${timeoutS} s`));
+                setTimeout(poll, 20);
+            };
+            poll();
+        });
     }
 
     wait(action, timeoutS) {
@@ -378,7 +437,8 @@ class ChargePoint {
             RemoteStopTransaction: (p) => this.onRemoteStop(p),
             ChangeAvailability: (p) => this.onChangeAvailability(p),
             SendLocalList: (p) => this.onSendLocalList(p),
-            GetLocalListVersion: () => [{ listVersion: this.localList.version }],
+            GetLocalListVersion: () => [{
+                listVersion: this.config.get('LocalAuthListEnabled').value === 'true' ? this.localList.version : -1 }],
             SetChargingProfile: (p) => this.onSetChargingProfile(p),
             ClearChargingProfile: () => { this.profiles = []; return [{ status: 'Accepted' }]; },
             ChangeConfiguration: (p) => this.onChangeConfiguration(p),
@@ -465,6 +525,8 @@ class ChargePoint {
     }
 
     onSendLocalList(p) {
+        const scripted = this.listAnswers.shift();
+        if (scripted && scripted !== 'Accepted') return [{ status: scripted }];
         const max = parseInt(this.config.get('SendLocalListMaxLength').value, 10);
         const cap = parseInt(this.config.get('LocalAuthListMaxLength').value, 10);
         const list = p.localAuthorizationList || [];
@@ -479,20 +541,35 @@ class ChargePoint {
         }
         if (entries.size > cap) return [{ status: 'Failed' }];
         this.localList = { version: p.listVersion, entries };
-        emit({ type: 'local_list', version: p.listVersion, idTags: [...entries.keys()].sort() });
+        this.saveState();
+        emit({ type: 'local_list', version: p.listVersion, updateType: p.updateType,
+               idTags: [...entries.keys()].sort(), entries: Object.fromEntries(entries) });
         return [{ status: 'Accepted' }];
     }
 
     onSetChargingProfile(p) {
         if (p.connectorId > this.opts.connectors) return [{ status: 'Rejected' }];
         const prof = p.csChargingProfiles;
-        if (prof.chargingProfilePurpose === 'TxProfile' && !this.connectors[p.connectorId]?.txId) {
-            return [{ status: 'Rejected' }];
+        const purpose = prof.chargingProfilePurpose;
+        const conn = this.connectors[p.connectorId];
+        if (purpose === 'ChargePointMaxProfile' && p.connectorId !== 0) return [{ status: 'Rejected' }];
+        if (purpose === 'TxProfile') {
+            // only for the connector's transaction (its StartTransaction may still await our
+            // reading of the answer that gave it its id)
+            if (p.connectorId === 0 || !conn || (conn.txId === null && !conn.txName)) return [{ status: 'Rejected' }];
+            if (prof.transactionId !== undefined && conn.txId !== null && prof.transactionId !== conn.txId) {
+                return [{ status: 'Rejected' }];
+            }
         }
+        const periods = prof.chargingSchedule.chargingSchedulePeriod;
+        emit({ type: 'charging_profile', connectorId: p.connectorId, purpose,
+               limit: Math.max(...periods.map((x) => x.limit)), unit: prof.chargingSchedule.chargingRateUnit,
+               transactionId: prof.transactionId ?? null, chargingProfileId: prof.chargingProfileId });
         this.profiles = this.profiles.filter((x) => !(x.chargingProfileId === prof.chargingProfileId
             || (x.connectorId === p.connectorId && x.stackLevel === prof.stackLevel
                 && x.chargingProfilePurpose === prof.chargingProfilePurpose)));
         this.profiles.push({ connectorId: p.connectorId, ...prof });
+        this.saveState();
         return [{ status: 'Accepted' }];
     }
 

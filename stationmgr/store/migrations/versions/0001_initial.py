@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 19:53:28.003516
+Create Date: 2026-12-02 19:53:49.762699
 """
 
 import sqlalchemy as sa
@@ -181,6 +181,7 @@ def upgrade() -> None:
         "cards",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("uid", sa.String(length=20), nullable=False),
+        sa.Column("kind", sa.String(length=10), server_default="card", nullable=False),
         sa.Column("uid_key", sa.String(length=20), nullable=False),
         sa.Column("label", sa.String(length=80), nullable=True),
         sa.Column("holder_id", sa.Integer(), nullable=True),
@@ -221,6 +222,16 @@ def upgrade() -> None:
             batch_op.f("ix_invoice_payments_invoice_id"), ["invoice_id"], unique=False
         )
 
+    op.create_table(
+        "ocpp_local_lists",
+        sa.Column("charger_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("entries", stationmgr.store.models.JSONText(), nullable=False),
+        sa.Column("omitted", sa.Integer(), nullable=False),
+        sa.Column("updated_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["charger_id"], ["chargers.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("charger_id"),
+    )
     op.create_table(
         "ocpp_messages",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -732,6 +743,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_ocpp_messages_charger")
 
     op.drop_table("ocpp_messages")
+    op.drop_table("ocpp_local_lists")
     with op.batch_alter_table("invoice_payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invoice_payments_invoice_id"))
 
