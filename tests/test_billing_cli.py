@@ -71,8 +71,12 @@ def test_receipt_command(site, tmp_path, capsys) -> None:  # type: ignore[no-unt
         ),
         (["tariffs", "add", "X", "--valid-from", "2026-05-01", "--vat=-5"], "between 0 and 100"),
         (
-            ["tariffs", "add", "X", "--valid-from", "2026-05-01", "--per-kwh", "2.505"],
-            "two decimals",
+            ["tariffs", "add", "X", "--valid-from", "2026-05-01", "--per-kwh", "2.50051"],
+            "at most 4 decimals",
+        ),
+        (
+            ["tariffs", "add", "X", "--valid-from", "2026-05-01", "--vat", "12.5"],
+            "not one of the site's rates",
         ),
         (["tariffs", "add", "X", "--valid-from", "2025-01-01"], "must start after"),
         (["tariffs", "add", "X", "--valid-from", "soon"], "invalid --valid-from"),

@@ -18,11 +18,22 @@ from stationmgr.settings import get_setting, set_setting
 
 # key → (what it is, default)
 SITE_KEYS: dict[str, tuple[str, str]] = {
-    "seller_name": ("seller's name on receipts and statements", "Laddplats AB"),
+    "seller_name": ("seller's name on receipts and statements", ""),
     "seller_org_number": ("organisation number (Swedish: NNNNNN-NNNN)", ""),
     "seller_address": ("postal address, lines separated by ';'", ""),
     "seller_vat_number": ("VAT registration number (SE…01)", ""),
     "seller_email": ("contact e-mail", ""),
+    "seller_vat_registered": (
+        "yes/no: registered for VAT (then the VAT number is required)",
+        "yes",
+    ),
+    "vat_rates": (
+        "VAT rates (%) a tariff may use, comma-separated; Sweden's: 25,12,6,0",
+        "25,12,6,0",
+    ),
+    "vat_exemption_text": ("text printed on 0 % VAT lines (the exempting provision)", ""),
+    "exchange_rate_sek": ("SEK per unit of the site's currency (VAT in SEK on documents)", ""),
+    "csv_dialect": ("CSV files: 'excel-sv' (semicolon, decimal comma, BOM) or 'plain'", "plain"),
     "timezone": ("the site's time zone (days and months are local)", "Europe/Stockholm"),
     "currency": ("currency before any tariff exists", "SEK"),
     "sie_account_sales": ("SIE: sales account", "3001"),
@@ -35,6 +46,7 @@ SITE_KEYS: dict[str, tuple[str, str]] = {
     "fiscal_year_start": ("first month of the fiscal year (1-12), for SIE #RAR", "1"),
 }
 _ORGNR = re.compile(r"^\d{6}-?\d{4}$")
+_VATNR = re.compile(r"^(SE\d{10}01|(?!SE)[A-Z]{2}[0-9A-Z]{2,13})$")
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,51 @@ def seller(s: Session, values: dict[str, str] | None = None) -> Seller:
     )
 
 
+SELLER_FIELDS = (
+    ("seller_name", "name"),
+    ("seller_org_number", "organisation number"),
+    ("seller_address", "address"),
+)
+
+
+def missing_seller_details(v: dict[str, str]) -> list[str]:
+    """What a numbered document still lacks of the seller (empty: all set)."""
+    missing = [what for key, what in SELLER_FIELDS if not v.get(key, "").strip(" ;")]
+    if v.get("seller_vat_registered", "yes") == "yes" and not v.get("seller_vat_number"):
+        missing.append("VAT number")
+    return missing
+
+
+def require_seller(s: Session) -> Seller:
+    """The seller, or one UserError naming what is missing: no receipt or invoice number
+    is issued before the seller's name, organisation number, address and (if registered
+    for VAT) VAT number are set (ML 17:24; a simplified invoice must identify the seller)."""
+    v = site_values(s)
+    missing = missing_seller_details(v)
+    if missing:
+        raise UserError(
+            f"seller details missing ({', '.join(missing)}): set them in Settings → Seller or"
+            " with `stationmgr site set seller_…` before the first number is issued"
+        )
+    return seller(s, v)
+
+
+def sek_rate_e6(s: Session, currency: str) -> int | None:
+    """SEK per unit of `currency` × 10^6 for VAT in SEK on a document; None for SEK. A
+    document in another currency is refused until the owner sets `exchange_rate_sek`."""
+    if currency == "SEK":
+        return None
+    from stationmgr.validate import parse_decimal
+
+    text = site_value(s, "exchange_rate_sek")
+    if not text:
+        raise UserError(
+            f"the site's prices are in {currency}: set exchange_rate_sek (SEK per {currency})"
+            " so documents can show VAT in SEK"
+        )
+    return parse_decimal(text, "exchange rate", places=6, maximum=10**12)
+
+
 def set_site_value(s: Session, key: str, value: str) -> None:
     """Validate and store one site setting."""
     if key not in SITE_KEYS:
@@ -91,9 +148,34 @@ def set_site_value(s: Session, key: str, value: str) -> None:
         raise UserError("sie_voucher_per must be 'day' or 'receipt'")
     if key == "fiscal_year_start" and not (value.isdigit() and 1 <= int(value) <= 12):
         raise UserError("fiscal_year_start must be a month number 1-12")
+    if key == "seller_vat_number" and value and not _VATNR.match(value.replace(" ", "")):
+        raise UserError(f"invalid VAT number {value!r}: expected e.g. SE556677889901")
+    if key == "seller_vat_registered" and value not in ("yes", "no"):
+        raise UserError("seller_vat_registered must be 'yes' or 'no'")
+    if key == "vat_rates":
+        from stationmgr.billing.tariffs import parse_vat
+
+        parts = [p for p in value.replace(";", ",").split(",") if p.strip()]
+        if not parts:
+            raise UserError("vat_rates needs at least one rate, e.g. 25,12,6,0")
+        for p in parts:
+            parse_vat(p)
+    if key == "exchange_rate_sek" and value:
+        from stationmgr.validate import parse_decimal
+
+        if parse_decimal(value, "exchange rate", places=6, maximum=10**12) <= 0:
+            raise UserError("the exchange rate must be positive")
+    if key == "csv_dialect" and value not in ("excel-sv", "plain"):
+        raise UserError("csv_dialect must be 'excel-sv' or 'plain'")
     if key == "currency" and not re.match(r"^[A-Z]{3}$", value):
         raise UserError(f"invalid currency {value!r}")
     set_setting(s, key, value)
+
+
+def csv_dialect(s: Session) -> str:
+    """The site's CSV dialect for billing files: `plain` or `excel-sv` (see csv_safe)."""
+    value = site_value(s, "csv_dialect")
+    return value if value in ("plain", "excel-sv") else "plain"
 
 
 def site_tz(s: Session, values: dict[str, str] | None = None) -> ZoneInfo:
