@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
+from stationmgr.access.context import Actor
 from stationmgr.errors import UserError
 from stationmgr.settings import get_setting, set_setting
+from stationmgr.store.db import Database
 
 # key → (what it is, default)
 SITE_KEYS: dict[str, tuple[str, str]] = {
@@ -128,6 +130,25 @@ def sek_rate_e6(s: Session, currency: str) -> int | None:
 
 def set_site_value(s: Session, key: str, value: str) -> None:
     """Validate and store one site setting."""
+    set_setting(s, key, check_site_value(key, value))
+
+
+def save_site_values(db: Database, values: dict[str, str], actor: Actor | None = None) -> None:
+    """Several site settings in one unit of work (the first-run wizard's seller details and
+    time zone): all checked first, then stored and audited (`settings.edit`)."""
+    from stationmgr.access.context import record, require
+
+    checked = {k: check_site_value(k, v) for k, v in values.items()}
+    with db.session() as s:
+        require(actor, "settings.edit", s, target="site seller")
+        for key, value in checked.items():
+            before = site_value(s, key)
+            set_setting(s, key, value)
+            record(s, "settings.edit", f"site {key}", {key: before}, {key: value}, actor)
+
+
+def check_site_value(key: str, value: str) -> str:
+    """One site setting checked (UserError naming it) and cleaned, not stored."""
     if key not in SITE_KEYS:
         raise UserError(f"unknown site setting {key!r}; known: {', '.join(SITE_KEYS)}")
     if re.search(r"[\x00-\x1f\x7f-\x9f]", value):
@@ -169,7 +190,7 @@ def set_site_value(s: Session, key: str, value: str) -> None:
         raise UserError("csv_dialect must be 'excel-sv' or 'plain'")
     if key == "currency" and not re.match(r"^[A-Z]{3}$", value):
         raise UserError(f"invalid currency {value!r}")
-    set_setting(s, key, value)
+    return value
 
 
 def csv_dialect(s: Session) -> str:

@@ -13,6 +13,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from stationmgr.cli.common import print_table
 from stationmgr.client import models as m
@@ -213,7 +214,8 @@ def tariffs_add(args: argparse.Namespace, client: SiteClient) -> int:
 
     if args.idle_grace_min < 0:
         raise UserError("--idle-grace-min must not be negative")
-    valid_from = parse_date(args.valid_from, "--valid-from date")
+    tz = ZoneInfo(client.site_info().timezone)  # a bare date is the site's local midnight
+    valid_from = parse_date(args.valid_from, "--valid-from date", tz=tz)
     assert valid_from is not None
     per_kwh, per_kwh_e4 = parse_unit_price(args.per_kwh, "price per kWh")
     t = m.NewTariff(
@@ -237,8 +239,11 @@ def tariffs_add(args: argparse.Namespace, client: SiteClient) -> int:
     tariff_id = client.add_tariff(t).id
     row = next((r for r in client.tariffs().rows if r.id == tariff_id), None)
     name = row.name if row else args.name
-    when = _utc_minutes(row.valid_from) if row else f"{valid_from.astimezone(UTC):%Y-%m-%d %H:%M}"
-    print(f"tariff {tariff_id} {name!r} valid from {when} UTC")
+    start = datetime.fromisoformat(row.valid_from) if row else valid_from
+    print(
+        f"tariff {tariff_id} {name!r} valid from {start.astimezone(tz):%Y-%m-%d %H:%M} {tz.key}"
+        f" ({start.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+    )
     return 0
 
 

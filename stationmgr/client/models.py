@@ -140,6 +140,7 @@ class SiteInfo(Wire):
     version: str
     protected: bool  # False: a site without operators (no sign-in)
     name: str | None = None
+    timezone: str = "Europe/Stockholm"  # the site's zone (IANA): screen, documents, dates
 
 
 # ---------------------------------------------------------------- bays
