@@ -140,7 +140,7 @@ def correct_price(
         raise UserError(f"no tariff with id {tariff_id}")
     at = now or utcnow()
     old_entry = ledger.sale_entry(s, old.id)
-    p = price(usage_from_row(s, row), [terms(t)], t.currency)
+    p = price(usage_from_row(s, row), [terms(t)], t.currency, chosen=True)
     new = store_price(s, row, p, old.revision + 1, reason)
     ledger.append(s, "reversal", row, old, at, old_entry.seq if old_entry else None)
     ledger.append(s, "sale", row, new, at)

@@ -187,11 +187,13 @@ def in_force(tariffs: Sequence[TariffTerms], at: float) -> TariffTerms | None:
 
 
 def segments(
-    tariffs: Sequence[TariffTerms], start: float, end: float
+    tariffs: Sequence[TariffTerms], start: float, end: float, chosen: bool = False
 ) -> list[tuple[TariffTerms, float, float]]:
-    """[start, end] cut where a new version takes effect, each part with its version."""
+    """[start, end] cut where a new version takes effect, each part with its version.
+    `chosen`: the versions were picked by a person (a correction names its tariff), so the
+    first applies from the start even if its validity began later."""
     ts = sorted(tariffs, key=lambda t: t.valid_from)
-    first = in_force(ts, start)
+    first = in_force(ts, start) or (ts[0] if chosen and ts else None)
     if first is None:
         return []
     out: list[tuple[TariffTerms, float, float]] = []
@@ -224,11 +226,14 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def price(usage: Usage, tariffs: Sequence[TariffTerms], currency: str = "SEK") -> Pricing:
-    """Price a session. `tariffs`: the versions of the session's tariff scope, any order."""
+def price(
+    usage: Usage, tariffs: Sequence[TariffTerms], currency: str = "SEK", chosen: bool = False
+) -> Pricing:
+    """Price a session. `tariffs`: the versions of the session's tariff scope, any order;
+    `chosen`: a correction's tariff, applied whatever its validity (see `segments`)."""
     ts = tuple(sorted(tariffs, key=lambda t: t.valid_from))
     start, end = usage.plugged_at, max(usage.stopped_at, usage.plugged_at)
-    segs = segments(ts, start, end)
+    segs = segments(ts, start, end, chosen)
     if not segs:
         return Pricing(currency)
     currencies = {t.currency for t, _, _ in segs}
