@@ -65,6 +65,17 @@ def sek_of(minor: int, rate_e6: int) -> int:
     return round_half_up(minor * rate_e6, 10**6)
 
 
+def fit(text: str, width: float, size: float) -> str:
+    """`text` cut with "…" to fit `width` points (a list of 26 tariff names, say)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, FONT, size) <= width:
+        return text
+    while text and stringWidth(text + "…", FONT, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
 class ReceiptLayout:
     def __init__(self, c: Canvas, doc: ReceiptDoc, lang: str) -> None:
         self.c, self.doc, self.lang = c, doc, lang
@@ -287,7 +298,7 @@ class ReceiptLayout:
     def draw_notes(self, y: float, notes: list[str]) -> None:
         self.c.setFont(FONT, 8)
         for text in notes:
-            self.c.drawString(LEFT, y, text)
+            self.c.drawString(LEFT, y, fit(text, RIGHT - LEFT, 8))
             y -= 11
 
     def curve(self, y: float) -> None:
