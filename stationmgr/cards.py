@@ -13,7 +13,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import IO
 
 from sqlalchemy import Select, func, or_, select
@@ -59,8 +59,15 @@ MAX_CSV_FIELD = 10_000  # longer than any cell a card file has; csv's own limit 
 _DATE_CHARS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.+\-Z]{2,40})?")
 
 
-def parse_date(text: str | None, what: str = "date", end_of_day: bool = False) -> datetime | None:
-    """`YYYY-MM-DD` or ISO date-time → aware UTC datetime; empty → None; else UserError."""
+def parse_date(
+    text: str | None, what: str = "date", end_of_day: bool = False, tz: tzinfo | None = None
+) -> datetime | None:
+    """`YYYY-MM-DD` or ISO date-time → aware datetime; empty → None; else UserError.
+
+    A bare date or a time without an offset is read in `tz`: the site's time zone (its
+    `timezone` setting) wherever the caller knows it, so "2026-12-10" is local midnight as
+    the screen and the documents show it; UTC only where no site is known."""
+    zone = tz or UTC
     if text is None or not str(text).strip():
         return None
     t = str(text).strip()
@@ -74,14 +81,14 @@ def parse_date(text: str | None, what: str = "date", end_of_day: bool = False) -
     try:
         if len(t) == 10:
             d = date.fromisoformat(t)
-            dt = datetime(d.year, d.month, d.day, tzinfo=UTC)
+            dt = datetime(d.year, d.month, d.day, tzinfo=zone)
             if end_of_day:
                 dt = dt.replace(hour=23, minute=59, second=59)
             return dt
         dt = datetime.fromisoformat(t)
     except ValueError:
         raise UserError(f"invalid {what} {t!r}: expected YYYY-MM-DD") from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return dt if dt.tzinfo else dt.replace(tzinfo=zone)
 
 
 def day_after(dt: datetime) -> datetime:

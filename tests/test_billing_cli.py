@@ -71,8 +71,12 @@ def test_receipt_command(site, tmp_path, capsys) -> None:  # type: ignore[no-unt
         ),
         (["tariffs", "add", "X", "--valid-from", "2026-05-01", "--vat=-5"], "between 0 and 100"),
         (
-            ["tariffs", "add", "X", "--valid-from", "2026-05-01", "--per-kwh", "2.505"],
-            "two decimals",
+            ["tariffs", "add", "X", "--valid-from", "2026-05-01", "--per-kwh", "2.50051"],
+            "at most 4 decimals",
+        ),
+        (
+            ["tariffs", "add", "X", "--valid-from", "2026-05-01", "--vat", "12.5"],
+            "not one of the site's rates",
         ),
         (["tariffs", "add", "X", "--valid-from", "2025-01-01"], "must start after"),
         (["tariffs", "add", "X", "--valid-from", "soon"], "invalid --valid-from"),
@@ -233,3 +237,31 @@ def test_reconcile_command(site, capsys) -> None:  # type: ignore[no-untyped-def
     assert run(db, "reconcile", "--from", "2026-03-01", "--to", "2026-03-31") == 0
     out = capsys.readouterr().out
     assert "unbilled_kwh" in out and "c1" in out and "c2" in out
+
+
+def test_cli_dates_are_the_sites_local_days(site, capsys) -> None:  # type: ignore[no-untyped-def]
+    """One time zone for the CLI's dates, the screen and the documents: the site's. A bare
+    `--valid-from` date is local midnight (the review: it meant midnight UTC, 01:00 here),
+    and a session list `--from/--to` day is the site's day."""
+    from datetime import UTC, datetime
+
+    from stationmgr.billing.site import set_site_value
+    from stationmgr.store.models import Tariff
+
+    sqlite_db, db = site
+    assert run(db, "tariffs", "add", "Vinter", "--valid-from", "2026-12-10", "--per-kwh", "4") == 0
+    out = capsys.readouterr().out
+    assert "valid from 2026-12-10 00:00 Europe/Stockholm (2026-12-09 23:00 UTC)" in out
+    with sqlite_db.session() as s:
+        t = s.query(Tariff).filter_by(name="Vinter").one()
+        assert t.valid_from == datetime(2026, 12, 9, 23, 0, tzinfo=UTC)
+        set_site_value(s, "timezone", "America/New_York")
+    assert run(db, "tariffs", "add", "Vår", "--valid-from", "2027-03-01") == 0
+    assert "2027-03-01 00:00 America/New_York (2027-03-01 05:00 UTC)" in capsys.readouterr().out
+    with sqlite_db.session() as s:
+        set_site_value(s, "timezone", "Pacific/Honolulu")
+    # T0 is 2026-03-02 08:00 UTC = 1 March 22:00 in Honolulu: the site's 1 March
+    assert run(db, "sessions", "list", "--from", "2026-03-01", "--to", "2026-03-01", "--csv") == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 2  # the header and T0's
+    assert run(db, "sessions", "list", "--from", "2026-03-02", "--to", "2026-03-02", "--csv") == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 2  # the next day's

@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from stationmgr.store.db import open_database
 from stationmgr.store.models import ChargerEvent, ChargeSession, Fault, MeterSample
+from tests.billing_site import SELLER
 from tests.helpers.service import RunningService, cli, env_for, service
 from tests.helpers.wait import wait_until
 
@@ -112,6 +113,8 @@ def _make_site(tmp: Path) -> str:
     _ok(cli(*db, "cards", "add", GOOD, "--holder", "Ada", "--group", "Staff", env=env))
     _ok(cli(*db, "cards", "add", BLOCKED, "--holder", "Bo", "--blocked", env=env))
     _ok(cli(*db, "secrets", "set", "ocpp:CP2", env={**env, "STATIONMGR_SECRET": PASSWORD}))
+    for key, value in SELLER.items():  # a receipt is numbered only for an identified seller
+        _ok(cli(*db, "site", "set", key, value, env=env))
     return url
 
 

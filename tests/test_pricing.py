@@ -52,11 +52,10 @@ def test_energy_start_fee_and_vat_add_up() -> None:
     assert p.total_minor == sum(x.net_minor + x.vat_minor for x in p.lines) == 6010
 
 
-def test_zero_energy_session_pays_only_the_start_fee() -> None:
+def test_zero_energy_session_pays_no_start_fee() -> None:
     t = tariff(energy_minor_per_kwh=350, start_fee_minor=500, idle_minor_per_min=100)
     p = price(Usage(T0, T0 + 600, 0.0), [t])  # plugged in, never drew
-    assert [x.kind for x in p.lines] == ["start_fee"]
-    assert p.total_minor == 625
+    assert p.lines == () and p.total_minor == 0
 
 
 def test_zero_everything_is_an_empty_zero_price() -> None:

@@ -241,7 +241,10 @@ def test_tariffs_list_alike_and_a_new_version_over_site(site: Site) -> None:
     assert bad.returncode == 2 and "price per kWh" in one_line(bad.stderr)
     out = remote(site, Role.OWNER, *add)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().endswith("'Natt' valid from 2026-12-24 00:00 UTC")
+    # a bare date is the site's local midnight (Europe/Stockholm), as screen and documents
+    assert out.stdout.strip().endswith(
+        "'Natt' valid from 2026-12-24 00:00 Europe/Stockholm (2026-12-23 23:00 UTC)"
+    )
     assert site.count(Tariff) == count + 1
     shown = cli("--db", site.db_url, "tariffs", "list", env=site.env(Role.OWNER))
     assert "Natt" in shown.stdout and "2,10" in shown.stdout

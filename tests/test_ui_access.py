@@ -23,6 +23,7 @@ from stationmgr.access import audit
 from stationmgr.access.context import current_actor, demo_actor, set_session_actor
 from stationmgr.access.operators import LoginFailed, authenticate
 from stationmgr.access.roles import Role
+from stationmgr.billing.site import require_seller
 from stationmgr.settings import get_setting
 from stationmgr.store.db import Database
 from stationmgr.store.models import Operator
@@ -60,6 +61,21 @@ def test_first_run_wizard_names_the_site_and_signs_the_owner_in(qtbot: QtBot, sq
     w.show()
     w.site_page.name.setText("Brf Solrosen garage")
     w.next()
+    seller = w.seller_page.fields  # the seller and the time zone, before any number
+    assert w.currentPage() is w.seller_page
+    seller.name.setText("Brf Solrosen")
+    seller.org_number.setText("12345")
+    w.next()
+    assert w.currentPage() is w.seller_page
+    assert "organisation number" in w.seller_page.error.text()
+    seller.org_number.setText("769600-1234")
+    seller.address.setText("Solrosvägen 2; 123 45 Ängelholm")
+    seller.vat_number.setText("SE769600123401")
+    seller.timezone.setCurrentText("Mars/Olympus")
+    w.next()
+    assert "unknown time zone" in w.seller_page.error.text()
+    seller.timezone.setCurrentText("Europe/Helsinki")
+    w.next()
     page = w.owner_page
     page.username.setText("olga")
     page.display.setText("Olga Owner")
@@ -79,6 +95,10 @@ def test_first_run_wizard_names_the_site_and_signs_the_owner_in(qtbot: QtBot, sq
     with sqlite_db.session() as s:
         assert get_setting(s, "site_name") == "Brf Solrosen garage"
         assert s.scalar(select(Operator.role)) == "owner"
+        assert get_setting(s, "seller_org_number") == "769600-1234"
+        assert get_setting(s, "seller_vat_number") == "SE769600123401"
+        assert get_setting(s, "timezone") == "Europe/Helsinki"
+        assert require_seller(s).address == ("Solrosvägen 2", "123 45 Ängelholm")
     assert page.password.text() == "" and page.again.text() == ""  # not kept in widgets
 
 
@@ -455,3 +475,40 @@ def test_the_demo_owner_is_labelled_as_demo(qtbot: QtBot, sqlite_db, window) -> 
         lock.uninstall()
     finally:
         set_session_actor(None)
+
+
+def test_settings_dialog_keeps_the_seller_and_the_time_zone(
+    qtbot: QtBot, sqlite_db: Database, ui_client: str
+) -> None:
+    """The owner edits the seller's details and the site's time zone in Settings (through
+    the site client, audited); a bad value keeps the dialog open with the core's message;
+    the screen shows times in the new zone at once."""
+    from datetime import UTC, datetime
+
+    from ui import fmt
+    from ui.settings_dialog import SettingsDialog
+
+    with staffed_context(sqlite_db, ui_client, "owner") as ctx:
+        d = SettingsDialog(None, ctx.client)
+        qtbot.addWidget(d)
+        assert d.seller is not None and d.seller.timezone.currentText() == "Europe/Stockholm"
+        d.seller.name.setText("Laddgården Åre AB")
+        d.seller.org_number.setText("556677-8899")
+        d.seller.address.setText("Storgatan 1;837 52 Åre")
+        d.seller.vat_number.setText("SE12")
+        d.accept()
+        assert "invalid VAT number" in d.error.text() and d.result() == 0
+        d.seller.vat_number.setText("SE556677889901")
+        d.seller.timezone.setCurrentText("America/New_York")
+        d.accept()
+        assert d.result() == SettingsDialog.DialogCode.Accepted, d.error.text()
+        try:
+            noon = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+            assert "7:00" in fmt.when(ctx.locale, noon)  # 12:00 UTC is 07:00 in New York
+        finally:
+            fmt.set_site_zone(None)
+    with sqlite_db.session() as s:
+        assert require_seller(s).vat_number == "SE556677889901"
+        assert get_setting(s, "timezone") == "America/New_York"
+    changed = [e.target for e in audit_entries(sqlite_db, action="settings.edit")]
+    assert "site seller_vat_number" in changed and "site timezone" in changed

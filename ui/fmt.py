@@ -1,10 +1,39 @@
-"""Numbers, durations, money and times in the chosen locale (QLocale), for display only."""
+"""Numbers, durations, money and times in the chosen locale (QLocale), for display only.
+
+Times are shown in the site's time zone (its `timezone` setting, from `site_info`), the one
+the receipts, statements and the CLI's dates use: a PC in another zone, or one set to UTC,
+shows the site's clock. Until the window knows its site: this PC's local time.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, QTimeZone
+
+_SITE_ZONE: list[ZoneInfo] = []
+
+
+def set_site_zone(name: str | None) -> None:
+    """Show times in the IANA zone `name` (the site's); None or unknown: local time."""
+    _SITE_ZONE.clear()
+    try:
+        if name:
+            _SITE_ZONE.append(ZoneInfo(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+
+
+def site_zone() -> tzinfo | None:
+    """The site's zone as a tzinfo (None: this PC's local time)."""
+    return _SITE_ZONE[0] if _SITE_ZONE else None
+
+
+def _at(ms: int) -> QDateTime:
+    if _SITE_ZONE:
+        return QDateTime.fromMSecsSinceEpoch(ms, QTimeZone(_SITE_ZONE[0].key.encode()))
+    return QDateTime.fromMSecsSinceEpoch(ms).toLocalTime()
 
 
 def kw(loc: QLocale, watts: float | None) -> str:
@@ -53,11 +82,11 @@ def money(loc: QLocale, minor: int | None, currency: str = "SEK") -> str:
 
 
 def when(loc: QLocale, dt: datetime | float | None, seconds: bool = False) -> str:
-    """A UTC datetime or epoch seconds in local time, in the locale's short format."""
+    """A UTC datetime or epoch seconds in the site's time, in the locale's short format."""
     if dt is None:
         return "–"
     ms = int((dt.timestamp() if isinstance(dt, datetime) else dt) * 1000)
-    q = QDateTime.fromMSecsSinceEpoch(ms).toLocalTime()
+    q = _at(ms)
     fmt = loc.dateTimeFormat(QLocale.FormatType.ShortFormat)
     if seconds and ":ss" not in fmt:
         fmt = fmt.replace(":mm", ":mm:ss")
@@ -65,5 +94,5 @@ def when(loc: QLocale, dt: datetime | float | None, seconds: bool = False) -> st
 
 
 def clock_time(loc: QLocale, ts: float) -> str:
-    q = QDateTime.fromMSecsSinceEpoch(int(ts * 1000)).toLocalTime()
+    q = _at(int(ts * 1000))
     return loc.toString(q.time(), loc.timeFormat(QLocale.FormatType.ShortFormat))

@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         the attendant sees the board at once while the other pages' imports load."""
         super().__init__()
         self.ctx = ctx
+        self._use_site_zone()
         self._orders: list[int] = []
         self._wanted_page: str | None = None
         self.persist_state = True  # window geometry and page saved in QSettings at close
@@ -243,10 +244,20 @@ class MainWindow(QMainWindow):
             ),
         )
 
+    def _use_site_zone(self) -> None:
+        """Show every time in the site's zone (its `timezone`, as documents and the CLI)."""
+        from ui import fmt
+
+        client = getattr(self.ctx, "client", None)
+        try:
+            fmt.set_site_zone(client.site_info().timezone if client is not None else None)
+        except Exception:  # an unreachable site: local time until the next start
+            fmt.set_site_zone(None)
+
     def open_settings(self) -> None:
         from ui.settings_dialog import SettingsDialog
 
-        SettingsDialog(self).exec()
+        SettingsDialog(self, getattr(self.ctx, "client", None)).exec()
 
     def _tick_status(self) -> None:
         """The site's time, from its bays' snapshots (no engine here over a site service):

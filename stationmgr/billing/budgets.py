@@ -4,6 +4,12 @@ A card over any budget of its own or of its group is refused at authorisation (a
 policy) with a reason saying which budget; a running session is stopped with DeAuthorized
 when it reaches one (a session policy). A session counts in the local day/month of its
 plug-in; money is what closed sessions were priced plus the live estimate of running ones.
+
+A card group's budget is shared: every running session of the group counts live (its last
+reading), and a sibling that closes while another runs moves from "live" to "closed" in the
+running plans at once (`closed_hook`), so two members charging together are both stopped at
+their next reading once the group reaches its limit: the group overshoots by at most one
+poll's energy (or cost) per running session.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -100,8 +106,15 @@ def _scope_filter(q, b: Budget):  # type: ignore[no-untyped-def]
 
 def used_closed(s: Session, b: Budget, since: datetime, exclude_uid: str | None = None) -> int:
     """Wh or minor units used by the scope's closed sessions plugged in since `since`."""
+    return round(sum(v for _, v in used_closed_by_session(s, b, since, exclude_uid)))
+
+
+def used_closed_by_session(
+    s: Session, b: Budget, since: datetime, exclude_uid: str | None = None
+) -> list[tuple[str, float]]:
+    """(tx_uid, Wh or minor units) of each closed session of the scope since `since`."""
     if b.unit == "kWh":
-        q = select(func.coalesce(func.sum(ChargeSession.energy_wh), 0.0))
+        q = select(ChargeSession.tx_uid, ChargeSession.energy_wh)
     else:
         other = aliased(SessionPrice)
         latest = (
@@ -111,7 +124,7 @@ def used_closed(s: Session, b: Budget, since: datetime, exclude_uid: str | None 
             .scalar_subquery()
         )
         q = (
-            select(func.coalesce(func.sum(SessionPrice.total_minor), 0))
+            select(ChargeSession.tx_uid, SessionPrice.total_minor)
             .select_from(ChargeSession)
             .join(
                 SessionPrice,
@@ -123,7 +136,7 @@ def used_closed(s: Session, b: Budget, since: datetime, exclude_uid: str | None 
     )
     if exclude_uid:
         q = q.where(ChargeSession.tx_uid != exclude_uid)
-    return round(s.scalar(q) or 0)
+    return [(uid, float(v or 0)) for uid, v in s.execute(q)]
 
 
 def describe(b: Budget, currency: str, s: Session | None = None) -> str:
@@ -145,12 +158,40 @@ def amount_text(b: Budget, value: float, currency: str) -> str:
 
 
 @dataclass
-class _Plan:
-    """What a running session may still use, fixed when the engine first sees it."""
+class _Rule:
+    """One budget of a running session: what closed sessions of its scope used since the
+    period began (`before`, kept current as siblings close) and which ones it counts."""
+
+    budget: Budget
+    since: datetime
+    before: float
+    what: str
+    counted: set[str]  # tx_uids already in `before`
+
+    def takes(self, card_id: int | None, group_id: int | None, plugged_at: datetime) -> bool:
+        b = self.budget
+        mine = card_id == b.card_id if b.card_id is not None else group_id == b.group_id
+        return mine and plugged_at >= self.since
+
+
+@dataclass
+class _Closed:
+    """A session closed while this process runs: what it used, for plans made meanwhile."""
 
     card_id: int | None
     group_id: int | None
-    rules: list[tuple[Budget, int, str]]  # (budget, used by others before, description)
+    plugged_at: datetime
+    wh: float
+    minor: int
+
+
+@dataclass
+class _Plan:
+    """What a running session may still use (its budgets, its tariffs)."""
+
+    card_id: int | None
+    group_id: int | None
+    rules: list[_Rule]
     tariffs: list[TariffTerms]
     currency: str
 
@@ -165,6 +206,7 @@ class BudgetGuard:
         self.db = db
         self._plans: dict[str, _Plan] = {}
         self._live: dict[str, tuple[int | None, int | None, float, int]] = {}
+        self._closed: dict[str, _Closed] = {}  # closed during this run (the last 32 days)
         self._lock = threading.Lock()
 
     # -- authorisation (runs on the writer thread, with its session)
@@ -204,24 +246,38 @@ class BudgetGuard:
         plan = self._plans.get(tx.uid)
         if plan is None:
             plan = self._plan(tx)
-            self._plans[tx.uid] = plan
+            with self._lock:
+                self._catch_up(tx.uid, plan)
+                self._plans[tx.uid] = plan
         if not plan.rules:
             return None
         wh = tx.energy_wh  # not rounded: the stop comes at the limit, never before
         minor = 0
-        if any(b.unit == "money" for b, _, _ in plan.rules):
+        if any(r.budget.unit == "money" for r in plan.rules):
             minor = estimate_cost(tx, plan.tariffs, now).total_minor
         with self._lock:
             self._live[tx.uid] = (a.card_id, a.group_id, wh, minor)
-        for b, before, what in plan.rules:
+            befores = [r.before for r in plan.rules]
+        for r, before in zip(plan.rules, befores, strict=True):
+            b = r.budget
             mine = wh if b.unit == "kWh" else minor
             used = before + self._live_use(b, exclude=tx.uid) + mine
             if used >= b.limit_value:
                 return (
-                    f"{what} reached: {amount_text(b, used, plan.currency)} of "
+                    f"{r.what} reached: {amount_text(b, used, plan.currency)} of "
                     f"{amount_text(b, b.limit_value, plan.currency)}"
                 )
         return None
+
+    def _catch_up(self, uid: str, plan: _Plan) -> None:
+        """Count in a new plan the sessions that closed while it was read (lock held)."""
+        for closed_uid, c in self._closed.items():
+            if closed_uid == uid:
+                continue
+            for r in plan.rules:
+                if closed_uid not in r.counted and r.takes(c.card_id, c.group_id, c.plugged_at):
+                    r.before += c.wh if r.budget.unit == "kWh" else c.minor
+                    r.counted.add(closed_uid)
 
     def _plan(self, tx: sm.Transaction) -> _Plan:
         a = tx.auth
@@ -230,26 +286,51 @@ class BudgetGuard:
             tz = site_tz(s)
             currency = site_currency(s)
             when = to_datetime(tx.plugged_at)
-            plan_rules = [
-                (
-                    b,
-                    used_closed(s, b, period_start(when, b.period, tz), tx.uid),
-                    describe(b, currency, s),
+            plan_rules = []
+            for b in rules:
+                since = period_start(when, b.period, tz)
+                used = used_closed_by_session(s, b, since, tx.uid)
+                plan_rules.append(
+                    _Rule(
+                        b,
+                        since,
+                        sum(v for _, v in used),
+                        describe(b, currency, s),
+                        {uid for uid, _ in used},
+                    )
                 )
-                for b in rules
-            ]
             tariffs = versions_for(s, a.group_id, a.is_guest) if rules else []
-            for b, _, _ in plan_rules:
-                s.expunge(b)
+            for r in plan_rules:
+                s.expunge(r.budget)
         return _Plan(a.card_id, a.group_id, plan_rules, tariffs, currency)
 
     def forget_plans(self) -> None:
         """Re-read each running session's budgets and tariffs at its next reading (a
         budget or tariff changed: it applies to the sessions already running)."""
-        self._plans.clear()
+        with self._lock:
+            self._plans.clear()
 
-    # -- a session closed: forget it (its usage is now in the database)
+    # -- a session closed: its usage moves from live to closed in every running plan
     def closed_hook(self, s: Session, row: ChargeSession) -> None:
+        from stationmgr.billing.charges import current_price
+
+        price = current_price(s, row.id)  # priced by the hook before this one
+        c = _Closed(
+            row.card_id,
+            row.group_id,
+            row.plugged_at,
+            float(row.energy_wh or 0.0),
+            price.total_minor if price is not None else 0,
+        )
         with self._lock:
             self._live.pop(row.tx_uid, None)
-        self._plans.pop(row.tx_uid, None)
+            self._plans.pop(row.tx_uid, None)
+            horizon = row.plugged_at - timedelta(days=32)
+            for uid in [u for u, x in self._closed.items() if x.plugged_at < horizon]:
+                del self._closed[uid]
+            self._closed[row.tx_uid] = c
+            for plan in self._plans.values():
+                for r in plan.rules:
+                    if row.tx_uid not in r.counted and r.takes(c.card_id, c.group_id, c.plugged_at):
+                        r.before += c.wh if r.budget.unit == "kWh" else c.minor
+                        r.counted.add(row.tx_uid)

@@ -18,7 +18,7 @@ from stationmgr.access.context import Actor, require
 from stationmgr.billing import ledger
 from stationmgr.billing.pricing import Pricing, TariffTerms, Usage, price
 from stationmgr.billing.tariffs import site_currency, terms, versions_for
-from stationmgr.clock import to_epoch
+from stationmgr.clock import to_datetime, to_epoch
 from stationmgr.errors import UserError
 from stationmgr.store.billing_models import PricedLine, SessionPrice
 from stationmgr.store.models import ChargeSession, Tariff, utcnow
@@ -93,6 +93,14 @@ def price_closed_session(s: Session, row: ChargeSession) -> SessionPrice:
         _warned_no_tariff.append(True)
         log.warning("no tariff configured: sessions are priced at zero (first: %s)", row.tx_uid)
     p = price(usage_from_row(s, row), versions, site_currency(s))
+    if versions and not p.tariffs:
+        log.warning(
+            "session %s plugged in %s UTC, before any valid tariff: not priced (first valid"
+            " from %s UTC)",
+            row.tx_uid,
+            f"{row.plugged_at:%Y-%m-%d %H:%M}",
+            f"{to_datetime(versions[0].valid_from):%Y-%m-%d %H:%M}",
+        )
     sp = store_price(s, row, p)
     ledger.append(s, "sale", row, sp, row.stopped_at or utcnow())
     return sp
@@ -135,7 +143,7 @@ def correct_price(
         raise UserError(f"no tariff with id {tariff_id}")
     at = now or utcnow()
     old_entry = ledger.sale_entry(s, old.id)
-    p = price(usage_from_row(s, row), [terms(t)], t.currency)
+    p = price(usage_from_row(s, row), [terms(t)], t.currency, chosen=True)
     new = store_price(s, row, p, old.revision + 1, reason)
     ledger.append(s, "reversal", row, old, at, old_entry.seq if old_entry else None)
     ledger.append(s, "sale", row, new, at)

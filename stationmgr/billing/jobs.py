@@ -22,7 +22,7 @@ from stationmgr.billing import statements as stm
 from stationmgr.billing.reconcile import ChargerReconciliation, reconcile
 from stationmgr.billing.sales import sales_csv
 from stationmgr.billing.sie import export_sie
-from stationmgr.billing.site import month_bounds, parse_month, site_tz
+from stationmgr.billing.site import csv_dialect, month_bounds, parse_month, site_tz
 from stationmgr.store.db import Database
 from stationmgr.store.models import CardGroup, CardHolder, utcnow
 
@@ -60,14 +60,14 @@ def statement_files(
             st = stm.statement(s, year, mon, holder_id, group_id, who, addr, progress)
             return Files(
                 stm.render_statement(st, lang),
-                stm.statement_csv(st).encode("utf-8"),
+                stm.statement_csv(st, csv_dialect(s)).encode("utf-8"),
                 f"{who}: {len(st.rows)} session(s), total {st.total_minor / 100:.2f} {st.currency}",
             )
         m = stm.month_summary(s, year, mon, progress)
         total = sum(n + v for n, v in m.by_vat.values())
         return Files(
             stm.render_summary(m, lang),
-            stm.summary_csv(m).encode("utf-8"),
+            stm.summary_csv(m, csv_dialect(s)).encode("utf-8"),
             f"month summary {year}-{mon:02d}: total {total / 100:.2f} {m.currency}",
         )
 
@@ -91,7 +91,7 @@ def export_file(
             return export_sie(s, year, mon, utcnow(), progress)
         tz = site_tz(s)
         start, end = month_bounds(year, mon, tz)
-        return sales_csv(s, start, end, tz, progress).encode("utf-8")
+        return sales_csv(s, start, end, tz, progress, csv_dialect(s)).encode("utf-8")
 
 
 def month_reconciliation(
@@ -184,7 +184,7 @@ def statement_preview(
             total = sum(n + v for n, v in m.by_vat.values())
             files = Files(
                 stm.render_summary(m, lang),
-                stm.summary_csv(m).encode("utf-8"),
+                stm.summary_csv(m, csv_dialect(s)).encode("utf-8"),
                 f"{year}-{mon:02d}: {_money(total)} {m.currency}",
             )
             return Preview(
@@ -226,7 +226,7 @@ def statement_preview(
         )
         files = Files(
             stm.render_statement(st, lang),
-            stm.statement_csv(st).encode("utf-8"),
+            stm.statement_csv(st, csv_dialect(s)).encode("utf-8"),
             f"{who}: {len(st.rows)} sessions, {_money(st.total_minor)} {st.currency}",
         )
         safe = "".join(ch if ch.isalnum() else "-" for ch in who).strip("-") or "statement"

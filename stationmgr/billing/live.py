@@ -69,6 +69,8 @@ class LiveCost:
         if not self.estimates.tariffs(tx.auth.group_id, tx.auth.is_guest):
             return snap  # no tariff for this scope: no figure rather than a zero
         p = self.estimates.estimate(tx, snap.at)
+        if not p.tariffs:
+            return snap  # plugged in before any valid version: it will not be priced
         return replace(snap, cost_minor=p.total_minor, currency=p.currency)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -76,7 +77,44 @@ WORDS: dict[str, dict[str, str]] = {
     "page": {"sv": "Sida", "en": "Page"},
     "receipt_short": {"sv": "Kvitto", "en": "Receipt"},
     "kwh": {"sv": "kWh", "en": "kWh"},
+    "of": {"sv": "av", "en": "of"},
+    "vat_by_rate": {"sv": "Moms per momssats", "en": "VAT by rate"},
+    "vat_in_sek": {"sv": "Moms i SEK", "en": "VAT in SEK"},
+    "rate": {"sv": "kurs", "en": "rate"},
+    "continued": {"sv": "forts.", "en": "cont."},
+    "vat_exempt": {
+        "sv": "Momsfri omsättning: undantagen från skatteplikt enligt 10 kap."
+        " mervärdesskattelagen (2023:200).",
+        "en": "VAT-exempt supply under chapter 10 of the Swedish VAT Act (2023:200).",
+    },
 }
+# A session's stop reason (OCPP's word, stored) in words on documents.
+STOP_REASON_WORDS: dict[str, dict[str, str]] = {
+    "Local": {"sv": "Stoppad med kortet vid laddplatsen", "en": "Stopped with the card at the bay"},
+    "Remote": {"sv": "Stoppad av personal", "en": "Stopped by staff"},
+    "EVDisconnected": {"sv": "Bilen kopplades ur", "en": "The car was unplugged"},
+    "PowerLoss": {"sv": "Strömavbrott", "en": "Power loss"},
+    "Reboot": {"sv": "Laddaren startades om", "en": "The charger restarted"},
+    "HardReset": {"sv": "Laddaren återställdes", "en": "The charger was reset"},
+    "SoftReset": {"sv": "Laddaren återställdes", "en": "The charger was reset"},
+    "UnlockCommand": {"sv": "Kontakten låstes upp", "en": "The connector was unlocked"},
+    "DeAuthorized": {
+        "sv": "Kortet spärrat eller budgeten förbrukad",
+        "en": "Card blocked or budget used up",
+    },
+    "EmergencyStop": {"sv": "Nödstopp", "en": "Emergency stop"},
+    "Other": {"sv": "Annan orsak", "en": "Other reason"},
+}
+
+
+def stop_reason_text(reason: str | None, lang: str) -> str:
+    """`EVDisconnected` → `Bilen kopplades ur` (sv) / `The car was unplugged` (en)."""
+    if not reason:
+        return ""
+    words = STOP_REASON_WORDS.get(str(reason))
+    return words[lang] if words else str(reason)
+
+
 UNIT_WORD = {
     "Wh": {"sv": "kWh", "en": "kWh"},
     "s": {"sv": "h", "en": "h"},
@@ -194,7 +232,11 @@ def quantity_text(quantity: int, unit: str, lang: str) -> str:
     return f"{quantity} {UNIT_WORD[unit][lang]}"
 
 
-def unit_price_text(unit_price_minor: int, unit: str, lang: str) -> str:
+def unit_price_text(unit_price_minor: int, unit: str, lang: str, e4: int | None = None) -> str:
+    """`3,50/kWh`; with a four-decimal price (`e4`, 1/10 000 of the unit) `3,4951/kWh`."""
+    if e4 is not None and e4 % 100:
+        sep = "," if lang == "sv" else "."
+        return f"{e4 // 10_000}{sep}{e4 % 10_000:04d}/{UNIT_WORD[unit][lang]}"
     return f"{money(unit_price_minor, lang)}/{UNIT_WORD[unit][lang]}"
 
 
@@ -293,8 +335,28 @@ def _nice(v: float) -> float:
     return float(v)
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system shows it (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _UMASK_LOCK:  # elsewhere: set and put back (a lock: no other thread sees 0)
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+_UMASK_LOCK = threading.Lock()
+
+
 def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write `data` to `path` whole or not at all (a temp file renamed into place)."""
+    """Write `data` to `path` whole or not at all (a temp file renamed into place). The file
+    gets the mode a plain `open()` would give it (0666 less the umask): a temp file is
+    0600, which would hide a receipt or an export from the accountant on a shared folder."""
     p = Path(path)
     if p.parent and not p.parent.exists():
         from stationmgr.errors import UserError
@@ -302,6 +364,7 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
         raise UserError(f"the folder {p.parent} does not exist")
     fd, tmp = tempfile.mkstemp(dir=p.parent or ".", prefix=f".{p.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -6,10 +6,19 @@ Pure (no database, no clock). The rounding rule, applied once per line and nowhe
    time in whole seconds, idle time in *whole minutes after the grace period* (a started
    minute is not billed), start fee 1 piece.
 2. A line's net amount is quantity × unit price rounded **half up** to a whole minor unit
-   (half away from zero for a negative quantity, i.e. a reversal mirrors its sale).
+   (half away from zero for a negative quantity, i.e. a reversal mirrors its sale). A price
+   per kWh may have four decimals: it is kept in 1/10 000 of the major unit
+   (`energy_e4_per_kwh`), the product Wh × price is exact in those units, and it is rounded
+   to a minor unit once, here; nothing is rounded before.
 3. A line's VAT is its net amount × VAT rate, rounded the same way; its amount = net + VAT.
 4. Totals are sums of the rounded lines, so the lines and the VAT always add up to the total
    on every receipt, statement and export. The idle cap limits the idle line's net amount.
+
+Only a version already valid prices: a session plugged in before any version of its scope is
+valid gets no lines at all (`Pricing.tariffs` empty; the month summary and `reconcile` count
+it, the closed hook logs it). A minimum billable session (`min_wh`, `min_s` of the version in
+force at plug-in): a session below either, and any session that delivered no energy, pays
+no start fee.
 
 Prices are net of VAT. A session spanning a tariff change is split at the change: energy by
 the meter curve (linear between samples; the last part takes the remainder so the parts add
@@ -47,6 +56,16 @@ class TariffTerms:
     idle_grace_min: int = 0
     idle_cap_minor: int | None = None
     vat_bp: int = 2500
+    energy_e4_per_kwh: int | None = None  # four decimals; None: energy_minor_per_kwh × 100
+    min_wh: int = 0  # below this session energy, no start fee
+    min_s: int = 0  # below this plugged time, no start fee
+
+    @property
+    def energy_e4(self) -> int:
+        """The price per kWh in 1/10 000 of the major unit (what pricing multiplies by)."""
+        if self.energy_e4_per_kwh is not None:
+            return self.energy_e4_per_kwh
+        return self.energy_minor_per_kwh * 100
 
     def snapshot(self) -> dict[str, Any]:
         return asdict(self)
@@ -143,21 +162,38 @@ def make_line(kind: str, t: TariffTerms, quantity: int, unit_price: int) -> Line
     return Line(kind, t.id, quantity, unit, unit_price, net, t.vat_bp, vat_of(net, t.vat_bp))
 
 
+def energy_line(t: TariffTerms, wh: int) -> Line:
+    """Wh × the four-decimal price, rounded once to a minor unit. The line's unit price is the
+    price in minor units (rounded, for display); the tariff snapshot keeps the exact one."""
+    net = round_half_up(wh * t.energy_e4, 1000 * 100)
+    unit_price = round_half_up(t.energy_e4, 100)
+    return Line("energy", t.id, wh, "Wh", unit_price, net, t.vat_bp, vat_of(net, t.vat_bp))
+
+
+def billable(t: TariffTerms, wh: int, plugged_s: float) -> bool:
+    """Whether a session pays the version's start fee: it delivered energy, at least
+    `min_wh`, and stayed plugged at least `min_s`."""
+    return wh > 0 and wh >= t.min_wh and plugged_s >= t.min_s
+
+
 def in_force(tariffs: Sequence[TariffTerms], at: float) -> TariffTerms | None:
-    """The version in force at `at`: the latest whose validity has begun (else the first)."""
+    """The version in force at `at`: the latest whose validity has begun; None before the
+    first (a version not yet valid never prices anything)."""
     if not tariffs:
         return None
     starts = [t.valid_from for t in tariffs]
     i = bisect.bisect_right(starts, at) - 1
-    return tariffs[max(i, 0)]
+    return tariffs[i] if i >= 0 else None
 
 
 def segments(
-    tariffs: Sequence[TariffTerms], start: float, end: float
+    tariffs: Sequence[TariffTerms], start: float, end: float, chosen: bool = False
 ) -> list[tuple[TariffTerms, float, float]]:
-    """[start, end] cut where a new version takes effect, each part with its version."""
+    """[start, end] cut where a new version takes effect, each part with its version.
+    `chosen`: the versions were picked by a person (a correction names its tariff), so the
+    first applies from the start even if its validity began later."""
     ts = sorted(tariffs, key=lambda t: t.valid_from)
-    first = in_force(ts, start)
+    first = in_force(ts, start) or (ts[0] if chosen and ts else None)
     if first is None:
         return []
     out: list[tuple[TariffTerms, float, float]] = []
@@ -190,11 +226,14 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def price(usage: Usage, tariffs: Sequence[TariffTerms], currency: str = "SEK") -> Pricing:
-    """Price a session. `tariffs`: the versions of the session's tariff scope, any order."""
+def price(
+    usage: Usage, tariffs: Sequence[TariffTerms], currency: str = "SEK", chosen: bool = False
+) -> Pricing:
+    """Price a session. `tariffs`: the versions of the session's tariff scope, any order;
+    `chosen`: a correction's tariff, applied whatever its validity (see `segments`)."""
     ts = tuple(sorted(tariffs, key=lambda t: t.valid_from))
     start, end = usage.plugged_at, max(usage.stopped_at, usage.plugged_at)
-    segs = segments(ts, start, end)
+    segs = segments(ts, start, end, chosen)
     if not segs:
         return Pricing(currency)
     currencies = {t.currency for t, _, _ in segs}
@@ -204,11 +243,11 @@ def price(usage: Usage, tariffs: Sequence[TariffTerms], currency: str = "SEK") -
     lines: list[Line] = []
 
     first = segs[0][0]
-    if first.start_fee_minor:
-        lines.append(make_line("start_fee", first, 1, first.start_fee_minor))
-
     # Energy, split by the curve; the last part takes the remainder (parts add up exactly).
     total_wh = round_half_up(round(usage.energy_wh * 1000), 1000)
+    if first.start_fee_minor and billable(first, total_wh, end - start):
+        lines.append(make_line("start_fee", first, 1, first.start_fee_minor))
+
     curve = ((start, 0.0), *usage.curve, (end, usage.energy_wh))
     curve = tuple(sorted(curve, key=lambda p: p[0]))
     done = 0
@@ -216,8 +255,8 @@ def price(usage: Usage, tariffs: Sequence[TariffTerms], currency: str = "SEK") -
         wh = total_wh - done if i == len(segs) - 1 else int(energy_at(curve, s1) + 0.5) - done
         wh = max(0, min(wh, total_wh - done))
         done += wh
-        if wh and t.energy_minor_per_kwh:
-            lines.append(make_line("energy", t, wh, t.energy_minor_per_kwh))
+        if wh and t.energy_e4:
+            lines.append(energy_line(t, wh))
 
     # Time: charging (first to last flow) or plugged, split by the clock.
     c0, c1 = usage.charging_started_at, usage.charging_ended_at

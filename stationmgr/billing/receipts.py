@@ -22,35 +22,27 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from stationmgr.access.context import Actor, require
-from stationmgr.auth import mask_uid
 from stationmgr.billing import ledger
 from stationmgr.billing.charges import current_price
 from stationmgr.billing.pdf import (
-    BOLD,
-    FONT,
     LANGS,
-    LINE_WORD,
-    decimal,
-    draw_curve,
-    draw_qr,
-    duration_text,
-    money,
     prime,
-    quantity_text,
     register_fonts,
-    unit_price_text,
-    vat_rate_text,
     word,
 )
 from stationmgr.billing.receipt_corrections import (
     CorrectedBy,
     Corrects,
-    draw_corrected_stamp,
-    draw_corrects,
     references,
 )
-from stationmgr.billing.receipt_corrections import W as CW
-from stationmgr.billing.site import Seller, seller, site_tz, site_values
+from stationmgr.billing.site import (
+    Seller,
+    require_seller,
+    sek_rate_e6,
+    seller,
+    site_tz,
+    site_values,
+)
 from stationmgr.clock import to_epoch
 from stationmgr.errors import DatabaseBusy, UserError
 from stationmgr.store.billing_models import PricedLine, Receipt, SessionPrice
@@ -76,9 +68,11 @@ def _issue_once(s: Session, session_id: int, now: datetime) -> Receipt:
     entry = ledger.sale_entry(s, price.id)
     if entry is None:
         raise UserError(f"session {session_id} is not in the ledger (run stationmgr verify)")
+    require_seller(s)  # no number before the seller is identified
     from stationmgr.billing.invoices import claim_for_receipt
 
     claim_for_receipt(s, session_id)  # refused for a session on an invoice
+    rate = sek_rate_e6(s, price.currency)
     number = (s.scalar(select(func.max(Receipt.number))) or 0) + 1
     rec = Receipt(
         number=number,
@@ -89,6 +83,7 @@ def _issue_once(s: Session, session_id: int, now: datetime) -> Receipt:
         total_minor=price.total_minor,
         currency=price.currency,
         issued_at=now,
+        sek_rate_e6=rate,
     )
     s.add(rec)
     s.flush()
@@ -151,6 +146,8 @@ class ReceiptDoc:
     tz: object
     corrects: Corrects | None = None  # the earlier receipt this one corrects
     corrected_by: CorrectedBy | None = None  # the later receipt that corrects this one
+    sek_rate_e6: int | None = None  # SEK per unit × 10^6 (a receipt in another currency)
+    exemption_text: str = ""  # the site's own text for 0 % VAT (else the standard one)
 
 
 def receipt_doc(s: Session, rec: Receipt) -> ReceiptDoc:
@@ -181,163 +178,25 @@ def receipt_doc(s: Session, rec: Receipt) -> ReceiptDoc:
         tz=tz,
         corrects=corrects,
         corrected_by=corrected_by,
+        sek_rate_e6=rec.sek_rate_e6,
+        exemption_text=values.get("vat_exemption_text", ""),
     )
 
 
 def render_receipt(doc: ReceiptDoc, lang: str = "sv") -> bytes:
-    """The receipt as an A4 PDF (bytes)."""
+    """The receipt as an A4 PDF (bytes): as many pages as its lines need, each with the
+    seller, the number and "page k of n"; the priced lines' header repeats on every page."""
     if lang not in LANGS:
         raise UserError(f"unknown language {lang!r}: use sv or en")
+    from stationmgr.billing.receipt_layout import ReceiptLayout
+
     register_fonts()
-    w = lambda k: word(k, lang)  # noqa: E731
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, pageCompression=1)
     prime(c)
-    c.setTitle(f"{w('receipt_short')} {doc.number}")
+    c.setTitle(f"{word('receipt_short', lang)} {doc.number}")
     c.setAuthor(doc.seller.name)
-    width, height = A4
-    left, right = 50, width - 50
-    tz = doc.tz
-    row = doc.session
-
-    def when(d: datetime | None) -> str:
-        return "" if d is None else d.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")  # type: ignore[arg-type]
-
-    # Seller and title.
-    y = height - 60
-    c.setFont(BOLD, 15)
-    c.drawString(left, y, doc.seller.name)
-    c.setFont(FONT, 9)
-    yy = y - 15
-    for line in doc.seller.address:
-        c.drawString(left, yy, line)
-        yy -= 11
-    if doc.seller.org_number:
-        c.drawString(left, yy, f"{w('org_no')} {doc.seller.org_number}")
-        yy -= 11
-    if doc.seller.vat_number:
-        c.drawString(left, yy, f"{w('vat_no')} {doc.seller.vat_number}")
-        yy -= 11
-    c.setFont(BOLD, 18)
-    c.drawRightString(right, y, CW["title"][lang] if doc.corrects else w("receipt"))
-    c.setFont(FONT, 10)
-    c.drawRightString(right, y - 18, f"{w('receipt_no')}: {doc.number}")
-    c.drawRightString(right, y - 31, f"{w('date')}: {when(doc.issued_at)[:10]}")
-    if doc.corrected_by:
-        draw_corrected_stamp(c, doc.corrected_by, right, y - 47, lang)
-        yy = min(yy, y - 50)
-    y = min(yy, y - 40) - 14
-    c.setStrokeGray(0.7)
-    c.line(left, y, right, y)
-    c.setStrokeGray(0)
-    if doc.corrects:
-        y = draw_corrects(c, doc.corrects, left, y - 16, lang, doc.price.currency) + 2
-
-    # The session.
-    y -= 18
-    holder_label, holder = w("holder"), row.holder_name or ""
-    if row.start_kind == "guest":
-        card_text, holder_label, holder = w("guest"), w("started_by"), row.started_by or ""
-    else:
-        card_text = mask_uid(row.card_uid or "")
-    facts = [
-        (w("bay"), doc.bay_label),
-        (w("card"), card_text),
-        (holder_label, holder),
-        (w("start"), when(row.plugged_at)),
-        (w("stop"), when(row.stopped_at)),
-        (w("plugged"), duration_text(row.plugged_s)),
-        (w("charging"), duration_text(row.charging_s)),
-        (w("idle"), duration_text(row.idle_s)),
-        (w("energy"), f"{decimal(row.energy_wh / 1000, 3, lang)} kWh"),
-        (
-            w("meter"),
-            f"{decimal(row.meter_start_wh / 1000, 3, lang)} / "
-            f"{decimal((row.meter_stop_wh or 0) / 1000, 3, lang)} kWh",
-        ),
-    ]
-    col_x = (left, left + 235)  # the right column leaves room for long meter readings
-    for i, (k, v) in enumerate(facts):
-        x = col_x[i // 5]
-        yy = y - (i % 5) * 14
-        c.setFont(FONT, 9)
-        c.drawString(x, yy, f"{k}:")
-        c.setFont(BOLD, 9)
-        c.drawString(x + (120 if i < 5 else 112), yy, v)
-    y -= 5 * 14 + 16
-
-    # Priced lines.
-    cols = [
-        (w("item"), left, "l"),
-        (w("qty"), left + 175, "r"),
-        (w("unit_price"), left + 255, "r"),
-        (w("net"), left + 320, "r"),
-        (w("vat_rate"), left + 370, "r"),
-        (w("vat"), left + 425, "r"),
-        (w("amount"), right, "r"),
-    ]
-    c.setFillGray(0.92)
-    c.rect(left - 4, y - 4, right - left + 8, 16, stroke=0, fill=1)
-    c.setFillGray(0)
-    c.setFont(BOLD, 9)
-    for title, x, align in cols:
-        (c.drawString if align == "l" else c.drawRightString)(x, y, title)
-    y -= 16
-    c.setFont(FONT, 9)
-    for line in doc.lines:
-        cells = [
-            w(LINE_WORD[line.kind]),
-            quantity_text(line.quantity, line.unit, lang),
-            unit_price_text(line.unit_price_minor, line.unit, lang),
-            money(line.net_minor, lang),
-            vat_rate_text(line.vat_bp, lang),
-            money(line.vat_minor, lang),
-            money(line.amount_minor, lang),
-        ]
-        for (_, x, align), text in zip(cols, cells, strict=True):
-            (c.drawString if align == "l" else c.drawRightString)(x, y, text)
-        y -= 14
-    c.setStrokeGray(0.7)
-    c.line(left, y + 8, right, y + 8)
-    c.setStrokeGray(0)
-    y -= 6
-    cur = doc.price.currency
-    for key, value, font in (
-        ("net_total", doc.price.net_minor, FONT),
-        ("vat_total", doc.price.vat_minor, FONT),
-        ("total", doc.price.total_minor, BOLD),
-    ):
-        c.setFont(font, 10 if key != "total" else 12)
-        c.drawRightString(right - 110, y, f"{w(key)}:")
-        c.drawRightString(right, y, money(value, lang, cur))
-        y -= 16
-    tariffs = ", ".join(dict.fromkeys(t.get("name", "") for t in (doc.price.tariffs or [])))
-    c.setFont(FONT, 8)
-    if tariffs:
-        c.drawString(left, y + 16, f"{w('tariff')}: {tariffs}")
-    if row.stop_reason:
-        c.drawString(left, y + 5, f"{w('reason')}: {row.stop_reason}")
-
-    # Power curve.
-    y -= 130
-    draw_curve(
-        c, doc.curve, left + 20, y, right - left - 20, 100, w("power_curve"), w("no_samples"), lang
-    )
-
-    # Verification code and QR.
-    y -= 150
-    qr_text = qr_payload(doc)
-    draw_qr(c, qr_text, right - 100, y, 100)
-    c.setFont(FONT, 9)
-    c.drawString(left, y + 80, f"{w('verification')}:")
-    c.setFont(BOLD, 13)
-    c.drawString(left, y + 62, doc.verification)
-    c.setFont(FONT, 8)
-    c.drawString(left, y + 46, w("ledger_note"))
-    c.drawString(left, y + 34, f"{w('session')}: {row.tx_uid}")
-    if doc.seller.email:
-        c.drawString(left, y + 22, doc.seller.email)
-    c.showPage()
+    ReceiptLayout(c, doc, lang).draw()
     c.save()
     return buf.getvalue()
 

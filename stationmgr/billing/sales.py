@@ -130,14 +130,19 @@ SALES_CSV = [
 
 
 def sales_csv(
-    s: Session, start: datetime, end: datetime, tz: object, progress: Progress | None = None
+    s: Session,
+    start: datetime,
+    end: datetime,
+    tz: object,
+    progress: Progress | None = None,
+    dialect: str = "plain",
 ) -> str:
     """The month's ledger entries as CSV, one row per entry and VAT rate (amounts with a
     decimal point; a reversal is negative), and a total row per VAT rate."""
     from stationmgr.auth import mask_uid
 
     out = io.StringIO()
-    w = csv_writer(out, lineterminator="\n")
+    w = csv_writer(out, dialect)
     w.writerow(SALES_CSV)
     totals: dict[int, list[int]] = {}
     cur = ""

@@ -13,12 +13,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
+from stationmgr.access.context import Actor
 from stationmgr.errors import UserError
 from stationmgr.settings import get_setting, set_setting
+from stationmgr.store.db import Database
 
 # key → (what it is, default)
 SITE_KEYS: dict[str, tuple[str, str]] = {
-    "seller_name": ("seller's name on receipts and statements", "Laddplats AB"),
+    "seller_name": ("seller's name on receipts and statements", ""),
     "seller_org_number": ("organisation number (Swedish: NNNNNN-NNNN)", ""),
     "seller_address": ("postal address, lines separated by ';'", ""),
     "seller_vat_number": ("VAT registration number (SE…01)", ""),
@@ -27,6 +29,17 @@ SITE_KEYS: dict[str, tuple[str, str]] = {
     "seller_plusgiro": ("plusgiro number for invoice payments", ""),
     "seller_swish": ("Swish number for private customers' invoices (123 456 78 90)", ""),
     "invoice_terms_days": ("payment terms of invoices in days (a buyer may have its own)", "30"),
+    "seller_vat_registered": (
+        "yes/no: registered for VAT (then the VAT number is required)",
+        "yes",
+    ),
+    "vat_rates": (
+        "VAT rates (%) a tariff may use, comma-separated; Sweden's: 25,12,6,0",
+        "25,12,6,0",
+    ),
+    "vat_exemption_text": ("text printed on 0 % VAT lines (the exempting provision)", ""),
+    "exchange_rate_sek": ("SEK per unit of the site's currency (VAT in SEK on documents)", ""),
+    "csv_dialect": ("CSV files: 'excel-sv' (semicolon, decimal comma, BOM) or 'plain'", "plain"),
     "timezone": ("the site's time zone (days and months are local)", "Europe/Stockholm"),
     "currency": ("currency before any tariff exists", "SEK"),
     "sie_account_sales": ("SIE: sales account", "3001"),
@@ -40,6 +53,7 @@ SITE_KEYS: dict[str, tuple[str, str]] = {
     "ocpp_pending": ("OCPP: keep unregistered charge points as pending (yes/no)", "no"),
 }
 _ORGNR = re.compile(r"^\d{6}-?\d{4}$")
+_VATNR = re.compile(r"^(SE\d{10}01|(?!SE)[A-Z]{2}[0-9A-Z]{2,13})$")
 
 
 @dataclass(frozen=True)
@@ -74,8 +88,72 @@ def seller(s: Session, values: dict[str, str] | None = None) -> Seller:
     )
 
 
+SELLER_FIELDS = (
+    ("seller_name", "name"),
+    ("seller_org_number", "organisation number"),
+    ("seller_address", "address"),
+)
+
+
+def missing_seller_details(v: dict[str, str]) -> list[str]:
+    """What a numbered document still lacks of the seller (empty: all set)."""
+    missing = [what for key, what in SELLER_FIELDS if not v.get(key, "").strip(" ;")]
+    if v.get("seller_vat_registered", "yes") == "yes" and not v.get("seller_vat_number"):
+        missing.append("VAT number")
+    return missing
+
+
+def require_seller(s: Session) -> Seller:
+    """The seller, or one UserError naming what is missing: no receipt or invoice number
+    is issued before the seller's name, organisation number, address and (if registered
+    for VAT) VAT number are set (ML 17:24; a simplified invoice must identify the seller)."""
+    v = site_values(s)
+    missing = missing_seller_details(v)
+    if missing:
+        raise UserError(
+            f"seller details missing ({', '.join(missing)}): set them in Settings → Seller or"
+            " with `stationmgr site set seller_…` before the first number is issued"
+        )
+    return seller(s, v)
+
+
+def sek_rate_e6(s: Session, currency: str) -> int | None:
+    """SEK per unit of `currency` × 10^6 for VAT in SEK on a document; None for SEK. A
+    document in another currency is refused until the owner sets `exchange_rate_sek`."""
+    if currency == "SEK":
+        return None
+    from stationmgr.validate import parse_decimal
+
+    text = site_value(s, "exchange_rate_sek")
+    if not text:
+        raise UserError(
+            f"the site's prices are in {currency}: set exchange_rate_sek (SEK per {currency})"
+            " so documents can show VAT in SEK"
+        )
+    return parse_decimal(text, "exchange rate", places=6, maximum=10**12)
+
+
 def set_site_value(s: Session, key: str, value: str) -> None:
     """Validate and store one site setting."""
+    set_setting(s, key, check_site_value(key, value))
+
+
+def save_site_values(db: Database, values: dict[str, str], actor: Actor | None = None) -> None:
+    """Several site settings in one unit of work (the first-run wizard's seller details and
+    time zone): all checked first, then stored and audited (`settings.edit`)."""
+    from stationmgr.access.context import record, require
+
+    checked = {k: check_site_value(k, v) for k, v in values.items()}
+    with db.session() as s:
+        require(actor, "settings.edit", s, target="site seller")
+        for key, value in checked.items():
+            before = site_value(s, key)
+            set_setting(s, key, value)
+            record(s, "settings.edit", f"site {key}", {key: before}, {key: value}, actor)
+
+
+def check_site_value(key: str, value: str) -> str:
+    """One site setting checked (UserError naming it) and cleaned, not stored."""
     if key not in SITE_KEYS:
         raise UserError(f"unknown site setting {key!r}; known: {', '.join(SITE_KEYS)}")
     if re.search(r"[\x00-\x1f\x7f-\x9f]", value):
@@ -102,9 +180,34 @@ def set_site_value(s: Session, key: str, value: str) -> None:
         raise UserError("fiscal_year_start must be a month number 1-12")
     if key == "ocpp_pending" and value not in ("yes", "no"):
         raise UserError("ocpp_pending must be 'yes' or 'no'")
+    if key == "seller_vat_number" and value and not _VATNR.match(value.replace(" ", "")):
+        raise UserError(f"invalid VAT number {value!r}: expected e.g. SE556677889901")
+    if key == "seller_vat_registered" and value not in ("yes", "no"):
+        raise UserError("seller_vat_registered must be 'yes' or 'no'")
+    if key == "vat_rates":
+        from stationmgr.billing.tariffs import parse_vat
+
+        parts = [p for p in value.replace(";", ",").split(",") if p.strip()]
+        if not parts:
+            raise UserError("vat_rates needs at least one rate, e.g. 25,12,6,0")
+        for p in parts:
+            parse_vat(p)
+    if key == "exchange_rate_sek" and value:
+        from stationmgr.validate import parse_decimal
+
+        if parse_decimal(value, "exchange rate", places=6, maximum=10**12) <= 0:
+            raise UserError("the exchange rate must be positive")
+    if key == "csv_dialect" and value not in ("excel-sv", "plain"):
+        raise UserError("csv_dialect must be 'excel-sv' or 'plain'")
     if key == "currency" and not re.match(r"^[A-Z]{3}$", value):
         raise UserError(f"invalid currency {value!r}")
-    set_setting(s, key, value)
+    return value
+
+
+def csv_dialect(s: Session) -> str:
+    """The site's CSV dialect for billing files: `plain` or `excel-sv` (see csv_safe)."""
+    value = site_value(s, "csv_dialect")
+    return value if value in ("plain", "excel-sv") else "plain"
 
 
 def site_tz(s: Session, values: dict[str, str] | None = None) -> ZoneInfo:

@@ -245,9 +245,9 @@ STATEMENT_CSV = [
 ]
 
 
-def statement_csv(st: Statement) -> str:
+def statement_csv(st: Statement, dialect: str = "plain") -> str:
     out = io.StringIO()
-    w = csv_writer(out, lineterminator="\n")
+    w = csv_writer(out, dialect)
     w.writerow(STATEMENT_CSV)
     for r in st.rows:
         w.writerow(
@@ -470,6 +470,7 @@ class MonthSummary:
     by_tariff: dict[str, list[float]] = field(default_factory=dict)
     by_vat: dict[int, tuple[int, int]] = field(default_factory=dict)
     reversals: int = 0
+    unpriced: int = 0  # sessions plugged in before any valid tariff: priced at nothing
 
 
 def month_summary(
@@ -490,6 +491,7 @@ def month_summary(
     for x in sales(s, start, end, progress):
         n = -1 if x.kind == "reversal" else 1
         m.reversals += x.kind == "reversal"
+        m.unpriced += x.kind == "sale" and not x.tariffs
         day = x.ts.astimezone(tz).date().isoformat()
         add(m.by_day, day, x.energy_wh, x.net_minor, x.vat_minor, n)
         add(m.by_bay, x.bay, x.energy_wh, x.net_minor, x.vat_minor, n)
@@ -504,9 +506,9 @@ def month_summary(
     return m
 
 
-def summary_csv(m: MonthSummary) -> str:
+def summary_csv(m: MonthSummary, dialect: str = "plain") -> str:
     out = io.StringIO()
-    w = csv_writer(out, lineterminator="\n")
+    w = csv_writer(out, dialect)
     w.writerow(["section", "key", "sessions", "energy_kwh", "net", "vat", "total", "currency"])
     for section, table in (("day", m.by_day), ("bay", m.by_bay), ("tariff", m.by_tariff)):
         for key, (n, wh, net, v) in table.items():
@@ -526,6 +528,8 @@ def summary_csv(m: MonthSummary) -> str:
         w.writerow(
             ["vat", f"{bp / 100:g}%", "", "", _plain(net), _plain(v), _plain(net + v), m.currency]
         )
+    if m.unpriced:
+        w.writerow(["unpriced", "no valid tariff", m.unpriced, "", "", "", "", m.currency])
     return out.getvalue()
 
 
@@ -578,4 +582,13 @@ def render_summary(m: MonthSummary, lang: str = "sv") -> bytes:
         p.table(cols, rows, bold_last=True)
     p.heading(w("vat"))
     _vat_table(p, m.by_vat, lang, m.currency)
+    if m.unpriced:
+        p.text(unpriced_text(m.unpriced, lang))
     return p.done()
+
+
+def unpriced_text(n: int, lang: str) -> str:
+    """The line that says sessions went unpriced (no tariff was valid at their plug-in)."""
+    if lang == "sv":
+        return f"{n} laddningar utan giltig tariff vid start: ej prissatta (0,00)."
+    return f"{n} sessions with no valid tariff at their start: not priced (0.00)."

@@ -42,6 +42,20 @@ def parse_money(text: str | int | float, what: str = "price") -> int:
     return validate.parse_decimal(text, what, places=2, maximum=MAX_MONEY_MINOR)
 
 
+def parse_unit_price(
+    text: str | int | float, what: str = "price per kWh"
+) -> tuple[int, int | None]:
+    """A price per unit with up to four decimals (`3.495`, `0,0125`) → (minor units rounded
+    half up, for display; the exact price in 1/10 000 of the major unit, or None when two
+    decimals hold it)."""
+    from stationmgr.billing.pricing import round_half_up
+
+    if isinstance(text, float):
+        text = repr(text)
+    e4 = validate.parse_decimal(text, what, places=4, maximum=MAX_MONEY_MINOR * 100)
+    return round_half_up(e4, 100), (None if e4 % 100 == 0 else e4)
+
+
 def parse_vat(text: str | int | float) -> int:
     """`25` or `25 %` or `12.5` → basis points; outside 0–100 % → UserError."""
     t = str(text).strip().rstrip("%").strip()
@@ -63,6 +77,14 @@ def format_minor(minor: int, currency: str = "", sep: str = ",") -> str:
     return f"{s} {currency}".strip()
 
 
+def per_kwh_text(minor: int, e4: int | None, currency: str = "", sep: str = ",") -> str:
+    """A price per kWh as set: two decimals, or four when it has them (`3,4951`)."""
+    if e4 is None:
+        return format_minor(minor, currency, sep)
+    s = f"{e4 // 10_000}{sep}{e4 % 10_000:04d}"
+    return f"{s} {currency}".strip()
+
+
 @dataclass
 class TariffInput:
     """A new tariff version as typed by the owner (money already in minor units)."""
@@ -80,6 +102,9 @@ class TariffInput:
     idle_grace_min: int = 0
     idle_cap_minor: int | None = None
     vat_bp: int = 2500
+    energy_e4_per_kwh: int | None = None  # four decimals (see pricing); None: two suffice
+    min_wh: int = 0  # minimum billable session: no start fee below this energy …
+    min_s: int = 0  # … or this plugged time
 
     def validate(self) -> TariffInput:
         if not (self.name or "").strip():
@@ -97,6 +122,8 @@ class TariffInput:
             ("idle fee per minute", self.idle_minor_per_min),
             ("idle grace period", self.idle_grace_min),
             ("idle fee cap", self.idle_cap_minor or 0),
+            ("minimum energy", self.min_wh),
+            ("minimum time", self.min_s),
         ):
             if v < 0:
                 raise UserError(f"{what} must not be negative")
@@ -104,6 +131,16 @@ class TariffInput:
                 raise UserError(f"{what} is too large")
         if not 0 <= self.vat_bp <= 10_000:
             raise UserError("VAT rate must be between 0 and 100 %")
+        if self.energy_e4_per_kwh is not None:
+            if not 0 <= self.energy_e4_per_kwh <= MAX_MONEY_MINOR * 100:
+                raise UserError("price per kWh is out of range")
+            if self.energy_e4_per_kwh % 100 == 0:  # two decimals: the plain column holds it
+                self.energy_minor_per_kwh = self.energy_e4_per_kwh // 100
+                self.energy_e4_per_kwh = None
+            else:
+                from stationmgr.billing.pricing import round_half_up
+
+                self.energy_minor_per_kwh = round_half_up(self.energy_e4_per_kwh, 100)
         if self.time_basis not in TIME_BASES:
             raise UserError(f"time basis must be one of {', '.join(TIME_BASES)}")
         return self
@@ -127,6 +164,7 @@ def add_tariff(s: Session, t: TariffInput, actor: Actor | None = None) -> Tariff
     other = s.scalar(select(Tariff.currency).where(Tariff.currency != t.currency).limit(1))
     if other is not None:
         raise UserError(f"the site's tariffs are in {other}; a tariff in {t.currency} cannot join")
+    check_vat_rate(s, t.vat_bp)
     latest = s.scalar(
         _scope(select(Tariff), group_id, t.guests).order_by(Tariff.valid_from.desc()).limit(1)
     )
@@ -134,6 +172,12 @@ def add_tariff(s: Session, t: TariffInput, actor: Actor | None = None) -> Tariff
         raise UserError(
             f"a new version must start after the current one ({latest.valid_from:%Y-%m-%d %H:%M}"
             " UTC); tariffs are never edited"
+        )
+    priced = last_priced_stop(s, group_id, t.guests)
+    if priced is not None and to_epoch(t.valid_from) < to_epoch(priced):
+        raise UserError(
+            f"refused: sessions up to {priced:%Y-%m-%d %H:%M} UTC are already priced; a new"
+            " version must start after the last priced session (correct a price instead)"
         )
     row = Tariff(
         name=t.name,
@@ -149,6 +193,9 @@ def add_tariff(s: Session, t: TariffInput, actor: Actor | None = None) -> Tariff
         idle_grace_min=t.idle_grace_min,
         idle_cap_minor=t.idle_cap_minor,
         vat_bp=t.vat_bp,
+        energy_e4_per_kwh=t.energy_e4_per_kwh,
+        min_wh=t.min_wh,
+        min_s=t.min_s,
     )
     s.add(row)
     s.flush()
@@ -170,7 +217,53 @@ def terms(row: Tariff) -> TariffTerms:
         idle_grace_min=row.idle_grace_min,
         idle_cap_minor=row.idle_cap_minor,
         vat_bp=row.vat_bp,
+        energy_e4_per_kwh=row.energy_e4_per_kwh,
+        min_wh=row.min_wh or 0,
+        min_s=row.min_s or 0,
     )
+
+
+def allowed_vat_rates(s: Session) -> tuple[int, ...]:
+    """The VAT rates (basis points) a tariff may use: the site setting `vat_rates`, by
+    default Sweden's (25, 12, 6, 0 %); the owner widens it only on purpose."""
+    from stationmgr.billing.site import site_value
+
+    out = []
+    for part in site_value(s, "vat_rates").replace(";", ",").split(","):
+        if part.strip():
+            out.append(parse_vat(part))
+    return tuple(out)
+
+
+def check_vat_rate(s: Session, vat_bp: int) -> None:
+    rates = allowed_vat_rates(s)
+    if vat_bp not in rates:
+        shown = ", ".join(f"{r / 100:g}" for r in rates)
+        raise UserError(
+            f"VAT rate {vat_bp / 100:g} % is not one of the site's rates ({shown} %);"
+            " the owner can widen them with: site set vat_rates …"
+        )
+
+
+def last_priced_stop(s: Session, group_id: int | None, guests: bool) -> datetime | None:
+    """When the latest already-priced session this scope's new version could reprice
+    stopped: a group's or the guests' own sessions; for the site default, any session (it
+    prices every scope without a version of its own)."""
+    from sqlalchemy import func
+
+    from stationmgr.store.billing_models import SessionPrice
+    from stationmgr.store.models import ChargeSession
+
+    q = (
+        select(func.max(ChargeSession.stopped_at))
+        .select_from(ChargeSession)
+        .join(SessionPrice, SessionPrice.session_id == ChargeSession.id)
+    )
+    if guests:
+        q = q.where(ChargeSession.start_kind == "guest")
+    elif group_id is not None:
+        q = q.where(ChargeSession.group_id == group_id)
+    return s.scalar(q)
 
 
 def list_tariffs(s: Session) -> list[Tariff]:
@@ -226,6 +319,9 @@ class TariffRow:
     idle_grace_min: int
     idle_cap_minor: int | None
     vat_bp: int
+    energy_e4_per_kwh: int | None = None
+    min_wh: int = 0
+    min_s: int = 0
 
 
 @dataclass(frozen=True)
@@ -258,6 +354,9 @@ def tariff_table(db: Database) -> TariffTable:
                 t.idle_grace_min,
                 t.idle_cap_minor,
                 t.vat_bp,
+                t.energy_e4_per_kwh,
+                t.min_wh or 0,
+                t.min_s or 0,
             )
             for t in list_tariffs(s)
         )

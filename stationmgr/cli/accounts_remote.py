@@ -13,6 +13,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from stationmgr.cli.common import print_table
 from stationmgr.client import models as m
@@ -208,20 +209,25 @@ def _utc_minutes(text: str) -> str:
 
 
 def tariffs_add(args: argparse.Namespace, client: SiteClient) -> int:
-    from stationmgr.billing.tariffs import parse_money, parse_vat
+    from stationmgr.billing.tariffs import parse_money, parse_unit_price, parse_vat
     from stationmgr.cards import parse_date
 
     if args.idle_grace_min < 0:
         raise UserError("--idle-grace-min must not be negative")
-    valid_from = parse_date(args.valid_from, "--valid-from date")
+    tz = ZoneInfo(client.site_info().timezone)  # a bare date is the site's local midnight
+    valid_from = parse_date(args.valid_from, "--valid-from date", tz=tz)
     assert valid_from is not None
+    per_kwh, per_kwh_e4 = parse_unit_price(args.per_kwh, "price per kWh")
     t = m.NewTariff(
         name=args.name,
         valid_from=valid_from.isoformat(),
         currency=args.currency,
         group=args.group,
         guests=args.guests,
-        energy_minor_per_kwh=parse_money(args.per_kwh, "price per kWh"),
+        energy_minor_per_kwh=per_kwh,
+        energy_e4_per_kwh=per_kwh_e4,
+        min_wh=args.min_wh,
+        min_s=args.min_s,
         time_minor_per_hour=parse_money(args.per_hour, "price per hour"),
         time_basis=args.hour_basis,
         start_fee_minor=parse_money(args.start_fee, "start fee"),
@@ -233,13 +239,16 @@ def tariffs_add(args: argparse.Namespace, client: SiteClient) -> int:
     tariff_id = client.add_tariff(t).id
     row = next((r for r in client.tariffs().rows if r.id == tariff_id), None)
     name = row.name if row else args.name
-    when = _utc_minutes(row.valid_from) if row else f"{valid_from.astimezone(UTC):%Y-%m-%d %H:%M}"
-    print(f"tariff {tariff_id} {name!r} valid from {when} UTC")
+    start = datetime.fromisoformat(row.valid_from) if row else valid_from
+    print(
+        f"tariff {tariff_id} {name!r} valid from {start.astimezone(tz):%Y-%m-%d %H:%M} {tz.key}"
+        f" ({start.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+    )
     return 0
 
 
 def tariffs_list(args: argparse.Namespace, client: SiteClient) -> int:
-    from stationmgr.billing.tariffs import format_minor
+    from stationmgr.billing.tariffs import format_minor, per_kwh_text
 
     rows = [
         [
@@ -248,7 +257,7 @@ def tariffs_list(args: argparse.Namespace, client: SiteClient) -> int:
             "guests" if t.for_guests else (t.group or "default"),
             _utc_minutes(t.valid_from),
             t.currency,
-            format_minor(t.energy_minor_per_kwh),
+            per_kwh_text(t.energy_minor_per_kwh, t.energy_e4_per_kwh),
             format_minor(t.time_minor_per_hour),
             t.time_basis,
             format_minor(t.start_fee_minor),

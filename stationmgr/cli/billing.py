@@ -66,7 +66,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     scope = a.add_mutually_exclusive_group()
     scope.add_argument("--group", help="for this card group (default: the site default)")
     scope.add_argument("--guests", action="store_true", help="for guest sessions")
-    a.add_argument("--per-kwh", default="0", metavar="PRICE", help="price per kWh, e.g. 3.49")
+    a.add_argument(
+        "--per-kwh", default="0", metavar="PRICE", help="price per kWh, up to 4 decimals: 3.4950"
+    )
     a.add_argument("--per-hour", default="0", metavar="PRICE")
     a.add_argument("--hour-basis", choices=("charging", "plugged"), default="charging")
     a.add_argument("--start-fee", default="0", metavar="PRICE")
@@ -75,8 +77,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--idle-grace-min", type=int_arg("--idle-grace-min", 0, 100_000), default=0, metavar="MIN"
     )
     a.add_argument("--idle-cap", default=None, metavar="PRICE")
-    a.add_argument("--vat", default="25", metavar="PERCENT")
+    a.add_argument("--vat", default="25", metavar="PERCENT", help="one of the site's vat_rates")
     a.add_argument("--currency", default="SEK")
+    a.add_argument(
+        "--min-wh",
+        type=int_arg("--min-wh", 0, 10_000_000),
+        default=0,
+        metavar="WH",
+        help="minimum billable session: no start fee below this energy",
+    )
+    a.add_argument(
+        "--min-s",
+        type=int_arg("--min-s", 0, 10_000_000),
+        default=0,
+        metavar="S",
+        help="no start fee for a session plugged in for less than this",
+    )
     a.set_defaults(func=tariffs_add_cmd, required_action="tariffs.edit")
     ls = t.add_parser("list", help="list tariff versions")
     ls.set_defaults(func=tariffs_list_cmd, required_action="tariffs.read")

@@ -111,6 +111,9 @@ def tariffs_wire(table: object) -> m.Tariffs:
             idle_grace_min=t.idle_grace_min,
             idle_cap_minor=t.idle_cap_minor,
             vat_bp=t.vat_bp,
+            energy_e4_per_kwh=t.energy_e4_per_kwh,
+            min_wh=t.min_wh,
+            min_s=t.min_s,
         )
         for t in table.rows
     ]
@@ -126,6 +129,9 @@ TERM_FIELDS = (
     "idle_grace_min",
     "idle_cap_minor",
     "vat_bp",
+    "energy_e4_per_kwh",
+    "min_wh",
+    "min_s",
 )
 
 

@@ -166,10 +166,13 @@ class LocalAdmin:
 
     def reconcile(self, query: a.ReconcileQuery) -> list[a.Reconciliation]:
         from stationmgr.billing.reconcile import findings, reconcile
+        from stationmgr.billing.site import site_tz
         from stationmgr.cards import day_after, parse_date
 
-        since = parse_date(query.since, "--from date")
-        until = parse_date(query.until, "--to date")
+        with self.db.session() as s:
+            tz = site_tz(s)  # bare dates are the site's days, as on the screen
+        since = parse_date(query.since, "--from date", tz=tz)
+        until = parse_date(query.until, "--to date", tz=tz)
         if since is None or until is None:
             raise UserError("a reconciliation needs a period: --from and --to")
         if len(query.until.strip()) == 10:  # a bare date: that whole day

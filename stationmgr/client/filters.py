@@ -4,6 +4,7 @@ fields), checked once here for every client: one UserError line for anything wro
 from __future__ import annotations
 
 import re
+from datetime import tzinfo
 from typing import Protocol
 
 from sqlalchemy import or_, select
@@ -57,9 +58,10 @@ def bay_id(s: Session, text: str) -> int:
     return found
 
 
-def _period(since_text: str | None, until_text: str | None):  # type: ignore[no-untyped-def]
-    since = parse_date(since_text, "--from date")
-    until = parse_date(until_text, "--to date")
+def _period(since_text: str | None, until_text: str | None, tz: tzinfo | None = None):  # type: ignore[no-untyped-def]
+    """--from/--to: bare dates are the site's local days (`tz`), --to included."""
+    since = parse_date(since_text, "--from date", tz=tz)
+    until = parse_date(until_text, "--to date", tz=tz)
     if until is not None and until_text and len(until_text.strip()) == 10:
         until = day_after(until)
     if since and until and until <= since:
@@ -68,7 +70,9 @@ def _period(since_text: str | None, until_text: str | None):  # type: ignore[no-
 
 
 def session_filter(s: Session, args: SessionArgs) -> SessionFilter:
-    since, until = _period(args.since, args.until)
+    from stationmgr.billing.site import site_tz
+
+    since, until = _period(args.since, args.until, site_tz(s))
     bay = bay_id(s, args.bay) if args.bay else None
     card_id = get_card(s, args.card).id if args.card else None
     holder_id = holder_name = None

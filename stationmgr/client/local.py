@@ -118,11 +118,12 @@ class LocalClient(LocalAdmin, LocalInvoices, LocalPending, LocalOcpp):
     # ------------------------------------------------------------ sign-in
 
     def site_info(self) -> m.SiteInfo:
+        from stationmgr.billing.site import site_tz
         from stationmgr.settings import get_setting
 
         with self.db.session() as s:
             name = get_setting(s, "site_name", None)
-            return m.SiteInfo(m.API_VERSION, __version__, protected(s), name)
+            return m.SiteInfo(m.API_VERSION, __version__, protected(s), name, site_tz(s).key)
 
     def login(self, username: str, password: str, channel: str = "api") -> m.Operator:
         actor = authenticate(self.db, username, password, channel=channel)

@@ -140,6 +140,7 @@ class SiteInfo(Wire):
     version: str
     protected: bool  # False: a site without operators (no sign-in)
     name: str | None = None
+    timezone: str = "Europe/Stockholm"  # the site's zone (IANA): screen, documents, dates
 
 
 # ---------------------------------------------------------------- bays
@@ -839,6 +840,9 @@ class TariffVersion(Wire):
     idle_grace_min: int
     idle_cap_minor: int | None
     vat_bp: int
+    energy_e4_per_kwh: int | None = None  # four decimals, when two do not hold the price
+    min_wh: int = 0
+    min_s: int = 0
 
 
 @dataclass(frozen=True)
@@ -870,6 +874,9 @@ class NewTariff(Wire):
     idle_grace_min: int = 0
     idle_cap_minor: int | None = None
     vat_bp: int = 2500
+    energy_e4_per_kwh: int | None = None
+    min_wh: int = 0
+    min_s: int = 0
 
 
 @dataclass(frozen=True)

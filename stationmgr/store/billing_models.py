@@ -96,6 +96,9 @@ class Receipt(Base):
     total_minor: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # SEK per unit of `currency` × 10^6, fixed at issue (VAT in SEK on a foreign-currency
+    # receipt, ML 17:24); None for SEK.
+    sek_rate_e6: Mapped[int | None] = mapped_column(Integer)
 
 
 class Budget(Base):

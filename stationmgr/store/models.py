@@ -353,6 +353,12 @@ class Tariff(Base):
     idle_grace_min: Mapped[int] = mapped_column(Integer, default=0)
     idle_cap_minor: Mapped[int | None] = mapped_column(Integer)  # None: no cap
     vat_bp: Mapped[int] = mapped_column(Integer, default=2500)  # basis points: 2500 = 25 %
+    # The price per kWh with four decimals (1/10 000 of the major unit) when it has more than
+    # two; None: energy_minor_per_kwh × 100. energy_minor_per_kwh is then its rounded value.
+    energy_e4_per_kwh: Mapped[int | None] = mapped_column(Integer)
+    # A minimum billable session: below this energy (Wh) or plugged time (s), no start fee.
+    min_wh: Mapped[int] = mapped_column(Integer, default=0)
+    min_s: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -1,4 +1,5 @@
-"""The first-run wizard: the site's name, then the owner's account.
+"""The first-run wizard: the site's name, the seller's details and time zone, then the
+owner's account (the seller's details are stored once the owner exists, audited as theirs).
 
 It stays local (on the `Database`, not the site client): it creates the first owner on a new
 database, before any operator exists who could sign in to a site service; a site service
@@ -21,7 +22,9 @@ from PySide6.QtWidgets import (
 from stationmgr.access import desk
 from stationmgr.access.context import Actor
 from stationmgr.access.operators import POLICY, authenticate, check_password
+from stationmgr.billing.site import check_site_value, save_site_values
 from stationmgr.errors import StationError
+from ui.site_fields import SellerFields
 
 if TYPE_CHECKING:
     from stationmgr.store.db import Database
@@ -38,6 +41,40 @@ class _SitePage(QWizardPage):
         self.registerField("site_name*", self.name)
         form = QFormLayout(self)
         form.addRow(self.tr("Site name"), self.name)
+
+
+class _SellerPage(QWizardPage):
+    """Who sells (printed on every receipt and invoice: no number is issued without it) and
+    the site's time zone. Each value is checked here; empty ones can be set later in
+    Settings, and receipts are refused until they are."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(self.tr("The seller"))
+        self.setSubTitle(
+            self.tr(
+                "Receipts and invoices name the seller: name, organisation number, address "
+                "and VAT number. No receipt is numbered before they are set."
+            )
+        )
+        self.fields = SellerFields()
+        self.error = QLabel()
+        self.error.setObjectName("seller_error")
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+        box = QVBoxLayout(self)
+        box.addWidget(self.fields)
+        box.addWidget(self.error)
+
+    def validatePage(self) -> bool:
+        try:
+            for key, value in self.fields.values().items():
+                check_site_value(key, value)
+        except StationError as e:
+            self.error.setText(str(e))
+            return False
+        self.error.clear()
+        return True
 
 
 class _OwnerPage(QWizardPage):
@@ -95,6 +132,7 @@ class _OwnerPage(QWizardPage):
             self.w.actor = authenticate(
                 self.w.db, self.username.text(), self.password.text(), channel="gui"
             )
+            save_site_values(self.w.db, self.w.seller_page.fields.values(), self.w.actor)
         except StationError as e:
             self.error.setText(str(e))
             return False
@@ -114,6 +152,8 @@ class FirstRunWizard(QWizard):
         self.actor: Actor | None = None
         self.setWindowTitle(self.tr("Set up stationmgr"))
         self.site_page = _SitePage()
+        self.seller_page = _SellerPage()
         self.owner_page = _OwnerPage(self)
         self.addPage(self.site_page)
+        self.addPage(self.seller_page)
         self.addPage(self.owner_page)

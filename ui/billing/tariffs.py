@@ -29,7 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stationmgr.billing.tariffs import TariffInput, format_minor, parse_money, parse_vat
+from stationmgr.billing.tariffs import (
+    TariffInput,
+    format_minor,
+    parse_money,
+    parse_unit_price,
+    parse_vat,
+    per_kwh_text,
+)
 from stationmgr.client import models as m
 from stationmgr.client.accounts import new_tariff
 from stationmgr.errors import UserError
@@ -172,7 +179,7 @@ class TariffEditor(QWidget):
                     t.name,
                     scope,
                     datetime.fromisoformat(t.valid_from).strftime("%Y-%m-%d %H:%M"),
-                    format_minor(t.energy_minor_per_kwh, t.currency),
+                    per_kwh_text(t.energy_minor_per_kwh, t.energy_e4_per_kwh, t.currency),
                     format_minor(t.time_minor_per_hour) + f" ({t.time_basis})",
                     format_minor(t.start_fee_minor),
                     format_minor(t.idle_minor_per_min),
@@ -207,7 +214,8 @@ class TariffEditor(QWidget):
             currency=self.currency.text(),
             group=scope if scope not in (None, "guests") else None,
             guests=scope == "guests",
-            energy_minor_per_kwh=parse_money(self.per_kwh.text() or "0", "price per kWh"),
+            energy_e4_per_kwh=parse_unit_price(self.per_kwh.text() or "0")[1],
+            energy_minor_per_kwh=parse_unit_price(self.per_kwh.text() or "0")[0],
             time_minor_per_hour=parse_money(self.per_hour.text() or "0", "price per hour"),
             time_basis=self.basis.currentData(),
             start_fee_minor=parse_money(self.start_fee.text() or "0", "start fee"),

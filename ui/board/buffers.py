@@ -7,6 +7,7 @@ from datetime import datetime
 
 import numpy as np
 
+from ui import fmt
 from ui.board.state import BaySnap
 
 LIVE_POINTS = 7200  # per bay: two hours of 1 s ticks before the oldest half is dropped
@@ -53,5 +54,5 @@ class LiveBuffers:
 
 def midnight(now: float) -> float:
     """Local midnight before `now` (epoch seconds)."""
-    local = datetime.fromtimestamp(now).astimezone()
+    local = datetime.fromtimestamp(now).astimezone(fmt.site_zone())
     return local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()

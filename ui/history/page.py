@@ -46,7 +46,10 @@ def period_bounds(
     """[since, until) in local days → aware UTC datetimes; (None, None) for all time."""
 
     def local(d: date) -> datetime:
-        return datetime(d.year, d.month, d.day).astimezone().astimezone(UTC)
+        zone = fmt.site_zone()  # the site's day, as the documents count it
+        if zone is None:
+            return datetime(d.year, d.month, d.day).astimezone().astimezone(UTC)
+        return datetime(d.year, d.month, d.day, tzinfo=zone).astimezone(UTC)
 
     first = today.replace(day=1)
     match period:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 19:53:49.762699
+Create Date: 2026-12-02 19:54:25.730021
 """
 
 import sqlalchemy as sa
@@ -264,6 +264,9 @@ def upgrade() -> None:
         sa.Column("idle_grace_min", sa.Integer(), nullable=False),
         sa.Column("idle_cap_minor", sa.Integer(), nullable=True),
         sa.Column("vat_bp", sa.Integer(), nullable=False),
+        sa.Column("energy_e4_per_kwh", sa.Integer(), nullable=True),
+        sa.Column("min_wh", sa.Integer(), nullable=False),
+        sa.Column("min_s", sa.Integer(), nullable=False),
         sa.Column("created_at", stationmgr.store.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["group_id"], ["card_groups.id"], ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id"),
@@ -647,6 +650,7 @@ def upgrade() -> None:
         sa.Column("total_minor", sa.Integer(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("issued_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("sek_rate_e6", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["price_id"],
             ["session_prices.id"],
