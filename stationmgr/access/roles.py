@@ -45,6 +45,8 @@ ACTIONS: dict[str, str] = {
     "statements.create": "create monthly statements",
     "billing.export": "export billing data",
     "billing.correct": "record a correction to a finished session",
+    "months.close": "close a month for the bookkeeping (never reopened)",
+    "anchors.export": "write the ledger's head code to the anchor file",
     "tariffs.read": "read tariffs",
     "tariffs.edit": "create or change a tariff",
     # configuration
@@ -97,6 +99,8 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             "statements.create",
             "billing.export",
             "billing.correct",
+            "months.close",
+            "anchors.export",
             "cards.export",
             "verify",
         }

@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "stationmgr.cli.devices",
     "stationmgr.cli.simulate",
     "stationmgr.cli.billing",
+    "stationmgr.cli.months",
     "stationmgr.cli.report",
     "stationmgr.cli.alerts",
     "stationmgr.cli.faults",

@@ -118,12 +118,13 @@ class LocalAdmin:
             )
         return a.Compacted(n)
 
-    def verify(self) -> list[a.Check]:
+    def verify(self, anchors: list[str] | None = None) -> list[a.Check]:
         from stationmgr.verify import run_checks
 
         with self.db.session() as s:
             self._require(s, "verify")
-        return [a.Check(r.name, r.ok, list(r.problems)) for r in run_checks(self.db)]
+        checks = run_checks(self.db, anchors=anchors)
+        return [a.Check(r.name, r.ok, list(r.problems)) for r in checks]
 
     # ------------------------------------------------------------ corrections
 

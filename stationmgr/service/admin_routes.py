@@ -67,7 +67,11 @@ async def compact(request: web.Request) -> web.Response:
 
 async def verify(request: web.Request) -> web.Response:
     actor = await actor_for(request)
-    return ok(await service(request).call(actor, "verify"))
+    data = await request.json() if request.can_read_body else {}
+    anchors = data.get("anchors") if isinstance(data, dict) else None
+    if not (isinstance(anchors, list) and all(isinstance(x, str) for x in anchors)):
+        anchors = None
+    return ok(await service(request).call(actor, "verify", anchors))
 
 
 async def correct_session(request: web.Request) -> web.Response:
