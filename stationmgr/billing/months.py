@@ -33,6 +33,7 @@ from stationmgr.access.context import Actor, record, require
 from stationmgr.billing.site import month_bounds, parse_month, site_tz, site_values
 from stationmgr.errors import UserError
 from stationmgr.store.billing_models import LedgerEntry, MonthClose
+from stationmgr.store.db import Database
 from stationmgr.store.models import utcnow
 
 
@@ -252,3 +253,26 @@ def verify_months(s: Session) -> list[str]:
             if again != row.sie:
                 problems.append(f"{name}: its SIE export made again from the ledger differs")
     return problems
+
+
+def close_and_anchor(
+    db: Database, text: str, actor: Actor | None = None
+) -> tuple[ClosedMonth, str]:
+    """Close the month in its own unit of work, then append its line to the anchor file
+    (after the commit: a close that failed is never anchored). Returns the close and a note
+    on the anchoring (a failed append leaves the close standing and says what to do)."""
+    from stationmgr.billing.anchors import anchor_path, append_line, line_for
+
+    year, month = parse_month(text)
+    with db.session() as s:
+        info = close_month(s, text, actor=actor)
+    with db.session() as s:
+        path = anchor_path(s)
+        row = closed(s, year, month)
+    if path is None or row is None:
+        return info, ""
+    try:
+        append_line(path, line_for(info.closed_at, info.head_code, row))
+    except UserError as e:
+        return info, f"NOT anchored ({e}): run `stationmgr anchors export`"
+    return info, f"anchored in {path}"

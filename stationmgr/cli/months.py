@@ -6,16 +6,20 @@
     stationmgr anchors where             the anchor file and the current head code
 
 A close also appends its line (head code, SIE and CSV hashes) to the anchor file when one
-is set (`site set anchor_file PATH`), after the close has committed.
+is set (`site set anchor_file PATH`), after the close has committed. `months` also works
+over `--site`; `anchors` is local by nature (the file is on this machine's disks).
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stationmgr.cli.common import open_db, print_table
-from stationmgr.errors import UserError
+
+if TYPE_CHECKING:
+    from stationmgr.client.api import SiteClient
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -37,49 +41,38 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def close_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.anchors import anchor_path, append_line, line_for
-    from stationmgr.billing.months import close_month, closed
-    from stationmgr.billing.site import parse_month
+    """Through LocalClient: the same code as over `--site` (`months_close`)."""
+    from stationmgr.cli.remote import local
 
-    year, month = parse_month(args.month)
-    db = open_db(args)
-    try:
-        with db.session() as s:
-            info = close_month(s, args.month)
-        with db.session() as s:
-            path = anchor_path(s)
-            row = closed(s, year, month)
-        anchored = ""
-        if path is not None and row is not None:
-            try:
-                append_line(path, line_for(info.closed_at, info.head_code, row))
-                anchored = f"; anchored in {path}"
-            except UserError as e:  # the close stands; say what to do
-                anchored = f"; NOT anchored ({e}): run `stationmgr anchors export`"
-    finally:
-        db.dispose()
+    return local(months_close)(args)
+
+
+def list_cmd(args: argparse.Namespace) -> int:
+    """Through LocalClient: the same code as over `--site` (`months_list`)."""
+    from stationmgr.cli.remote import local
+
+    return local(months_list)(args)
+
+
+def months_close(args: argparse.Namespace, client: SiteClient) -> int:
+    from stationmgr.billing.site import parse_month
+    from stationmgr.client.admin_models import MonthCloseRequest
+
+    parse_month(args.month)
+    r = client.close_month(MonthCloseRequest(args.month))
     print(
-        f"{info.month} closed: {info.entries} ledger entries, total "
-        f"{info.total_minor / 100:.2f}, {info.sie_vouchers} SIE vouchers, ledger "
-        f"{info.head_code}{anchored}"
+        f"{r.month} closed: {r.entries} ledger entries, total {r.total_minor / 100:.2f}, "
+        f"{r.sie_vouchers} SIE vouchers, ledger {r.head_code}" + (f"; {r.note}" if r.note else "")
     )
     return 0
 
 
-def list_cmd(args: argparse.Namespace) -> int:
-    from stationmgr.billing.months import list_closed
-
-    db = open_db(args)
-    try:
-        with db.session() as s:
-            rows = list_closed(s)
-    finally:
-        db.dispose()
+def months_list(args: argparse.Namespace, client: SiteClient) -> int:
     print_table(
         [
             [
                 r.month,
-                r.closed_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                r.closed_at[:16].replace("T", " "),
                 r.closed_by or "-",
                 r.entries,
                 f"{r.total_minor / 100:.2f}",
@@ -87,11 +80,14 @@ def list_cmd(args: argparse.Namespace) -> int:
                 r.head_code,
                 r.sie_sha256[:12],
             ]
-            for r in rows
+            for r in client.closed_months()
         ],
-        ["month", "closed", "by", "entries", "total", "vouchers", "ledger", "sie sha256"],
+        ["month", "closed (UTC)", "by", "entries", "total", "vouchers", "ledger", "sie sha256"],
     )
     return 0
+
+
+MONTHS = {("months", "close"): months_close, ("months", "list"): months_list}
 
 
 def export_cmd(args: argparse.Namespace) -> int:

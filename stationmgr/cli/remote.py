@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
 from stationmgr.cli import devices_remote, site_admin
+from stationmgr.cli import months as months_cli
 from stationmgr.cli.accounts_remote import ACCOUNTS
 from stationmgr.cli.common import print_json, print_table
 from stationmgr.client import models as m
@@ -432,6 +433,7 @@ REMOTE: dict[tuple[str, str | None], Handler] = {
 REMOTE.update(site_admin.ADMIN)
 REMOTE.update(devices_remote.DEVICES)
 REMOTE.update(ACCOUNTS)
+REMOTE.update(months_cli.MONTHS)
 
 
 # ---------------------------------------------------------------- `site certificate`

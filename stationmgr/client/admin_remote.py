@@ -48,6 +48,12 @@ class RemoteAdmin:
     def compact(self, req: a.CompactRequest) -> a.Compacted:
         return a.Compacted.from_json(self._call("POST", "/database/compact", req.to_json()))
 
+    def close_month(self, req: a.MonthCloseRequest) -> a.ClosedMonthRow:
+        return a.ClosedMonthRow.from_json(self._call("POST", "/months/close", req.to_json()))
+
+    def closed_months(self) -> list[a.ClosedMonthRow]:
+        return self._listed(a.ClosedMonthRow, "/months")
+
     def verify(self, anchors: list[str] | None = None) -> list[a.Check]:
         answer = self._call("POST", "/verify", {"anchors": list(anchors or [])})
         return [a.Check.from_json(x) for x in answer["items"]]
