@@ -8,7 +8,8 @@ and chained by the real closed hook), then measures:
 - receipts: 1,000 receipts issued (gapless number, one transaction each) and rendered as
   PDF, per second (goal ≥ 100/s), and re-rendering alone;
 - the month: every holder's statement (PDF + CSV), every group's, the accountant's summary
-  (PDF + CSV), the SIE and CSV exports, and `verify` over the whole ledger.
+  (PDF + CSV), the SIE and CSV exports, and `verify` over the whole ledger;
+- the month close: closing the month (its SIE and CSV made and stored) and checking it.
 
 Figures, not assertions.
 
@@ -307,6 +308,21 @@ def main() -> None:
         )
         print(f"verify: ledger of {n} entries in {timings['verify']:.2f} s")
         bench_invoices(db)
+        from stationmgr.billing.months import close_month, verify_months
+
+        t = time.perf_counter()
+        with db.session() as s:
+            closed = close_month(s, f"{YEAR}-{MONTH:02d}")
+        dt = time.perf_counter() - t
+        t = time.perf_counter()
+        with db.session() as s:
+            bad = verify_months(s)
+        dv = time.perf_counter() - t
+        print(
+            f"month close: {BAYS}-bay month ({closed.entries} entries, {closed.sie_vouchers} "
+            f"SIE vouchers, SIE + CSV stored) closed in {dt:.2f} s; its verify "
+            f"{dv:.2f} s ({'ok' if not bad else bad[0]})"
+        )
         db.dispose()
 
 

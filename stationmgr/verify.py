@@ -25,6 +25,9 @@ VERIFY_CHECKS: dict[str, str] = {
     "audit": "stationmgr.access.audit:verify_problems",
     # the newest ledger entry and receipt still there (the chains cannot show their end)
     "heads": "stationmgr.access.anchors:verify_heads",
+    # closed months unchanged; the ledger against the owner's anchor file
+    "months": "stationmgr.billing.months:verify_months",
+    "anchors": "stationmgr.billing.anchors:verify_anchor_file",
 }
 
 
@@ -43,13 +46,20 @@ def load(path: str) -> Check:
     return getattr(importlib.import_module(module), fn)  # type: ignore[no-any-return]
 
 
-def run_checks(db: Database, only: list[str] | None = None) -> list[CheckResult]:
-    """Run every registered check (or those named) in one read-only unit of work."""
+def run_checks(
+    db: Database, only: list[str] | None = None, anchors: list[str] | None = None
+) -> list[CheckResult]:
+    """Run every registered check (or those named) in one read-only unit of work; with
+    `anchors`, also the ledger against those head codes (`verify --anchor CODE`)."""
     results = []
     with db.session() as s:
         for name, path in VERIFY_CHECKS.items():
             if only and name not in only:
                 continue
             results.append(CheckResult(name, load(path)(s)))
+        if anchors:
+            from stationmgr.billing.anchors import check_codes
+
+            results.append(CheckResult("anchor codes", check_codes(s, anchors)))
         s.rollback()
     return results

@@ -200,3 +200,22 @@ def test_the_throttle_window_slides() -> None:
     t.check("10.0.0.8")  # another address is not held
     clock.advance(31)  # the first failure left the window
     t.check("10.0.0.7")
+
+
+def test_months_close_and_list_over_site(site: Site) -> None:
+    url, env = site.svc.url, site.env(Role.ACCOUNTANT)
+    refused = cli("--site", url, "months", "close", "2025-01", env=site.env(Role.ATTENDANT))
+    assert refused.returncode == 3 and "may not close a month" in one_line(refused.stderr)
+    done = cli("--site", url, "months", "close", "2025-01", env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("2025-01 closed: 0 ledger entries")
+    again = cli("--site", url, "months", "close", "2025-01", env=env)
+    assert again.returncode == 2 and "never reopened" in one_line(again.stderr)
+    skip = cli("--site", url, "months", "close", "2025-03", env=env)
+    assert skip.returncode == 2 and "close 2025-02 first" in one_line(skip.stderr)
+    remote, local = both(site, Role.ACCOUNTANT, "months", "list")
+    assert remote.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout and "2025-01" in remote.stdout
+    assert site.audit(action="months.close")[-1].operator == USERS[Role.ACCOUNTANT]
+    anchored = cli("--site", url, "verify", "--anchor", "0-0000-0000-0000-0000", env=env)
+    assert anchored.returncode == 0, anchored.stdout

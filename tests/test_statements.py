@@ -111,7 +111,7 @@ def test_month_summary_matches_the_ledger_and_sie(month: Database, tmp_path: Pat
         assert sum(int(r[2] + r[3]) for r in table.values()) == total
         assert sum(int(r[0]) for r in table.values()) == 60
     assert list(m.by_bay) == ["P1", "P2", "P3"] and len(m.by_day) == 20
-    debit = sum(Decimal(x) for x in re.findall(r"#TRANS 1930 \{\} (-?[\d.]+)", sie))
+    debit = sum(Decimal(x) for x in re.findall(r"#TRANS 15[18]0 \{\} (-?[\d.]+)", sie))
     assert debit * 100 == total
     txt = text_of(stm.render_summary(m, "sv"), tmp_path)
     assert "MÅNADSSAMMANSTÄLLNING" in txt and "Per laddplats" in txt and "Per tariff" in txt

@@ -49,6 +49,8 @@ ACTIONS: dict[str, str] = {
     "invoices.issue": "issue invoices and credit notes",
     "invoices.pay": "register payments of invoices",
     "buyers.edit": "set the invoice details of card holders and groups",
+    "months.close": "close a month for the bookkeeping (never reopened)",
+    "anchors.export": "write the ledger's head code to the anchor file",
     "tariffs.read": "read tariffs",
     "tariffs.edit": "create or change a tariff",
     # configuration
@@ -109,6 +111,8 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             "invoices.issue",
             "invoices.pay",
             "buyers.edit",
+            "months.close",
+            "anchors.export",
             "cards.export",
             "verify",
         }

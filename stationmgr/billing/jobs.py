@@ -85,8 +85,12 @@ def export_file(
     year, mon = parse_month(month)
     if fmt not in ("sie", "csv"):
         raise UserError(f"unknown export format {fmt!r}: use csv or sie")
+    from stationmgr.billing.months import closed, export_bytes
+
     with db.session() as s:
         _checked(s, actor, "billing.export", month, {"format": fmt})
+        if closed(s, year, mon) is not None:  # as handed out at the close, byte for byte
+            return export_bytes(s, year, mon, fmt, utcnow())
         if fmt == "sie":
             return export_sie(s, year, mon, utcnow(), progress)
         tz = site_tz(s)

@@ -7,6 +7,15 @@ transaction and its priced lines. A correction never edits anything: it appends 
 
 `verify_chain` walks the chain and also re-encodes the rows the entries describe, so
 altering a stored transaction, a priced line or an entry names the first broken entry.
+
+The payload also covers what the price was computed from but is stored elsewhere (`cover`):
+a digest of the session's meter samples as they were when the entry was written (they drive
+the tariff split and the receipt's curve) and of each tariff row used. Entries written
+before the cover existed have none and are checked as they were written.
+
+An entry's date (`ts`) is its booking date: the session's stop or the correction's time,
+or, when that falls in a closed month, the first instant of the first open period
+(`months.booking_ts`).
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stationmgr.store.billing_models import LedgerEntry, PricedLine, SessionPrice
-from stationmgr.store.models import ChargeSession
+from stationmgr.store.models import ChargeSession, MeterSample, Tariff
 
 GENESIS = "0" * 64
 
@@ -107,6 +116,62 @@ def verification_code(entry_hash: str) -> str:
     return "-".join(h[i : i + 4] for i in range(0, 16, 4))
 
 
+SAMPLE_FIELDS = (
+    "id",
+    "ts",
+    "energy_wh",
+    "power_w",
+    "current_l1_ma",
+    "current_l2_ma",
+    "current_l3_ma",
+)
+TARIFF_FIELDS = tuple(c.name for c in Tariff.__table__.columns)
+
+
+def samples_digest(rows: list[Any]) -> str:
+    """sha256 over a session's sample rows (in id order), each field as stored."""
+    h = hashlib.sha256()
+    for r in rows:
+        h.update(canonical([_value(getattr(r, f)) for f in SAMPLE_FIELDS]).encode())
+    return h.hexdigest()
+
+
+def tariff_digest(row: Any) -> str:
+    return hashlib.sha256(
+        canonical({f: _value(getattr(row, f)) for f in TARIFF_FIELDS}).encode()
+    ).hexdigest()
+
+
+def tariff_ids(price: Any) -> list[int]:
+    return sorted({int(t["id"]) for t in (price.tariffs or []) if t.get("id") is not None})
+
+
+def cover_facts(
+    samples: list[Any], upto: int | None, tariffs: dict[int, Any], ids: list[int]
+) -> dict[str, Any]:
+    """What the entry vouches for outside its own rows: the samples with id ≤ `upto` (later
+    ones came after the price was made) and the tariff rows `ids`."""
+    kept = [x for x in samples if upto is not None and x.id <= upto]
+    ends = samples_digest(kept[:1] + kept[-1:] if len(kept) > 1 else kept)
+    return {
+        "samples": {"upto": upto, "n": len(kept), "sha256": samples_digest(kept), "ends": ends},
+        "tariffs": {str(i): (tariff_digest(tariffs[i]) if i in tariffs else None) for i in ids},
+    }
+
+
+def cover_now(s: Session, session_id: int, price: Any) -> dict[str, Any]:
+    """The cover of a new entry: every sample stored so far, the tariff rows it used."""
+    samples = s.execute(
+        select(MeterSample.__table__)
+        .where(MeterSample.session_id == session_id)
+        .order_by(MeterSample.id)
+    ).all()
+    ids = tariff_ids(price)
+    tariffs = {x.id: x for x in s.execute(select(Tariff.__table__).where(Tariff.id.in_(ids)))}
+    upto = samples[-1].id if samples else None
+    return cover_facts(list(samples), upto, tariffs, ids)
+
+
 def payload_for(
     kind: str,
     seq: int,
@@ -115,18 +180,20 @@ def payload_for(
     price: Any,
     lines: list[Any],
     reverses_seq: int | None = None,
+    cover: dict[str, Any] | None = None,
 ) -> str:
     sign = -1 if kind == "reversal" else 1
-    return canonical(
-        {
-            "kind": kind,
-            "seq": seq,
-            "ts": _value(ts),
-            "reverses": reverses_seq,
-            "session": tx_facts(session),
-            "price": price_facts(price, lines, sign),
-        }
-    )
+    d = {
+        "kind": kind,
+        "seq": seq,
+        "ts": _value(ts),
+        "reverses": reverses_seq,
+        "session": tx_facts(session),
+        "price": price_facts(price, lines, sign),
+    }
+    if cover is not None:
+        d["cover"] = cover
+    return canonical(d)
 
 
 def head(s: Session) -> LedgerEntry | None:
@@ -143,11 +210,15 @@ def append(
 ) -> LedgerEntry:
     """Append one entry in the caller's transaction. Two writers racing for the same `seq`
     cannot both commit (unique seq and prev_hash): the loser's unit of work is retried."""
+    from stationmgr.billing.months import booking_ts
+
+    ts = booking_ts(s, ts)
     last = head(s)
     seq = 1 if last is None else last.seq + 1
     prev = GENESIS if last is None else last.hash
     lines = list(price.lines)
-    payload = payload_for(kind, seq, ts, session, price, lines, reverses_seq)
+    cover = cover_now(s, session.id, price)
+    payload = payload_for(kind, seq, ts, session, price, lines, reverses_seq, cover)
     entry = LedgerEntry(
         seq=seq,
         kind=kind,
@@ -193,7 +264,38 @@ def _diff(stored: dict[str, Any], now: dict[str, Any], session: Any) -> str:
             return (
                 f"{who}: priced line {a.get('seq')} ({a.get('kind')}) field {field!r} was altered"
             )
+    sc, nc = stored.get("cover") or {}, now.get("cover") or {}
+    if sc.get("samples") != nc.get("samples"):
+        return f"{who}: its meter samples were altered, added or deleted"
+    for tid, digest in (sc.get("tariffs") or {}).items():
+        if (nc.get("tariffs") or {}).get(tid) != digest:
+            return f"{who}: tariff {tid} it was priced by was altered or deleted"
     return f"{who}: its ledger payload does not match"
+
+
+def _raw_since(s: Session) -> datetime:
+    """Sessions stopped before this may have had their samples thinned (store.retention)."""
+    from datetime import timedelta
+
+    from stationmgr.settings import get_setting
+    from stationmgr.store.models import utcnow
+    from stationmgr.store.retention import DEFAULT_KEEP_RAW_DAYS
+
+    cfg = get_setting(s, "retention", {}) or {}
+    days = int(cfg.get("keep_raw_days", DEFAULT_KEEP_RAW_DAYS)) if isinstance(cfg, dict) else 90
+    return utcnow() - timedelta(days=days)
+
+
+def _thinned(was: dict[str, Any], now: dict[str, Any], stopped: Any, raw_since: datetime) -> bool:
+    """Whether the samples differ only as retention thins them: an old enough session, fewer
+    samples, its first and last unchanged. (After the raw window only the curve's ends are
+    vouched for; its energy is on the session row, which the entry covers.)"""
+    return (
+        stopped is not None
+        and stopped < raw_since
+        and now.get("n", 0) < was.get("n", 0)
+        and now.get("ends") == was.get("ends")
+    )
 
 
 def verify_chain(s: Session, progress: Any = None) -> list[str]:
@@ -201,6 +303,7 @@ def verify_chain(s: Session, progress: Any = None) -> list[str]:
     problems: list[str] = []
     prev = GENESIS
     expected = 1
+    raw_since = _raw_since(s)
     seen_prices: set[int] = set()
     # Plain rows, not ORM objects: verifying reads every entry of the site's history.
     entries = s.execute(select(LedgerEntry.__table__).order_by(LedgerEntry.seq)).all()
@@ -229,6 +332,17 @@ def verify_chain(s: Session, progress: Any = None) -> list[str]:
                 .order_by(PricedLine.price_id, PricedLine.seq)
             ):
                 lines[x.price_id].append(x)
+            samples = {sid: [] for sid in sids}
+            for x in s.execute(
+                select(MeterSample.__table__)
+                .where(MeterSample.session_id.in_(sids))
+                .order_by(MeterSample.session_id, MeterSample.id)
+            ):
+                samples[x.session_id].append(x)
+            tids = {i for p in prices.values() for i in tariff_ids(p)}
+            tariffs = {
+                x.id: x for x in s.execute(select(Tariff.__table__).where(Tariff.id.in_(tids)))
+            }
         name = f"ledger entry #{e.seq}"
         if e.seq != expected:
             problems.append(f"{name}: out of sequence (expected #{expected}): entries missing")
@@ -249,7 +363,15 @@ def verify_chain(s: Session, progress: Any = None) -> list[str]:
         if session is None or price is None:
             problems.append(f"{name}: the session or price it records was deleted")
             return problems
-        now = payload_for(e.kind, e.seq, e.ts, session, price, lines[price.id], e.reverses_seq)
+        cover = None
+        if "cover" in stored:
+            was = stored["cover"].get("samples") or {}
+            cover = cover_facts(samples[session.id], was.get("upto"), tariffs, tariff_ids(price))
+            if _thinned(was, cover["samples"], session.stopped_at, raw_since):
+                cover["samples"] = was
+        now = payload_for(
+            e.kind, e.seq, e.ts, session, price, lines[price.id], e.reverses_seq, cover
+        )
         if now != e.payload:
             problems.append(f"{name}: {_diff(stored, json.loads(now), session)}")
             return problems

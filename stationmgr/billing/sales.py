@@ -43,6 +43,8 @@ class Sale:
     tariffs: tuple[str, ...]
     by_vat: dict[int, tuple[int, int]]  # vat_bp → (net, vat)
     lines: tuple[dict, ...]  # type: ignore[type-arg]
+    holder_id: int | None = None
+    stopped_at: datetime | None = None  # the session's stop (a late sale: before `ts`'s month)
 
     @property
     def net_minor(self) -> int:
@@ -105,9 +107,17 @@ def sales(
             tariffs=tuple(dict.fromkeys(t["name"] for t in price["tariffs"])),
             by_vat=by_vat,
             lines=tuple(price["lines"]),
+            holder_id=tx.get("holder_id"),
+            stopped_at=_epoch_ms(tx.get("stopped_at")),
         )
         if progress is not None and (n % 200 == 0 or n == len(rows)):
             progress(n, len(rows))
+
+
+def _epoch_ms(ms: int | None) -> datetime | None:
+    from datetime import UTC
+
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
 
 
 SALES_CSV = [

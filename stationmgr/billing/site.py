@@ -42,15 +42,22 @@ SITE_KEYS: dict[str, tuple[str, str]] = {
     "csv_dialect": ("CSV files: 'excel-sv' (semicolon, decimal comma, BOM) or 'plain'", "plain"),
     "timezone": ("the site's time zone (days and months are local)", "Europe/Stockholm"),
     "currency": ("currency before any tariff exists", "SEK"),
-    "sie_account_sales": ("SIE: sales account", "3001"),
+    "sie_account_sales": ("SIE: sales account at 25 % VAT", "3001"),
+    "sie_account_sales_12": ("SIE: sales account at 12 % VAT", "3002"),
+    "sie_account_sales_6": ("SIE: sales account at 6 % VAT", "3003"),
+    "sie_account_sales_0": ("SIE: sales account without VAT (0 %, exempt)", "3004"),
     "sie_account_vat": ("SIE: output VAT account (25 %)", "2611"),
     "sie_account_vat_12": ("SIE: output VAT account (12 %)", "2621"),
     "sie_account_vat_6": ("SIE: output VAT account (6 %)", "2631"),
-    "sie_account_debit": ("SIE: receivables or bank account", "1930"),
-    "sie_voucher_series": ("SIE: voucher series", "L"),
+    "sie_account_debit": ("SIE: receivables for sales on credit (card holders)", "1510"),
+    "sie_account_paid": ("SIE: sales paid at the site (guests: card/Swish)", "1580"),
+    "sie_voucher_series": ("SIE: voucher series (numbers run through the fiscal year)", "L"),
     "sie_voucher_per": ("SIE: one voucher per 'day' or per 'receipt'", "day"),
+    "sie_kptyp": ("SIE: chart of accounts type (#KPTYP)", "EUBAS97"),
+    "sie_objects": ("SIE: object dimensions: '', 'bay', 'customer' or 'bay,customer'", ""),
     "fiscal_year_start": ("first month of the fiscal year (1-12), for SIE #RAR", "1"),
     "ocpp_pending": ("OCPP: keep unregistered charge points as pending (yes/no)", "no"),
+    "anchor_file": ("a file (on another disk) the ledger's head codes are appended to", ""),
 }
 _ORGNR = re.compile(r"^\d{6}-?\d{4}$")
 _VATNR = re.compile(r"^(SE\d{10}01|(?!SE)[A-Z]{2}[0-9A-Z]{2,13})$")
@@ -176,6 +183,14 @@ def check_site_value(key: str, value: str) -> str:
         raise UserError(f"invalid account {value!r}: expected a 4-digit BAS account")
     if key == "sie_voucher_per" and value not in ("day", "receipt"):
         raise UserError("sie_voucher_per must be 'day' or 'receipt'")
+    if key == "sie_voucher_series" and not re.fullmatch(r"[A-Z0-9]{1,4}", value):
+        raise UserError("sie_voucher_series must be 1-4 letters or digits (e.g. L)")
+    if key == "sie_kptyp" and value not in ("BAS95", "BAS96", "EUBAS97", "NE2007", "BAS2014"):
+        raise UserError("sie_kptyp must be one of BAS95, BAS96, EUBAS97, NE2007, BAS2014")
+    if key == "sie_objects" and not set(filter(None, value.split(","))) <= {"bay", "customer"}:
+        raise UserError("sie_objects must be '', 'bay', 'customer' or 'bay,customer'")
+    if key == "anchor_file" and value and not value.startswith("/") and ":" not in value[:3]:
+        raise UserError("anchor_file must be an absolute path")
     if key == "fiscal_year_start" and not (value.isdigit() and 1 <= int(value) <= 12):
         raise UserError("fiscal_year_start must be a month number 1-12")
     if key == "ocpp_pending" and value not in ("yes", "no"):

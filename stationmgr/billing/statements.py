@@ -471,6 +471,7 @@ class MonthSummary:
     by_vat: dict[int, tuple[int, int]] = field(default_factory=dict)
     reversals: int = 0
     unpriced: int = 0  # sessions plugged in before any valid tariff: priced at nothing
+    ledger_code: str = ""  # the ledger head's code, to keep outside (billing.anchors)
 
 
 def month_summary(
@@ -503,6 +504,9 @@ def month_summary(
     m.by_bay = dict(sorted(m.by_bay.items()))
     m.by_tariff = dict(sorted(m.by_tariff.items()))
     m.by_vat = {bp: (a, b) for bp, (a, b) in sorted(vat.items())}
+    from stationmgr.billing.anchors import month_head_code
+
+    m.ledger_code = month_head_code(s, year, month)
     return m
 
 
@@ -542,7 +546,13 @@ def render_summary(m: MonthSummary, lang: str = "sv") -> bytes:
         raise UserError(f"unknown language {lang!r}: use sv or en")
     w = lambda k: word(k, lang)  # noqa: E731
     title = {"sv": "MÅNADSSAMMANSTÄLLNING", "en": "MONTH SUMMARY"}[lang]
-    p = _Pages(title, m.seller, lang, [f"{w('period')}: {m.year}-{m.month:02d}"])
+    code = {"sv": "Kontrollkod huvudbok", "en": "Ledger check code"}[lang]
+    p = _Pages(
+        title,
+        m.seller,
+        lang,
+        [f"{w('period')}: {m.year}-{m.month:02d}", f"{code}: {m.ledger_code}"],
+    )
     heads = {
         "sv": ("Per dag", "Per laddplats", "Per tariff"),
         "en": ("Per day", "Per bay", "Per tariff"),

@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "stationmgr.cli.simulate",
     "stationmgr.cli.billing",
     "stationmgr.cli.invoices",
+    "stationmgr.cli.months",
     "stationmgr.cli.report",
     "stationmgr.cli.alerts",
     "stationmgr.cli.faults",

@@ -56,6 +56,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=export_cmd, required_action="billing.export")
 
     p = sub.add_parser("verify", help="check the ledger, receipt numbering and other chains")
+    p.add_argument(
+        "--anchor",
+        action="append",
+        metavar="CODE",
+        help="a ledger head code kept outside the database (month summary, invoice, "
+        "anchor file): the entry it names must still be there with its hash (repeatable)",
+    )
     p.set_defaults(func=verify_cmd)
 
     p = sub.add_parser("tariffs", help="tariff versions (never edited: add a new version)")

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
 from stationmgr.cli import chargers_ocpp, devices_remote, ocpp_pending, site_admin
+from stationmgr.cli import months as months_cli
 from stationmgr.cli.accounts_remote import ACCOUNTS
 from stationmgr.cli.common import print_json, print_table
 from stationmgr.cli.invoices import INVOICES
@@ -438,6 +439,7 @@ REMOTE.update(ACCOUNTS)
 REMOTE.update(INVOICES)
 REMOTE.update(ocpp_pending.COMMANDS)
 REMOTE.update(chargers_ocpp.REMOTE)
+REMOTE.update(months_cli.MONTHS)
 
 
 # ---------------------------------------------------------------- `site certificate`

@@ -107,7 +107,7 @@ def db_compact(args: argparse.Namespace, client: SiteClient) -> int:
 def verify(args: argparse.Namespace, client: SiteClient) -> int:
     """Exit 1 when any check is broken (the first five problems of each are shown)."""
     failed = 0
-    for r in client.verify():
+    for r in client.verify(getattr(args, "anchor", None) or None):
         if r.ok:
             print(f"{r.name}: ok")
             continue

@@ -4,7 +4,7 @@ Each checks the operator's role and audits a change, as the CLI did on its own b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stationmgr.access.context import record
 from stationmgr.client import admin_models as a
@@ -118,12 +118,26 @@ class LocalAdmin:
             )
         return a.Compacted(n)
 
-    def verify(self) -> list[a.Check]:
+    def close_month(self, req: a.MonthCloseRequest) -> a.ClosedMonthRow:
+        from stationmgr.billing.months import close_and_anchor
+
+        info, note = close_and_anchor(self.db, req.month, actor=self.actor)
+        return _closed_row(info, note)
+
+    def closed_months(self) -> list[a.ClosedMonthRow]:
+        from stationmgr.billing.months import list_closed
+
+        with self.db.session() as s:
+            self._require(s, "billing.export")
+            return [_closed_row(x) for x in list_closed(s)]
+
+    def verify(self, anchors: list[str] | None = None) -> list[a.Check]:
         from stationmgr.verify import run_checks
 
         with self.db.session() as s:
             self._require(s, "verify")
-        return [a.Check(r.name, r.ok, list(r.problems)) for r in run_checks(self.db)]
+        checks = run_checks(self.db, anchors=anchors)
+        return [a.Check(r.name, r.ok, list(r.problems)) for r in checks]
 
     # ------------------------------------------------------------ corrections
 
@@ -200,3 +214,18 @@ class LocalAdmin:
             )
             for r in results
         ]
+
+
+def _closed_row(x: Any, note: str = "") -> a.ClosedMonthRow:
+    return a.ClosedMonthRow(
+        x.month,
+        x.closed_at.isoformat(),
+        x.closed_by,
+        x.entries,
+        x.total_minor,
+        x.sie_vouchers,
+        x.head_code,
+        x.sie_sha256,
+        x.csv_sha256,
+        note,
+    )

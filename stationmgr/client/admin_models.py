@@ -136,3 +136,26 @@ class Reconciliation(Wire):
     resets: int
     ok: bool
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MonthCloseRequest(Wire):
+    """`POST /months/close`: close the month `YYYY-MM` (in order; never reopened)."""
+
+    month: str
+
+
+@dataclass(frozen=True)
+class ClosedMonthRow(Wire):
+    """A closed month (`months list`); `note` says where its line was anchored."""
+
+    month: str
+    closed_at: str
+    closed_by: str | None
+    entries: int
+    total_minor: int
+    sie_vouchers: int
+    head_code: str
+    sie_sha256: str
+    csv_sha256: str
+    note: str = ""

@@ -48,8 +48,15 @@ class RemoteAdmin:
     def compact(self, req: a.CompactRequest) -> a.Compacted:
         return a.Compacted.from_json(self._call("POST", "/database/compact", req.to_json()))
 
-    def verify(self) -> list[a.Check]:
-        return [a.Check.from_json(x) for x in self._call("POST", "/verify")["items"]]
+    def close_month(self, req: a.MonthCloseRequest) -> a.ClosedMonthRow:
+        return a.ClosedMonthRow.from_json(self._call("POST", "/months/close", req.to_json()))
+
+    def closed_months(self) -> list[a.ClosedMonthRow]:
+        return self._listed(a.ClosedMonthRow, "/months")
+
+    def verify(self, anchors: list[str] | None = None) -> list[a.Check]:
+        answer = self._call("POST", "/verify", {"anchors": list(anchors or [])})
+        return [a.Check.from_json(x) for x in answer["items"]]
 
     def correct_session(self, session_id: int, req: a.CorrectionRequest) -> a.Correction:
         answer = self._call("POST", f"/sessions/{int(session_id)}/correct", req.to_json())

@@ -22,6 +22,8 @@ def add_admin_routes(app: web.Application) -> None:
     r.add_get(f"{P}/reconcile", reconcile)
     r.add_post(f"{P}/database/compact", compact)
     r.add_post(f"{P}/verify", verify)
+    r.add_post(f"{P}/months/close", close_month)
+    r.add_get(f"{P}/months", closed_months)
     r.add_post(f"{P}/sessions/{{session_id}}/correct", correct_session)
 
 
@@ -67,7 +69,11 @@ async def compact(request: web.Request) -> web.Response:
 
 async def verify(request: web.Request) -> web.Response:
     actor = await actor_for(request)
-    return ok(await service(request).call(actor, "verify"))
+    data = await request.json() if request.can_read_body else {}
+    anchors = data.get("anchors") if isinstance(data, dict) else None
+    if not (isinstance(anchors, list) and all(isinstance(x, str) for x in anchors)):
+        anchors = None
+    return ok(await service(request).call(actor, "verify", anchors))
 
 
 async def correct_session(request: web.Request) -> web.Response:
@@ -80,3 +86,14 @@ async def correct_session(request: web.Request) -> web.Response:
 async def reconcile(request: web.Request) -> web.Response:
     actor = await actor_for(request)
     return ok(await service(request).call(actor, "reconcile", query(request, a.ReconcileQuery)))
+
+
+async def close_month(request: web.Request) -> web.Response:
+    actor = await actor_for(request)
+    req = await body(request, a.MonthCloseRequest)
+    return ok(await service(request).call(actor, "close_month", req))
+
+
+async def closed_months(request: web.Request) -> web.Response:
+    actor = await actor_for(request)
+    return ok(await service(request).call(actor, "closed_months"))

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -234,3 +235,31 @@ class SessionClaim(Base):
     __tablename__ = "session_claims"
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), primary_key=True)
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
+
+
+class MonthClose(Base):
+    """A closed month: nothing dated in it changes afterwards (a later sale or correction
+    is booked in the first open period), and its exports are kept as handed out so they are
+    byte-identical whenever made again. `entries_digest` covers the ledger entries booked in
+    the month; `settings` is what the exports were made with (site values, version)."""
+
+    __tablename__ = "month_closes"
+    __table_args__ = (UniqueConstraint("year", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime, unique=True)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(40))
+    entries: Mapped[int] = mapped_column(Integer)
+    entries_digest: Mapped[str] = mapped_column(String(64))
+    head_seq: Mapped[int] = mapped_column(Integer)  # the ledger's head at the close
+    head_hash: Mapped[str] = mapped_column(String(64))
+    total_minor: Mapped[int] = mapped_column(Integer)
+    sie_vouchers: Mapped[int] = mapped_column(Integer)
+    sie: Mapped[bytes] = mapped_column(LargeBinary)
+    sie_sha256: Mapped[str] = mapped_column(String(64))
+    csv: Mapped[bytes] = mapped_column(LargeBinary)
+    csv_sha256: Mapped[str] = mapped_column(String(64))
+    settings: Mapped[Any] = mapped_column(JSONText)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 19:54:25.730021
+Create Date: 2026-12-02 19:54:38.584837
 """
 
 import sqlalchemy as sa
@@ -110,6 +110,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_invoices_group_id"), ["group_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_invoices_holder_id"), ["holder_id"], unique=False)
 
+    op.create_table(
+        "month_closes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("period_start", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("period_end", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("closed_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("closed_by", sa.String(length=40), nullable=True),
+        sa.Column("entries", sa.Integer(), nullable=False),
+        sa.Column("entries_digest", sa.String(length=64), nullable=False),
+        sa.Column("head_seq", sa.Integer(), nullable=False),
+        sa.Column("head_hash", sa.String(length=64), nullable=False),
+        sa.Column("total_minor", sa.Integer(), nullable=False),
+        sa.Column("sie_vouchers", sa.Integer(), nullable=False),
+        sa.Column("sie", sa.LargeBinary(), nullable=False),
+        sa.Column("sie_sha256", sa.String(length=64), nullable=False),
+        sa.Column("csv", sa.LargeBinary(), nullable=False),
+        sa.Column("csv_sha256", sa.String(length=64), nullable=False),
+        sa.Column("settings", stationmgr.store.models.JSONText(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("period_end"),
+        sa.UniqueConstraint("year", "month"),
+    )
     op.create_table(
         "operators",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -764,6 +788,7 @@ def downgrade() -> None:
 
     op.drop_table("persist_failures")
     op.drop_table("operators")
+    op.drop_table("month_closes")
     with op.batch_alter_table("invoices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invoices_holder_id"))
         batch_op.drop_index(batch_op.f("ix_invoices_group_id"))
