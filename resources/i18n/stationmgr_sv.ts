@@ -1365,140 +1365,150 @@
 <context>
     <name>ChargersPage</name>
     <message>
-        <location filename="../../ui/chargers/page.py" line="70" />
+        <location filename="../../ui/chargers/page.py" line="71" />
         <source>Charger / bay</source>
         <translation>Laddare / plats</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="71" />
-        <location filename="../../ui/chargers/page.py" line="95" />
+        <location filename="../../ui/chargers/page.py" line="72" />
+        <location filename="../../ui/chargers/page.py" line="99" />
         <source>Driver</source>
         <translation>Drivrutin</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="72" />
-        <location filename="../../ui/chargers/page.py" line="96" />
+        <location filename="../../ui/chargers/page.py" line="73" />
+        <location filename="../../ui/chargers/page.py" line="100" />
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="73" />
+        <location filename="../../ui/chargers/page.py" line="74" />
         <source>Address</source>
         <translation>Adress</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="74" />
-        <location filename="../../ui/chargers/page.py" line="97" />
+        <location filename="../../ui/chargers/page.py" line="75" />
+        <location filename="../../ui/chargers/page.py" line="101" />
         <source>Baud</source>
         <translation>Baud</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="75" />
-        <location filename="../../ui/chargers/page.py" line="99" />
+        <location filename="../../ui/chargers/page.py" line="76" />
+        <location filename="../../ui/chargers/page.py" line="103" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="83" />
+        <location filename="../../ui/chargers/page.py" line="84" />
         <source>Add charger…</source>
         <translation>Lägg till laddare…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="84" />
+        <location filename="../../ui/chargers/page.py" line="85" />
         <source>Edit / test…</source>
         <translation>Redigera / testa…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="85" />
-        <location filename="../../ui/chargers/page.py" line="108" />
-        <location filename="../../ui/chargers/page.py" line="390" />
+        <location filename="../../ui/chargers/page.py" line="86" />
+        <location filename="../../ui/chargers/page.py" line="112" />
+        <location filename="../../ui/chargers/page.py" line="415" />
         <source>Remove</source>
         <translation>Ta bort</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="94" />
+        <location filename="../../ui/chargers/page.py" line="90" />
+        <source>OCPP…</source>
+        <translation>OCPP…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="91" />
+        <source>The charger's own configuration and its messages</source>
+        <translation>Laddarens egen konfiguration och dess meddelanden</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="98" />
         <source>Card reader</source>
         <translation>Kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="98" />
+        <location filename="../../ui/chargers/page.py" line="102" />
         <source>Reads cards for</source>
         <translation>Läser kort för</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="106" />
+        <location filename="../../ui/chargers/page.py" line="110" />
         <source>Add reader…</source>
         <translation>Lägg till läsare…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="107" />
+        <location filename="../../ui/chargers/page.py" line="111" />
         <source>Edit…</source>
         <translation>Redigera…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="120" />
+        <location filename="../../ui/chargers/page.py" line="124" />
         <source>Chargers and their bays</source>
         <translation>Laddare och deras platser</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="128" />
+        <location filename="../../ui/chargers/page.py" line="137" />
         <source>Card readers</source>
         <translation>Kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="165" />
+        <location filename="../../ui/chargers/page.py" line="174" />
         <source>The site cannot be reached: {0}</source>
         <translation>Platsen kan inte nås: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="185" />
+        <location filename="../../ui/chargers/page.py" line="194" />
         <source>Could not read the chargers: {0}</source>
         <translation>Kunde inte läsa laddarna: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="218" />
+        <location filename="../../ui/chargers/page.py" line="227" />
         <source>card reader: {0}</source>
         <translation>kortläsare: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="220" />
+        <location filename="../../ui/chargers/page.py" line="229" />
         <source>no card reader</source>
         <translation>ingen kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="237" />
-        <location filename="../../ui/chargers/page.py" line="259" />
+        <location filename="../../ui/chargers/page.py" line="246" />
+        <location filename="../../ui/chargers/page.py" line="268" />
         <source>enabled</source>
         <translation>aktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="237" />
-        <location filename="../../ui/chargers/page.py" line="257" />
+        <location filename="../../ui/chargers/page.py" line="246" />
+        <location filename="../../ui/chargers/page.py" line="266" />
         <source>disabled</source>
         <translation>avaktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="399" />
+        <location filename="../../ui/chargers/page.py" line="424" />
         <source>Remove charger {0} and its bays? A session running on it is stopped. A charger with sessions on record is disabled instead, so its history stays.</source>
         <translation>Ta bort laddaren {0} och dess platser? En pågående laddning på den stoppas. En laddare med sparade laddningar inaktiveras i stället, så att historiken finns kvar.</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="213" />
+        <location filename="../../ui/chargers/page.py" line="222" />
         <source>Bay {0} (connector {1})</source>
         <translation>Plats {0} (uttag {1})</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="236" />
+        <location filename="../../ui/chargers/page.py" line="245" />
         <source>bay {0}</source>
         <translation>plats {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="236" />
+        <location filename="../../ui/chargers/page.py" line="245" />
         <source>the desk (enrolment)</source>
         <translation>disken (registrering)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="248" />
+        <location filename="../../ui/chargers/page.py" line="257" />
         <source>No charger yet: add one, pick its port and press Test connection.</source>
         <translation>Ingen laddare än: lägg till en, välj dess port och tryck Testa anslutningen.</translation>
     </message>
@@ -1515,17 +1525,17 @@
         <translation>aktiverad · svarar inte</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="410" />
+        <location filename="../../ui/chargers/page.py" line="435" />
         <source>Charger has sessions on record: disabled, not removed. </source>
         <translation>Laddaren har sparade laddningar: inaktiverad, inte borttagen. </translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="419" />
+        <location filename="../../ui/chargers/page.py" line="444" />
         <source>Remove this card reader?</source>
         <translation>Ta bort kortläsaren?</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="430" />
+        <location filename="../../ui/chargers/page.py" line="455" />
         <source>Chargers</source>
         <translation>Laddare</translation>
     </message>
@@ -1609,7 +1619,7 @@
 <context>
     <name>FirstRunWizard</name>
     <message>
-        <location filename="../../ui/access/wizard.py" line="115" />
+        <location filename="../../ui/access/wizard.py" line="153" />
         <source>Set up stationmgr</source>
         <translation>Konfigurera stationmgr</translation>
     </message>
@@ -1695,142 +1705,142 @@
 <context>
     <name>HistoryPage</name>
     <message>
-        <location filename="../../ui/history/page.py" line="80" />
+        <location filename="../../ui/history/page.py" line="83" />
         <source>Today</source>
         <translation>I dag</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="81" />
+        <location filename="../../ui/history/page.py" line="84" />
         <source>Last 7 days</source>
         <translation>Senaste 7 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="82" />
+        <location filename="../../ui/history/page.py" line="85" />
         <source>Last 30 days</source>
         <translation>Senaste 30 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="83" />
+        <location filename="../../ui/history/page.py" line="86" />
         <source>This month</source>
         <translation>Denna månad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="84" />
+        <location filename="../../ui/history/page.py" line="87" />
         <source>Last month</source>
         <translation>Förra månaden</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="85" />
+        <location filename="../../ui/history/page.py" line="88" />
         <source>All time</source>
         <translation>All tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="86" />
+        <location filename="../../ui/history/page.py" line="89" />
         <source>Dates…</source>
         <translation>Datum…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="99" />
+        <location filename="../../ui/history/page.py" line="102" />
         <source>All bays</source>
         <translation>Alla platser</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="101" />
+        <location filename="../../ui/history/page.py" line="104" />
         <source>Card number</source>
         <translation>Kortnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="104" />
+        <location filename="../../ui/history/page.py" line="107" />
         <source>Holder name</source>
         <translation>Innehavarens namn</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="107" />
+        <location filename="../../ui/history/page.py" line="110" />
         <source>Any stop reason</source>
         <translation>Alla stopporsaker</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="110" />
+        <location filename="../../ui/history/page.py" line="113" />
         <source>Running only</source>
         <translation>Endast pågående</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="111" />
+        <location filename="../../ui/history/page.py" line="114" />
         <source>Refresh</source>
         <translation>Uppdatera</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="114" />
+        <location filename="../../ui/history/page.py" line="117" />
         <source>Export CSV…</source>
         <translation>Exportera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="149" />
+        <location filename="../../ui/history/page.py" line="152" />
         <source>Open session</source>
         <translation>Öppna laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="159" />
+        <location filename="../../ui/history/page.py" line="162" />
         <source>No receipt: {0}</source>
         <translation>Inget kvitto: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="193" />
+        <location filename="../../ui/history/page.py" line="196" />
         <source>loading…</source>
         <translation>läser in…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="195" />
+        <location filename="../../ui/history/page.py" line="198" />
         <source>failed: {0}</source>
         <translation>misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="217" />
+        <location filename="../../ui/history/page.py" line="220" />
         <source>Could not read the bays: {0}</source>
         <translation>Kunde inte läsa platserna: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="227" />
+        <location filename="../../ui/history/page.py" line="230" />
         <source>The site cannot be reached: {0}</source>
         <translation>Platsen kan inte nås: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="262" />
+        <location filename="../../ui/history/page.py" line="265" />
         <source>{0} · {1} · plugged {2} · charging {3} · idle {4}</source>
         <translation>{0} · {1} · inkopplad {2} · laddning {3} · stillastående {4}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="263" />
+        <location filename="../../ui/history/page.py" line="266" />
         <source>1 session</source>
         <translation>1 laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="263" />
+        <location filename="../../ui/history/page.py" line="266" />
         <source>{0} sessions</source>
         <translation>{0} laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="313" />
+        <location filename="../../ui/history/page.py" line="316" />
         <source>Details…</source>
         <translation>Detaljer…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="314" />
+        <location filename="../../ui/history/page.py" line="317" />
         <source>Receipt…</source>
         <translation>Kvitto…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="317" />
+        <location filename="../../ui/history/page.py" line="320" />
         <source>A receipt is issued once the session stops</source>
         <translation>Ett kvitto utfärdas när laddningen har avslutats</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="320" />
+        <location filename="../../ui/history/page.py" line="323" />
         <source>Copy session number</source>
         <translation>Kopiera laddningsnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="323" />
+        <location filename="../../ui/history/page.py" line="326" />
         <source>Copy transaction id</source>
         <translation>Kopiera transaktions-id</translation>
     </message>
@@ -1839,37 +1849,37 @@
         <translation type="vanished">{0} laddningar · {1} · inkopplad {2} h · laddning {3} h · stillastående {4} h</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="337" />
+        <location filename="../../ui/history/page.py" line="340" />
         <source>Export sessions</source>
         <translation>Exportera laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="337" />
+        <location filename="../../ui/history/page.py" line="340" />
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="346" />
+        <location filename="../../ui/history/page.py" line="349" />
         <source>Exporting…</source>
         <translation>Exporterar…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="353" />
+        <location filename="../../ui/history/page.py" line="356" />
         <source>Could not save {0}: {1}</source>
         <translation>Kunde inte spara {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="355" />
+        <location filename="../../ui/history/page.py" line="358" />
         <source>Saved {0}</source>
         <translation>Sparade {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="358" />
+        <location filename="../../ui/history/page.py" line="361" />
         <source>Export failed: {0}</source>
         <translation>Exporten misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="365" />
+        <location filename="../../ui/history/page.py" line="368" />
         <source>History</source>
         <translation>Historik</translation>
     </message>
@@ -2176,79 +2186,79 @@ Hela filen avvisas: inget importeras. Rätta raden och öppna filen igen.</trans
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/mainwindow.py" line="54" />
+        <location filename="../../ui/mainwindow.py" line="55" />
         <source>stationmgr — charging site</source>
         <translation>stationmgr — laddplats</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="99" />
+        <location filename="../../ui/mainwindow.py" line="100" />
         <source>Show stationmgr</source>
         <translation>Visa stationmgr</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="101" />
+        <location filename="../../ui/mainwindow.py" line="102" />
         <source>Quit</source>
         <translation>Avsluta</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="206" />
+        <location filename="../../ui/mainwindow.py" line="207" />
         <source>&amp;File</source>
         <translation>&amp;Arkiv</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="207" />
+        <location filename="../../ui/mainwindow.py" line="208" />
         <source>&amp;Settings…</source>
         <translation>&amp;Inställningar…</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="217" />
+        <location filename="../../ui/mainwindow.py" line="218" />
         <source>&amp;Quit</source>
         <translation>&amp;Avsluta</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="221" />
+        <location filename="../../ui/mainwindow.py" line="222" />
         <source>&amp;View</source>
         <translation>&amp;Visa</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="222" />
+        <location filename="../../ui/mainwindow.py" line="223" />
         <source>&amp;Full screen</source>
         <translation>&amp;Helskärm</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="231" />
+        <location filename="../../ui/mainwindow.py" line="232" />
         <source>&amp;Help</source>
         <translation>&amp;Hjälp</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="233" />
+        <location filename="../../ui/mainwindow.py" line="234" />
         <source>&amp;About stationmgr</source>
         <translation>&amp;Om stationmgr</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="240" />
+        <location filename="../../ui/mainwindow.py" line="241" />
         <source>About stationmgr</source>
         <translation>Om stationmgr</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="241" />
+        <location filename="../../ui/mainwindow.py" line="242" />
         <source>stationmgr {0}
 Monitor and run a small EV charging site.</source>
         <translation>stationmgr {0}
 Övervaka och driv en liten laddplats för elbilar.</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="257" />
+        <location filename="../../ui/mainwindow.py" line="268" />
         <source>site not running: history only</source>
         <translation>platsen körs inte: endast historik</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="265" />
+        <location filename="../../ui/mainwindow.py" line="276" />
         <source>waiting for the site…</source>
         <translation>väntar på platsen…</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="269" />
+        <location filename="../../ui/mainwindow.py" line="280" />
         <source>site not reachable</source>
         <translation>platsen kan inte nås</translation>
     </message>
@@ -2259,6 +2269,105 @@ Monitor and run a small EV charging site.</source>
     <message>
         <source>(time ×{0})</source>
         <translation type="vanished">(tid ×{0})</translation>
+    </message>
+</context>
+<context>
+    <name>OcppDialog</name>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="52" />
+        <source>Charger {0} (OCPP)</source>
+        <translation>Laddare {0} (OCPP)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="58" />
+        <source>Key</source>
+        <translation>Nyckel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="58" />
+        <source>Value</source>
+        <translation>Värde</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="58" />
+        <source>Read-only</source>
+        <translation>Skrivskyddad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="63" />
+        <source>pick a key</source>
+        <translation>välj en nyckel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="67" />
+        <source>Change on the charger</source>
+        <translation>Ändra i laddaren</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="69" />
+        <location filename="../../ui/chargers/ocpp.py" line="86" />
+        <source>Read again</source>
+        <translation>Läs igen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="82" />
+        <source>Time</source>
+        <translation>Tid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="82" />
+        <source>Direction</source>
+        <translation>Riktning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="82" />
+        <source>Kind</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="82" />
+        <source>Action</source>
+        <translation>Åtgärd</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="83" />
+        <source>Unique id</source>
+        <translation>Unikt id</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="83" />
+        <source>Payload</source>
+        <translation>Innehåll</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="94" />
+        <source>Configuration</source>
+        <translation>Konfiguration</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="95" />
+        <source>Messages</source>
+        <translation>Meddelanden</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="123" />
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="170" />
+        <source>{0}={1}: {2}</source>
+        <translation>{0}={1}: {2}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="189" />
+        <source>charger → site</source>
+        <translation>laddare → plats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/ocpp.py" line="189" />
+        <source>site → charger</source>
+        <translation>plats → laddare</translation>
     </message>
 </context>
 <context>
@@ -2535,6 +2644,49 @@ Monitor and run a small EV charging site.</source>
     </message>
 </context>
 <context>
+    <name>SellerFields</name>
+    <message>
+        <location filename="../../ui/site_fields.py" line="30" />
+        <source>e.g. Brf Solrosen</source>
+        <translation>t.ex. Brf Solrosen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/site_fields.py" line="34" />
+        <source>Street 1; 123 45 Town (lines split by ;)</source>
+        <translation>Gatan 1; 123 45 Orten (rader delas med ;)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/site_fields.py" line="37" />
+        <source>Registered for VAT</source>
+        <translation>Momsregistrerad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/site_fields.py" line="48" />
+        <source>Seller's name</source>
+        <translation>Säljarens namn</translation>
+    </message>
+    <message>
+        <location filename="../../ui/site_fields.py" line="49" />
+        <source>Organisation number</source>
+        <translation>Organisationsnummer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/site_fields.py" line="50" />
+        <source>Address</source>
+        <translation>Adress</translation>
+    </message>
+    <message>
+        <location filename="../../ui/site_fields.py" line="52" />
+        <source>VAT number</source>
+        <translation>Momsregistreringsnummer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/site_fields.py" line="53" />
+        <source>Time zone</source>
+        <translation>Tidszon</translation>
+    </message>
+</context>
+<context>
     <name>SessionDetailDialog</name>
     <message>
         <location filename="../../ui/history/detail.py" line="39" />
@@ -2765,199 +2917,204 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="24" />
+        <location filename="../../ui/settings_dialog.py" line="33" />
         <source>Settings</source>
         <translation>Inställningar</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="27" />
-        <location filename="../../ui/settings_dialog.py" line="33" />
+        <location filename="../../ui/settings_dialog.py" line="37" />
+        <location filename="../../ui/settings_dialog.py" line="43" />
         <source>As the system</source>
         <translation>Som systemet</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="33" />
+        <location filename="../../ui/settings_dialog.py" line="43" />
         <source>Light</source>
         <translation>Ljust</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="33" />
+        <location filename="../../ui/settings_dialog.py" line="43" />
         <source>Dark</source>
         <translation>Mörkt</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="38" />
+        <location filename="../../ui/settings_dialog.py" line="49" />
         <source>&amp;Language:</source>
         <translation>&amp;Språk:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="39" />
+        <location filename="../../ui/settings_dialog.py" line="50" />
         <source>&amp;Colours:</source>
         <translation>&amp;Färger:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="40" />
+        <location filename="../../ui/settings_dialog.py" line="51" />
         <source>Changes apply when stationmgr starts next time.</source>
         <translation>Ändringarna gäller när stationmgr startas nästa gång.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="65" />
+        <source>Seller and time zone (the site's)</source>
+        <translation>Säljare och tidszon (platsens)</translation>
     </message>
 </context>
 <context>
     <name>TariffEditor</name>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="78" />
+        <location filename="../../ui/billing/tariffs.py" line="85" />
         <source>of charging</source>
         <translation>av laddningen</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="79" />
+        <location filename="../../ui/billing/tariffs.py" line="86" />
         <source>of plugged time</source>
         <translation>av inkopplad tid</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="85" />
+        <location filename="../../ui/billing/tariffs.py" line="92" />
         <source>no cap</source>
         <translation>inget tak</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="88" />
+        <location filename="../../ui/billing/tariffs.py" line="95" />
         <source>Add version</source>
         <translation>Lägg till version</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="43" />
-        <location filename="../../ui/billing/tariffs.py" line="92" />
+        <location filename="../../ui/billing/tariffs.py" line="50" />
+        <location filename="../../ui/billing/tariffs.py" line="99" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="44" />
-        <location filename="../../ui/billing/tariffs.py" line="93" />
+        <location filename="../../ui/billing/tariffs.py" line="51" />
+        <location filename="../../ui/billing/tariffs.py" line="100" />
         <source>For</source>
         <translation>För</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="94" />
+        <location filename="../../ui/billing/tariffs.py" line="101" />
         <source>Valid from (site time)</source>
         <translation>Giltig från (platsens tid)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="95" />
+        <location filename="../../ui/billing/tariffs.py" line="102" />
         <source>Price per kWh</source>
         <translation>Pris per kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="99" />
+        <location filename="../../ui/billing/tariffs.py" line="106" />
         <source>Price per hour</source>
         <translation>Pris per timme</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="48" />
-        <location filename="../../ui/billing/tariffs.py" line="100" />
+        <location filename="../../ui/billing/tariffs.py" line="55" />
+        <location filename="../../ui/billing/tariffs.py" line="107" />
         <source>Start fee</source>
         <translation>Startavgift</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="42" />
+        <location filename="../../ui/billing/tariffs.py" line="49" />
         <source>No.</source>
         <translation>Nr</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="45" />
+        <location filename="../../ui/billing/tariffs.py" line="52" />
         <source>Valid from</source>
         <translation>Giltig från</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="46" />
+        <location filename="../../ui/billing/tariffs.py" line="53" />
         <source>Per kWh</source>
         <translation>Per kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="47" />
+        <location filename="../../ui/billing/tariffs.py" line="54" />
         <source>Per hour</source>
         <translation>Per timme</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="49" />
+        <location filename="../../ui/billing/tariffs.py" line="56" />
         <source>Idle per min</source>
         <translation>Stillastående per min</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="50" />
+        <location filename="../../ui/billing/tariffs.py" line="57" />
         <source>Grace</source>
         <translation>Fri tid</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="51" />
+        <location filename="../../ui/billing/tariffs.py" line="58" />
         <source>Idle cap</source>
         <translation>Tak stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="52" />
+        <location filename="../../ui/billing/tariffs.py" line="59" />
         <source>VAT</source>
         <translation>Moms</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="101" />
+        <location filename="../../ui/billing/tariffs.py" line="108" />
         <source>Idle fee per minute</source>
         <translation>Avgift per minut stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="102" />
+        <location filename="../../ui/billing/tariffs.py" line="109" />
         <source>Grace period (min)</source>
         <translation>Fri tid (min)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="103" />
+        <location filename="../../ui/billing/tariffs.py" line="110" />
         <source>Idle fee cap</source>
         <translation>Tak för avgift för stillastående</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="104" />
+        <location filename="../../ui/billing/tariffs.py" line="111" />
         <source>VAT %</source>
         <translation>Moms %</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="105" />
+        <location filename="../../ui/billing/tariffs.py" line="112" />
         <source>Currency</source>
         <translation>Valuta</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="107" />
+        <location filename="../../ui/billing/tariffs.py" line="114" />
         <source>New tariff version (prices net of VAT)</source>
         <translation>Ny taxeversion (priser exkl. moms)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="163" />
+        <location filename="../../ui/billing/tariffs.py" line="170" />
         <source>guests</source>
         <translation>gäster</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="167" />
+        <location filename="../../ui/billing/tariffs.py" line="174" />
         <source>site default</source>
         <translation>platsens standard</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="190" />
+        <location filename="../../ui/billing/tariffs.py" line="197" />
         <source>Site default</source>
         <translation>Platsens standard</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="191" />
+        <location filename="../../ui/billing/tariffs.py" line="198" />
         <source>Guests</source>
         <translation>Gäster</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="193" />
+        <location filename="../../ui/billing/tariffs.py" line="200" />
         <source>Group: {0}</source>
         <translation>Grupp: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="237" />
+        <location filename="../../ui/billing/tariffs.py" line="245" />
         <source>Added version {0}</source>
         <translation>Lade till version {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="253" />
+        <location filename="../../ui/billing/tariffs.py" line="261" />
         <source>Tariff not added</source>
         <translation>Taxan lades inte till</translation>
     </message>
@@ -3113,65 +3270,78 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>_OwnerPage</name>
     <message>
-        <location filename="../../ui/access/wizard.py" line="47" />
+        <location filename="../../ui/access/wizard.py" line="84" />
         <source>The owner's account</source>
         <translation>Ägarens konto</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="50" />
+        <location filename="../../ui/access/wizard.py" line="87" />
         <source>The owner configures chargers, tariffs, cards and operators. From now on the app asks for a login.</source>
         <translation>Ägaren konfigurerar laddare, taxor, kort och operatörer. Från och med nu kräver appen inloggning.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="73" />
+        <location filename="../../ui/access/wizard.py" line="110" />
         <source>User name</source>
         <translation>Användarnamn</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="74" />
+        <location filename="../../ui/access/wizard.py" line="111" />
         <source>Your name</source>
         <translation>Ditt namn</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="75" />
+        <location filename="../../ui/access/wizard.py" line="112" />
         <source>Password</source>
         <translation>Lösenord</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="76" />
+        <location filename="../../ui/access/wizard.py" line="113" />
         <source>Password again</source>
         <translation>Lösenord igen</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="79" />
+        <location filename="../../ui/access/wizard.py" line="116" />
         <source>At least {0} characters.</source>
         <translation>Minst {0} tecken.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="84" />
+        <location filename="../../ui/access/wizard.py" line="121" />
         <source>The two passwords differ.</source>
         <translation>De två lösenorden skiljer sig åt.</translation>
     </message>
 </context>
 <context>
+    <name>_SellerPage</name>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="53" />
+        <source>The seller</source>
+        <translation>Säljaren</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="56" />
+        <source>Receipts and invoices name the seller: name, organisation number, address and VAT number. No receipt is numbered before they are set.</source>
+        <translation>Kvitton och fakturor anger säljaren: namn, organisationsnummer, adress och momsregistreringsnummer. Inget kvitto numreras innan de är angivna.</translation>
+    </message>
+</context>
+<context>
     <name>_SitePage</name>
     <message>
-        <location filename="../../ui/access/wizard.py" line="33" />
+        <location filename="../../ui/access/wizard.py" line="36" />
         <source>Welcome</source>
         <translation>Välkommen</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="34" />
+        <location filename="../../ui/access/wizard.py" line="37" />
         <source>Name this charging site. Receipts show the name too.</source>
         <translation>Namnge laddplatsen. Kvittona visar också namnet.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="37" />
+        <location filename="../../ui/access/wizard.py" line="40" />
         <source>e.g. Brf Solrosen garage</source>
         <translation>t.ex. Brf Solrosens garage</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="40" />
+        <location filename="../../ui/access/wizard.py" line="43" />
         <source>Site name</source>
         <translation>Platsens namn</translation>
     </message>
@@ -3271,7 +3441,7 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>fmt</name>
     <message>
-        <location filename="../../ui/fmt.py" line="27" />
+        <location filename="../../ui/fmt.py" line="56" />
         <source>{0}d {1:02d}:{2:02d}</source>
         <translation>{0} d {1:02d}:{2:02d}</translation>
     </message>
