@@ -94,7 +94,8 @@ def test_a_correction_dated_in_a_closed_month_is_booked_in_the_open_one(site: Da
             s,
             TariffInput(
                 name="Rättad",
-                valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+                # after the priced sessions: a back-dated version is refused
+                valid_from=datetime(2026, 5, 1, tzinfo=UTC),
                 group="Personal",
                 energy_minor_per_kwh=100,
             ),

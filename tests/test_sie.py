@@ -174,7 +174,9 @@ def test_one_voucher_per_receipt_and_a_correction(month: Database) -> None:
             s,
             TariffInput(
                 name="Rättad",
-                valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+                # after the priced sessions (a back-dated version is refused); a correction
+                # prices with the version it names, whatever its start
+                valid_from=datetime(2026, 5, 1, tzinfo=UTC),
                 group="Personal",
                 energy_minor_per_kwh=100,
             ),
