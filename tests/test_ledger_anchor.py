@@ -44,7 +44,7 @@ def test_deleting_the_last_sale_with_its_price_lines_and_session_is_detected(
         c.execute(text("DELETE FROM ledger_entries WHERE seq = :s"), {"s": seq})
         c.execute(text("DELETE FROM priced_lines WHERE price_id = :p"), {"p": pid})
         c.execute(text("DELETE FROM session_prices WHERE id = :p"), {"p": pid})
-        for table in ("meter_samples", "charger_events", "faults"):
+        for table in ("meter_samples", "charger_events", "faults", "session_claims"):
             c.execute(text(f"DELETE FROM {table} WHERE session_id = :s"), {"s": sid})
         c.execute(text("DELETE FROM sessions WHERE id = :s"), {"s": sid})
     problems = _problems(site)

@@ -112,7 +112,7 @@ def test_the_demo_runs_the_production_runtime(sqlite_db: Database) -> None:
     from stationmgr.demo import running_demo
 
     with running_demo(sqlite_db, speed=20.0, history_days=1, virtual="inproc") as (rt, site):
-        assert len(site.bays) == 7
+        assert len(site.bays) == 9  # 7 serial bays and the two OCPP charge points
         prove_wired(rt)
 
 
