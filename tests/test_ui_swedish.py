@@ -32,6 +32,8 @@ BIN = Path(sys.executable).parent
 # Texts that are the same word in both languages, or not words at all.
 SAME = {
     "Per kWh",
+    "OCPP…",
+    "OCR",
     "#",
     "1",
     "2",
