@@ -472,7 +472,7 @@
     <message>
         <location filename="../../ui/board/page.py" line="68" />
         <source>Idle time</source>
-        <translation>Stillastående tid</translation>
+        <translation>Tomgångstid</translation>
     </message>
     <message>
         <location filename="../../ui/board/page.py" line="69" />
@@ -715,7 +715,7 @@
     <message>
         <location filename="../../ui/reports/capacity_page.py" line="179" />
         <source>idle</source>
-        <translation>stillastående</translation>
+        <translation>tomgång</translation>
     </message>
     <message>
         <location filename="../../ui/reports/capacity_page.py" line="182" />
@@ -752,7 +752,7 @@
     <message>
         <location filename="../../ui/reports/capacity_page.py" line="194" />
         <source>Idle %</source>
-        <translation>Stillastående %</translation>
+        <translation>Tomgång %</translation>
     </message>
     <message>
         <location filename="../../ui/reports/capacity_page.py" line="195" />
@@ -774,12 +774,12 @@
         <location filename="../../ui/reports/capacity_page.py" line="204" />
         <location filename="../../ui/reports/capacity_page.py" line="207" />
         <source>Idle</source>
-        <translation>Stillastående</translation>
+        <translation>Tomgång</translation>
     </message>
     <message>
         <location filename="../../ui/reports/capacity_page.py" line="207" />
         <source>Most idle</source>
-        <translation>Mest stillastående</translation>
+        <translation>Mest tomgång</translation>
     </message>
     <message>
         <location filename="../../ui/reports/capacity_page.py" line="251" />
@@ -1664,7 +1664,7 @@
     <message>
         <location filename="../../ui/history/model.py" line="47" />
         <source>Idle</source>
-        <translation>Stillastående</translation>
+        <translation>Tomgång</translation>
     </message>
     <message>
         <location filename="../../ui/history/model.py" line="48" />
@@ -1807,7 +1807,7 @@
     <message>
         <location filename="../../ui/history/page.py" line="265" />
         <source>{0} · {1} · plugged {2} · charging {3} · idle {4}</source>
-        <translation>{0} · {1} · inkopplad {2} · laddning {3} · stillastående {4}</translation>
+        <translation>{0} · {1} · inkopplad {2} · laddning {3} · tomgång {4}</translation>
     </message>
     <message>
         <location filename="../../ui/history/page.py" line="266" />
@@ -1846,7 +1846,7 @@
     </message>
     <message>
         <source>{0} sessions · {1} · plugged {2} h · charging {3} h · idle {4} h</source>
-        <translation type="vanished">{0} laddningar · {1} · inkopplad {2} h · laddning {3} h · stillastående {4} h</translation>
+        <translation type="vanished">{0} laddningar · {1} · inkopplad {2} h · laddning {3} h · tomgång {4} h</translation>
     </message>
     <message>
         <location filename="../../ui/history/page.py" line="340" />
@@ -2781,7 +2781,7 @@ Monitor and run a small EV charging site.</source>
     <message>
         <location filename="../../ui/history/detail.py" line="118" />
         <source>Charging / idle</source>
-        <translation>Laddning / stillastående</translation>
+        <translation>Laddning / tomgång</translation>
     </message>
     <message>
         <location filename="../../ui/history/detail.py" line="122" />
@@ -3036,7 +3036,7 @@ Monitor and run a small EV charging site.</source>
     <message>
         <location filename="../../ui/billing/tariffs.py" line="56" />
         <source>Idle per min</source>
-        <translation>Stillastående per min</translation>
+        <translation>Tomgång per min</translation>
     </message>
     <message>
         <location filename="../../ui/billing/tariffs.py" line="57" />
@@ -3046,7 +3046,7 @@ Monitor and run a small EV charging site.</source>
     <message>
         <location filename="../../ui/billing/tariffs.py" line="58" />
         <source>Idle cap</source>
-        <translation>Tak stillastående</translation>
+        <translation>Tak tomgångsavgift</translation>
     </message>
     <message>
         <location filename="../../ui/billing/tariffs.py" line="59" />
@@ -3056,7 +3056,7 @@ Monitor and run a small EV charging site.</source>
     <message>
         <location filename="../../ui/billing/tariffs.py" line="108" />
         <source>Idle fee per minute</source>
-        <translation>Avgift per minut stillastående</translation>
+        <translation>Tomgångsavgift per minut</translation>
     </message>
     <message>
         <location filename="../../ui/billing/tariffs.py" line="109" />
@@ -3066,7 +3066,7 @@ Monitor and run a small EV charging site.</source>
     <message>
         <location filename="../../ui/billing/tariffs.py" line="110" />
         <source>Idle fee cap</source>
-        <translation>Tak för avgift för stillastående</translation>
+        <translation>Tak för tomgångsavgift</translation>
     </message>
     <message>
         <location filename="../../ui/billing/tariffs.py" line="111" />
@@ -3179,7 +3179,7 @@ Monitor and run a small EV charging site.</source>
     <message>
         <location filename="../../ui/board/tiles.py" line="379" />
         <source>idle {0}</source>
-        <translation>stillastående {0}</translation>
+        <translation>tomgång {0}</translation>
     </message>
     <message>
         <location filename="../../ui/board/tiles.py" line="391" />
@@ -3550,7 +3550,7 @@ Monitor and run a small EV charging site.</source>
     <message>
         <location filename="../../ui/history/detail.py" line="265" />
         <source>Idle fee</source>
-        <translation>Avgift för stillastående</translation>
+        <translation>Tomgångsavgift</translation>
     </message>
 </context>
 <context>
