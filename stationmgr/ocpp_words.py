@@ -35,3 +35,30 @@ class AuthStatus(StrEnum):
     EXPIRED = "Expired"
     INVALID = "Invalid"
     CONCURRENT_TX = "ConcurrentTx"
+
+
+# OCPP's stop reasons as a person reads them: on receipts, statements and in the window.
+STOP_REASON_WORDS: dict[str, dict[str, str]] = {
+    "Local": {"sv": "Stoppad med kortet vid laddplatsen", "en": "Stopped with the card at the bay"},
+    "Remote": {"sv": "Stoppad av personal", "en": "Stopped by staff"},
+    "EVDisconnected": {"sv": "Bilen kopplades ur", "en": "The car was unplugged"},
+    "PowerLoss": {"sv": "Strömavbrott", "en": "Power loss"},
+    "Reboot": {"sv": "Laddaren startades om", "en": "The charger restarted"},
+    "HardReset": {"sv": "Laddaren återställdes", "en": "The charger was reset"},
+    "SoftReset": {"sv": "Laddaren återställdes", "en": "The charger was reset"},
+    "UnlockCommand": {"sv": "Kontakten låstes upp", "en": "The connector was unlocked"},
+    "DeAuthorized": {
+        "sv": "Kortet spärrat eller budgeten förbrukad",
+        "en": "Card blocked or budget used up",
+    },
+    "EmergencyStop": {"sv": "Nödstopp", "en": "Emergency stop"},
+    "Other": {"sv": "Annan orsak", "en": "Other reason"},
+}
+
+
+def stop_reason_text(reason: str | None, lang: str) -> str:
+    """`EVDisconnected` → `Bilen kopplades ur` (sv) / `The car was unplugged` (en)."""
+    if not reason:
+        return ""
+    words = STOP_REASON_WORDS.get(str(reason))
+    return words[lang] if words else str(reason)

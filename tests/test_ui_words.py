@@ -10,7 +10,7 @@ from ui import fmt, words
 def test_every_stop_reason_has_words(qapp) -> None:
     for reason in StopReason:
         assert words.stop_reason(reason.value) != reason.value
-    assert words.stop_reason("EVDisconnected") == "car unplugged"
+    assert words.stop_reason("EVDisconnected") == "The car was unplugged"  # as on the receipt
     assert words.stop_reason("SomethingNew") == "SomethingNew"  # a charger's own word, kept
     assert words.stop_reason(None) == ""
 

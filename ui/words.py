@@ -1,23 +1,12 @@
-"""Words of the session model as a person reads them: OCPP's stop reasons and who stopped
-a session (the core stores OCPP's own spellings, `EVDisconnected`, and `ev` / `system`)."""
+"""Words of the session model as a person reads them: OCPP's stop reasons (the core's
+table, shared with the receipts) and who stopped a session (the core stores `ev` / `system`)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
-STOP_REASONS = {
-    "Local": QT_TRANSLATE_NOOP("words", "card tapped again"),
-    "Remote": QT_TRANSLATE_NOOP("words", "stopped by an attendant"),
-    "EVDisconnected": QT_TRANSLATE_NOOP("words", "car unplugged"),
-    "PowerLoss": QT_TRANSLATE_NOOP("words", "power loss (closed at start-up)"),
-    "Reboot": QT_TRANSLATE_NOOP("words", "charger restarted"),
-    "HardReset": QT_TRANSLATE_NOOP("words", "charger reset"),
-    "SoftReset": QT_TRANSLATE_NOOP("words", "charger reset"),
-    "DeAuthorized": QT_TRANSLATE_NOOP("words", "card no longer valid"),
-    "EmergencyStop": QT_TRANSLATE_NOOP("words", "emergency stop"),
-    "UnlockCommand": QT_TRANSLATE_NOOP("words", "connector unlocked"),
-    "Other": QT_TRANSLATE_NOOP("words", "other (see detail)"),
-}
+from stationmgr.ocpp_words import stop_reason_text
+
 STOPPERS = {
     "ev": QT_TRANSLATE_NOOP("words", "the car"),
     "system": QT_TRANSLATE_NOOP("words", "stationmgr"),
@@ -29,11 +18,11 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("words", text)
 
 
-def stop_reason(reason: str | None) -> str:
-    """The stop reason in words; an unknown one as the charger spelled it."""
-    if not reason:
-        return ""
-    return _tr(STOP_REASONS[reason]) if reason in STOP_REASONS else reason
+def stop_reason(reason: str | None, loc: QLocale | None = None) -> str:
+    """The stop reason in words, as the receipt says it (`ocpp_words.stop_reason_text`), in
+    the window's language; an unknown one as the charger spelled it."""
+    lang = "sv" if (loc or QLocale()).language() == QLocale.Language.Swedish else "en"
+    return stop_reason_text(reason, lang)
 
 
 def stopped_by(who: str | None) -> str:

@@ -3658,68 +3658,57 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>words</name>
     <message>
-        <location filename="../../ui/words.py" line="9" />
         <source>card tapped again</source>
-        <translation>kortet visades igen</translation>
+        <translation type="vanished">kortet visades igen</translation>
     </message>
     <message>
-        <location filename="../../ui/words.py" line="10" />
         <source>stopped by an attendant</source>
-        <translation>stoppad av personal</translation>
+        <translation type="vanished">stoppad av personal</translation>
+    </message>
+    <message>
+        <source>car unplugged</source>
+        <translation type="vanished">bilen urkopplad</translation>
+    </message>
+    <message>
+        <source>power loss (closed at start-up)</source>
+        <translation type="vanished">strömavbrott (stängd vid start)</translation>
+    </message>
+    <message>
+        <source>charger restarted</source>
+        <translation type="vanished">laddaren startade om</translation>
+    </message>
+    <message>
+        <source>charger reset</source>
+        <translation type="vanished">laddaren återställd</translation>
+    </message>
+    <message>
+        <source>card no longer valid</source>
+        <translation type="vanished">kortet gäller inte längre</translation>
+    </message>
+    <message>
+        <source>emergency stop</source>
+        <translation type="vanished">nödstopp</translation>
+    </message>
+    <message>
+        <source>connector unlocked</source>
+        <translation type="vanished">kontakten upplåst</translation>
+    </message>
+    <message>
+        <source>other (see detail)</source>
+        <translation type="vanished">annat (se detalj)</translation>
     </message>
     <message>
         <location filename="../../ui/words.py" line="11" />
-        <source>car unplugged</source>
-        <translation>bilen urkopplad</translation>
-    </message>
-    <message>
-        <location filename="../../ui/words.py" line="12" />
-        <source>power loss (closed at start-up)</source>
-        <translation>strömavbrott (stängd vid start)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/words.py" line="13" />
-        <source>charger restarted</source>
-        <translation>laddaren startade om</translation>
-    </message>
-    <message>
-        <location filename="../../ui/words.py" line="14" />
-        <location filename="../../ui/words.py" line="15" />
-        <source>charger reset</source>
-        <translation>laddaren återställd</translation>
-    </message>
-    <message>
-        <location filename="../../ui/words.py" line="16" />
-        <source>card no longer valid</source>
-        <translation>kortet gäller inte längre</translation>
-    </message>
-    <message>
-        <location filename="../../ui/words.py" line="17" />
-        <source>emergency stop</source>
-        <translation>nödstopp</translation>
-    </message>
-    <message>
-        <location filename="../../ui/words.py" line="18" />
-        <source>connector unlocked</source>
-        <translation>kontakten upplåst</translation>
-    </message>
-    <message>
-        <location filename="../../ui/words.py" line="19" />
-        <source>other (see detail)</source>
-        <translation>annat (se detalj)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/words.py" line="22" />
         <source>the car</source>
         <translation>bilen</translation>
     </message>
     <message>
-        <location filename="../../ui/words.py" line="23" />
+        <location filename="../../ui/words.py" line="12" />
         <source>stationmgr</source>
         <translation>stationmgr</translation>
     </message>
     <message>
-        <location filename="../../ui/words.py" line="24" />
+        <location filename="../../ui/words.py" line="13" />
         <source>an attendant</source>
         <translation>personal</translation>
     </message>

@@ -28,7 +28,6 @@ from stationmgr.billing.pdf import (
     duration_text,
     money,
     quantity_text,
-    stop_reason_text,
     unit_price_text,
     vat_rate_text,
     word,
@@ -36,6 +35,7 @@ from stationmgr.billing.pdf import (
 from stationmgr.billing.pricing import round_half_up
 from stationmgr.billing.receipt_corrections import W as CW
 from stationmgr.billing.receipt_corrections import draw_corrected_stamp, draw_corrects
+from stationmgr.ocpp_words import stop_reason_text
 
 if TYPE_CHECKING:
     from stationmgr.billing.receipts import ReceiptDoc

@@ -106,7 +106,7 @@ class SessionDetailDialog(QDialog):
             ),
             (
                 self.tr("Stop reason"),
-                " – ".join(x for x in (words.stop_reason(r.stop_reason), d.stop_detail) if x)
+                " – ".join(x for x in (words.stop_reason(r.stop_reason, loc), d.stop_detail) if x)
                 or "–",
             ),
             (self.tr("Stopped by"), words.stopped_by(r.stopped_by)),

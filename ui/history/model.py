@@ -194,7 +194,7 @@ class SessionTableModel(QAbstractTableModel):
                     else QCoreApplication.translate("HistoryModel", "running")
                 )
             if c == 8:
-                return words.stop_reason(r.stop_reason) or (
+                return words.stop_reason(r.stop_reason, loc) or (
                     QCoreApplication.translate("HistoryModel", "charging now")
                     if r.stopped_at is None
                     else ""

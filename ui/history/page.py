@@ -109,7 +109,7 @@ class HistoryPage(QWidget):
         self.reason = QComboBox()
         self.reason.addItem(self.tr("Any stop reason"), None)
         for r in StopReason:
-            self.reason.addItem(words.stop_reason(r.value), r.value)
+            self.reason.addItem(words.stop_reason(r.value, self.ctx.locale), r.value)
         self.open_only = QCheckBox(self.tr("Running only"))
         refresh = QPushButton(self.tr("Refresh"))
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
