@@ -141,6 +141,37 @@ def test_a_car_leaving_and_another_arriving_between_polls(sim: OpenEVSESim) -> N
     run(go())
 
 
+def test_a_car_arriving_between_the_energy_and_status_commands(sim: OpenEVSESim) -> None:
+    """The car before left since the last poll and the next one arrives after `$GU` but
+    before `$GS`: `$GU` still holds the old plug-in's Ws (already folded into the lifetime
+    counter), `$GS` says plugged as at the last poll. Counting those Ws on top made the
+    register jump by the old session's energy (the kill test saw 2845 then 2627 Wh)."""
+
+    async def go() -> None:
+        async with _opened(sim) as d:
+            sim.plug(EV(capacity_wh=2000, soc=0.5))
+            await _delivered(sim, 3.0)
+            assert (await d.read()).connectors[0].plugged
+            sim.unplug()
+            folded = sim.st.lifetime_wh
+            assert sim.st.sessions[-1].ws_at_unplug >= 3 * 3600
+
+            def arrive(_stamp: float, cmd: str) -> None:
+                if cmd == "GS" and not sim.conn.plugged:
+                    sim.plug(EV(capacity_wh=2000, soc=0.5))
+
+            sim.on_command.append(arrive)
+            try:
+                reading = (await d.read()).connectors[0]
+            finally:
+                sim.on_command.remove(arrive)
+            assert reading.plugged
+            assert reading.energy_wh == folded  # the new plug-in has delivered nothing yet
+            assert (reading.session_energy_wh or 0.0) < 1.0
+
+    run(go())
+
+
 def test_reboot_is_reported_and_the_register_drops(sim: OpenEVSESim) -> None:
     async def go() -> None:
         async with _opened(sim) as d:

@@ -109,6 +109,7 @@ class OpenEVSE:
         self._booted = False
         self._subscribed = False
         self._last_plugged: bool | None = None
+        self._last_total_wh: int | None = None  # `$GU` lifetime Wh at the last poll
         self.retries = 0
         self.async_lines = 0
 
@@ -227,6 +228,7 @@ class OpenEVSE:
         await self._probe_meter()
         await self._open_supervision()
         self._last_plugged = None
+        self._last_total_wh = None
         return ChargerInfo(self.model, self.firmware, 1, lo, max(lo, self.max_a))
 
     async def _probe_meter(self) -> None:
@@ -312,10 +314,14 @@ class OpenEVSE:
             # RAPI ≤ 4.0.1: no vflags; a sleeping controller still sees the car ($G0).
             if not st.has_flags and asleep and rapi.connect_state(await self.command("G0")) == 1:
                 st = rapi.Status(st.state, st.elapsed_s, 0, rapi.VFLAG_EV_CONNECTED, False)
-            if self.has_energy and st.plugged != self._last_plugged:
+            if self.has_energy and (st.plugged != self._last_plugged or wh != self._last_total_wh):
                 # A car came or left since the last poll, perhaps between these two
-                # commands: ask `$GU` again so it is on the same side as `$GS`.
+                # commands: ask `$GU` again so it is on the same side as `$GS`. The lifetime
+                # counter moves only when a plug-in ends, so a changed one says a car left
+                # even when `$GS` shows plugged as before (the next car arrived after `$GU`,
+                # whose Ws are then the old plug-in's, already counted in the lifetime).
                 ws, wh = rapi.energy(await self.command("GU"))
+            self._last_total_wh = wh
             ma = mv = None
             if self.has_ammeter:
                 ma, mv = rapi.current_voltage(await self.command("GG"))
