@@ -42,6 +42,9 @@ class SessionConfig:
     sample_interval_s: float = 10.0  # meter samples while energy flows
     idle_sample_interval_s: float = 300.0  # meter samples while the car does not draw
     retap_stops: bool = True  # the same card tapped again at the bay stops its session
+    # ... but not this soon after the tap that started it: a driver who sees nothing happen
+    # yet (the charger takes seconds to close its relay) taps again to start, not to stop.
+    retap_guard_s: float = 5.0
     stop_on_fault: bool = True  # a charger fault ends the session (reason Other)
     gate_resend_s: float = 5.0  # re-assert the gate when the charger disagrees this long
     # Without the charger's proof of the same plug-in, a session resumes only across a gap
@@ -794,6 +797,8 @@ def _card(out: Step, auth: Authorization, now: float, cfg: SessionConfig) -> Non
         same = (auth.card_id is not None and auth.card_id == tx.auth.card_id) or (
             auth.card_uid is not None and auth.card_uid == tx.auth.card_uid
         )
+        if same and cfg.retap_stops and now - tx.authorized_at < cfg.retap_guard_s:
+            return  # the start tapped again: the session is already under way
         if same and cfg.retap_stops:
             _stop(out, now, StopReason.LOCAL, auth.card_uid or "card", None)
         else:

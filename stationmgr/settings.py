@@ -45,6 +45,14 @@ SESSION_SETTINGS: tuple[Setting, ...] = (
     Setting("sample_interval_s", float, 10.0, 1, DAY_S, doc="meter samples while flowing"),
     Setting("idle_sample_interval_s", float, 300.0, 1, DAY_S, doc="meter samples while idle"),
     Setting("retap_stops", bool, True, doc="the same card again stops its session"),
+    Setting(
+        "retap_guard_s",
+        float,
+        5.0,
+        0,
+        600,
+        doc="the same card again this soon after its start is the start repeated, not a stop",
+    ),
     Setting("stop_on_fault", bool, True, doc="a charger fault ends the session"),
     Setting("gate_resend_s", float, 5.0, 0.1, DAY_S, doc="re-assert a gate the charger ignores"),
     Setting(

@@ -40,10 +40,11 @@ def build_site(
 
 
 def fast_config(speed: float, **session: float) -> EngineConfig:
-    """Fast polls and backoff; a gap of a few real seconds is no car swap, even warped."""
+    """Fast polls and backoff; a gap of a few real seconds is no car swap, even warped;
+    a card stops its session even right after the start (the repeat guard: test_sessions)."""
     return EngineConfig(
         CoordinatorConfig(poll_interval_s=0.02, backoff_min_s=0.05, backoff_max_s=0.2),
-        SessionConfig(**{"continuity_gap_s": 5 * speed, **session}),
+        SessionConfig(**{"continuity_gap_s": 5 * speed, "retap_guard_s": 0.0, **session}),
     )
 
 

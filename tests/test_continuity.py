@@ -163,7 +163,7 @@ def test_energy_with_no_session_is_recorded_at_the_next_session_or_unplug() -> N
     reach it, or a charger that ignores the gate): recorded, never put on the next card."""
     b = plugged_and_authorised(1000)
     b.at(1, R(True, 1000, 7000, allowed=True))
-    b.at(1, sm.CardPresented(ANNA))  # stop with the card
+    b.at(5, sm.CardPresented(ANNA))  # stop with the card (after the repeat guard)
     b.at(1, R(True, 1003, 7000, allowed=True))  # the charger took a moment to stop
     b.at(1, R(True, 1003, 0, allowed=False))
     b.at(1, sm.CardPresented(ANNA))  # a new session in the same plug-in
@@ -176,7 +176,7 @@ def test_energy_with_no_session_is_recorded_at_the_next_session_or_unplug() -> N
     second = b.of(sm.TransactionStarted)[-1].tx
     assert second.meter_start_wh == 1003
     b.at(1, R(True, 1010, 7000, allowed=True))
-    b.at(1, sm.CardPresented(ANNA))
+    b.at(5, sm.CardPresented(ANNA))
     b.at(1, R(True, 1011, 0, allowed=False))
     b.at(1, R(False, 1012))  # leaves: what flowed after the stop is recorded at unplug
     assert [(u.meter_from_wh, u.meter_to_wh) for u in b.of(sm.UnattributedEnergy)] == [

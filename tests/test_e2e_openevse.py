@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from stationmgr.ocpp_words import StopReason
 from stationmgr.sim.ev import EV
-from stationmgr.sim.site import SerialSite, wait_for
+from stationmgr.sim.site import FAST_SESSIONS, SerialSite, wait_for
 from stationmgr.store.models import ChargerEvent, ChargeSession, MeterSample
 from tests.helpers.openevse import engine_polled
 from tests.helpers.wait import wait_until
@@ -106,7 +106,9 @@ def test_two_bays_full_sessions_through_the_engine(tmp_path: Path) -> None:
 
 
 def test_usb_adapters_pulled_and_plugged_back_during_a_session(tmp_path: Path) -> None:
-    with SerialSite(tmp_path, bays=1, sim_speed=10.0) as site:
+    # The card stops the session seconds after it started: no repeat guard (test_sessions).
+    session = {**FAST_SESSIONS, "retap_guard_s": 0.0}
+    with SerialSite(tmp_path, bays=1, sim_speed=10.0, session=session) as site:
         bay = site.bays[0]
         bay.charger.log_commands = True  # to wait for the engine's polls
         site.start_engine()

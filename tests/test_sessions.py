@@ -167,6 +167,18 @@ def test_retap_of_same_card_stops_local_then_finishing_until_unplug() -> None:
     assert b.status is BayStatus.AVAILABLE
 
 
+def test_retap_right_after_the_start_is_the_start_repeated_not_a_stop() -> None:
+    """A driver who sees nothing happen for a few seconds taps again: the session goes on
+    (the kill test saw a second tap 2.4 s after the first stop the session it started)."""
+    b = plugged_and_authorised()
+    b.at(2.4, sm.CardPresented(ANNA))
+    assert b.of(sm.TransactionStopped) == [] and b.of(sm.CardRefused) == []
+    assert b.state.tx is not None
+    b.at(3, sm.CardPresented(ANNA))  # 5.4 s after the start: now it stops
+    (stopped,) = b.of(sm.TransactionStopped)
+    assert stopped.tx.stop_reason is StopReason.LOCAL
+
+
 def test_other_card_on_busy_bay_is_refused() -> None:
     b = plugged_and_authorised()
     b.at(1, sm.CardPresented(BERT))

@@ -61,7 +61,7 @@ def live_site(db: Database, bays: int = 2, speed: float = 20.0) -> Iterator[Live
     inproc.CLOCK[0] = clock
     cfg = EngineConfig(
         CoordinatorConfig(poll_interval_s=0.05, backoff_min_s=0.05, backoff_max_s=0.2),
-        SessionConfig(idle_after_s=60.0),
+        SessionConfig(idle_after_s=60.0, retap_guard_s=0.0),  # a card stops at once
     )
     with build_runtime(db, clock, config=cfg) as runtime:
         yield LiveSite(runtime, devices, ids)
