@@ -32,6 +32,24 @@ def _closed_sessions_of(site: SerialSite, bay_id: int) -> int:
     return sum(1 for r in site.sessions() if r.bay_id == bay_id and r.stopped_at is not None)
 
 
+def _story(bay: SiteBay, mine: list, logs: list, taps: dict, site: SerialSite) -> str:
+    """What a failure needs to be understood: the bay's sessions beside its plug-ins."""
+    lines = [f"{bay.label}: {len(mine)} sessions for taps {taps[bay.label]}"]
+    lines += [
+        f"  session {r.id}: card {r.card_uid} authorized {r.authorized_at} stopped {r.stopped_at}"
+        f" {r.stop_reason} {r.energy_wh:.1f} Wh"
+        for r in mine
+    ]
+    lines += [f"  plug-in {g.__dict__}" for g in logs]
+    lines += [
+        f"  {who} {what} at {when}"
+        for who, what, when in site.happened
+        if who in (bay.label, "engine")
+    ]
+    lines.append(f"  engine log: {site.log_path}")
+    return "\n".join(lines)
+
+
 @pytest.mark.slow
 def test_sigkill_the_engine_during_sessions(tmp_path: Path) -> None:
     rng = random.Random(20261123)
@@ -64,7 +82,7 @@ def test_sigkill_the_engine_during_sessions(tmp_path: Path) -> None:
                     )
                     site.plug(bay, ev)
                     plugins[bay.label] += 1
-                    site.start_session(bay, 60)
+                    site.start_session(bay, 60, lambda bay=bay: open_session(bay))
                     started = 1
                     end = time.monotonic() + 120
                     while not ev.full:
@@ -75,7 +93,7 @@ def test_sigkill_the_engine_during_sessions(tmp_path: Path) -> None:
                                 raise
                             # Charging stopped with no session: tap again, as a driver would.
                             if bay.charger.st.mode == "sleeping" and not open_session(bay):
-                                site.start_session(bay, 60)
+                                site.start_session(bay, 60, lambda bay=bay: open_session(bay))
                                 started += 1
                     taps[bay.label].append(started)
                     time.sleep(r.uniform(0.1, 0.8))
@@ -129,7 +147,8 @@ def test_sigkill_the_engine_during_sessions(tmp_path: Path) -> None:
                 (r for r in rows if r.bay_id == bay_ids[bay.label]), key=lambda r: r.authorized_at
             )
             assert len(logs) == plugins[bay.label] == len(taps[bay.label]), bay.label
-            assert len(mine) == sum(taps[bay.label]), bay.label  # none lost, none extra
+            # none lost, none extra
+            assert len(mine) == sum(taps[bay.label]), _story(bay, mine, logs, taps, site)
             counter = 0.0
             for log, n in zip(logs, taps[bay.label], strict=True):
                 group, mine = mine[:n], mine[n:]

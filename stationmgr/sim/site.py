@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,8 @@ class SerialSite:
         self.poll_s = poll_s
         self.engine: subprocess.Popen[bytes] | None = None
         self.engine_starts = 0
+        # (who, what, when): taps and engine starts/kills, to tell a failing test's story
+        self.happened: list[tuple[str, str, datetime]] = []
         self.bays: list[SiteBay] = []
         self.log_path = tmp / "engine.log"
         try:
@@ -156,6 +159,7 @@ class SerialSite:
         )
         log.close()
         self.engine_starts += 1
+        self.happened.append(("engine", "start", datetime.now(UTC)))
 
     def wait_engine_ready(self, timeout: float = 30.0) -> None:
         """Until the engine started last has loaded its chargers (its log says "running")."""
@@ -168,6 +172,7 @@ class SerialSite:
 
     def kill_engine(self, sig: int = signal.SIGKILL) -> None:
         if self.engine is not None and self.engine.poll() is None:
+            self.happened.append(("engine", f"signal {sig}", datetime.now(UTC)))
             self.engine.send_signal(sig)
             try:
                 self.engine.wait(10)
@@ -188,12 +193,18 @@ class SerialSite:
     def plug(self, bay: SiteBay, ev: EV) -> None:
         bay.charger.plug(ev)
 
-    def start_session(self, bay: SiteBay, timeout: float = 20.0) -> None:
+    def start_session(
+        self, bay: SiteBay, timeout: float = 20.0, started: Callable[[], bool] | None = None
+    ) -> None:
         """Tap the bay's card until the charger is enabled (a driver taps again when a tap
-        is missed, e.g. while the program restarts)."""
+        is missed, e.g. while the program restarts). `started`: what the driver sees on the
+        bay's display, that a session is under way — then a slow charger is waited for, not
+        tapped again (a tap then would stop it)."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            bay.reader.tap(bay.card, 0.15)
+            if started is None or not started():
+                self.happened.append((bay.label, "tap", datetime.now(UTC)))
+                bay.reader.tap(bay.card, 0.15)
             try:
                 wait_for(lambda: bay.charger.st.mode == "active", 2.0, "enable")
                 return
