@@ -66,6 +66,7 @@ WORDS: dict[str, dict[str, str]] = {
     "time_line": {"sv": "Tidsavgift", "en": "Time fee"},
     "idle_fee": {"sv": "Tomgångsavgift", "en": "Idle fee"},
     "reason": {"sv": "Stopporsak", "en": "Stop reason"},
+    "ledger_code": {"sv": "Kontrollkod huvudbok", "en": "Ledger check code"},
     "ledger_note": {
         "sv": "Koden bekräftar posten i kassans hashkedja (stationmgr verify).",
         "en": "The code confirms the entry in the site's hash-chained ledger (stationmgr verify).",

@@ -546,7 +546,7 @@ def render_summary(m: MonthSummary, lang: str = "sv") -> bytes:
         raise UserError(f"unknown language {lang!r}: use sv or en")
     w = lambda k: word(k, lang)  # noqa: E731
     title = {"sv": "MÅNADSSAMMANSTÄLLNING", "en": "MONTH SUMMARY"}[lang]
-    code = {"sv": "Kontrollkod huvudbok", "en": "Ledger check code"}[lang]
+    code = w("ledger_code")
     p = _Pages(
         title,
         m.seller,
