@@ -246,3 +246,85 @@ def test_no_receipt_number_before_the_seller_is_identified(sqlite_db: Database) 
         set_site_value(s, "seller_vat_registered", "no")  # not registered: no VAT number
         assert require_seller(s).name == "Laddgården AB"
     assert issue_receipt(sqlite_db, row.id).number == 1
+
+
+def test_a_euro_invoice_credit_note_and_statement_show_vat_per_rate_in_sek(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """Like the receipt (one helper, `pdf.vat_in_sek`): each VAT rate's amount in SEK and
+    the rate used; an invoice and its credit note keep the rate of the issue."""
+    from stationmgr.billing.buyers import set_buyer
+    from stationmgr.billing.invoice_pdf import invoice_doc, render_invoice
+    from stationmgr.billing.invoices import credit_invoice, issue_invoices
+    from stationmgr.billing.statements import (
+        month_summary,
+        render_statement,
+        render_summary,
+        statement,
+    )
+    from stationmgr.store.models import CardHolder
+
+    _euro_site(sqlite_db)
+    with sqlite_db.session() as s:  # from the second day a 12 % tariff (0.40 EUR/kWh)
+        add_tariff(
+            s,
+            TariffInput(
+                name="Euro 12",
+                valid_from=datetime(2026, 3, 3, tzinfo=UTC),
+                currency="EUR",
+                energy_minor_per_kwh=40,
+                vat_bp=1200,
+            ),
+        )
+        set_buyer(s, "Jean Dupont", None, {"name": "Dupont SARL", "address": "1 rue X;Paris"})
+        holder_id = s.scalar(select(CardHolder.id).where(CardHolder.name == "Jean Dupont"))
+    p = persister()
+    finish_session(sqlite_db, p, 1, T0, 60, 10.0)  # 4.00 EUR + 1.00 VAT at 25 %
+    finish_session(sqlite_db, p, 1, T0 + 86400, 60, 10.0, meter_start_wh=120_000.0)  # 0.48 at 12 %
+    april = datetime(2026, 4, 1, 9, tzinfo=UTC)
+    with pytest.raises(UserError, match="exchange_rate_sek"):
+        issue_invoices(sqlite_db, 2026, 3, holder="Jean Dupont", now=april)
+    with sqlite_db.session() as s:
+        set_site_value(s, "exchange_rate_sek", "11.4825")
+    (inv,), _ = issue_invoices(sqlite_db, 2026, 3, holder="Jean Dupont", now=april)
+    assert inv.number == 1 and inv.currency == "EUR"
+    with sqlite_db.session() as s:  # a later rate changes neither the invoice nor its credit note
+        set_site_value(s, "exchange_rate_sek", "12")
+    credit_invoice(sqlite_db, 1, "fel valuta", now=datetime(2026, 4, 2, 9, tzinfo=UTC))
+    with sqlite_db.session() as s:
+        sv = pdftext(render_invoice(invoice_doc(s, 1), "sv"), tmp_path)
+        en = pdftext(render_invoice(invoice_doc(s, 1), "en"), tmp_path)
+        note = pdftext(render_invoice(invoice_doc(s, 2), "sv"), tmp_path)
+        st = statement(s, 2026, 3, holder_id, None, "Jean Dupont")
+        st_sv = pdftext(render_statement(st, "sv"), tmp_path)
+        summary = pdftext(render_summary(month_summary(s, 2026, 3), "en"), tmp_path)
+    # 1.00 EUR × 11.4825 = 11.48 SEK; 0.48 EUR × 11.4825 = 5.51 SEK
+    assert "Moms i SEK 25 %: 11,48 SEK (kurs 11,4825 SEK/EUR)" in sv, sv
+    assert "Moms i SEK 12 %: 5,51 SEK (kurs 11,4825 SEK/EUR)" in sv, sv
+    assert "VAT in SEK 25 %: 11.48 SEK (rate 11.4825 SEK/EUR)" in en, en
+    assert "VAT in SEK 12 %: 5.51 SEK (rate 11.4825 SEK/EUR)" in en, en
+    assert "Moms i SEK 25 %: -11,48 SEK (kurs 11,4825 SEK/EUR)" in note, note
+    assert "Moms i SEK 12 %: -5,51 SEK (kurs 11,4825 SEK/EUR)" in note, note
+    # a statement is made now, at the site's rate now: 1.00 × 12 = 12.00, 0.48 × 12 = 5.76
+    assert "Moms i SEK 25 %: 12,00 SEK (kurs 12,0000 SEK/EUR)" in st_sv, st_sv
+    assert "Moms i SEK 12 %: 5,76 SEK (kurs 12,0000 SEK/EUR)" in st_sv, st_sv
+    assert "VAT in SEK 25 %: 12.00 SEK (rate 12.0000 SEK/EUR)" in summary, summary
+
+
+def test_a_sek_invoice_and_statement_show_no_vat_in_sek_line(
+    site: Database, tmp_path: Path
+) -> None:
+    from stationmgr.billing.buyers import set_buyer
+    from stationmgr.billing.invoice_pdf import invoice_doc, render_invoice
+    from stationmgr.billing.invoices import issue_invoices
+    from stationmgr.billing.statements import render_statement, statement
+
+    with site.session() as s:
+        set_buyer(s, "Åsa Öberg 3D", None, {"name": "Nordic Taxi AB"})
+    finish_session(site, persister(), 1, T0, 60, 10.0)
+    issue_invoices(site, 2026, 3, holder="Åsa Öberg 3D", now=datetime(2026, 4, 1, 9, tzinfo=UTC))
+    with site.session() as s:
+        inv = pdftext(render_invoice(invoice_doc(s, 1), "sv"), tmp_path)
+        st = pdftext(render_statement(statement(s, 2026, 3), "sv"), tmp_path)
+    assert "Moms per momssats" in inv and "Moms i SEK" not in inv
+    assert "Moms i SEK" not in st

@@ -28,6 +28,7 @@ from stationmgr.billing.invoices import (
 from stationmgr.billing.ledger import verify_chain
 from stationmgr.billing.receipts import issue_receipt, verify_numbering
 from stationmgr.billing.site import set_site_value
+from stationmgr.billing.statements import month_summary, render_summary
 from stationmgr.errors import UserError
 from stationmgr.store.billing_models import Invoice, InvoiceLine
 from stationmgr.store.db import Database
@@ -307,6 +308,39 @@ def test_credit_note_refers_to_the_original_which_stays_printable(
         credit_invoice(site, 2, "x")
     with pytest.raises(UserError, match="credit note: it is not paid"):
         pay_invoice(site, 2, date(2026, 4, 11))
+
+
+def test_invoice_and_credit_note_print_the_ledger_code_of_their_issue(
+    site: Database, tmp_path: Path
+) -> None:
+    """The ledger head's code (`billing.anchors`, as on the month summary) at the time each
+    document was issued: a code the owner can keep outside and `verify --anchor` checks."""
+    from stationmgr.billing.anchors import check_codes, head_code, parse_code
+
+    _march_sessions(site, 2)
+    issue_invoices(site, 2026, 3, holder=HOLDER, now=APRIL)
+    with site.session() as s:
+        at_issue = head_code(s)
+    parse_code(at_issue)  # a well-formed code, not the empty ledger's
+    assert not at_issue.startswith("0-")
+    finish_session(site, persister(), 1, T0 + 40 * 86400, 60, 8.0, card=CARD)  # April
+    note = credit_invoice(site, 1, "fel kund", now=datetime(2026, 4, 10, 9, tzinfo=UTC))
+    with site.session() as s:
+        at_credit = head_code(s)
+        assert at_credit != at_issue
+        sv = pdftext(render_invoice(invoice_doc(s, 1), "sv"), tmp_path, "a.pdf")
+        en = pdftext(render_invoice(invoice_doc(s, 1), "en"), tmp_path, "b.pdf")
+        credit = pdftext(render_invoice(invoice_doc(s, note.number), "sv"), tmp_path, "c.pdf")
+        credit_en = pdftext(render_invoice(invoice_doc(s, note.number), "en"), tmp_path, "d.pdf")
+        summary = month_summary(s, 2026, 3)
+        assert check_codes(s, [at_issue, at_credit]) == []
+    assert re.search(rf"Kontrollkod huvudbok:\s+{re.escape(at_issue)}", sv), sv
+    assert re.search(rf"Ledger check code:\s+{re.escape(at_issue)}", en), en
+    assert re.search(rf"Kontrollkod huvudbok:\s+{re.escape(at_credit)}", credit), credit
+    assert re.search(rf"Ledger check code:\s+{re.escape(at_credit)}", credit_en), credit_en
+    # the same words and the same kind of code as the month summary prints
+    st = pdftext(render_summary(summary, "sv"), tmp_path, "e.pdf")
+    assert re.search(rf"Kontrollkod huvudbok:\s+{re.escape(summary.ledger_code)}", st), st
 
 
 def test_every_monthly_buyer_and_the_summary_with_annex(site: Database, tmp_path: Path) -> None:

@@ -31,7 +31,9 @@ from stationmgr.billing.pdf import (
     money,
     prime,
     register_fonts,
+    vat_in_sek_lines,
     vat_rate_text,
+    word,
 )
 from stationmgr.billing.site import Seller, seller, site_tz, site_values
 from stationmgr.errors import UserError
@@ -105,7 +107,6 @@ W: dict[str, dict[str, str]] = {
         "en": "The code confirms the invoice in the invoice register's hash chain "
         "(stationmgr verify).",
     },
-    "ledger_head": {"sv": "Huvudbokens kedjehuvud", "en": "Ledger chain head"},
     "page": {"sv": "Sida", "en": "Page"},
 }
 
@@ -155,7 +156,8 @@ class InvoiceDoc:
     credited_by: tuple[int, str] | None
     paid_minor: int
     code: str
-    ledger_head: str
+    sek_rate_e6: int | None  # fixed at issue: VAT in SEK on a document in another currency
+    ledger_code: str  # the ledger head's code at the issue (billing.anchors), as on a month summary
 
     @property
     def vat_totals(self) -> dict[int, tuple[int, int]]:
@@ -210,7 +212,7 @@ def invoice_doc(s: Session, number: int) -> InvoiceDoc:
         )
     )
     head = json.loads(ev).get("ledger") if ev else None
-    from stationmgr.billing.ledger import verification_code
+    from stationmgr.billing.anchors import EMPTY, code_of
 
     return InvoiceDoc(
         number=inv.number,
@@ -235,7 +237,8 @@ def invoice_doc(s: Session, number: int) -> InvoiceDoc:
         credited_by=(note.number, note.invoice_date) if note else None,
         paid_minor=paid_minor(s, inv),
         code=document_code(s, inv),
-        ledger_head=f"#{head[0]} {verification_code(head[1])}" if head else "",
+        sek_rate_e6=inv.sek_rate_e6,
+        ledger_code=code_of(int(head[0]), str(head[1])) if head else EMPTY,
     )
 
 
@@ -403,7 +406,7 @@ def render_invoice(doc: InvoiceDoc, lang: str = "sv") -> bytes:
         f.y -= 16
 
     # VAT per rate and the totals.
-    f.need(40 + 12 * len(doc.vat_totals) + 60)
+    f.need(40 + 12 * len(doc.vat_totals) * (2 if doc.sek_rate_e6 else 1) + 60)
     c.setFont(BOLD, 9)
     c.drawString(left, f.y, w("vat_table", lang))
     f.y -= 13
@@ -420,7 +423,11 @@ def render_invoice(doc: InvoiceDoc, lang: str = "sv") -> bytes:
         c.drawRightString(left + 170, f.y, money(net, lang))
         c.drawRightString(left + 250, f.y, money(vat, lang))
         f.y -= 11
-    ty = f.y + 11 * (len(doc.vat_totals) + 2)
+    sek = vat_in_sek_lines(doc.vat_totals, doc.sek_rate_e6, cur, lang)
+    for line in sek:
+        c.drawString(left, f.y, line)
+        f.y -= 11
+    ty = f.y + 11 * (len(doc.vat_totals) + len(sek) + 2)
     for key, value, font in (
         ("net_total", doc.net_minor, FONT),
         ("vat_total", doc.vat_minor, FONT),
@@ -447,9 +454,10 @@ def render_invoice(doc: InvoiceDoc, lang: str = "sv") -> bytes:
     c.drawString(left, f.y, f"{w('code', lang)}: ")
     c.setFont(BOLD, 9)
     c.drawString(left + 80, f.y, doc.code)
-    if doc.ledger_head:
-        c.setFont(FONT, 8)
-        c.drawString(left + 200, f.y, f"{w('ledger_head', lang)}: {doc.ledger_head}")
+    c.setFont(FONT, 8)
+    c.drawString(left + 215, f.y, f"{word('ledger_code', lang)}: ")
+    c.setFont(BOLD, 9)
+    c.drawString(left + 315, f.y, doc.ledger_code)
     f.y -= 11
     c.setFont(FONT, 7.5)
     c.drawString(left, f.y, w("code_note", lang))

@@ -36,7 +36,7 @@ from stationmgr.access.context import Actor, require
 from stationmgr.billing import ledger
 from stationmgr.billing.buyers import BuyerFacts, facts, monthly_buyers, resolve
 from stationmgr.billing.ocr import make_ocr
-from stationmgr.billing.site import month_bounds, site_tz, site_values
+from stationmgr.billing.site import month_bounds, sek_rate_e6, site_tz, site_values
 from stationmgr.errors import DatabaseBusy, UserError
 from stationmgr.store.billing_models import (
     Invoice,
@@ -110,6 +110,7 @@ def _invoice_facts(s: Session, inv: Invoice) -> dict[str, object]:
         "ocr": inv.ocr,
         "reason": inv.reason,
         "issued_at": round(inv.issued_at.timestamp() * 1000),
+        **({"sek_rate_e6": inv.sek_rate_e6} if inv.sek_rate_e6 is not None else {}),
         "lines": [
             [x.seq, x.session_id, x.price_id, x.ledger_seq, x.by_vat, x.net_minor, x.vat_minor]
             for x in inv.lines
@@ -303,6 +304,7 @@ def _issue_once(
     currencies = {b.currency for b in items}
     if len(currencies) > 1:
         raise UserError(f"the month's sessions are in several currencies: {sorted(currencies)}")
+    rate = sek_rate_e6(s, items[0].currency)  # refused before a number is taken
     number = _next_number(s)
     today = now.astimezone(site_tz(s, values)).date()
     inv = Invoice(
@@ -323,6 +325,7 @@ def _issue_once(
         ocr=make_ocr(number, length_digit=True),
         reason=None,
         issued_at=now,
+        sek_rate_e6=rate,
     )
     for i, b in enumerate(items, 1):
         inv.lines.append(
@@ -624,6 +627,7 @@ def credit_invoice(
             ocr=None,
             reason=reason,
             issued_at=at,
+            sek_rate_e6=orig.sek_rate_e6,
         )
         for x in orig.lines:
             note.lines.append(

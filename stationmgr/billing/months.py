@@ -37,6 +37,11 @@ from stationmgr.store.db import Database
 from stationmgr.store.models import utcnow
 
 
+class MonthOrderError(UserError):
+    """A close that clashes with the months already closed: the month is closed already, or
+    an earlier one is still open (the API answers 409, the CLI exits 2)."""
+
+
 @dataclass(frozen=True)
 class ClosedMonth:
     """A closed month as `months list` shows it."""
@@ -135,17 +140,19 @@ def close_month(
             f"{text} has not ended yet: it can be closed from {end.astimezone(tz):%Y-%m-%d %H:%M}"
         )
     if closed(s, year, month) is not None:
-        raise UserError(f"{text} is already closed (a closed month is never reopened)")
+        raise MonthOrderError(f"{text} is already closed (a closed month is never reopened)")
     last = s.scalar(select(MonthClose).order_by(MonthClose.period_end.desc()).limit(1))
     if last is not None and last.period_end > start:
-        raise UserError(f"{text} is before {last.year}-{last.month:02d}, which is closed")
+        raise MonthOrderError(f"{text} is before {last.year}-{last.month:02d}, which is closed")
     if last is not None and last.period_end < start:
         nxt = last.period_end.astimezone(tz)
-        raise UserError(f"close {nxt:%Y-%m} first: months are closed in order")
+        raise MonthOrderError(f"close {nxt:%Y-%m} first: months are closed in order")
     if last is None:
         first = s.scalar(select(func.min(LedgerEntry.ts)))
         if first is not None and first < start:
-            raise UserError(f"close {first.astimezone(tz):%Y-%m} first: months are closed in order")
+            raise MonthOrderError(
+                f"close {first.astimezone(tz):%Y-%m} first: months are closed in order"
+            )
     n, digest, total = _entries(s, start, end)
     settings = {"values": values, "version": __version__}
     sie = render(s, year, month, "sie", now, values, __version__)
@@ -209,6 +216,61 @@ def list_closed(s: Session) -> list[ClosedMonth]:
 
     rows = s.scalars(select(MonthClose).order_by(MonthClose.period_end)).all()
     return [_info(r, code_of(r.head_seq, r.head_hash)) for r in rows]
+
+
+@dataclass(frozen=True)
+class MonthState:
+    """One month as the Billing page lists it: closed (by whom, when, its code) or open
+    (what a close would freeze now), and whether it is the one to close next."""
+
+    month: str
+    closed: ClosedMonth | None
+    entries: int
+    total_minor: int
+    closable: bool
+    why_not: str  # why it cannot be closed now ("" when it can, or is closed)
+    currency: str
+
+
+def month_states(s: Session, now: datetime | None = None) -> list[MonthState]:
+    """Every month from the first one with a ledger entry (or close) to the current one, in
+    order. The first open month that has ended is the one `close_month` accepts next."""
+    from stationmgr.billing.tariffs import site_currency
+
+    now = now or utcnow()
+    tz = site_tz(s, site_values(s))
+    currency = site_currency(s)
+    closes = {(c.year, c.month): c for c in s.scalars(select(MonthClose))}
+    starts = [s.scalar(select(func.min(LedgerEntry.ts)))]
+    starts += [c.period_start for c in closes.values()]
+    first = min((t.astimezone(tz) for t in starts if t is not None), default=now.astimezone(tz))
+    current = now.astimezone(tz)
+    year, month = first.year, first.month
+    out: list[MonthState] = []
+    open_seen = False
+    infos = {(int(c.month[:4]), int(c.month[5:])): c for c in list_closed(s)}
+    while (year, month) <= (current.year, current.month):
+        name = f"{year}-{month:02d}"
+        if (year, month) in closes:
+            c = infos[(year, month)]
+            out.append(MonthState(name, c, c.entries, c.total_minor, False, "", currency))
+        else:
+            start, end = month_bounds(year, month, tz)
+            n, _digest, total = _entries(s, start, end)
+            if open_seen:
+                why = f"close {_first_open(out)} first: months are closed in order"
+            elif now < end:
+                why = f"{name} has not ended yet"
+            else:
+                why = ""
+            out.append(MonthState(name, None, n, total, not open_seen and not why, why, currency))
+            open_seen = True
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _first_open(states: list[MonthState]) -> str:
+    return next(x.month for x in states if x.closed is None)
 
 
 def verify_months(s: Session) -> list[str]:

@@ -66,6 +66,7 @@ WORDS: dict[str, dict[str, str]] = {
     "time_line": {"sv": "Tidsavgift", "en": "Time fee"},
     "idle_fee": {"sv": "Tomgångsavgift", "en": "Idle fee"},
     "reason": {"sv": "Stopporsak", "en": "Stop reason"},
+    "ledger_code": {"sv": "Kontrollkod huvudbok", "en": "Ledger check code"},
     "ledger_note": {
         "sv": "Koden bekräftar posten i kassans hashkedja (stationmgr verify).",
         "en": "The code confirms the entry in the site's hash-chained ledger (stationmgr verify).",
@@ -218,6 +219,38 @@ def vat_rate_text(vat_bp: int, lang: str) -> str:
     if vat_bp % 100 == 0:
         return f"{vat_bp // 100} %"
     return f"{decimal(vat_bp / 100, 2, lang)} %"
+
+
+def sek_of(minor: int, rate_e6: int) -> int:
+    """An amount in another currency's minor units → öre at `rate_e6` (rounded half up)."""
+    from stationmgr.billing.pricing import round_half_up
+
+    return round_half_up(minor * rate_e6, 10**6)
+
+
+def vat_in_sek(
+    vat_minor: int, rate_e6: int, currency: str, lang: str, vat_bp: int | None = None
+) -> str:
+    """A foreign-currency document's VAT in SEK, with the rate used (ML 17 kap 24 §: the VAT
+    amount in Swedish kronor); one rate's when `vat_bp` is given. Receipts, invoices,
+    credit notes and statements all print it with this."""
+    label = word("vat_in_sek", lang)
+    if vat_bp is not None:
+        label += f" {vat_rate_text(vat_bp, lang)}"
+    rate = decimal(rate_e6 / 10**6, 4, lang)
+    return (
+        f"{label}: {money(sek_of(vat_minor, rate_e6), lang)} SEK"
+        f" ({word('rate', lang)} {rate} SEK/{currency})"
+    )
+
+
+def vat_in_sek_lines(
+    by_rate: dict[int, tuple[int, int]], rate_e6: int | None, currency: str, lang: str
+) -> list[str]:
+    """One `vat_in_sek` line per VAT rate (none for a document in SEK, `rate_e6` None)."""
+    if rate_e6 is None:
+        return []
+    return [vat_in_sek(v, rate_e6, currency, lang, bp) for bp, (_n, v) in by_rate.items()]
 
 
 def duration_text(seconds: int | None) -> str:

@@ -29,10 +29,10 @@ from stationmgr.billing.pdf import (
     money,
     quantity_text,
     unit_price_text,
+    vat_in_sek,
     vat_rate_text,
     word,
 )
-from stationmgr.billing.pricing import round_half_up
 from stationmgr.billing.receipt_corrections import W as CW
 from stationmgr.billing.receipt_corrections import draw_corrected_stamp, draw_corrects
 from stationmgr.ocpp_words import stop_reason_text
@@ -60,11 +60,6 @@ def vat_by_rate(lines: object) -> dict[int, tuple[int, int]]:
         out[ln.vat_bp][0] += ln.net_minor
         out[ln.vat_bp][1] += ln.vat_minor
     return {bp: (a, b) for bp, (a, b) in sorted(out.items(), reverse=True)}
-
-
-def sek_of(minor: int, rate_e6: int) -> int:
-    """An amount in another currency's minor units → öre at `rate_e6` (rounded half up)."""
-    return round_half_up(minor * rate_e6, 10**6)
 
 
 def fit(text: str, width: float, size: float) -> str:
@@ -307,12 +302,7 @@ class ReceiptLayout:
         if 0 in rates:
             out.append(doc.exemption_text or self.w("vat_exempt"))
         if doc.sek_rate_e6 is not None:
-            rate = decimal(doc.sek_rate_e6 / 10**6, 4, lang)
-            vat_sek = money(sek_of(doc.price.vat_minor, doc.sek_rate_e6), lang)
-            out.append(
-                f"{self.w('vat_in_sek')}: {vat_sek} SEK"
-                f" ({self.w('rate')} {rate} SEK/{doc.price.currency})"
-            )
+            out.append(vat_in_sek(doc.price.vat_minor, doc.sek_rate_e6, doc.price.currency, lang))
         tariffs = ", ".join(dict.fromkeys(t.get("name", "") for t in (doc.price.tariffs or [])))
         if tariffs:
             out.append(f"{self.w('tariff')}: {tariffs}")

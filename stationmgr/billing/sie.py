@@ -5,9 +5,13 @@ a character it lacks is transliterated, Ø → Ö, € → EUR, or the export is
 it — never a silent `?`), `#SIETYP 4`, `#PROGRAM`, `#GEN`, the company (`#FNAMN`, `#ORGNR`
 as NNNNNN-NNNN, `#ADRESS` with every address line), the fiscal year (`#RAR 0`), the chart
 type (`#KPTYP`), the accounts used (`#KONTO`), object dimensions if chosen (`#DIM`,
-`#OBJEKT`), then vouchers: `#VER series number date "text"`, `{`, one `#TRANS account
-{objects} amount` per row, `}`. Amounts have a decimal point and two decimals; debit is
-positive, credit negative; every voucher sums to zero. Lines end with CR LF.
+`#OBJEKT`), then vouchers: `#VER "series" "number" date "text" regdate`, `{`, one `#TRANS
+account {objects} amount` per row, `}`. The registration date is the day the file was made
+(for a closed month: its close), the day the voucher was compiled (BFL 5 kap 7 §); series
+and number are quoted, as 4B allows any field to be, so that readers which only take the
+quoted form (pysie-accounting, tests/test_sie_thirdparty.py) read every voucher. Amounts
+have a decimal point and two decimals; debit is positive, credit negative; every voucher sums
+to zero. Lines end with CR LF.
 
 Booking (BAS): a card holder's sale is on credit, debit 1510 (receivables); a guest's is paid
 at the site, debit 1580 (card/Swish receivables). The net is credited to the sales account of
@@ -340,9 +344,10 @@ def export_sie(
         out.append(f"#DIM {dim} {quote(DIM_NAMES[dim])}")
     for (dim, obj), name in sorted(objects.items(), key=lambda k: (int(k[0][0]), k[0][1])):
         out.append(f"#OBJEKT {dim} {quote(obj)} {quote(name)}")
-    series = v["sie_voucher_series"] or "L"
+    series = quote(v["sie_voucher_series"] or "L")
+    made = ymd(now.astimezone(tz))
     for n, x in enumerate(vouchers, first):
-        out.append(f"#VER {series} {n} {ymd(x.day)} {quote(x.text)}")
+        out.append(f"#VER {series} {quote(str(n))} {ymd(x.day)} {quote(x.text)} {made}")
         out.append("{")
         for a, objs, amt in x.rows:
             ol = " ".join(f"{d} {quote(o)}" for d, o in objs)

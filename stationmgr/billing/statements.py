@@ -29,11 +29,12 @@ from stationmgr.billing.pdf import (
     decimal,
     money,
     register_fonts,
+    vat_in_sek_lines,
     vat_rate_text,
     word,
 )
 from stationmgr.billing.sales import sales
-from stationmgr.billing.site import Seller, month_bounds, seller, site_tz
+from stationmgr.billing.site import Seller, month_bounds, sek_rate_e6, seller, site_tz
 from stationmgr.billing.tariffs import site_currency
 from stationmgr.csv_safe import csv_writer
 from stationmgr.errors import UserError
@@ -73,6 +74,7 @@ class Statement:
     seller: Seller
     tz: object
     rows: list[StatementRow] = field(default_factory=list)
+    sek_rate_e6: int | None = None  # the site's rate when made: VAT in SEK in another currency
 
     @property
     def energy_wh(self) -> float:
@@ -203,6 +205,7 @@ def statement(
         seller=seller(s),
         tz=tz,
     )
+    st.sek_rate_e6 = sek_rate_e6(s, st.currency)
     for n, (row, price) in enumerate(pairs, 1):
         st.rows.append(
             StatementRow(
@@ -372,7 +375,13 @@ class _Pages:
         return self.buf.getvalue()
 
 
-def _vat_table(p: _Pages, totals: dict[int, tuple[int, int]], lang: str, currency: str) -> None:
+def _vat_table(
+    p: _Pages,
+    totals: dict[int, tuple[int, int]],
+    lang: str,
+    currency: str,
+    rate_e6: int | None = None,
+) -> None:
     w = lambda k: word(k, lang)  # noqa: E731
     cols = [
         (w("vat_rate"), 60, "l"),
@@ -389,6 +398,8 @@ def _vat_table(p: _Pages, totals: dict[int, tuple[int, int]], lang: str, currenc
         [f"{w('sum')} ({currency})", money(tn, lang), money(tv, lang), money(tn + tv, lang)]
     )
     p.table(cols, rows, bold_last=True)
+    for line in vat_in_sek_lines(totals, rate_e6, currency, lang):
+        p.text(line)
 
 
 def render_statement(st: Statement, lang: str = "sv") -> bytes:
@@ -451,7 +462,7 @@ def render_statement(st: Statement, lang: str = "sv") -> bytes:
     p.heading(f"{w('sessions')}: {len(st.rows)}")
     p.table(cols, rows, bold_last=True)
     p.heading(w("vat"))
-    _vat_table(p, st.vat_totals(), lang, st.currency)
+    _vat_table(p, st.vat_totals(), lang, st.currency, st.sek_rate_e6)
     return p.done()
 
 
@@ -472,6 +483,7 @@ class MonthSummary:
     reversals: int = 0
     unpriced: int = 0  # sessions plugged in before any valid tariff: priced at nothing
     ledger_code: str = ""  # the ledger head's code, to keep outside (billing.anchors)
+    sek_rate_e6: int | None = None  # the site's rate when made: VAT in SEK in another currency
 
 
 def month_summary(
@@ -480,6 +492,7 @@ def month_summary(
     tz = site_tz(s)
     start, end = month_bounds(year, month, tz)
     m = MonthSummary(year, month, site_currency(s), seller(s))
+    m.sek_rate_e6 = sek_rate_e6(s, m.currency)
     vat: dict[int, list[int]] = defaultdict(lambda: [0, 0])
 
     def add(table: dict[str, list[float]], key: str, wh: float, net: int, v: int, n: int) -> None:
@@ -546,7 +559,7 @@ def render_summary(m: MonthSummary, lang: str = "sv") -> bytes:
         raise UserError(f"unknown language {lang!r}: use sv or en")
     w = lambda k: word(k, lang)  # noqa: E731
     title = {"sv": "MÅNADSSAMMANSTÄLLNING", "en": "MONTH SUMMARY"}[lang]
-    code = {"sv": "Kontrollkod huvudbok", "en": "Ledger check code"}[lang]
+    code = w("ledger_code")
     p = _Pages(
         title,
         m.seller,
@@ -591,7 +604,7 @@ def render_summary(m: MonthSummary, lang: str = "sv") -> bytes:
         p.heading(head)
         p.table(cols, rows, bold_last=True)
     p.heading(w("vat"))
-    _vat_table(p, m.by_vat, lang, m.currency)
+    _vat_table(p, m.by_vat, lang, m.currency, m.sek_rate_e6)
     if m.unpriced:
         p.text(unpriced_text(m.unpriced, lang))
     return p.done()

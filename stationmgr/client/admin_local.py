@@ -119,10 +119,33 @@ class LocalAdmin:
         return a.Compacted(n)
 
     def close_month(self, req: a.MonthCloseRequest) -> a.ClosedMonthRow:
-        from stationmgr.billing.months import close_and_anchor
+        from stationmgr.billing.months import MonthOrderError, close_and_anchor
+        from stationmgr.client.errors import Conflict
 
-        info, note = close_and_anchor(self.db, req.month, actor=self.actor)
+        try:
+            info, note = close_and_anchor(self.db, req.month, actor=self.actor)
+        except MonthOrderError as e:  # closed already, or out of order: 409
+            raise Conflict(str(e)) from None
         return _closed_row(info, note)
+
+    def month_states(self) -> list[a.MonthStateRow]:
+        from stationmgr.billing.months import month_states
+
+        with self.db.session() as s:
+            self._require(s, "billing.export")
+            return [
+                a.MonthStateRow(
+                    x.month,
+                    "closed" if x.closed else "open",
+                    x.entries,
+                    x.total_minor,
+                    x.closable,
+                    x.why_not,
+                    _closed_row(x.closed) if x.closed else None,
+                    x.currency,
+                )
+                for x in month_states(s)
+            ]
 
     def closed_months(self) -> list[a.ClosedMonthRow]:
         from stationmgr.billing.months import list_closed

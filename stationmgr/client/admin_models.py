@@ -159,3 +159,19 @@ class ClosedMonthRow(Wire):
     sie_sha256: str
     csv_sha256: str
     note: str = ""
+
+
+@dataclass(frozen=True)
+class MonthStateRow(Wire):
+    """`GET /months/states`: one month, open or closed, from the first with a ledger entry to
+    the current one. `closable` marks the one a close accepts now; `why_not` says why
+    another is not; `closed` is the close (as `GET /months`) for a closed month."""
+
+    month: str
+    state: str  # open | closed
+    entries: int
+    total_minor: int
+    closable: bool
+    why_not: str = ""
+    closed: ClosedMonthRow | None = None
+    currency: str = "SEK"

@@ -54,6 +54,9 @@ class RemoteAdmin:
     def closed_months(self) -> list[a.ClosedMonthRow]:
         return self._listed(a.ClosedMonthRow, "/months")
 
+    def month_states(self) -> list[a.MonthStateRow]:
+        return self._listed(a.MonthStateRow, "/months/states")
+
     def verify(self, anchors: list[str] | None = None) -> list[a.Check]:
         answer = self._call("POST", "/verify", {"anchors": list(anchors or [])})
         return [a.Check.from_json(x) for x in answer["items"]]

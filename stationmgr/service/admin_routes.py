@@ -24,6 +24,7 @@ def add_admin_routes(app: web.Application) -> None:
     r.add_post(f"{P}/verify", verify)
     r.add_post(f"{P}/months/close", close_month)
     r.add_get(f"{P}/months", closed_months)
+    r.add_get(f"{P}/months/states", month_states)
     r.add_post(f"{P}/sessions/{{session_id}}/correct", correct_session)
 
 
@@ -97,3 +98,8 @@ async def close_month(request: web.Request) -> web.Response:
 async def closed_months(request: web.Request) -> web.Response:
     actor = await actor_for(request)
     return ok(await service(request).call(actor, "closed_months"))
+
+
+async def month_states(request: web.Request) -> web.Response:
+    actor = await actor_for(request)
+    return ok(await service(request).call(actor, "month_states"))

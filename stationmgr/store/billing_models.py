@@ -173,6 +173,9 @@ class Invoice(Base):
     ocr: Mapped[str | None] = mapped_column(String(25), unique=True)
     reason: Mapped[str | None] = mapped_column(Text)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # SEK per unit of `currency` × 10^6, fixed at issue (VAT in SEK on a foreign-currency
+    # invoice, ML 17:24; a credit note keeps its invoice's); None for SEK.
+    sek_rate_e6: Mapped[int | None] = mapped_column(Integer)
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         order_by="InvoiceLine.seq", cascade="all, delete-orphan"

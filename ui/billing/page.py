@@ -1,5 +1,6 @@
-"""The Billing page: the accountant's view (statements, exports, receipts, verify) and the
-tariff editor, as two tabs; both only through the site client (so offered over `--site`)."""
+"""The Billing page: the accountant's view (statements, exports, receipts, verify), the
+invoices, the month close and the tariff editor, as tabs; all only through the site client
+(so offered over `--site`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from ui.billing.accountant import AccountantView
 from ui.billing.invoices import InvoicesView
+from ui.billing.months import MonthsView
 from ui.billing.tariffs import TariffEditor
 from ui.context import AppContext
 from ui.pages import PageSpec
@@ -19,9 +21,11 @@ class BillingPage(QWidget):
         self.accountant = AccountantView(ctx)
         self.tariffs = TariffEditor(ctx)
         self.invoices = InvoicesView(ctx)
+        self.months = MonthsView(ctx)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.accountant, self.tr("Statements and exports"))
         self.tabs.addTab(self.invoices, self.tr("Invoices"))
+        self.tabs.addTab(self.months, self.tr("Month close"))
         self.tabs.addTab(self.tariffs, self.tr("Tariffs"))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-02 19:54:38.584837
+Create Date: 2026-12-03 12:47:42.529081
 """
 
 import sqlalchemy as sa
@@ -97,6 +97,7 @@ def upgrade() -> None:
         sa.Column("ocr", sa.String(length=25), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("issued_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("sek_rate_e6", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["credits_id"],
             ["invoices.id"],
