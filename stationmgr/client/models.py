@@ -747,6 +747,7 @@ class CardForm(Wire):
     note: str
     allowed_bay_ids: list[int]
     budgets: list[BudgetLine] = field(default_factory=list)
+    kind: str = "card"  # or "vehicle": `uid_text` is the car's id tag (not an RFID number)
 
 
 @dataclass(frozen=True)
@@ -783,6 +784,7 @@ class CardSave(Wire):
     note: str | None = None
     add_budgets: list[BudgetAdd] = field(default_factory=list)
     remove_budgets: list[int] = field(default_factory=list)
+    kind: str | None = None  # card | vehicle; None: a card when added, as it was when edited
 
 
 @dataclass(frozen=True)
