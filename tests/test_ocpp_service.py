@@ -35,6 +35,7 @@ pytestmark = pytest.mark.timeout(300)
 
 GOOD = "A1B2C3D4"
 BLOCKED = "0BADCAFE"
+DATED = "C0FFEE01"  # valid to the end of 2030-12-31 (UTC), in group Staff
 PASSWORD = "cp2-Secret-pass"
 
 
@@ -112,6 +113,8 @@ def _make_site(tmp: Path) -> str:
     )
     _ok(cli(*db, "cards", "add", GOOD, "--holder", "Ada", "--group", "Staff", env=env))
     _ok(cli(*db, "cards", "add", BLOCKED, "--holder", "Bo", "--blocked", env=env))
+    dated = ("--holder", "Dag", "--group", "Staff", "--valid-to", "2030-12-31")
+    _ok(cli(*db, "cards", "add", DATED, *dated, env=env))
     _ok(cli(*db, "secrets", "set", "ocpp:CP2", env={**env, "STATIONMGR_SECRET": PASSWORD}))
     for key, value in SELLER.items():  # a receipt is numbered only for an identified seller
         _ok(cli(*db, "site", "set", key, value, env=env))
@@ -257,6 +260,35 @@ def test_boot_authorise_transaction_and_stop(site: Site) -> None:
         )
         == row.id
     )  # one row
+
+
+def test_a_card_with_a_validity_end_is_answered_with_its_expiry_date(site: Site) -> None:
+    """idTagInfo carries the card's validity end (the charger's cache then expires it on its
+    own), beside parentIdTag; a card without one carries none."""
+    t0 = datetime.now(UTC).replace(microsecond=0)
+
+    async def run() -> tuple[Any, ...]:
+        async with connected(site, "CP1") as cp:
+            await cp.call(call.BootNotification("Model-X", "Vendor-Y"))
+            dated = await cp.call(call.Authorize(DATED))
+            open_ended = await cp.call(call.Authorize(GOOD))
+            start = await cp.call(call.StartTransaction(2, DATED, 0, iso(t0)))
+            stop = await cp.call(
+                call.StopTransaction(
+                    100, iso(t0 + timedelta(seconds=5)), start.transaction_id, id_tag=DATED
+                )
+            )
+            return dated, open_ended, start, stop
+
+    dated, open_ended, start, stop = asyncio.run(run())
+    expiry = datetime.fromisoformat(dated.id_tag_info["expiry_date"].replace("Z", "+00:00"))
+    assert (expiry.date().isoformat(), expiry.tzinfo is not None) == ("2030-12-31", True)
+    assert dated.id_tag_info["status"] == "Accepted"
+    assert dated.id_tag_info["parent_id_tag"] == "Staff"
+    assert "expiry_date" not in open_ended.id_tag_info
+    assert start.id_tag_info["expiry_date"] == dated.id_tag_info["expiry_date"]
+    assert start.id_tag_info["parent_id_tag"] == "Staff"
+    assert stop.id_tag_info["expiry_date"] == dated.id_tag_info["expiry_date"]
 
 
 def test_offline_replay_is_booked_at_its_own_times(site: Site) -> None:
