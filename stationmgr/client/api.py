@@ -16,7 +16,7 @@ from stationmgr.client import invoice_models as v
 from stationmgr.client import models as m
 from stationmgr.client import ocpp_models as o
 from stationmgr.client.events import EventStream
-from stationmgr.client.ocpp_calls import PendingChargePoint
+from stationmgr.client.ocpp_calls import AcceptChargePoint, PendingChargePoint, RefusedChargePoint
 
 
 class AdminCalls(Protocol):
@@ -55,6 +55,8 @@ class OcppCalls(Protocol):
     maintenance commands, configuration and message log (`client.ocpp_local`)."""
 
     def pending_charge_points(self) -> list[PendingChargePoint]: ...
+    def accept_charge_point(self, cpid: str, accept: AcceptChargePoint) -> m.ChargerConfig: ...
+    def refuse_charge_point(self, cpid: str) -> RefusedChargePoint: ...
 
     def ocpp_command(self, name: str, cmd: o.OcppCommand) -> o.OcppAnswer: ...
     def ocpp_configuration(
