@@ -181,8 +181,12 @@ class Bay(Wire):
 
 @dataclass(frozen=True)
 class RemoteStartRequest(Wire):
+    """A guest start (`reason`, required) or, with `card`, a start for that card (the card
+    rules of a tap at the bay; an OCPP charger is asked to start with it as the idTag)."""
+
     wire_name: ClassVar[str] = "remote start"
-    reason: str
+    reason: str = ""
+    card: str | None = None
 
 
 @dataclass(frozen=True)
