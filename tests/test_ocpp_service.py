@@ -22,7 +22,7 @@ import pytest
 import websockets
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call, call_result
-from ocpp.v16.enums import Action, ConfigurationStatus
+from ocpp.v16.enums import Action, ConfigurationStatus, RemoteStartStopStatus
 from sqlalchemy import select
 
 from stationmgr.store.db import open_database
@@ -504,3 +504,106 @@ def test_a_busy_database_never_holds_or_drops_a_message(site: Site) -> None:
 def _basic(user: str, password: str) -> dict[str, str]:
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
+
+
+class GuestPoint(Point):
+    """Accepts the site's RemoteStartTransaction and keeps its id tag, starting nothing:
+    the test sends the StartTransaction itself, after the service restarted."""
+
+    remote_starts: list[tuple[int | None, str]]
+
+    @on(Action.remote_start_transaction)
+    async def on_remote_start(
+        self, id_tag: str, connector_id: int | None = None, **_kw: Any
+    ) -> Any:
+        self.remote_starts.append((connector_id, id_tag))
+        return call_result.RemoteStartTransaction(status=RemoteStartStopStatus.accepted)
+
+
+def test_a_guest_tag_survives_a_restart_until_it_expires(tmp_path: Path) -> None:
+    """RemoteStartTransaction, then the service restarts before the charger's
+    StartTransaction: the guest tag was kept (with its expiry), so the late start is the
+    guest session the attendant asked for; a tag past its expiry is refused like an
+    unknown card; a stopped guest session's tag is deleted."""
+    from stationmgr.client.remote import RemoteClient
+    from stationmgr.store.ocpp_models import OcppGuestTag
+
+    url = _make_site(tmp_path)
+
+    async def ask(site: Site) -> list[tuple[int | None, str]]:
+        async with websockets.connect(f"{site.ocpp_url}/ocpp/CP1", subprotocols=["ocpp1.6"]) as ws:
+            cp = GuestPoint("CP1", ws)
+            cp.configured, cp.remote_starts = [], []
+            task = asyncio.create_task(cp.start())
+            try:
+                await cp.call(call.BootNotification("Model-X", "Vendor-Y"))
+                client = RemoteClient(site.svc.url)
+                try:
+                    await asyncio.to_thread(
+                        wait_until,
+                        lambda: all(b.online for b in client.bays() if b.label in ("N1", "N2")),
+                        30,
+                        "N1 and N2 online",
+                    )
+                    ids = {b.label: b.bay_id for b in client.bays()}
+                    for label in ("N1", "N2"):  # each waits a while for a start that won't come
+                        await asyncio.to_thread(client.remote_start, ids[label], "paid at desk")
+                finally:
+                    client.close()
+                return list(cp.remote_starts)
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
+    with _running(tmp_path, url, "asked") as site:
+        starts = asyncio.run(ask(site))
+    assert [c for c, _t in starts] == [1, 2] and all(t.startswith("GUEST-") for _c, t in starts)
+    (_c1, tag), (_c2, stale) = starts
+
+    def tags(s: Any) -> dict[str, tuple[datetime, datetime, str | None]]:
+        return {
+            r.tag: (r.asked_at, r.expires_at, r.tx_uid) for r in s.scalars(select(OcppGuestTag))
+        }
+
+    kept = site.rows(tags)
+    assert set(kept) == {tag, stale}
+    asked_at, expires_at, tx = kept[tag]
+    assert expires_at > asked_at and tx is None
+
+    def expire(s: Any) -> None:  # the second one's window has passed (as after a long outage)
+        row = s.get(OcppGuestTag, stale)
+        row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        s.commit()
+
+    site.rows(expire)
+    t0 = datetime.now(UTC).replace(microsecond=0)
+
+    async def late(site: Site) -> tuple[Any, ...]:
+        async with connected(site, "CP1") as cp:
+            await cp.call(call.BootNotification("Model-X", "Vendor-Y"))
+            authorized = await cp.call(call.Authorize(tag))
+            refused = await cp.call(call.Authorize(stale))
+            start = await cp.call(call.StartTransaction(1, tag, 0, iso(t0)))
+            during = site.rows(tags)
+            stop = await cp.call(
+                call.StopTransaction(
+                    900, iso(t0 + timedelta(seconds=30)), start.transaction_id, id_tag=tag,
+                    reason="Local",
+                )
+            )  # fmt: skip
+            return authorized, refused, start, during, stop
+
+    with _running(tmp_path, url, "restarted") as site:
+        authorized, refused, start, during, stop = asyncio.run(late(site))
+        row = wait_until(
+            lambda: (r := session(site, start.transaction_id)) and r.stopped_at and r, 30, "booked"
+        )
+        gone = wait_until(lambda: tag not in (t := site.rows(tags)) and t, 30, "tag deleted")
+    assert authorized.id_tag_info["status"] == "Accepted"
+    assert refused.id_tag_info["status"] == "Invalid"
+    assert start.id_tag_info["status"] == "Accepted" and start.transaction_id > 0
+    assert stop.id_tag_info["status"] == "Accepted"
+    assert row.holder_name == "Guest" and row.guest_reason == "paid at desk"
+    assert row.energy_wh == 900 and row.card_uid is None
+    assert during[tag][2] in (None, f"ocpp-{start.transaction_id}")  # written by the writer
+    assert set(gone) == {stale}  # the expired one stays until the next guest start

@@ -31,7 +31,7 @@ from ocpp.exceptions import OCPPError
 
 from stationmgr import sessions as sm
 from stationmgr.errors import DeviceError, UserError
-from stationmgr.ocpp import mapping
+from stationmgr.ocpp import guest_tags, mapping
 
 if TYPE_CHECKING:
     from stationmgr.ocpp.endpoint import OcppServer
@@ -147,6 +147,7 @@ class OcppCommands:
         tag = self.remote.new_guest(bay_id, operator, reason, self.engine.clock.now())
         guest = self.remote.guests[tag]
         try:
+            await guest_tags.keep(self.engine, tag, guest)  # kept across a restart
             await self.status_call(
                 t,
                 "RemoteStartTransaction",

@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 
 from stationmgr import sessions as sm
 from stationmgr.clock import to_datetime, to_epoch
-from stationmgr.ocpp import mapping, quirks
+from stationmgr.ocpp import guest_tags, mapping, quirks
 from stationmgr.ocpp.records import FAULT_DETAIL, UNKNOWN_STOP, OcppNote
-from stationmgr.ocpp.remote import RemoteRequests
+from stationmgr.ocpp.remote import GUEST_PREFIX, RemoteRequests
 from stationmgr.ocpp_words import AuthStatus
 from stationmgr.store.models import Card, CardGroup, ChargeSession
 
@@ -132,7 +132,13 @@ class CoreHandlers:
         if bay_id is None:
             auth = sm.Authorization(AuthStatus.INVALID, card_uid=id_tag, reason="no bay")
             return {"status": str(auth.status)}, auth
-        guest = self.ids.remote.guest(id_tag, self.engine.clock.now())
+        now = self.engine.clock.now()
+        guest = self.ids.remote.guest(id_tag, now)
+        if guest is None and id_tag.startswith(GUEST_PREFIX):  # given out before a restart?
+            kept = await guest_tags.recall(self.engine, id_tag, now)
+            if kept is not None:
+                self.ids.remote.guests[id_tag] = kept
+                guest = self.ids.remote.guest(id_tag, now)
         if guest is not None:  # the tag of a guest start the site asked for
             return {"status": str(guest.status)}, guest
         for form in self.quirks.id_tags(id_tag):  # e.g. KEBA's zero-padded UIDs
@@ -279,7 +285,9 @@ class CoreHandlers:
             bay_id, lambda bay: mapping.started(bay, mapping.tx_uid(txid), auth, at, meter)
         )
         self.ids.started[(bay_id, round(at * 1000), meter)] = txid
-        self.ids.remote.started(id_tag, mapping.tx_uid(txid))
+        if id_tag in self.ids.remote.guests:
+            self.ids.remote.started(id_tag, mapping.tx_uid(txid))
+            guest_tags.started(self.engine, id_tag, mapping.tx_uid(txid))
         log.info(
             "charge point %s: transaction %d started on bay %s (%s)",
             self.cp.cpid,
@@ -341,6 +349,8 @@ class CoreHandlers:
         bay_id = self._bay_of_tx(uid)
         if bay_id is not None:
             flow = self.engine.session_config.flow_threshold_w
+            if any(g.tx_uid == uid for g in self.ids.remote.guests.values()):
+                guest_tags.done(self.engine, uid)
             asked = self.ids.remote.stopped(uid)  # the attendant who asked for it, if one did
             by = asked.operator if asked is not None else id_tag
 
