@@ -12,7 +12,15 @@ from pathlib import Path
 from sqlalchemy import select
 
 from stationmgr.access.context import Actor, record, require
-from stationmgr.cards import CardInput, add_card, card_row, find_cards, set_blocked, update_card
+from stationmgr.cards import (
+    CARD,
+    CardInput,
+    add_card,
+    card_row,
+    find_cards,
+    set_blocked,
+    update_card,
+)
 from stationmgr.store.db import Database
 from stationmgr.store.models import Bay, Card, CardGroup, CardHolder
 
@@ -58,6 +66,7 @@ class CardForm:
     note: str
     allowed_bay_ids: frozenset[int]
     budgets: tuple[BudgetLine, ...] = ()
+    kind: str = CARD  # or VEHICLE: `uid_text` is then the car's id tag, not a card number
 
 
 def card_form(db: Database, card_id: int) -> CardForm | None:
@@ -89,6 +98,7 @@ def card_form(db: Database, card_id: int) -> CardForm | None:
             card.note or "",
             frozenset(a.bay_id for a in card.allowed),
             budgets,
+            card.kind or CARD,
         )
 
 

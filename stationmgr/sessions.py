@@ -263,6 +263,15 @@ class RemoteStart:
 
 
 @dataclass(frozen=True, slots=True)
+class CardStart:
+    """An attendant starts a session for a card from the site (not a bay event: a serial
+    bay is presented the card, an OCPP one asked to start with it as the idTag)."""
+
+    operator: str
+    card: str
+
+
+@dataclass(frozen=True, slots=True)
 class RemoteStop:
     operator: str
     detail: str | None = None

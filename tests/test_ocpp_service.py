@@ -22,7 +22,7 @@ import pytest
 import websockets
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call, call_result
-from ocpp.v16.enums import Action, ConfigurationStatus
+from ocpp.v16.enums import Action, ConfigurationStatus, RemoteStartStopStatus
 from sqlalchemy import select
 
 from stationmgr.store.db import open_database
@@ -35,6 +35,7 @@ pytestmark = pytest.mark.timeout(300)
 
 GOOD = "A1B2C3D4"
 BLOCKED = "0BADCAFE"
+DATED = "C0FFEE01"  # valid to the end of 2030-12-31 (UTC), in group Staff
 PASSWORD = "cp2-Secret-pass"
 
 
@@ -112,6 +113,8 @@ def _make_site(tmp: Path) -> str:
     )
     _ok(cli(*db, "cards", "add", GOOD, "--holder", "Ada", "--group", "Staff", env=env))
     _ok(cli(*db, "cards", "add", BLOCKED, "--holder", "Bo", "--blocked", env=env))
+    dated = ("--holder", "Dag", "--group", "Staff", "--valid-to", "2030-12-31")
+    _ok(cli(*db, "cards", "add", DATED, *dated, env=env))
     _ok(cli(*db, "secrets", "set", "ocpp:CP2", env={**env, "STATIONMGR_SECRET": PASSWORD}))
     for key, value in SELLER.items():  # a receipt is numbered only for an identified seller
         _ok(cli(*db, "site", "set", key, value, env=env))
@@ -257,6 +260,35 @@ def test_boot_authorise_transaction_and_stop(site: Site) -> None:
         )
         == row.id
     )  # one row
+
+
+def test_a_card_with_a_validity_end_is_answered_with_its_expiry_date(site: Site) -> None:
+    """idTagInfo carries the card's validity end (the charger's cache then expires it on its
+    own), beside parentIdTag; a card without one carries none."""
+    t0 = datetime.now(UTC).replace(microsecond=0)
+
+    async def run() -> tuple[Any, ...]:
+        async with connected(site, "CP1") as cp:
+            await cp.call(call.BootNotification("Model-X", "Vendor-Y"))
+            dated = await cp.call(call.Authorize(DATED))
+            open_ended = await cp.call(call.Authorize(GOOD))
+            start = await cp.call(call.StartTransaction(2, DATED, 0, iso(t0)))
+            stop = await cp.call(
+                call.StopTransaction(
+                    100, iso(t0 + timedelta(seconds=5)), start.transaction_id, id_tag=DATED
+                )
+            )
+            return dated, open_ended, start, stop
+
+    dated, open_ended, start, stop = asyncio.run(run())
+    expiry = datetime.fromisoformat(dated.id_tag_info["expiry_date"].replace("Z", "+00:00"))
+    assert (expiry.date().isoformat(), expiry.tzinfo is not None) == ("2030-12-31", True)
+    assert dated.id_tag_info["status"] == "Accepted"
+    assert dated.id_tag_info["parent_id_tag"] == "Staff"
+    assert "expiry_date" not in open_ended.id_tag_info
+    assert start.id_tag_info["expiry_date"] == dated.id_tag_info["expiry_date"]
+    assert start.id_tag_info["parent_id_tag"] == "Staff"
+    assert stop.id_tag_info["expiry_date"] == dated.id_tag_info["expiry_date"]
 
 
 def test_offline_replay_is_booked_at_its_own_times(site: Site) -> None:
@@ -472,3 +504,106 @@ def test_a_busy_database_never_holds_or_drops_a_message(site: Site) -> None:
 def _basic(user: str, password: str) -> dict[str, str]:
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
+
+
+class GuestPoint(Point):
+    """Accepts the site's RemoteStartTransaction and keeps its id tag, starting nothing:
+    the test sends the StartTransaction itself, after the service restarted."""
+
+    remote_starts: list[tuple[int | None, str]]
+
+    @on(Action.remote_start_transaction)
+    async def on_remote_start(
+        self, id_tag: str, connector_id: int | None = None, **_kw: Any
+    ) -> Any:
+        self.remote_starts.append((connector_id, id_tag))
+        return call_result.RemoteStartTransaction(status=RemoteStartStopStatus.accepted)
+
+
+def test_a_guest_tag_survives_a_restart_until_it_expires(tmp_path: Path) -> None:
+    """RemoteStartTransaction, then the service restarts before the charger's
+    StartTransaction: the guest tag was kept (with its expiry), so the late start is the
+    guest session the attendant asked for; a tag past its expiry is refused like an
+    unknown card; a stopped guest session's tag is deleted."""
+    from stationmgr.client.remote import RemoteClient
+    from stationmgr.store.ocpp_models import OcppGuestTag
+
+    url = _make_site(tmp_path)
+
+    async def ask(site: Site) -> list[tuple[int | None, str]]:
+        async with websockets.connect(f"{site.ocpp_url}/ocpp/CP1", subprotocols=["ocpp1.6"]) as ws:
+            cp = GuestPoint("CP1", ws)
+            cp.configured, cp.remote_starts = [], []
+            task = asyncio.create_task(cp.start())
+            try:
+                await cp.call(call.BootNotification("Model-X", "Vendor-Y"))
+                client = RemoteClient(site.svc.url)
+                try:
+                    await asyncio.to_thread(
+                        wait_until,
+                        lambda: all(b.online for b in client.bays() if b.label in ("N1", "N2")),
+                        30,
+                        "N1 and N2 online",
+                    )
+                    ids = {b.label: b.bay_id for b in client.bays()}
+                    for label in ("N1", "N2"):  # each waits a while for a start that won't come
+                        await asyncio.to_thread(client.remote_start, ids[label], "paid at desk")
+                finally:
+                    client.close()
+                return list(cp.remote_starts)
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
+    with _running(tmp_path, url, "asked") as site:
+        starts = asyncio.run(ask(site))
+    assert [c for c, _t in starts] == [1, 2] and all(t.startswith("GUEST-") for _c, t in starts)
+    (_c1, tag), (_c2, stale) = starts
+
+    def tags(s: Any) -> dict[str, tuple[datetime, datetime, str | None]]:
+        return {
+            r.tag: (r.asked_at, r.expires_at, r.tx_uid) for r in s.scalars(select(OcppGuestTag))
+        }
+
+    kept = site.rows(tags)
+    assert set(kept) == {tag, stale}
+    asked_at, expires_at, tx = kept[tag]
+    assert expires_at > asked_at and tx is None
+
+    def expire(s: Any) -> None:  # the second one's window has passed (as after a long outage)
+        row = s.get(OcppGuestTag, stale)
+        row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        s.commit()
+
+    site.rows(expire)
+    t0 = datetime.now(UTC).replace(microsecond=0)
+
+    async def late(site: Site) -> tuple[Any, ...]:
+        async with connected(site, "CP1") as cp:
+            await cp.call(call.BootNotification("Model-X", "Vendor-Y"))
+            authorized = await cp.call(call.Authorize(tag))
+            refused = await cp.call(call.Authorize(stale))
+            start = await cp.call(call.StartTransaction(1, tag, 0, iso(t0)))
+            during = site.rows(tags)
+            stop = await cp.call(
+                call.StopTransaction(
+                    900, iso(t0 + timedelta(seconds=30)), start.transaction_id, id_tag=tag,
+                    reason="Local",
+                )
+            )  # fmt: skip
+            return authorized, refused, start, during, stop
+
+    with _running(tmp_path, url, "restarted") as site:
+        authorized, refused, start, during, stop = asyncio.run(late(site))
+        row = wait_until(
+            lambda: (r := session(site, start.transaction_id)) and r.stopped_at and r, 30, "booked"
+        )
+        gone = wait_until(lambda: tag not in (t := site.rows(tags)) and t, 30, "tag deleted")
+    assert authorized.id_tag_info["status"] == "Accepted"
+    assert refused.id_tag_info["status"] == "Invalid"
+    assert start.id_tag_info["status"] == "Accepted" and start.transaction_id > 0
+    assert stop.id_tag_info["status"] == "Accepted"
+    assert row.holder_name == "Guest" and row.guest_reason == "paid at desk"
+    assert row.energy_wh == 900 and row.card_uid is None
+    assert during[tag][2] in (None, f"ocpp-{start.transaction_id}")  # written by the writer
+    assert set(gone) == {stale}  # the expired one stays until the next guest start

@@ -194,6 +194,38 @@ def test_dialog_enrols_with_bays_and_limits_then_edits(
     assert renamed.saved_card_id is None
 
 
+def test_dialog_edits_a_vehicle_credential_by_its_id_tag(
+    qtbot: QtBot, db: Database, ctx: AppContext
+) -> None:
+    """A vehicle's id tag (Autocharge `VID:…`) is not an RFID number: the dialog shows it
+    as the vehicle's tag, saves changes to it, and it stays a vehicle with the same tag."""
+    vid = "VID:0A1B2C3D4E5F"
+    with db.session() as s:
+        car = add_card(s, CardInput(uid=vid, holder="Vera", kind="vehicle"))
+        car_id = car.id
+    edit = dialog(qtbot, ctx, car_id)
+    assert edit.uid.text() == vid
+    assert edit.form.labelForField(edit.uid).text() == "Vehicle id tag"  # type: ignore[attr-defined]
+    wait(qtbot, lambda: f"Stored as {vid}" in edit.uid_hint.text())  # no number error
+    edit.label.setText("Vera's van")
+    edit.max_current.setValue(16)
+    edit.save()
+    wait(qtbot, lambda: edit.saved_card_id is not None)
+    assert edit.error.text() == ""
+    with db.session() as s:
+        row = s.get(Card, car_id)
+        assert row is not None
+        assert (row.kind, row.uid, row.label, row.max_current_a) == (
+            "vehicle", vid, "Vera's van", 16.0,
+        )  # fmt: skip
+    bad = dialog(qtbot, ctx, car_id)
+    bad.uid.setText("VID has space")
+    assert "vehicle id tag" in bad.uid_hint.text()
+    bad.save()
+    wait(qtbot, lambda: "vehicle id tag" in bad.error.text())
+    assert bad.saved_card_id is None
+
+
 # ------------------------------------------------------------------ tap to enrol
 
 

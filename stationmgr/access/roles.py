@@ -61,6 +61,7 @@ ACTIONS: dict[str, str] = {
     "chargers.unlock": "unlock a bay's connector on the charger (a stuck cable)",
     "chargers.maintain": "reset a charger, clear its cache or ask it for a message",
     "chargers.configure": "change a charger's own configuration keys",
+    "chargers.refuse": "refuse a pending OCPP charge point (it may not join the site)",
     "settings.read": "read the site settings (seller details, accounts, alert thresholds)",
     "settings.edit": "change the site settings",
     "secrets.manage": "store or delete credentials for chargers, gateways and mail",

@@ -29,6 +29,9 @@ def register(cs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="bay labels, one per connector (connector k = k-th), space- or comma-separated",
     )
     a.set_defaults(func=accept_cmd)
+    r = cs.add_parser("refuse", help="refuse a pending OCPP charge point (it may not join)")
+    r.add_argument("charge_point_id", metavar="CPID")
+    r.set_defaults(func=refuse_cmd)
 
 
 def pending(args: argparse.Namespace, client: SiteClient) -> int:
@@ -41,21 +44,26 @@ def pending(args: argparse.Namespace, client: SiteClient) -> int:
 
 
 def accept(args: argparse.Namespace, client: SiteClient) -> int:
-    from stationmgr.cli.remote import chargers_add
-    from stationmgr.drivers.ocpp import check_charge_point_id
+    from stationmgr.client.errors import NotFound
+    from stationmgr.client.ocpp_calls import AcceptChargePoint
 
-    cpid = check_charge_point_id(args.charge_point_id)
-    if cpid not in {p.charge_point_id for p in client.pending_charge_points()}:
+    labels = [label.strip() for b in args.bays for label in b.split(",") if label.strip()]
+    try:
+        ch = client.accept_charge_point(args.charge_point_id, AcceptChargePoint(args.name, labels))
+    except NotFound as e:
         raise UserError(
-            f"no pending charge point {cpid!r} (see `stationmgr chargers pending`); to register "
-            "one that has not connected yet: `stationmgr chargers add NAME --driver ocpp "
-            "--charge-point-id CPID --bays …`"
-        )
-    add = argparse.Namespace(
-        name=args.name, driver="ocpp", port=None, charge_point_id=cpid, address=None,
-        baud=None, connectors=None, bays=args.bays, set=[],
-    )  # fmt: skip
-    return chargers_add(add, client)
+            f"{e}; to register one that has not connected yet: `stationmgr chargers add NAME "
+            "--driver ocpp --charge-point-id CPID --bays …`"
+        ) from None
+    print(f"accepted charge point {args.charge_point_id} as charger {ch.name} with bay(s) "
+          f"{', '.join(ch.bays)}")  # fmt: skip
+    return 0
+
+
+def refuse(args: argparse.Namespace, client: SiteClient) -> int:
+    done = client.refuse_charge_point(args.charge_point_id)
+    print(f"refused charge point {done.charge_point_id}: it may not join this site")
+    return 0
 
 
 def pending_cmd(args: argparse.Namespace) -> int:
@@ -70,4 +78,14 @@ def accept_cmd(args: argparse.Namespace) -> int:
     return local(accept)(args)
 
 
-COMMANDS = {("chargers", "pending"): pending, ("chargers", "accept"): accept}
+def refuse_cmd(args: argparse.Namespace) -> int:
+    from stationmgr.cli.remote import local
+
+    return local(refuse)(args)
+
+
+COMMANDS = {
+    ("chargers", "pending"): pending,
+    ("chargers", "accept"): accept,
+    ("chargers", "refuse"): refuse,
+}

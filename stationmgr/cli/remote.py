@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
-from stationmgr.cli import chargers_ocpp, devices_remote, ocpp_pending, site_admin
+from stationmgr.cli import bays_remote, chargers_ocpp, devices_remote, ocpp_pending, site_admin
 from stationmgr.cli import months as months_cli
 from stationmgr.cli.accounts_remote import ACCOUNTS
 from stationmgr.cli.common import print_json, print_table
@@ -439,6 +439,7 @@ REMOTE.update(ACCOUNTS)
 REMOTE.update(INVOICES)
 REMOTE.update(ocpp_pending.COMMANDS)
 REMOTE.update(chargers_ocpp.REMOTE)
+REMOTE.update(bays_remote.REMOTE)
 REMOTE.update(months_cli.MONTHS)
 
 
@@ -459,6 +460,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("bays", help="the bays live, as the site service sees them (--site)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_bays_local, requires_login=False)
+    bays_remote.add_to_bays(p)
 
 
 def _bays_local(args: argparse.Namespace) -> int:

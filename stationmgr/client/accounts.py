@@ -64,11 +64,14 @@ def card_form_wire(f: CardForm) -> m.CardForm:
         note=f.note,
         allowed_bay_ids=sorted(f.allowed_bay_ids),
         budgets=[m.BudgetLine(b.budget_id, b.period, b.amount) for b in f.budgets],
+        kind=f.kind,
     )
 
 
 def card_changes(c: m.CardSave) -> tuple[CardInput, BudgetChanges]:
-    """The card as the core checks it (`CardInput.validate`) and its budget changes."""
+    """The card as the core checks it (`CardInput.validate`) and its budget changes. An
+    edit that does not name the kind is checked by `update_card`, as the card's own kind (a
+    vehicle's id tag is not a card number)."""
     card = CardInput(
         uid=c.uid,
         label=c.label,
@@ -81,7 +84,10 @@ def card_changes(c: m.CardSave) -> tuple[CardInput, BudgetChanges]:
         max_concurrent=c.max_concurrent,
         max_current_a=c.max_current_a,
         note=c.note,
-    ).validate()
+        kind=c.kind,
+    )
+    if c.kind is not None or c.card_id is None:
+        card.validate()
     budgets = BudgetChanges(
         tuple((b.period, b.unit, b.limit) for b in c.add_budgets), tuple(c.remove_budgets)
     )

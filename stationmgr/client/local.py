@@ -161,10 +161,14 @@ class LocalClient(LocalAdmin, LocalInvoices, LocalPending, LocalOcpp):
     def _operator(self) -> str:
         return self.actor.username if self.actor else ""
 
-    def remote_start(self, bay_id: int, reason: str) -> m.Bay:
+    def remote_start(self, bay_id: int, reason: str, card: str | None = None) -> m.Bay:
+        """A guest start (a reason), or a start for `card` (`Engine.card_start`)."""
         engine = self._engine()
         with acting(self.actor):
-            fut = engine.remote_start(self._bay(bay_id), self._operator(), reason, self.actor)
+            if card is not None:
+                fut = engine.card_start(self._bay(bay_id), self._operator(), card, self.actor)
+            else:
+                fut = engine.remote_start(self._bay(bay_id), self._operator(), reason, self.actor)
         fut.result(COMMAND_TIMEOUT_S)
         return bay_wire(engine.snapshot(bay_id))
 

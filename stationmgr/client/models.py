@@ -181,8 +181,12 @@ class Bay(Wire):
 
 @dataclass(frozen=True)
 class RemoteStartRequest(Wire):
+    """A guest start (`reason`, required) or, with `card`, a start for that card (the card
+    rules of a tap at the bay; an OCPP charger is asked to start with it as the idTag)."""
+
     wire_name: ClassVar[str] = "remote start"
-    reason: str
+    reason: str = ""
+    card: str | None = None
 
 
 @dataclass(frozen=True)
@@ -747,6 +751,7 @@ class CardForm(Wire):
     note: str
     allowed_bay_ids: list[int]
     budgets: list[BudgetLine] = field(default_factory=list)
+    kind: str = "card"  # or "vehicle": `uid_text` is the car's id tag (not an RFID number)
 
 
 @dataclass(frozen=True)
@@ -783,6 +788,7 @@ class CardSave(Wire):
     note: str | None = None
     add_budgets: list[BudgetAdd] = field(default_factory=list)
     remove_budgets: list[int] = field(default_factory=list)
+    kind: str | None = None  # card | vehicle; None: a card when added, as it was when edited
 
 
 @dataclass(frozen=True)

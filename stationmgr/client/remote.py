@@ -161,8 +161,9 @@ class RemoteClient(RemoteAdmin, RemoteInvoices, RemotePending, RemoteOcpp):
     def bays(self) -> list[m.Bay]:
         return self._items(m.Bay, self._call("GET", "/bays"))
 
-    def remote_start(self, bay_id: int, reason: str) -> m.Bay:
-        answer = self._call("POST", f"/bays/{int(bay_id)}/remote-start", {"reason": reason})
+    def remote_start(self, bay_id: int, reason: str, card: str | None = None) -> m.Bay:
+        body = m.RemoteStartRequest(reason, card).to_json()
+        answer = self._call("POST", f"/bays/{int(bay_id)}/remote-start", body)
         return m.Bay.from_json(answer)
 
     def remote_stop(self, bay_id: int, detail: str | None = None) -> m.Bay:

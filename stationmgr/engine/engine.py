@@ -72,7 +72,7 @@ CardPolicy = Callable[[Session, CardFacts, datetime], str | None]
 SessionPolicy = Callable[[sm.Transaction, float], str | None]
 # (bay id, the manual event) → done once the charger took it, with a note for the audit
 # entry (e.g. the charger will do it once its session ends); see `external_commands`
-ExternalCommands = Callable[[int, sm.Event], Awaitable[str | None]]
+ExternalCommands = Callable[[int, sm.Event | sm.CardStart], Awaitable[str | None]]
 
 
 @dataclass
@@ -858,7 +858,12 @@ class Engine:
         return operator_name(actor) or operator
 
     def _audited_event(
-        self, bay_id: int, event: sm.Event, action: str, operator: str, detail: str | None
+        self,
+        bay_id: int,
+        event: sm.Event | sm.CardStart,
+        action: str,
+        operator: str,
+        detail: str | None,
     ) -> concurrent.futures.Future[sm.Step]:
         """A manual command: the bay's event, then its audit entry by the single writer."""
         if bay_id not in self.bays:
@@ -873,6 +878,12 @@ class Engine:
                 external = self._external_commands(bay_id)
                 if external is not None:
                     note = await external(bay_id, event)
+                    result = sm.Step(self.bays[bay_id])
+                elif isinstance(event, sm.CardStart):  # as if tapped at the bay's reader
+                    auth = await self._present(event.card, bay_id)
+                    if not auth.accepted:
+                        why = f" ({auth.reason})" if auth.reason else ""
+                        raise UserError(f"card {event.card[:24]}: {auth.status}{why}")
                     result = sm.Step(self.bays[bay_id])
                 else:
                     result = await self._fresh_step(bay_id, event)
@@ -903,6 +914,18 @@ class Engine:
             raise UserError("a guest start needs a reason")
         event = sm.RemoteStart(operator, reason.strip())
         return self._audited_event(bay_id, event, "bays.remote_start", operator, reason.strip())
+
+    def card_start(
+        self, bay_id: int, operator: str, card: str, actor: Actor | None = None
+    ) -> concurrent.futures.Future[sm.Step]:
+        """Start a session for a card from the site (`bays.remote_start`, audited): the card
+        rules of a tap at the bay; an OCPP charger is asked to start with it as the idTag."""
+        operator = self._permit("bays.remote_start", actor, bay_id, operator)
+        card = card.strip()
+        if not card or len(card) > 64 or not card.isprintable():
+            raise UserError("a card start needs the card number (1 … 64 printable characters)")
+        event = sm.CardStart(operator, card)
+        return self._audited_event(bay_id, event, "bays.remote_start", operator, f"card {card}")
 
     def remote_stop(
         self, bay_id: int, operator: str, detail: str | None = None, actor: Actor | None = None

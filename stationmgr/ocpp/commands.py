@@ -31,7 +31,7 @@ from ocpp.exceptions import OCPPError
 
 from stationmgr import sessions as sm
 from stationmgr.errors import DeviceError, UserError
-from stationmgr.ocpp import mapping
+from stationmgr.ocpp import guest_tags, mapping
 
 if TYPE_CHECKING:
     from stationmgr.ocpp.endpoint import OcppServer
@@ -122,11 +122,13 @@ class OcppCommands:
 
     # ------------------------------------------------------------ a bay's commands
 
-    async def __call__(self, bay_id: int, event: sm.Event) -> str | None:
+    async def __call__(self, bay_id: int, event: sm.Event | sm.CardStart) -> str | None:
         """Carry out the bay's command; a note for its audit entry, if any."""
         match event:
             case sm.RemoteStart():
                 return await self.guest_start(bay_id, event.operator, event.reason)
+            case sm.CardStart():
+                return await self.card_start(bay_id, event.card)
             case sm.RemoteStop():
                 return await self.remote_stop(bay_id, event.operator, event.detail)
             case sm.Deauthorize():
@@ -145,6 +147,7 @@ class OcppCommands:
         tag = self.remote.new_guest(bay_id, operator, reason, self.engine.clock.now())
         guest = self.remote.guests[tag]
         try:
+            await guest_tags.keep(self.engine, tag, guest)  # kept across a restart
             await self.status_call(
                 t,
                 "RemoteStartTransaction",
@@ -156,6 +159,26 @@ class OcppCommands:
             self.remote.forget_guest(tag)
             raise
         return await self._follow(guest.started, t, "StartTransaction")
+
+    async def card_start(self, bay_id: int, card: str) -> str | None:
+        """RemoteStartTransaction with the card as the idTag: the charger authorises it
+        (Authorize, or its StartTransaction) and the card rules answer, as for a tap."""
+        t, connector, label = self._bay(bay_id)
+        bay = self.engine.bays[bay_id]
+        if bay.tx is not None:
+            raise UserError(f"bay {label} has a session already")
+        if bay.out_of_order:
+            raise UserError(f"bay {label} is out of order")
+        if len(card) > 20:  # IdToken is CiString20
+            raise UserError(f"card {card[:24]!r}: an OCPP id tag is at most 20 characters")
+        await self.status_call(
+            t,
+            "RemoteStartTransaction",
+            {"connectorId": connector, "idTag": card},
+            ("Accepted",),
+            f"the start for card {card} on bay {label}",
+        )
+        return "accepted by the charger; it authorises the card"
 
     async def remote_stop(self, bay_id: int, operator: str, detail: str | None) -> str | None:
         t, _connector, label = self._bay(bay_id)

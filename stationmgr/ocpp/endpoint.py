@@ -143,7 +143,7 @@ class OcppServer:
     async def _upgrade(self, request: web.Request) -> web.StreamResponse:
         cpid = request.match_info["cpid"]
         site = self._site_of(cpid)
-        if site is None and not await self.pending.allowed():
+        if site is None and (not await self.pending.allowed() or await self.pending.refused(cpid)):
             shown = re.sub(r"[^\x21-\x7e]", "?", cpid)[:60]  # a peer's text: one clean line
             self._refuse_once(shown, "unknown", "not a registered OCPP charger (HTTP 404)")
             raise web.HTTPNotFound(text="unknown charge point\n")

@@ -27,12 +27,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stationmgr import sessions as sm
-from stationmgr.clock import to_datetime
-from stationmgr.ocpp import mapping, quirks
+from stationmgr.clock import to_datetime, to_epoch
+from stationmgr.ocpp import guest_tags, mapping, quirks
 from stationmgr.ocpp.records import FAULT_DETAIL, UNKNOWN_STOP, OcppNote
-from stationmgr.ocpp.remote import RemoteRequests
+from stationmgr.ocpp.remote import GUEST_PREFIX, RemoteRequests
 from stationmgr.ocpp_words import AuthStatus
-from stationmgr.store.models import CardGroup, ChargeSession
+from stationmgr.store.models import Card, CardGroup, ChargeSession
 
 if TYPE_CHECKING:
     from stationmgr.engine import Engine
@@ -127,11 +127,18 @@ class CoreHandlers:
         return None
 
     async def _id_tag_info(self, id_tag: str, bay_id: int | None) -> tuple[dict, sm.Authorization]:
-        """The card rules of a tapped card, as OCPP idTagInfo (parentIdTag: its group)."""
+        """The card rules of a tapped card, as OCPP idTagInfo (expiryDate: its validity end;
+        parentIdTag: its group)."""
         if bay_id is None:
             auth = sm.Authorization(AuthStatus.INVALID, card_uid=id_tag, reason="no bay")
             return {"status": str(auth.status)}, auth
-        guest = self.ids.remote.guest(id_tag, self.engine.clock.now())
+        now = self.engine.clock.now()
+        guest = self.ids.remote.guest(id_tag, now)
+        if guest is None and id_tag.startswith(GUEST_PREFIX):  # given out before a restart?
+            kept = await guest_tags.recall(self.engine, id_tag, now)
+            if kept is not None:
+                self.ids.remote.guests[id_tag] = kept
+                guest = self.ids.remote.guest(id_tag, now)
         if guest is not None:  # the tag of a guest start the site asked for
             return {"status": str(guest.status)}, guest
         for form in self.quirks.id_tags(id_tag):  # e.g. KEBA's zero-padded UIDs
@@ -141,20 +148,27 @@ class CoreHandlers:
         if auth.card_id is None:  # not found exactly: as a typed number, like the desk
             auth = await self.engine.decide_card(id_tag, bay_id)
         info: dict[str, Any] = {"status": str(auth.status)}
-        if auth.group_id is not None:
-            group = await self._group_name(auth.group_id)
+        if auth.card_id is not None:
+            valid_to, group = await self._card_facts(auth.card_id, auth.group_id)
+            if valid_to is not None:  # the charger's cache expires it on its own then
+                info["expiryDate"] = _now_text(to_epoch(valid_to))
             if group:
                 info["parentIdTag"] = group[:20]
         return info, auth
 
-    async def _group_name(self, group_id: int) -> str | None:
+    async def _card_facts(
+        self, card_id: int, group_id: int | None
+    ) -> tuple[datetime | None, str | None]:
+        """The card's validity end and its group's name (idTagInfo's expiryDate and
+        parentIdTag), read on the writer's reader connection like the decision."""
         assert self.engine.writer is not None
 
-        def name(s: Session) -> str | None:
-            g = s.get(CardGroup, group_id)
-            return g.name if g is not None else None
+        def facts(s: Session) -> tuple[datetime | None, str | None]:
+            card = s.get(Card, card_id)
+            g = s.get(CardGroup, group_id) if group_id is not None else None
+            return (card.valid_to if card is not None else None), (g.name if g else None)
 
-        return await self.engine.writer.read(name)
+        return await self.engine.writer.read(facts)
 
     async def _note(
         self,
@@ -271,7 +285,9 @@ class CoreHandlers:
             bay_id, lambda bay: mapping.started(bay, mapping.tx_uid(txid), auth, at, meter)
         )
         self.ids.started[(bay_id, round(at * 1000), meter)] = txid
-        self.ids.remote.started(id_tag, mapping.tx_uid(txid))
+        if id_tag in self.ids.remote.guests:
+            self.ids.remote.started(id_tag, mapping.tx_uid(txid))
+            guest_tags.started(self.engine, id_tag, mapping.tx_uid(txid))
         log.info(
             "charge point %s: transaction %d started on bay %s (%s)",
             self.cp.cpid,
@@ -333,6 +349,8 @@ class CoreHandlers:
         bay_id = self._bay_of_tx(uid)
         if bay_id is not None:
             flow = self.engine.session_config.flow_threshold_w
+            if any(g.tx_uid == uid for g in self.ids.remote.guests.values()):
+                guest_tags.done(self.engine, uid)
             asked = self.ids.remote.stopped(uid)  # the attendant who asked for it, if one did
             by = asked.operator if asked is not None else id_tag
 

@@ -10,6 +10,12 @@ registering it (`stationmgr chargers accept CPID NAME --bays …`, i.e. `charger
 --driver ocpp --charge-point-id CPID`, audited as `chargers.add`); the running endpoint
 knows it from `Engine.apply_changes({"chargers"})`, so the charger's next BootNotification,
 on the same connection, is Accepted and it runs as a registered one: no restart of `run`.
+The desktop app's Chargers page does the same (`POST /ocpp/pending/{cpid}/accept`).
+
+Refusing one (`POST /ocpp/pending/{cpid}/refuse`, the Chargers page's "Refuse", audited as
+`chargers.refuse`) keeps a charger event of kind `ocpp_refused`: the id leaves the list,
+its waiting connection is closed, and its upgrades are refused (404) like an unknown id's,
+until the owner registers it after all (`chargers add … --charge-point-id`).
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from aiohttp import WSCloseCode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PENDING = "ocpp_pending"  # charger_events.kind; code = the charge point id
+REFUSED = "ocpp_refused"  # charger_events.kind: the owner refused it; code = the id
 SETTING = "ocpp_pending"  # site setting: yes / no (default no)
 RETRY_S = 60  # BootNotification interval while pending: how soon an accepted one runs
 NOTE_EVERY_S = 600.0  # one event per visit, then at most one per charge point per 10 min
@@ -75,9 +84,24 @@ def registered_ids(s: Session) -> set[str]:
     return {str((c.settings or {}).get("charge_point_id")) for c in rows}
 
 
+def refused_ids(s: Session) -> set[str]:
+    q = select(ChargerEvent.code).where(ChargerEvent.kind == REFUSED)
+    return {c for c in s.scalars(q) if c}
+
+
+def is_refused(s: Session, cpid: str) -> bool:
+    q = select(ChargerEvent.id).where(ChargerEvent.kind == REFUSED, ChargerEvent.code == cpid)
+    return s.scalar(q.limit(1)) is not None
+
+
+def refuse_point(s: Session, cpid: str, at: datetime) -> None:
+    """Keep the owner's refusal (the caller checks the role and audits it)."""
+    s.add(ChargerEvent(ts=at, kind=REFUSED, code=cpid[:40]))
+
+
 def pending_points(s: Session) -> list[PendingPoint]:
-    """Pending charge points, newest first; a registered one is no longer pending."""
-    known = registered_ids(s)
+    """Pending charge points, newest first; a registered or refused one is not pending."""
+    known = registered_ids(s) | refused_ids(s)
     seen: dict[str, list[ChargerEvent]] = {}
     q = select(ChargerEvent).where(ChargerEvent.kind == PENDING).order_by(ChargerEvent.id)
     for ev in s.scalars(q):
@@ -125,6 +149,18 @@ class PendingGate:
         for cpid, rpc in list(self.waiting.items()):
             if self.site_of(cpid) is not None:
                 self.engine.submit(self._nudge(cpid, rpc))
+            else:
+                self.engine.submit(self._close_if_refused(cpid, rpc))
+
+    async def _close_if_refused(self, cpid: str, rpc: Rpc) -> None:
+        if await self.refused(cpid):
+            log.warning("charge point %s refused by the owner: closing its connection", cpid)
+            await rpc.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"refused")
+
+    async def refused(self, cpid: str) -> bool:
+        """The owner refused this id (its upgrades are then refused like an unknown's)."""
+        assert self.engine.writer is not None
+        return await self.engine.writer.read(lambda s: is_refused(s, cpid))
 
     async def _nudge(self, cpid: str, rpc: Rpc) -> None:
         try:

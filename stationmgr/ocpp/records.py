@@ -35,9 +35,10 @@ def install(persister: Persister) -> None:
     """Register the handler (once per persister)."""
     if OcppNote not in persister.handlers:
         persister.register(OcppNote, _Handler(persister).apply)
-    from stationmgr.ocpp import msglog
+    from stationmgr.ocpp import guest_tags, msglog
 
     msglog.install(persister)  # the message log's ring
+    guest_tags.install(persister)  # guest id tags of remote starts
 
 
 class _Handler:

@@ -10,9 +10,10 @@ second message only; this is what links it to the attendant who asked:
   guest session started by the attendant, with the reason, as at a serial bay;
 - an attendant's stop names who stopped the session when the charger's stop arrives.
 
-Kept in memory (site-wide, shared by every connection): a request the charger never acts
-on within `GUEST_WINDOW_S` is forgotten; after a restart a late StartTransaction with an
-old guest tag is refused like an unknown card.
+Kept in memory (site-wide, shared by every connection); a guest tag is also kept in the
+database (`guest_tags`), so after a restart a late StartTransaction with it still books the
+guest. A request the charger never acts on within `GUEST_WINDOW_S` is forgotten (its tag
+then refused like an unknown card).
 """
 
 from __future__ import annotations

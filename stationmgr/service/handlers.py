@@ -102,7 +102,7 @@ async def remote_start(request: web.Request) -> web.Response:
     actor = await actor_for(request)
     bay_id = path_int(request, "bay_id", "bay id")
     req = await body(request, m.RemoteStartRequest)
-    return ok(await service(request).call(actor, "remote_start", bay_id, req.reason))
+    return ok(await service(request).call(actor, "remote_start", bay_id, req.reason, req.card))
 
 
 async def remote_stop(request: web.Request) -> web.Response:

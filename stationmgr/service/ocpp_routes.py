@@ -1,6 +1,6 @@
 """The site API's OCPP endpoints (docs/api.md; the charge points themselves connect to
-`ocpp.endpoint`, not here): the pending charge points (accepting one is `POST /chargers`,
-driver ocpp), and per charger a maintenance command, the charger's
+`ocpp.endpoint`, not here): the pending charge points, accepting one (bound to a charger
+name and bays) or refusing it, and per charger a maintenance command, the charger's
 configuration (read and change) and its message log. Each one: who is calling, what they
 sent (strict), then one `LocalClient` call in the thread pool, which checks the role,
 talks to the charger on the engine's loop and audits. A charger that is offline, does not
@@ -24,11 +24,28 @@ def add_ocpp_routes(app: web.Application) -> None:
     r.add_post(f"{P}/chargers/{{name}}/ocpp/configuration", change_configuration)
     r.add_get(f"{P}/chargers/{{name}}/ocpp/log", message_log)
     r.add_get(f"{P}/ocpp/pending", pending)
+    r.add_post(f"{P}/ocpp/pending/{{cpid}}/accept", accept_pending)
+    r.add_post(f"{P}/ocpp/pending/{{cpid}}/refuse", refuse_pending)
 
 
 async def pending(request: web.Request) -> web.Response:
     actor = await actor_for(request)
     return ok(await service(request).call(actor, "pending_charge_points"))
+
+
+async def accept_pending(request: web.Request) -> web.Response:
+    from stationmgr.client.ocpp_calls import AcceptChargePoint
+
+    actor = await actor_for(request)
+    accept = await body(request, AcceptChargePoint)
+    cpid = request.match_info["cpid"]
+    return ok(await service(request).call(actor, "accept_charge_point", cpid, accept))
+
+
+async def refuse_pending(request: web.Request) -> web.Response:
+    actor = await actor_for(request)
+    cpid = request.match_info["cpid"]
+    return ok(await service(request).call(actor, "refuse_charge_point", cpid))
 
 
 async def command(request: web.Request) -> web.Response:

@@ -27,3 +27,19 @@ class OcppMessage(Base):
     action: Mapped[str | None] = mapped_column(String(40))
     unique_id: Mapped[str | None] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)  # JSON, cut at msglog.MAX_PAYLOAD characters
+
+
+class OcppGuestTag(Base):
+    """A guest id tag the site gave a charger with RemoteStartTransaction (`ocpp.guest_tags`):
+    kept so the charger's StartTransaction books the guest even after the service restarted.
+    Unused after `expires_at` it is refused like an unknown card; once started it is the
+    transaction's (`tx_uid`) until the charger's StopTransaction."""
+
+    __tablename__ = "ocpp_guest_tags"
+    tag: Mapped[str] = mapped_column(String(20), primary_key=True)
+    bay_id: Mapped[int] = mapped_column(ForeignKey("bays.id", ondelete="CASCADE"))
+    operator: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    tx_uid: Mapped[str | None] = mapped_column(String(40))

@@ -7,7 +7,7 @@ Each domain keeps its tables in its own module; importing them here registers th
 import stationmgr.store.alert_models
 import stationmgr.store.billing_models
 import stationmgr.store.locallist_models  # noqa: F401  (OCPP chargers' local lists)
-from stationmgr.store import models, ocpp_models  # noqa: F401  (core tables; OCPP message log)
+from stationmgr.store import models, ocpp_models  # noqa: F401  (core; OCPP log, guest tags)
 from stationmgr.store.models import Base
 
 metadata = Base.metadata

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from stationmgr.auth import parse_uid
-from stationmgr.cards import CardInput
+from stationmgr.cards import VEHICLE, CardInput, vehicle_tag
 from stationmgr.client import models as m
 from stationmgr.errors import StationError, UserError
 from ui.cards.tapfield import TapField
@@ -99,6 +99,7 @@ class CardDialog(QDialog):
         self.saved_card_id: int | None = None
         self.loaded = False
         self._uid_check = 0  # the newest duplicate check: older answers are dropped
+        self.kind: str | None = None  # the edited card's own (a vehicle: its id tag as is)
         self.setWindowTitle(self.tr("Edit card") if card_id else self.tr("Enrol a card"))
         self.setMinimumWidth(460)
 
@@ -130,6 +131,7 @@ class CardDialog(QDialog):
         self.budgets = _BudgetEditor()
 
         form = QFormLayout()
+        self.form = form
         form.addRow(self.tr("Card number"), self.uid)
         form.addRow("", self.uid_hint)
         form.addRow(self.tr("Label"), self.label)
@@ -202,6 +204,12 @@ class CardDialog(QDialog):
             self.bays.addItem(item)
 
     def _load(self, card: m.CardForm) -> None:
+        self.kind = card.kind
+        if card.kind == VEHICLE:  # the car's own id tag: no card-number reading of it
+            label = self.form.labelForField(self.uid)
+            if isinstance(label, QLabel):
+                label.setText(self.tr("Vehicle id tag"))
+            self.uid.setPlaceholderText(self.tr("The id tag the charger reports for the car"))
         self.uid.setText(card.uid_text)  # saved again, it stays this card
         self.label.setText(card.label)
         self.holder.setCurrentText(card.holder)
@@ -230,7 +238,7 @@ class CardDialog(QDialog):
             self.uid_hint.clear()
             return
         try:
-            uid = parse_uid(text)
+            uid = vehicle_tag(text) if self.kind == VEHICLE else parse_uid(text)
         except UserError as e:
             self.uid_hint.setStyleSheet(ERROR_STYLE)
             self.uid_hint.setText(str(e))
@@ -277,6 +285,7 @@ class CardDialog(QDialog):
             max_concurrent=self.max_concurrent.value(),
             max_current_a=self.max_current.value() or None,
             note=self.note.toPlainText().strip() or None,
+            kind=self.kind,
         )
 
     def card_save(self, card: CardInput) -> m.CardSave:
@@ -297,6 +306,7 @@ class CardDialog(QDialog):
             note=card.note,
             add_budgets=add,
             remove_budgets=remove,
+            kind=card.kind,
         )
 
     def save(self) -> None:

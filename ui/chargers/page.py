@@ -27,6 +27,7 @@ from stationmgr.client import models as m
 from stationmgr.site_setup import default_baud
 from ui.chargers.dialogs import ChargerDialog, ReaderDialog
 from ui.chargers.ocpp import OcppDialog
+from ui.chargers.pending import PendingBox
 from ui.context import AppContext
 from ui.history.times import line
 from ui.offer import offer
@@ -117,8 +118,13 @@ class ChargersPage(QWidget):
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
+        self.pending = PendingBox(ctx, self)  # OCPP charge points asking to join
+        self.pending.begin.connect(lambda: setattr(self, "_mark", self._changes))
+        self.pending.changed.connect(self._saved)
+        self.pending.failed.connect(lambda text: self._say(text, True))
 
         lay = QVBoxLayout(self)
+        lay.addWidget(self.pending)
         lay.addWidget(
             self._group(
                 self.tr("Chargers and their bays"),
@@ -194,6 +200,7 @@ class ChargersPage(QWidget):
             self._say(self.tr("Could not read the chargers: {0}").format(line(e)), True)
 
         self.ctx.worker.run(client.devices, self._show, failed)
+        self.pending.refresh()
 
     def _show(self, rows: m.DeviceRows) -> None:
         keep = self._keep or self.selected_charger()
@@ -275,9 +282,11 @@ class ChargersPage(QWidget):
                 item.setText(5, self._status(bool(item.data(5, Qt.ItemDataRole.UserRole)), comm))
 
     def _tick_status(self) -> None:
-        """Follow the running site: answering / not answering (one read at a time)."""
+        """Follow the running site: answering / not answering, and charge points asking
+        to join (one read at a time)."""
         if not self.isVisible() or self._status_busy or self.rows is None or not self.rows.running:
             return
+        self.pending.refresh()
         self._status_busy = True
         client = self.ctx.client
 
@@ -318,6 +327,7 @@ class ChargersPage(QWidget):
         offer(self.remove_charger_button, self.ctx, "chargers.remove", also=charger)
         offer(self.edit_reader_button, self.ctx, "chargers.edit", also=reader)
         offer(self.remove_reader_button, self.ctx, "chargers.remove", also=reader)
+        self.pending._update_buttons()  # the role may have changed (signed in again)
         self.ocpp_button.setEnabled(self._selected_driver() == "ocpp")
 
     def _selected_driver(self) -> str | None:

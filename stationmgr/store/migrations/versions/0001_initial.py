@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 12:47:42.529081
+Create Date: 2026-12-03 13:09:21.168146
 """
 
 import sqlalchemy as sa
@@ -373,6 +373,18 @@ def upgrade() -> None:
             batch_op.f("ix_invoice_events_invoice_id"), ["invoice_id"], unique=False
         )
 
+    op.create_table(
+        "ocpp_guest_tags",
+        sa.Column("tag", sa.String(length=20), nullable=False),
+        sa.Column("bay_id", sa.Integer(), nullable=False),
+        sa.Column("operator", sa.String(length=80), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("asked_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", stationmgr.store.models.UTCDateTime(), nullable=False),
+        sa.Column("tx_uid", sa.String(length=40), nullable=True),
+        sa.ForeignKeyConstraint(["bay_id"], ["bays.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("tag"),
+    )
     op.create_table(
         "sessions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -753,6 +765,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_sessions_bay_plugged")
 
     op.drop_table("sessions")
+    op.drop_table("ocpp_guest_tags")
     with op.batch_alter_table("invoice_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invoice_events_invoice_id"))
 
