@@ -32,6 +32,55 @@
     </message>
 </context>
 <context>
+    <name>AcceptDialog</name>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="53" />
+        <source>Accept charge point {0}</source>
+        <translation>Godkänn laddpunkt {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="58" />
+        <source>e.g. G1, G2</source>
+        <translation>t.ex. G1, G2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="59" />
+        <source>One bay label per connector, in connector order</source>
+        <translation>En platsbeteckning per uttag, i uttagens ordning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="64" />
+        <source>Charge point</source>
+        <translation>Laddpunkt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="65" />
+        <source>Charger name</source>
+        <translation>Laddarens namn</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="66" />
+        <source>Bays</source>
+        <translation>Platser</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="76" />
+        <source>connector {0} → bay {1}</source>
+        <translation>uttag {0} → plats {1}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="79" />
+        <location filename="../../ui/chargers/pending.py" line="90" />
+        <source>Name a bay for each of the charger's connectors.</source>
+        <translation>Ange en plats för vart och ett av laddarens uttag.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="87" />
+        <source>Give the charger a name.</source>
+        <translation>Ge laddaren ett namn.</translation>
+    </message>
+</context>
+<context>
     <name>AccountantView</name>
     <message>
         <location filename="../../ui/billing/accountant.py" line="62" />
@@ -518,17 +567,22 @@
 <context>
     <name>BillingPage</name>
     <message>
-        <location filename="../../ui/billing/page.py" line="23" />
+        <location filename="../../ui/billing/page.py" line="26" />
         <source>Statements and exports</source>
         <translation>Sammanställningar och exporter</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/page.py" line="24" />
+        <location filename="../../ui/billing/page.py" line="27" />
         <source>Invoices</source>
         <translation>Fakturor</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/page.py" line="25" />
+        <location filename="../../ui/billing/page.py" line="28" />
+        <source>Month close</source>
+        <translation>Månadsstängning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/page.py" line="29" />
         <source>Tariffs</source>
         <translation>Taxor</translation>
     </message>
@@ -834,107 +888,117 @@
 <context>
     <name>CardDialog</name>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="102" />
+        <location filename="../../ui/cards/dialog.py" line="103" />
         <source>Edit card</source>
         <translation>Redigera kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="102" />
+        <location filename="../../ui/cards/dialog.py" line="103" />
         <source>Enrol a card</source>
         <translation>Registrera ett kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="106" />
+        <location filename="../../ui/cards/dialog.py" line="107" />
         <source>Tap the card on the desk reader, or type it</source>
         <translation>Håll kortet mot diskläsaren, eller skriv in det</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="115" />
+        <location filename="../../ui/cards/dialog.py" line="116" />
         <source>from</source>
         <translation>från</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="116" />
+        <location filename="../../ui/cards/dialog.py" line="117" />
         <source>until</source>
         <translation>till</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="119" />
+        <location filename="../../ui/cards/dialog.py" line="120" />
         <source>Tick none for every bay</source>
         <translation>Bocka inget för alla platser</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="126" />
+        <location filename="../../ui/cards/dialog.py" line="127" />
         <source>no limit</source>
         <translation>ingen gräns</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="127" />
+        <location filename="../../ui/cards/dialog.py" line="128" />
         <source>Blocked (refused at every bay)</source>
         <translation>Spärrat (nekas på alla platser)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="133" />
+        <location filename="../../ui/cards/dialog.py" line="135" />
         <source>Card number</source>
         <translation>Kortnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="135" />
+        <location filename="../../ui/cards/dialog.py" line="137" />
         <source>Label</source>
         <translation>Etikett</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="136" />
+        <location filename="../../ui/cards/dialog.py" line="138" />
         <source>Holder</source>
         <translation>Innehavare</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="137" />
+        <location filename="../../ui/cards/dialog.py" line="139" />
         <source>Group</source>
         <translation>Grupp</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="141" />
+        <location filename="../../ui/cards/dialog.py" line="143" />
         <source>Valid</source>
         <translation>Giltigt</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="142" />
+        <location filename="../../ui/cards/dialog.py" line="144" />
         <source>Allowed bays</source>
         <translation>Tillåtna platser</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="143" />
+        <location filename="../../ui/cards/dialog.py" line="145" />
         <source>Sessions at once</source>
         <translation>Laddningar samtidigt</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="144" />
+        <location filename="../../ui/cards/dialog.py" line="146" />
         <source>Max current</source>
         <translation>Max ström</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="145" />
+        <location filename="../../ui/cards/dialog.py" line="147" />
         <source>Budgets</source>
         <translation>Budgetar</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="147" />
+        <location filename="../../ui/cards/dialog.py" line="149" />
         <source>Note</source>
         <translation>Anteckning</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="179" />
+        <location filename="../../ui/cards/dialog.py" line="181" />
         <source>This card no longer exists.</source>
         <translation>Kortet finns inte längre.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="256" />
+        <location filename="../../ui/cards/dialog.py" line="211" />
+        <source>Vehicle id tag</source>
+        <translation>Fordonets id-tagg</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="212" />
+        <source>The id tag the charger reports for the car</source>
+        <translation>Id-taggen som laddaren rapporterar för bilen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards/dialog.py" line="264" />
         <source>Already enrolled as {0}{1}</source>
         <translation>Redan registrerat som {0}{1}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="260" />
+        <location filename="../../ui/cards/dialog.py" line="268" />
         <source>Stored as {0}</source>
         <translation>Sparas som {0}</translation>
     </message>
@@ -1365,150 +1429,150 @@
 <context>
     <name>ChargersPage</name>
     <message>
-        <location filename="../../ui/chargers/page.py" line="71" />
+        <location filename="../../ui/chargers/page.py" line="72" />
         <source>Charger / bay</source>
         <translation>Laddare / plats</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="72" />
-        <location filename="../../ui/chargers/page.py" line="99" />
+        <location filename="../../ui/chargers/page.py" line="73" />
+        <location filename="../../ui/chargers/page.py" line="100" />
         <source>Driver</source>
         <translation>Drivrutin</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="73" />
-        <location filename="../../ui/chargers/page.py" line="100" />
+        <location filename="../../ui/chargers/page.py" line="74" />
+        <location filename="../../ui/chargers/page.py" line="101" />
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="74" />
+        <location filename="../../ui/chargers/page.py" line="75" />
         <source>Address</source>
         <translation>Adress</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="75" />
-        <location filename="../../ui/chargers/page.py" line="101" />
+        <location filename="../../ui/chargers/page.py" line="76" />
+        <location filename="../../ui/chargers/page.py" line="102" />
         <source>Baud</source>
         <translation>Baud</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="76" />
-        <location filename="../../ui/chargers/page.py" line="103" />
+        <location filename="../../ui/chargers/page.py" line="77" />
+        <location filename="../../ui/chargers/page.py" line="104" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="84" />
+        <location filename="../../ui/chargers/page.py" line="85" />
         <source>Add charger…</source>
         <translation>Lägg till laddare…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="85" />
+        <location filename="../../ui/chargers/page.py" line="86" />
         <source>Edit / test…</source>
         <translation>Redigera / testa…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="86" />
-        <location filename="../../ui/chargers/page.py" line="112" />
-        <location filename="../../ui/chargers/page.py" line="415" />
+        <location filename="../../ui/chargers/page.py" line="87" />
+        <location filename="../../ui/chargers/page.py" line="113" />
+        <location filename="../../ui/chargers/page.py" line="425" />
         <source>Remove</source>
         <translation>Ta bort</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="90" />
+        <location filename="../../ui/chargers/page.py" line="91" />
         <source>OCPP…</source>
         <translation>OCPP…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="91" />
+        <location filename="../../ui/chargers/page.py" line="92" />
         <source>The charger's own configuration and its messages</source>
         <translation>Laddarens egen konfiguration och dess meddelanden</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="98" />
+        <location filename="../../ui/chargers/page.py" line="99" />
         <source>Card reader</source>
         <translation>Kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="102" />
+        <location filename="../../ui/chargers/page.py" line="103" />
         <source>Reads cards for</source>
         <translation>Läser kort för</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="110" />
+        <location filename="../../ui/chargers/page.py" line="111" />
         <source>Add reader…</source>
         <translation>Lägg till läsare…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="111" />
+        <location filename="../../ui/chargers/page.py" line="112" />
         <source>Edit…</source>
         <translation>Redigera…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="124" />
+        <location filename="../../ui/chargers/page.py" line="130" />
         <source>Chargers and their bays</source>
         <translation>Laddare och deras platser</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="137" />
+        <location filename="../../ui/chargers/page.py" line="143" />
         <source>Card readers</source>
         <translation>Kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="174" />
+        <location filename="../../ui/chargers/page.py" line="180" />
         <source>The site cannot be reached: {0}</source>
         <translation>Platsen kan inte nås: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="194" />
+        <location filename="../../ui/chargers/page.py" line="200" />
         <source>Could not read the chargers: {0}</source>
         <translation>Kunde inte läsa laddarna: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="227" />
+        <location filename="../../ui/chargers/page.py" line="234" />
         <source>card reader: {0}</source>
         <translation>kortläsare: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="229" />
+        <location filename="../../ui/chargers/page.py" line="236" />
         <source>no card reader</source>
         <translation>ingen kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="246" />
-        <location filename="../../ui/chargers/page.py" line="268" />
+        <location filename="../../ui/chargers/page.py" line="253" />
+        <location filename="../../ui/chargers/page.py" line="275" />
         <source>enabled</source>
         <translation>aktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="246" />
-        <location filename="../../ui/chargers/page.py" line="266" />
+        <location filename="../../ui/chargers/page.py" line="253" />
+        <location filename="../../ui/chargers/page.py" line="273" />
         <source>disabled</source>
         <translation>avaktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="424" />
+        <location filename="../../ui/chargers/page.py" line="434" />
         <source>Remove charger {0} and its bays? A session running on it is stopped. A charger with sessions on record is disabled instead, so its history stays.</source>
         <translation>Ta bort laddaren {0} och dess platser? En pågående laddning på den stoppas. En laddare med sparade laddningar inaktiveras i stället, så att historiken finns kvar.</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="222" />
+        <location filename="../../ui/chargers/page.py" line="229" />
         <source>Bay {0} (connector {1})</source>
         <translation>Plats {0} (uttag {1})</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="245" />
+        <location filename="../../ui/chargers/page.py" line="252" />
         <source>bay {0}</source>
         <translation>plats {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="245" />
+        <location filename="../../ui/chargers/page.py" line="252" />
         <source>the desk (enrolment)</source>
         <translation>disken (registrering)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="257" />
+        <location filename="../../ui/chargers/page.py" line="264" />
         <source>No charger yet: add one, pick its port and press Test connection.</source>
         <translation>Ingen laddare än: lägg till en, välj dess port och tryck Testa anslutningen.</translation>
     </message>
@@ -1525,17 +1589,17 @@
         <translation>aktiverad · svarar inte</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="435" />
+        <location filename="../../ui/chargers/page.py" line="445" />
         <source>Charger has sessions on record: disabled, not removed. </source>
         <translation>Laddaren har sparade laddningar: inaktiverad, inte borttagen. </translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="444" />
+        <location filename="../../ui/chargers/page.py" line="454" />
         <source>Remove this card reader?</source>
         <translation>Ta bort kortläsaren?</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="455" />
+        <location filename="../../ui/chargers/page.py" line="465" />
         <source>Chargers</source>
         <translation>Laddare</translation>
     </message>
@@ -2272,6 +2336,134 @@ Monitor and run a small EV charging site.</source>
     </message>
 </context>
 <context>
+    <name>MonthsView</name>
+    <message>
+        <location filename="../../ui/billing/months.py" line="46" />
+        <source>Refresh</source>
+        <translation>Uppdatera</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="47" />
+        <source>Close month…</source>
+        <translation>Stäng månad…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="48" />
+        <source>Export SIE again…</source>
+        <translation>Exportera SIE igen…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="49" />
+        <source>Export CSV again…</source>
+        <translation>Exportera CSV igen…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="50" />
+        <source>The SIE file exactly as stored when the month was closed</source>
+        <translation>SIE-filen exakt som den sparades när månaden stängdes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="51" />
+        <source>The CSV file exactly as stored when the month was closed</source>
+        <translation>CSV-filen exakt som den sparades när månaden stängdes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="57" />
+        <source>Month</source>
+        <translation>Månad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="58" />
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="59" />
+        <source>Closed by</source>
+        <translation>Stängd av</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="60" />
+        <source>Closed at</source>
+        <translation>Stängd</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="61" />
+        <source>Sales</source>
+        <translation>Försäljning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="62" />
+        <source>Ledger code</source>
+        <translation>Kontrollkod huvudbok</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="125" />
+        <source>closed</source>
+        <translation>stängd</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="127" />
+        <source>open: next to close</source>
+        <translation>öppen: nästa att stänga</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="129" />
+        <source>open</source>
+        <translation>öppen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="154" />
+        <source>1 ledger entry</source>
+        <translation>1 huvudbokspost</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="154" />
+        <source>{0} ledger entries</source>
+        <translation>{0} huvudboksposter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="159" />
+        <source>Close {0}? This freezes the month for the bookkeeping: its sales ({1}, {2}) and its SIE and CSV exports are stored as they are now, and every later export of {0} gives exactly these files. A session closed late or a correction dated in {0} is booked in the next open month instead. A closed month is never reopened.</source>
+        <translation>Stäng {0}? Månaden låses för bokföringen: dess försäljning ({1}, {2}) och dess SIE- och CSV-export sparas som de är nu, och varje senare export av {0} ger exakt dessa filer. En laddning som avslutas sent eller en rättelse daterad i {0} bokförs i stället i nästa öppna månad. En stängd månad öppnas aldrig igen.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="176" />
+        <source>Close month</source>
+        <translation>Stäng månad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="182" />
+        <source>Close {0}</source>
+        <translation>Stäng {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="196" />
+        <source>{0} closed: {1}, ledger code {2}</source>
+        <translation>{0} stängd: {1}, kontrollkod huvudbok {2}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="201" />
+        <source>Closing {0}…</source>
+        <translation>Stänger {0}…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="211" />
+        <source>Saved {0}</source>
+        <translation>Sparade {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="221" />
+        <source>Export again</source>
+        <translation>Exportera igen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/billing/months.py" line="237" />
+        <source>Failed: {0}</source>
+        <translation>Misslyckades: {0}</translation>
+    </message>
+</context>
+<context>
     <name>OcppDialog</name>
     <message>
         <location filename="../../ui/chargers/ocpp.py" line="52" />
@@ -2523,6 +2715,60 @@ Monitor and run a small EV charging site.</source>
         <location filename="../../ui/access/operators_dialog.py" line="313" />
         <source>{0} enabled.</source>
         <translation>{0} aktiverad.</translation>
+    </message>
+</context>
+<context>
+    <name>PendingBox</name>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="119" />
+        <source>Charge points waiting to be accepted</source>
+        <translation>Laddpunkter som väntar på godkännande</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="130" />
+        <source>Charge point id</source>
+        <translation>Laddpunkts-id</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="130" />
+        <source>Vendor</source>
+        <translation>Tillverkare</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="130" />
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="130" />
+        <source>First seen</source>
+        <translation>Först sedd</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="135" />
+        <source>Accept…</source>
+        <translation>Godkänn…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="136" />
+        <location filename="../../ui/chargers/pending.py" line="239" />
+        <source>Refuse</source>
+        <translation>Neka</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="204" />
+        <source>Charge point {0} accepted as charger {1}. </source>
+        <translation>Laddpunkt {0} godkänd som laddare {1}. </translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="222" />
+        <source>Refuse charge point {0}? It may not join this site; to let it in later, add it as an OCPP charger with this charge point id.</source>
+        <translation>Neka laddpunkt {0}? Den får inte ansluta till laddplatsen; för att släppa in den senare, lägg till den som OCPP-laddare med detta laddpunkts-id.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/pending.py" line="230" />
+        <source>Charge point {0} refused. </source>
+        <translation>Laddpunkt {0} nekad. </translation>
     </message>
 </context>
 <context>
@@ -3230,39 +3476,39 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>_BudgetEditor</name>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="338" />
-        <location filename="../../ui/cards/dialog.py" line="361" />
+        <location filename="../../ui/cards/dialog.py" line="348" />
+        <location filename="../../ui/cards/dialog.py" line="371" />
         <source>daily</source>
         <translation>per dag</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="339" />
-        <location filename="../../ui/cards/dialog.py" line="361" />
+        <location filename="../../ui/cards/dialog.py" line="349" />
+        <location filename="../../ui/cards/dialog.py" line="371" />
         <source>monthly</source>
         <translation>per månad</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="342" />
+        <location filename="../../ui/cards/dialog.py" line="352" />
         <source>money</source>
         <translation>pengar</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="344" />
+        <location filename="../../ui/cards/dialog.py" line="354" />
         <source>limit</source>
         <translation>gräns</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="345" />
+        <location filename="../../ui/cards/dialog.py" line="355" />
         <source>Add</source>
         <translation>Lägg till</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="346" />
+        <location filename="../../ui/cards/dialog.py" line="356" />
         <source>Remove</source>
         <translation>Ta bort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/dialog.py" line="364" />
+        <location filename="../../ui/cards/dialog.py" line="374" />
         <source>{0} (group)</source>
         <translation>{0} (grupp)</translation>
     </message>
@@ -3525,7 +3771,7 @@ Monitor and run a small EV charging site.</source>
         <translation>Beläggning</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/page.py" line="33" />
+        <location filename="../../ui/billing/page.py" line="37" />
         <source>Billing</source>
         <translation>Fakturering</translation>
     </message>
