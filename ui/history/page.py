@@ -145,7 +145,7 @@ class HistoryPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         h = self.table.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, w in enumerate((150, 60, 170, 100, 90, 80, 80, 80, 120, 90, 70)):
+        for col, w in enumerate((150, 60, 170, 100, 90, 80, 80, 80, 120, 90, 70, 70)):
             self.table.setColumnWidth(col, w)
         h.setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda idx: self.open_detail(idx.row()))
@@ -158,6 +158,7 @@ class HistoryPage(QWidget):
         self.table.customContextMenuRequested.connect(self._context_menu_at)
         self.receipts = ReceiptIssuer(ctx, self)
         self.receipts.done.connect(lambda path, text: self._say(open_link(path, text)))
+        self.receipts.issued.connect(lambda _sid, _n: self.model.refresh())  # its number shows
         self.receipts.failed.connect(
             lambda text: self._say(html.escape(self.tr("No receipt: {0}").format(text)))
         )
