@@ -96,6 +96,7 @@ class HistoryPage(QWidget):
         self.date_from = QDateEdit(today.addDays(-6))
         self.date_to = QDateEdit(today)
         for d in (self.date_from, self.date_to):
+            d.setDisplayFormat(fmt.date_format(ctx.locale))  # 2026-12-02, not 02/12/2026
             d.setCalendarPopup(True)
             d.setVisible(False)
         self.bay = QComboBox()
