@@ -47,14 +47,16 @@ from ui.context import AppContext
 from ui.forms import ERROR_STYLE, finish_dialog
 from ui.history.times import line
 
-REMOTE_PROBE = (
+REMOTE_PROBE = QT_TRANSLATE_NOOP(
+    "ChargerDialog",
     "Test connection opens this PC's serial ports, and the charger hangs on the site's PC: "
-    "run it there (`stationmgr devices probe`)."
+    "run it there (`stationmgr devices probe`).",
 )
 
-REMOTE_READER_PROBE = (
+REMOTE_READER_PROBE = QT_TRANSLATE_NOOP(
+    "ReaderDialog",
     "Test connection opens this PC's serial ports, and the reader hangs on the site's PC: "
-    "run it there (`stationmgr devices probe rdm6300 PORT`)."
+    "run it there (`stationmgr devices probe rdm6300 PORT`).",
 )
 
 COMMON_BAUDS = ("9600", "19200", "38400", "57600", "115200")
