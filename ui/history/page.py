@@ -146,7 +146,7 @@ class HistoryPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         h = self.table.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, w in enumerate((150, 60, 170, 100, 90, 80, 80, 80, 120, 90, 70, 70)):
+        for col, w in enumerate((150, 55, 140, 90, 90, 75, 75, 75, 120, 90, 65, 60)):
             self.table.setColumnWidth(col, w)
         h.setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda idx: self.open_detail(idx.row()))
