@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from stationmgr.billing.charges import current_price
 from stationmgr.cards import find_cards
 from stationmgr.store import queries
-from stationmgr.store.billing_models import SessionPrice
+from stationmgr.store.billing_models import Receipt, SessionPrice
 from stationmgr.store.db import Database
 from stationmgr.store.models import ChargerEvent, ChargeSession, Fault
 from stationmgr.store.queries import CurvePoint, SessionFilter, Totals
@@ -38,6 +38,7 @@ __all__ = [
     "history_page",
     "history_totals",
     "price_totals",
+    "receipt_numbers",
     "session_detail",
 ]
 
@@ -121,6 +122,19 @@ def _totals_of(s: Session, ids: list[int]) -> dict[int, int]:
         if sid not in out or rev > out[sid][0]:
             out[sid] = (rev, total)
     return {sid: total for sid, (_rev, total) in out.items()}
+
+
+def receipt_numbers(s: Session, ids: list[int]) -> dict[int, int]:
+    """The latest receipt number of each receipted session (a correcting receipt's, once
+    corrected): what the customer holds, shown beside the session."""
+    if not ids:
+        return {}
+    q = (
+        select(Receipt.session_id, func.max(Receipt.number))
+        .where(Receipt.session_id.in_(ids))
+        .group_by(Receipt.session_id)
+    )
+    return {sid: int(number) for sid, number in s.execute(q)}
 
 
 def price_totals(s: Session, ids: list[int]) -> dict[int, int]:

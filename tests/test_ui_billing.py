@@ -185,7 +185,7 @@ def test_tariff_editor_adds_versions_and_refuses_bad_input(qtbot, site, ui_clien
         qtbot.waitUntil(lambda: ed.table.rowCount() == 2, timeout=15_000)
         assert "Added version" in ed.message.text() and count() == 2
         cells = [ed.table.item(1, c).text() for c in range(ed.table.columnCount())]
-        assert cells[1] == "Natt" and cells[2] == "Personal" and cells[4] == "2,10 SEK"
+        assert cells[1] == "Natt" and cells[2] == "Personal" and cells[4] == "2.10 SEK"
         # the service audits the add; the widget adds no entry of its own
         assert [e.target for e in audit_entries(site, action="tariffs.edit")][-1:] == [
             f"tariff {cells[0]} Natt"

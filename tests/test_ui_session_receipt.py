@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from stationmgr.store.db import Database
@@ -114,4 +115,29 @@ def test_receipt_is_not_offered_to_an_attendant(  # type: ignore[no-untyped-def]
         qtbot.waitUntil(lambda: dlg.detail is not None, timeout=20_000)
         assert not dlg.receipt_btn.isEnabled()
         assert "owner, accountant" in dlg.receipt_btn.toolTip()
+        menu.deleteLater()
+
+
+def test_history_and_detail_show_the_receipt_number_once_issued(  # type: ignore[no-untyped-def]
+    qtbot, site, tmp_path, ui_client, monkeypatch
+) -> None:
+    """Before a receipt the Receipt column is empty; issued from the context menu, the row
+    (read again from the site) shows its number, and so does the detail dialog."""
+    with app_context(site, None, client=ui_client) as ctx:
+        page = loaded_page(qtbot, ctx)
+        col = [c[0] for c in COLUMNS].index("Receipt")
+        assert page.model.headerData(col, Qt.Orientation.Horizontal) == "Receipt"
+        assert page.model.data(page.model.index(0, col)) == ""
+        assert page.model.rows[0].receipt_number is None
+        save_to(monkeypatch, tmp_path / "r.pdf")
+        menu = page.context_menu(0)
+        (receipt,) = [a for a in menu.actions() if a.text() == "Receipt…"]
+        receipt.trigger()
+        qtbot.waitUntil(lambda: page.model.data(page.model.index(0, col)) == "1", timeout=20_000)
+        assert page.model.rows[0].receipt_number == 1
+        dlg = SessionDetailDialog(ctx, page.model.session_id(0), page)
+        qtbot.addWidget(dlg)
+        qtbot.waitUntil(lambda: dlg.detail is not None, timeout=20_000)
+        assert dlg.detail.session.receipt_number == 1
+        assert dlg.receipt_number is not None and dlg.receipt_number.text() == "1"
         menu.deleteLater()

@@ -241,6 +241,7 @@ class SessionRow(Wire):
     stopped_by: str | None
     start_kind: str = "card"  # card | guest (a remote start)
     total_minor: int | None = None  # the latest price, when priced
+    receipt_number: int | None = None  # the latest receipt issued for it (a correction's)
 
 
 @dataclass(frozen=True)

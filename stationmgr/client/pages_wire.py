@@ -13,13 +13,20 @@ from stationmgr.errors import UserError
 
 
 def priced_rows(s: Session, rows: list[Any], labels: dict[int, str]) -> list[m.SessionRow]:
-    """Wire rows with each session's latest price total (the history's price column)."""
+    """Wire rows with each session's latest price total and receipt number (the history's
+    price and receipt columns)."""
     from dataclasses import replace
 
-    from stationmgr.history import price_totals
+    from stationmgr.history import price_totals, receipt_numbers
 
-    prices = price_totals(s, [r.id for r in rows])
-    return [replace(_session_row(r, labels), total_minor=prices.get(r.id)) for r in rows]
+    ids = [r.id for r in rows]
+    prices, receipts = price_totals(s, ids), receipt_numbers(s, ids)
+    return [
+        replace(
+            _session_row(r, labels), total_minor=prices.get(r.id), receipt_number=receipts.get(r.id)
+        )
+        for r in rows
+    ]
 
 
 def detail_wire(row: m.SessionRow, d: Any) -> m.SessionDetail:

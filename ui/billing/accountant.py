@@ -297,7 +297,7 @@ class AccountantView(QWidget):
                     r.charger,
                     "",
                     self.tr("sessions: {0}, counter advance").format(r.sessions),
-                    f"{r.counter_advance_wh / 1000:.3f}",
+                    self.ctx.locale.toString(r.counter_advance_wh / 1000, "f", 3),
                     "",
                     "",
                 ]
@@ -316,7 +316,7 @@ class AccountantView(QWidget):
         unbilled = sum(r.unbilled_wh for r in results)
         self._done_text(
             self.tr("Unbilled energy this month: {0} kWh (times in UTC)").format(
-                f"{unbilled / 1000:.3f}"
+                self.ctx.locale.toString(unbilled / 1000, "f", 3)
             )
         )
 

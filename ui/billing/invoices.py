@@ -28,16 +28,12 @@ from PySide6.QtWidgets import (
 from stationmgr.billing.pdf import write_atomically
 from stationmgr.client import invoice_models as v
 from stationmgr.client import models as m
+from ui import fmt
 from ui.context import AppContext
 from ui.oneline import error_line
 
 if TYPE_CHECKING:
     from stationmgr.client.api import SiteClient
-
-
-def _money(minor: int) -> str:
-    sign = "-" if minor < 0 else ""
-    return f"{sign}{abs(minor) // 100}.{abs(minor) % 100:02d}"
 
 
 class InvoicesView(QWidget):
@@ -166,8 +162,8 @@ class InvoicesView(QWidget):
                 r.invoice_date,
                 r.due_date if r.kind == "invoice" else "",
                 r.buyer,
-                f"{_money(r.total_minor)} {r.currency}",
-                _money(r.paid_minor) if r.kind == "invoice" else "",
+                fmt.money(self.ctx.locale, r.total_minor, r.currency),
+                fmt.money(self.ctx.locale, r.paid_minor, r.currency) if r.kind == "invoice" else "",
                 state,
                 r.ocr,
             ]
@@ -191,12 +187,16 @@ class InvoicesView(QWidget):
         self.ctx.worker.run(work, self._done, self._failed)
 
     def pay(self, number: int, day: str, amount_minor: int | None) -> None:
-        client = self._client()
+        client, loc = self._client(), self.ctx.locale
+        cur = next((r.currency for r in self.rows if r.number == number), self.ctx.currency)
 
         def work() -> str:
             p = client.pay_invoice(number, v.PaymentRequest(day, amount_minor))
             return self.tr("Invoice {0}: {1} of {2} paid ({3})").format(
-                p.number, _money(p.paid_minor), _money(p.total_minor), p.state
+                p.number,
+                fmt.money(loc, p.paid_minor, cur),
+                fmt.money(loc, p.total_minor, cur),
+                p.state,
             )
 
         self.ctx.worker.run(work, self._done, self._failed)

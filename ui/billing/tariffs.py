@@ -31,15 +31,14 @@ from PySide6.QtWidgets import (
 
 from stationmgr.billing.tariffs import (
     TariffInput,
-    format_minor,
     parse_money,
     parse_unit_price,
     parse_vat,
-    per_kwh_text,
 )
 from stationmgr.client import models as m
 from stationmgr.client.accounts import new_tariff
 from stationmgr.errors import UserError
+from ui import fmt
 from ui.context import AppContext
 from ui.offer import offer
 from ui.oneline import error_line
@@ -164,8 +163,13 @@ class TariffEditor(QWidget):
         except (ZoneInfoNotFoundError, ValueError):
             self.tz = UTC
         self._default_start(first=not table.rows)
-        rows = []
+        rows, loc = [], self.ctx.locale
         for t in table.rows:
+            cur = t.currency
+
+            def money(minor: int, cur: str = cur) -> str:
+                return fmt.money(loc, minor, cur)
+
             scope = (
                 self.tr("guests")
                 if t.for_guests
@@ -178,13 +182,13 @@ class TariffEditor(QWidget):
                     str(t.id),
                     t.name,
                     scope,
-                    datetime.fromisoformat(t.valid_from).strftime("%Y-%m-%d %H:%M"),
-                    per_kwh_text(t.energy_minor_per_kwh, t.energy_e4_per_kwh, t.currency),
-                    format_minor(t.time_minor_per_hour) + f" ({t.time_basis})",
-                    format_minor(t.start_fee_minor),
-                    format_minor(t.idle_minor_per_min),
+                    fmt.wall(loc, datetime.fromisoformat(t.valid_from)),
+                    fmt.unit_price(loc, t.energy_minor_per_kwh, t.energy_e4_per_kwh, cur),
+                    money(t.time_minor_per_hour) + f" ({t.time_basis})",
+                    money(t.start_fee_minor),
+                    money(t.idle_minor_per_min),
                     f"{t.idle_grace_min} min",
-                    "" if t.idle_cap_minor is None else format_minor(t.idle_cap_minor),
+                    "" if t.idle_cap_minor is None else money(t.idle_cap_minor),
                     f"{t.vat_bp / 100:g} %",
                 ]
             )

@@ -15,10 +15,11 @@ from collections import Counter
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
@@ -36,9 +37,12 @@ from ui.board import extras
 from ui.board.buffers import LiveBuffers, midnight
 from ui.board.clock import SiteClock
 from ui.board.notices import NOTICE_S, notice_for
+from ui.board.session import BaySession
 from ui.board.state import BayView
 from ui.board.tiles import STATE_COLOURS, TileGrid, status_word, who_text
 from ui.context import AppContext
+from ui.history.receipt import ACTION as RECEIPT
+from ui.history.receipt import ReceiptIssuer, open_link
 from ui.offer import offer
 from ui.pages import PageSpec
 
@@ -70,6 +74,7 @@ class BayPanel(QFrame):
             ("energy", self.tr("Energy")),
             ("cost", self.tr("Cost so far")),
             ("end", self.tr("Expected end")),
+            ("session", self.tr("Session")),
         ):
             lab = QLabel("–")
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -80,6 +85,15 @@ class BayPanel(QFrame):
         self.stop_btn = QPushButton(self.tr("S&top session"))
         self.ooo_btn = QPushButton(self.tr("Set &out of order"))
         self.ack_btn = QPushButton(self.tr("&Acknowledge faults"))
+        # the current or last session's actions (stop is above: it acts on the bay)
+        self.receipt_btn = QPushButton(self.tr("&Receipt…"))
+        self.card_btn = QPushButton(self.tr("Open &card"))
+        self.copy_btn = QPushButton(self.tr("Copy &number"))
+        self.copy_btn.setToolTip(self.tr("Copy the session's number (Billing asks for it)"))
+        self.session_status = QLabel()  # the saved receipt, with a link that opens it
+        self.session_status.setTextFormat(Qt.TextFormat.RichText)
+        self.session_status.setOpenExternalLinks(True)
+        self.session_status.setWordWrap(True)
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addWidget(self.state)
@@ -87,11 +101,17 @@ class BayPanel(QFrame):
         lay.addStretch(1)
         for b in (self.guest_btn, self.stop_btn, self.ooo_btn, self.ack_btn):
             lay.addWidget(b)
+        row = QHBoxLayout()
+        for b in (self.receipt_btn, self.card_btn, self.copy_btn):
+            row.addWidget(b)
+        lay.addLayout(row)
+        lay.addWidget(self.session_status)
         self.setMinimumWidth(290)
 
 
 class BoardPage(QWidget):
     alert = Signal(str, str)  # (title, text) for the tray and the status bar
+    card_opened = Signal(int)  # a card id the panel's "Open card" shows on the Cards page
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +138,12 @@ class BoardPage(QWidget):
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.panel = BayPanel()
+        self.session = BaySession(ctx, self)  # the selected bay's current or last session
+        self.session.changed.connect(self._refresh_session)
+        self.receipts = ReceiptIssuer(ctx, self)
+        self.receipts.done.connect(self._receipt_saved)
+        self.receipts.issued.connect(lambda _sid, _n: self.session.reread())
+        self.receipts.failed.connect(self._receipt_failed)
         # The curves (pyqtgraph) load after the first paint: the tiles come first.
         self.curves: Any = None
         self._curves_mod: Any = None
@@ -149,6 +175,10 @@ class BoardPage(QWidget):
         p.stop_btn.clicked.connect(lambda: self._act("stop"))
         p.ooo_btn.clicked.connect(lambda: self._act("ooo"))
         p.ack_btn.clicked.connect(lambda: self._act("ack"))
+        p.receipt_btn.clicked.connect(self.issue_receipt)
+        p.card_btn.clicked.connect(self.open_card)
+        p.copy_btn.clicked.connect(self.copy_session_number)
+        self._refresh_session()  # nothing offered before a session is read
         for seq, slot in (("D", self._day), ("L", self._live)):
             a = QAction(self)
             a.setShortcut(QKeySequence(seq))
@@ -389,10 +419,12 @@ class BoardPage(QWidget):
         p = self.panel
         bay_id = self.grid.selected_bay
         v = self.views.get(bay_id) if bay_id is not None else None
+        self.session.follow(v.snap if v is not None else None)
         if v is None:
             p.title.setText(self.tr("No bay selected"))
             for b in (p.guest_btn, p.stop_btn, p.ooo_btn, p.ack_btn):
                 b.setEnabled(False)
+            self._refresh_session()
             return
         s = v.snap
         c = v.content(self.now())
@@ -420,6 +452,72 @@ class BoardPage(QWidget):
         offer(p.stop_btn, ctx, "bays.remote_stop", also=c.running)
         offer(p.ooo_btn, ctx, "bays.out_of_order")
         offer(p.ack_btn, ctx, "faults.acknowledge", also=bool(s.fault or v.alerts or c.open_alerts))
+
+    # ------------------------------------------------------------ the bay's session
+
+    def _refresh_session(self) -> None:
+        """The Session field and its actions, for the bay's current or last session."""
+        p, r, ctx = self.panel, self.session.row, self.ctx
+        if r is None:
+            p.fields["session"].setText("–")
+        else:
+            text = str(r.id) if r.stopped_at else self.tr("{0} (running)").format(r.id)
+            if r.receipt_number is not None:
+                text += self.tr(" · receipt {0}").format(r.receipt_number)
+            p.fields["session"].setText(text)
+        stopped = r is not None and r.stopped_at is not None
+        offer(p.receipt_btn, ctx, RECEIPT, also=stopped)
+        if r is not None and not stopped and ctx.allowed(RECEIPT):
+            p.receipt_btn.setToolTip(self.tr("A receipt is issued once the session stops"))
+        offer(p.card_btn, ctx, "cards.read", also=r is not None and bool(r.card_uid))
+        if r is not None and not r.card_uid and ctx.allowed("cards.read"):
+            p.card_btn.setToolTip(self.tr("A guest session has no card"))
+        p.copy_btn.setEnabled(r is not None)
+
+    def issue_receipt(self) -> None:
+        """Issue (or re-print) the bay's last session's receipt as PDF, as History does."""
+        r = self.session.row
+        if r is not None and r.stopped_at is not None:
+            self.receipts.ask(self, r.id)
+
+    def _receipt_saved(self, path: str, text: str) -> None:
+        self.panel.session_status.setText(open_link(path, text))
+        self._status(text)
+
+    def _receipt_failed(self, text: str) -> None:
+        import html
+
+        line = self.tr("No receipt: {0}").format(text)
+        self.panel.session_status.setText(html.escape(line))
+        self._status(line)
+
+    def copy_session_number(self) -> None:
+        r = self.session.row
+        if r is not None:
+            QGuiApplication.clipboard().setText(str(r.id))
+            self._status(self.tr("Session number {0} copied").format(r.id))
+
+    def open_card(self) -> None:
+        """The session's card on the Cards page (looked up by its number, as a tap is)."""
+        r, client = self.session.row, self.ctx.client
+        if r is None or not r.card_uid or client is None:
+            return
+        uid = r.card_uid
+
+        def found(known: list[m.KnownCard]) -> None:
+            if not known:
+                self._status(self.tr("Card {0} is not enrolled (any more)").format(uid))
+                return
+            self.card_opened.emit(known[0].card_id)
+            win = self.window()
+            cards = getattr(win, "pages", {}).get("cards")
+            if cards is None:
+                self._status(self.tr("The Cards page is not open in this window"))
+                return
+            win.show_page("cards")  # type: ignore[attr-defined]
+            cards.select_card(known[0].card_id)
+
+        self.ctx.worker.run(lambda: client.known_cards(uid), found, lambda e: self._status(str(e)))
 
     def _out_of_order(self, bay_id: int) -> bool:
         v = self.views.get(bay_id)

@@ -9,6 +9,7 @@ from this one and the probe is not offered (the site's own `stationmgr devices p
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -34,14 +35,28 @@ from stationmgr.drivers import CHARGER_DRIVERS, READER_DRIVERS, DeviceConfig, lo
 from stationmgr.drivers.ports import serial_ports as list_serial_ports
 from stationmgr.errors import StationError, UserError
 from stationmgr.site_setup import check_line, default_baud
-from ui.chargers.probe import failure_text, run_probe, snapshot_html
+from ui.chargers.probe import (
+    READER_TIMEOUT_S,
+    failure_text,
+    run_probe,
+    run_reader_probe,
+    snapshot_html,
+    tap_html,
+)
 from ui.context import AppContext
 from ui.forms import ERROR_STYLE, finish_dialog
 from ui.history.times import line
 
-REMOTE_PROBE = (
+REMOTE_PROBE = QT_TRANSLATE_NOOP(
+    "ChargerDialog",
     "Test connection opens this PC's serial ports, and the charger hangs on the site's PC: "
-    "run it there (`stationmgr devices probe`)."
+    "run it there (`stationmgr devices probe`).",
+)
+
+REMOTE_READER_PROBE = QT_TRANSLATE_NOOP(
+    "ReaderDialog",
+    "Test connection opens this PC's serial ports, and the reader hangs on the site's PC: "
+    "run it there (`stationmgr devices probe rdm6300 PORT`).",
 )
 
 COMMON_BAUDS = ("9600", "19200", "38400", "57600", "115200")
@@ -416,6 +431,16 @@ class ReaderDialog(QDialog):
         self.bay.addItem(self.tr("Desk (enrolment)"), None)
         self.enabled = QCheckBox(self.tr("Enabled"))
         self.enabled.setChecked(True)
+        self.probing = False
+        self.probe_timeout = READER_TIMEOUT_S
+        self.snapshot: dict[str, Any] | None = None
+        self.test_button = QPushButton(self.tr("Test connection"))
+        self.test_button.setToolTip(self.tr("Open the port and show the next card held on it"))
+        self.result = QLabel()
+        self.result.setObjectName("probeResult")
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(Qt.TextFormat.RichText)
+        self.result.setMinimumHeight(32)
         form = QFormLayout()
         form.addRow(self.tr("Name"), self.name)
         form.addRow(self.tr("Driver"), self.driver)
@@ -423,7 +448,16 @@ class ReaderDialog(QDialog):
         form.addRow(self.tr("Baud"), self.baud)
         form.addRow(self.tr("Reads cards for"), self.bay)
         form.addRow("", self.enabled)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.result, 1)
+        form.addRow("", test_row)
         self.error, self.buttons = finish_dialog(self, form, self.save)
+        self.test_button.clicked.connect(self.test)
+        if ctx.remote:  # this PC's ports are not the site's
+            self.test_button.setEnabled(False)
+            self.test_button.setToolTip(self.tr(REMOTE_READER_PROBE))
+            self.result.setText(self.tr(REMOTE_READER_PROBE))
         self.driver.currentIndexChanged.connect(
             lambda _i: self.baud.set_default(default_baud(self.driver.driver()))
         )
@@ -466,6 +500,59 @@ class ReaderDialog(QDialog):
             settings=dict(self.loaded.settings) if self.loaded is not None else {},
             enabled=self.enabled.isChecked(),
         )
+
+    # ---------------------------------------------------------------- test connection
+
+    def test(self) -> None:
+        """Open the port with the chosen driver on the worker and show the next card held
+        on it, or why not, in one line; the dialog stays responsive meanwhile. Only on the
+        site's own PC; never a port the running site reads or polls."""
+        if self.ctx.remote:
+            self._show_result(
+                f"<span style='{ERROR_STYLE}'>✗ {self.tr(REMOTE_READER_PROBE)}</span>"
+            )
+            return
+        if self.probing:
+            return
+        try:
+            r = self.reader_input()
+            if not r.port.strip():
+                raise UserError("choose or type a port first")
+            port = check_line(r.port, r.baud).strip()
+        except StationError as e:
+            self._show_result(f"<span style='{ERROR_STYLE}'>✗ {e}</span>")
+            return
+        config = DeviceConfig(port, None, r.baud, dict(r.settings))
+        self.test_button.setEnabled(False)
+        self.probing = True
+        self.snapshot = None
+        self._show_result(
+            self.tr("Testing {0} on {1}: hold a card on the reader…").format(r.driver, port)
+        )
+        client, driver, timeout = self.ctx.client, r.driver, self.probe_timeout
+
+        def probe() -> dict[str, Any]:
+            busy = port_in_use(client.devices(), port)
+            if busy:
+                raise UserError(busy)
+            return run_reader_probe(config, driver, timeout)
+
+        def failed(e: BaseException) -> None:
+            self.probing = False
+            self.test_button.setEnabled(True)
+            text = failure_text(e, config, timeout)
+            self._show_result(f"<span style='{ERROR_STYLE}'>✗ {html.escape(text)}</span>")
+
+        self.ctx.worker.run(probe, self._probe_done, failed)
+
+    def _probe_done(self, snap: dict[str, Any]) -> None:
+        self.probing = False
+        self.test_button.setEnabled(True)
+        self.snapshot = snap
+        self._show_result("<span style='color:#1b6e20'>✓</span> " + tap_html(snap))
+
+    def _show_result(self, html_text: str) -> None:
+        self.result.setText(html_text)
 
     def save(self) -> None:
         name, client = self.reader_name, self.ctx.client
@@ -511,4 +598,7 @@ def port_in_use(rows: m.DeviceRows, port: str) -> str | None:
             return (
                 f"the running site polls {port} (charger {c.name}); its bays show live on the board"
             )
+    for r in rows.readers:
+        if r.enabled and r.port.strip() == port:
+            return f"the running site reads cards on {port} (reader {r.name}); tap one at its bay"
     return None

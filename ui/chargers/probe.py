@@ -1,5 +1,7 @@
 """'Test connection': the CLI's probe run on the worker, its snapshot shown as a person reads
-it (state word, power, energy, firmware) or its failure as one line."""
+it (state word, power, energy, firmware) or its failure as one line. A card reader's test
+is the CLI's reader probe (`stationmgr devices probe rdm6300 PORT`): open the port with the
+chosen driver and wait for the next card."""
 
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from stationmgr.cli.devices import _probe
+from stationmgr.cli.devices import _probe, _probe_reader
 from stationmgr.drivers import DeviceConfig
 from stationmgr.errors import StationError
 
 PROBE_TIMEOUT_S = 5.0
+READER_TIMEOUT_S = 15.0  # time to fetch a card and hold it on the reader
 
 
 def run_probe(
@@ -28,6 +31,32 @@ def run_probe(
         return asyncio.run(_probe(driver, config, timeout))
     finally:
         quiet.setLevel(level)
+
+
+def run_reader_probe(
+    config: DeviceConfig, driver: str, timeout: float = READER_TIMEOUT_S
+) -> dict[str, Any]:
+    """Open the reader's port, wait for one card, close (blocking: call it on the worker)."""
+    quiet = logging.getLogger("stationmgr.drivers")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        return asyncio.run(_probe_reader(driver, config, timeout))
+    finally:
+        quiet.setLevel(level)
+
+
+def tap_html(snap: dict[str, Any]) -> str:
+    """The reader probe's card as one line: the number as stored, and the frame's raw text
+    when it differs."""
+    e = html.escape
+    text = _tr("Card {0} read on {1}").format(
+        f"<b>{e(str(snap.get('uid')))}</b>", e(str(snap.get("port")))
+    )
+    raw = snap.get("raw")
+    if raw and raw != snap.get("uid"):
+        text += f" <span style='color:gray'>({e(str(raw))})</span>"
+    return text
 
 
 def failure_text(e: BaseException, config: DeviceConfig, timeout: float = PROBE_TIMEOUT_S) -> str:

@@ -57,6 +57,8 @@ class SessionDetailDialog(QDialog):
         self.receipts = ReceiptIssuer(ctx, self)
         self.receipt_btn.clicked.connect(lambda: self.receipts.ask(self, session_id))
         self.receipts.done.connect(self._receipt_saved)
+        self.receipts.issued.connect(self._receipt_issued)
+        self.receipt_number: QLabel | None = None  # the Summary's receipt field, once read
         self.receipts.failed.connect(self._receipt_failed)
         lay.addWidget(buttons)
         self.detail: m.SessionDetail | None = None
@@ -68,6 +70,10 @@ class SessionDetailDialog(QDialog):
 
     def _receipt_saved(self, path: str, text: str) -> None:
         self.receipt_status.setText(open_link(path, text))
+
+    def _receipt_issued(self, _session_id: int, number: int) -> None:
+        if self.receipt_number is not None:
+            self.receipt_number.setText(str(number))
 
     def _receipt_failed(self, text: str) -> None:
         self.receipt_status.setText(html.escape(self.tr("No receipt: {0}").format(text)))
@@ -145,10 +151,14 @@ class SessionDetailDialog(QDialog):
                     ),
                 )
             )
+        receipt = self.tr("Receipt")
+        rows.append((receipt, str(r.receipt_number) if r.receipt_number is not None else "–"))
         for k, v in rows:
             lab = QLabel(v)
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(k + ":", lab)
+            if k == receipt:
+                self.receipt_number = lab
         tabs.addTab(info, self.tr("Summary"))
         tabs.addTab(self._curve(d), self.tr("Curve"))
 

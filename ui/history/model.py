@@ -47,6 +47,8 @@ COLUMNS: list[tuple[str, str | None]] = [
     (QT_TRANSLATE_NOOP("HistoryModel", "Idle"), "idle_s"),
     (QT_TRANSLATE_NOOP("HistoryModel", "Stop reason"), "stop_reason"),
     (QT_TRANSLATE_NOOP("HistoryModel", "Price"), None),
+    # the receipt's number once one is issued (the customer's paper names it)
+    (QT_TRANSLATE_NOOP("HistoryModel", "Receipt"), None),
     # the session's number: what a receipt, the detail's title and Billing ask for
     (QT_TRANSLATE_NOOP("HistoryModel", "Session"), None),
 ]
@@ -202,8 +204,10 @@ class SessionTableModel(QAbstractTableModel):
             if c == 9:
                 return fmt.money(loc, r.total_minor, self.ctx.currency) if r.total_minor else ""
             if c == 10:
+                return "" if r.receipt_number is None else str(r.receipt_number)
+            if c == 11:
                 return str(r.id)
-        if role == Qt.ItemDataRole.TextAlignmentRole and c in (4, 5, 6, 7, 9):
+        if role == Qt.ItemDataRole.TextAlignmentRole and c in (4, 5, 6, 7, 9, 10):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
             return r.id

@@ -96,6 +96,7 @@ class HistoryPage(QWidget):
         self.date_from = QDateEdit(today.addDays(-6))
         self.date_to = QDateEdit(today)
         for d in (self.date_from, self.date_to):
+            d.setDisplayFormat(fmt.date_format(ctx.locale))  # 2026-12-02, not 02/12/2026
             d.setCalendarPopup(True)
             d.setVisible(False)
         self.bay = QComboBox()
@@ -145,7 +146,7 @@ class HistoryPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         h = self.table.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, w in enumerate((150, 60, 170, 100, 90, 80, 80, 80, 120, 90, 70)):
+        for col, w in enumerate((150, 55, 140, 90, 90, 75, 75, 75, 120, 90, 65, 60)):
             self.table.setColumnWidth(col, w)
         h.setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda idx: self.open_detail(idx.row()))
@@ -158,6 +159,7 @@ class HistoryPage(QWidget):
         self.table.customContextMenuRequested.connect(self._context_menu_at)
         self.receipts = ReceiptIssuer(ctx, self)
         self.receipts.done.connect(lambda path, text: self._say(open_link(path, text)))
+        self.receipts.issued.connect(lambda _sid, _n: self.model.refresh())  # its number shows
         self.receipts.failed.connect(
             lambda text: self._say(html.escape(self.tr("No receipt: {0}").format(text)))
         )

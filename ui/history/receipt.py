@@ -33,10 +33,11 @@ def open_link(path: str, text: str) -> str:
 
 
 class ReceiptIssuer(QObject):
-    """Issues one session's receipt on the worker; `done(path, line)` or `failed(line)`
-    on the GUI thread."""
+    """Issues one session's receipt on the worker; `done(path, line)` and
+    `issued(session_id, number)`, or `failed(line)`, on the GUI thread."""
 
     done = Signal(str, str)
+    issued = Signal(int, int)  # (session id, receipt number): where sessions show it
     failed = Signal(str)
 
     def __init__(self, ctx: Any, parent: QObject | None = None) -> None:
@@ -57,12 +58,16 @@ class ReceiptIssuer(QObject):
     def issue(self, session_id: int, path: str) -> None:
         client, req = self.ctx.client, m.ReceiptRequest(session_id, receipt_lang(self.ctx))
 
-        def work() -> tuple[str, str]:
+        def work() -> tuple[str, str, int]:
             rec = client.receipt(req)
             write_atomically(path, rec.pdf)
             text = QCoreApplication.translate("receipt", "Receipt {0} ({1}) saved to {2}").format(
                 rec.number, rec.verification, path
             )
-            return path, text
+            return path, text, int(rec.number)
 
-        self.ctx.worker.run(work, lambda r: self.done.emit(*r), lambda e: self.failed.emit(line(e)))
+        def saved(r: tuple[str, str, int]) -> None:
+            self.issued.emit(session_id, r[2])
+            self.done.emit(r[0], r[1])
+
+        self.ctx.worker.run(work, saved, lambda e: self.failed.emit(line(e)))
