@@ -504,64 +504,89 @@
 <context>
     <name>BayPanel</name>
     <message>
-        <location filename="../../ui/board/page.py" line="65" />
+        <location filename="../../ui/board/page.py" line="69" />
         <source>Card holder</source>
         <translation>Kortinnehavare</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="66" />
+        <location filename="../../ui/board/page.py" line="70" />
         <source>Plugged in</source>
         <translation>Inkopplad</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="67" />
+        <location filename="../../ui/board/page.py" line="71" />
         <source>Charging time</source>
         <translation>Laddtid</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="68" />
+        <location filename="../../ui/board/page.py" line="72" />
         <source>Idle time</source>
         <translation>Tomgångstid</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="69" />
+        <location filename="../../ui/board/page.py" line="73" />
         <source>Power now</source>
         <translation>Effekt nu</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="70" />
+        <location filename="../../ui/board/page.py" line="74" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="71" />
+        <location filename="../../ui/board/page.py" line="75" />
         <source>Cost so far</source>
         <translation>Kostnad hittills</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="72" />
+        <location filename="../../ui/board/page.py" line="76" />
         <source>Expected end</source>
         <translation>Beräknat slut</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="79" />
+        <location filename="../../ui/board/page.py" line="77" />
+        <source>Session</source>
+        <translation>Laddning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="84" />
         <source>Start &amp;guest session…</source>
         <translation>Starta &amp;gästladdning…</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="80" />
+        <location filename="../../ui/board/page.py" line="85" />
         <source>S&amp;top session</source>
         <translation>S&amp;toppa laddningen</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="81" />
+        <location filename="../../ui/board/page.py" line="86" />
         <source>Set &amp;out of order</source>
         <translation>Ta &amp;ur drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="82" />
+        <location filename="../../ui/board/page.py" line="87" />
         <source>&amp;Acknowledge faults</source>
         <translation>&amp;Kvittera fel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="89" />
+        <source>&amp;Receipt…</source>
+        <translation>&amp;Kvitto…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="90" />
+        <source>Open &amp;card</source>
+        <translation>Öppna &amp;kort</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="91" />
+        <source>Copy &amp;number</source>
+        <translation>Kopiera &amp;nummer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="92" />
+        <source>Copy the session's number (Billing asks for it)</source>
+        <translation>Kopiera laddningens nummer (Fakturering frågar efter det)</translation>
     </message>
 </context>
 <context>
@@ -590,47 +615,47 @@
 <context>
     <name>BoardPage</name>
     <message>
-        <location filename="../../ui/board/page.py" line="124" />
+        <location filename="../../ui/board/page.py" line="150" />
         <source>Loading curves…</source>
         <translation>Läser in kurvor…</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="224" />
+        <location filename="../../ui/board/page.py" line="254" />
         <source>Fault on {0}</source>
         <translation>Fel på {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="227" />
+        <location filename="../../ui/board/page.py" line="257" />
         <source>Charger does not answer</source>
         <translation>Laddaren svarar inte</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="247" />
+        <location filename="../../ui/board/page.py" line="277" />
         <source>{0}: {1}</source>
         <translation>{0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="267" />
+        <location filename="../../ui/board/page.py" line="297" />
         <source>The site cannot be reached: {0}</source>
         <translation>Platsen kan inte nås: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="337" />
+        <location filename="../../ui/board/page.py" line="367" />
         <source>&lt;b&gt;{0}&lt;/b&gt;: power and energy today</source>
         <translation>&lt;b&gt;{0}&lt;/b&gt;: effekt och energi i dag</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="381" />
+        <location filename="../../ui/board/page.py" line="411" />
         <source>Site power {0}</source>
         <translation>Effekt totalt {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="384" />
+        <location filename="../../ui/board/page.py" line="414" />
         <source>Site not reachable: showing the last data</source>
         <translation>Platsen kan inte nås: visar senaste data</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="393" />
+        <location filename="../../ui/board/page.py" line="424" />
         <source>No bay selected</source>
         <translation>Ingen plats vald</translation>
     </message>
@@ -639,17 +664,57 @@
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="416" />
+        <location filename="../../ui/board/page.py" line="448" />
         <source>Back in &amp;service</source>
         <translation>Åter i &amp;drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="416" />
+        <location filename="../../ui/board/page.py" line="448" />
         <source>Set &amp;out of order</source>
         <translation>Ta &amp;ur drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="478" />
+        <location filename="../../ui/board/page.py" line="464" />
+        <source>{0} (running)</source>
+        <translation>{0} (pågår)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="466" />
+        <source> · receipt {0}</source>
+        <translation> · kvitto {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="471" />
+        <source>A receipt is issued once the session stops</source>
+        <translation>Ett kvitto utfärdas när laddningen har avslutats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="474" />
+        <source>A guest session has no card</source>
+        <translation>En gästladdning har inget kort</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="490" />
+        <source>No receipt: {0}</source>
+        <translation>Inget kvitto: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="498" />
+        <source>Session number {0} copied</source>
+        <translation>Laddningsnummer {0} kopierat</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="509" />
+        <source>Card {0} is not enrolled (any more)</source>
+        <translation>Kort {0} är inte (längre) registrerat</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="515" />
+        <source>The Cards page is not open in this window</source>
+        <translation>Sidan Kort är inte öppen i det här fönstret</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/page.py" line="576" />
         <source>Bays</source>
         <translation>Platser</translation>
     </message>
@@ -1333,12 +1398,12 @@
 <context>
     <name>ChargerDialog</name>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="202" />
+        <location filename="../../ui/chargers/dialogs.py" line="217" />
         <source>Edit charger</source>
         <translation>Redigera laddare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="202" />
+        <location filename="../../ui/chargers/dialogs.py" line="217" />
         <source>Add a charger</source>
         <translation>Lägg till en laddare</translation>
     </message>
@@ -1347,67 +1412,72 @@
         <translation type="vanished">ingen (punkt till punkt; Modbus-drivrutiner använder 1)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="212" />
+        <location filename="../../ui/chargers/dialogs.py" line="50" />
+        <source>Test connection opens this PC's serial ports, and the charger is connected to the site's PC: run it there (`stationmgr devices probe`).</source>
+        <translation>Testa anslutningen öppnar den här datorns serieportar, och laddaren är ansluten till laddplatsens dator: kör det där (`stationmgr devices probe`).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="227" />
         <source>none (point to point)</source>
         <translation>ingen (punkt till punkt)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="213" />
+        <location filename="../../ui/chargers/dialogs.py" line="228" />
         <source>Modbus slave address on an RS-485 bus</source>
         <translation>Modbus-slavadress på en RS-485-buss</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="218" />
+        <location filename="../../ui/chargers/dialogs.py" line="233" />
         <source>Bay label</source>
         <translation>Platsens namn</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="221" />
+        <location filename="../../ui/chargers/dialogs.py" line="236" />
         <source>Enabled (polled by the site)</source>
         <translation>Aktiverad (pollas av platsen)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="223" />
+        <location filename="../../ui/chargers/dialogs.py" line="238" />
         <source>Test connection</source>
         <translation>Testa anslutningen</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="231" />
+        <location filename="../../ui/chargers/dialogs.py" line="246" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="232" />
+        <location filename="../../ui/chargers/dialogs.py" line="247" />
         <source>Driver</source>
         <translation>Drivrutin</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="233" />
+        <location filename="../../ui/chargers/dialogs.py" line="248" />
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="234" />
+        <location filename="../../ui/chargers/dialogs.py" line="249" />
         <source>Address</source>
         <translation>Adress</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="235" />
+        <location filename="../../ui/chargers/dialogs.py" line="250" />
         <source>Baud</source>
         <translation>Baud</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="236" />
+        <location filename="../../ui/chargers/dialogs.py" line="251" />
         <source>Connectors</source>
         <translation>Uttag</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="237" />
+        <location filename="../../ui/chargers/dialogs.py" line="252" />
         <source>Bays</source>
         <translation>Platser</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="278" />
+        <location filename="../../ui/chargers/dialogs.py" line="293" />
         <source>Could not read this charger: {0}</source>
         <translation>Kunde inte läsa laddaren: {0}</translation>
     </message>
@@ -1416,12 +1486,12 @@
         <translation type="vanished">Laddaren finns inte längre.</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="302" />
+        <location filename="../../ui/chargers/dialogs.py" line="317" />
         <source>Bay</source>
         <translation>Plats</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="355" />
+        <location filename="../../ui/chargers/dialogs.py" line="370" />
         <source>Testing {0} on {1}…</source>
         <translation>Testar {0} på {1}…</translation>
     </message>
@@ -1650,32 +1720,32 @@
 <context>
     <name>DriverBox</name>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="122" />
+        <location filename="../../ui/chargers/dialogs.py" line="137" />
         <source>OpenEVSE (RAPI, serial)</source>
         <translation>OpenEVSE (RAPI, seriell)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="123" />
+        <location filename="../../ui/chargers/dialogs.py" line="138" />
         <source>Heidelberg Energy Control (Modbus RTU)</source>
         <translation>Heidelberg Energy Control (Modbus RTU)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="124" />
+        <location filename="../../ui/chargers/dialogs.py" line="139" />
         <source>EVSE-DIN / SimpleEVSE (Modbus RTU)</source>
         <translation>EVSE-DIN / SimpleEVSE (Modbus RTU)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="125" />
+        <location filename="../../ui/chargers/dialogs.py" line="140" />
         <source>OCPP 1.6J charge point (network)</source>
         <translation>OCPP 1.6J-laddpunkt (nätverk)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="126" />
+        <location filename="../../ui/chargers/dialogs.py" line="141" />
         <source>RDM6300 125 kHz reader (serial)</source>
         <translation>RDM6300 125 kHz-läsare (seriell)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="127" />
+        <location filename="../../ui/chargers/dialogs.py" line="142" />
         <source>ID-12 / ID-20 125 kHz reader (serial)</source>
         <translation>ID-12 / ID-20 125 kHz-läsare (seriell)</translation>
     </message>
@@ -1742,26 +1812,31 @@
     </message>
     <message>
         <location filename="../../ui/history/model.py" line="51" />
+        <source>Receipt</source>
+        <translation>Kvitto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/model.py" line="53" />
         <source>Session</source>
         <translation>Laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="181" />
+        <location filename="../../ui/history/model.py" line="183" />
         <source>Guest</source>
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="194" />
+        <location filename="../../ui/history/model.py" line="196" />
         <source>running</source>
         <translation>pågår</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="198" />
+        <location filename="../../ui/history/model.py" line="200" />
         <source>charging now</source>
         <translation>laddar nu</translation>
     </message>
     <message>
-        <location filename="../../ui/history/model.py" line="211" />
+        <location filename="../../ui/history/model.py" line="215" />
         <source>stopped {0}</source>
         <translation>stoppad {0}</translation>
     </message>
@@ -1804,107 +1879,107 @@
         <translation>Datum…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="102" />
+        <location filename="../../ui/history/page.py" line="103" />
         <source>All bays</source>
         <translation>Alla platser</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="104" />
+        <location filename="../../ui/history/page.py" line="105" />
         <source>Card number</source>
         <translation>Kortnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="107" />
+        <location filename="../../ui/history/page.py" line="108" />
         <source>Holder name</source>
         <translation>Innehavarens namn</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="110" />
+        <location filename="../../ui/history/page.py" line="111" />
         <source>Any stop reason</source>
         <translation>Alla stopporsaker</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="113" />
+        <location filename="../../ui/history/page.py" line="114" />
         <source>Running only</source>
         <translation>Endast pågående</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="114" />
+        <location filename="../../ui/history/page.py" line="115" />
         <source>Refresh</source>
         <translation>Uppdatera</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="117" />
+        <location filename="../../ui/history/page.py" line="118" />
         <source>Export CSV…</source>
         <translation>Exportera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="152" />
+        <location filename="../../ui/history/page.py" line="153" />
         <source>Open session</source>
         <translation>Öppna laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="162" />
+        <location filename="../../ui/history/page.py" line="164" />
         <source>No receipt: {0}</source>
         <translation>Inget kvitto: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="196" />
+        <location filename="../../ui/history/page.py" line="198" />
         <source>loading…</source>
         <translation>läser in…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="198" />
+        <location filename="../../ui/history/page.py" line="200" />
         <source>failed: {0}</source>
         <translation>misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="220" />
+        <location filename="../../ui/history/page.py" line="222" />
         <source>Could not read the bays: {0}</source>
         <translation>Kunde inte läsa platserna: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="230" />
+        <location filename="../../ui/history/page.py" line="232" />
         <source>The site cannot be reached: {0}</source>
         <translation>Platsen kan inte nås: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="265" />
+        <location filename="../../ui/history/page.py" line="267" />
         <source>{0} · {1} · plugged {2} · charging {3} · idle {4}</source>
         <translation>{0} · {1} · inkopplad {2} · laddning {3} · tomgång {4}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="266" />
+        <location filename="../../ui/history/page.py" line="268" />
         <source>1 session</source>
         <translation>1 laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="266" />
+        <location filename="../../ui/history/page.py" line="268" />
         <source>{0} sessions</source>
         <translation>{0} laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="316" />
+        <location filename="../../ui/history/page.py" line="318" />
         <source>Details…</source>
         <translation>Detaljer…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="317" />
+        <location filename="../../ui/history/page.py" line="319" />
         <source>Receipt…</source>
         <translation>Kvitto…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="320" />
+        <location filename="../../ui/history/page.py" line="322" />
         <source>A receipt is issued once the session stops</source>
         <translation>Ett kvitto utfärdas när laddningen har avslutats</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="323" />
+        <location filename="../../ui/history/page.py" line="325" />
         <source>Copy session number</source>
         <translation>Kopiera laddningsnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="326" />
+        <location filename="../../ui/history/page.py" line="328" />
         <source>Copy transaction id</source>
         <translation>Kopiera transaktions-id</translation>
     </message>
@@ -1913,37 +1988,37 @@
         <translation type="vanished">{0} laddningar · {1} · inkopplad {2} h · laddning {3} h · tomgång {4} h</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="340" />
+        <location filename="../../ui/history/page.py" line="342" />
         <source>Export sessions</source>
         <translation>Exportera laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="340" />
+        <location filename="../../ui/history/page.py" line="342" />
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="349" />
+        <location filename="../../ui/history/page.py" line="351" />
         <source>Exporting…</source>
         <translation>Exporterar…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="356" />
+        <location filename="../../ui/history/page.py" line="358" />
         <source>Could not save {0}: {1}</source>
         <translation>Kunde inte spara {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="358" />
+        <location filename="../../ui/history/page.py" line="360" />
         <source>Saved {0}</source>
         <translation>Sparade {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="361" />
+        <location filename="../../ui/history/page.py" line="363" />
         <source>Export failed: {0}</source>
         <translation>Exporten misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="368" />
+        <location filename="../../ui/history/page.py" line="370" />
         <source>History</source>
         <translation>Historik</translation>
     </message>
@@ -2033,132 +2108,132 @@ Hela filen avvisas: inget importeras. Rätta raden och öppna filen igen.</trans
 <context>
     <name>InvoicesView</name>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="56" />
+        <location filename="../../ui/billing/invoices.py" line="52" />
         <source>Every monthly buyer</source>
         <translation>Alla månadskunder</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="60" />
+        <location filename="../../ui/billing/invoices.py" line="56" />
         <source>Issue invoices</source>
         <translation>Utfärda fakturor</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="61" />
+        <location filename="../../ui/billing/invoices.py" line="57" />
         <source>Refresh</source>
         <translation>Uppdatera</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="62" />
+        <location filename="../../ui/billing/invoices.py" line="58" />
         <source>Save PDF…</source>
         <translation>Spara PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="63" />
+        <location filename="../../ui/billing/invoices.py" line="59" />
         <source>Register payment…</source>
         <translation>Registrera betalning…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="64" />
+        <location filename="../../ui/billing/invoices.py" line="60" />
         <source>Credit…</source>
         <translation>Kreditera…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="69" />
+        <location filename="../../ui/billing/invoices.py" line="65" />
         <source>No.</source>
         <translation>Nr</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="70" />
+        <location filename="../../ui/billing/invoices.py" line="66" />
         <source>Kind</source>
         <translation>Typ</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="71" />
+        <location filename="../../ui/billing/invoices.py" line="67" />
         <source>Date</source>
         <translation>Datum</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="72" />
+        <location filename="../../ui/billing/invoices.py" line="68" />
         <source>Due</source>
         <translation>Förfaller</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="73" />
+        <location filename="../../ui/billing/invoices.py" line="69" />
         <source>Buyer</source>
         <translation>Köpare</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="74" />
+        <location filename="../../ui/billing/invoices.py" line="70" />
         <source>Total</source>
         <translation>Summa</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="75" />
+        <location filename="../../ui/billing/invoices.py" line="71" />
         <source>Paid</source>
         <translation>Betalt</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="76" />
+        <location filename="../../ui/billing/invoices.py" line="72" />
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="77" />
+        <location filename="../../ui/billing/invoices.py" line="73" />
         <source>OCR</source>
         <translation>OCR</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="87" />
+        <location filename="../../ui/billing/invoices.py" line="83" />
         <source>Month</source>
         <translation>Månad</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="137" />
+        <location filename="../../ui/billing/invoices.py" line="133" />
         <source>Group: {0}</source>
         <translation>Grupp: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="137" />
+        <location filename="../../ui/billing/invoices.py" line="133" />
         <source>Holder: {0}</source>
         <translation>Innehavare: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="155" />
+        <location filename="../../ui/billing/invoices.py" line="151" />
         <source>credit note</source>
         <translation>kreditfaktura</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="155" />
+        <location filename="../../ui/billing/invoices.py" line="151" />
         <source>invoice</source>
         <translation>faktura</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="157" />
+        <location filename="../../ui/billing/invoices.py" line="153" />
         <source>credits {0}</source>
         <translation>krediterar {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="159" />
+        <location filename="../../ui/billing/invoices.py" line="155" />
         <source>credited by {0}</source>
         <translation>krediterad genom {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="187" />
+        <location filename="../../ui/billing/invoices.py" line="183" />
         <source>Issued: {0}</source>
         <translation>Utfärdade: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="187" />
+        <location filename="../../ui/billing/invoices.py" line="183" />
         <source>None issued</source>
         <translation>Inga utfärdade</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="190" />
+        <location filename="../../ui/billing/invoices.py" line="186" />
         <source>Issuing…</source>
         <translation>Utfärdar…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/invoices.py" line="198" />
+        <location filename="../../ui/billing/invoices.py" line="195" />
         <source>Invoice {0}: {1} of {2} paid ({3})</source>
         <translation>Faktura {0}: {1} av {2} betalt ({3})</translation>
     </message>
@@ -2774,22 +2849,22 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>PortPicker</name>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="73" />
+        <location filename="../../ui/chargers/dialogs.py" line="88" />
         <source>Rescan</source>
         <translation>Sök igen</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="74" />
+        <location filename="../../ui/chargers/dialogs.py" line="89" />
         <source>Look for serial ports again (after plugging an adapter)</source>
         <translation>Sök efter serieportar igen (efter att en adapter kopplats in)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="83" />
+        <location filename="../../ui/chargers/dialogs.py" line="98" />
         <source>a port on the site's PC: /dev/ttyUSB0, COM3, socket://host:port</source>
         <translation>en port på platsens dator: /dev/ttyUSB0, COM3, socket://värd:port</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="99" />
+        <location filename="../../ui/chargers/dialogs.py" line="114" />
         <source>no serial port found: type a port or socket://host:port</source>
         <translation>ingen serieport hittades: skriv en port eller socket://värd:port</translation>
     </message>
@@ -2797,59 +2872,79 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>ReaderDialog</name>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="407" />
+        <location filename="../../ui/chargers/dialogs.py" line="422" />
         <source>Edit card reader</source>
         <translation>Redigera kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="407" />
+        <location filename="../../ui/chargers/dialogs.py" line="422" />
         <source>Add a card reader</source>
         <translation>Lägg till en kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="416" />
+        <location filename="../../ui/chargers/dialogs.py" line="431" />
         <source>Desk (enrolment)</source>
         <translation>Disk (registrering)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="441" />
+        <location filename="../../ui/chargers/dialogs.py" line="475" />
         <source>Could not read the card readers: {0}</source>
         <translation>Kunde inte läsa kortläsarna: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="446" />
+        <location filename="../../ui/chargers/dialogs.py" line="480" />
         <source>Bay {0}</source>
         <translation>Plats {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="417" />
+        <location filename="../../ui/chargers/dialogs.py" line="432" />
         <source>Enabled</source>
         <translation>Aktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="420" />
+        <location filename="../../ui/chargers/dialogs.py" line="56" />
+        <source>Test connection opens this PC's serial ports, and the reader is connected to the site's PC: run it there (`stationmgr devices probe rdm6300 PORT`).</source>
+        <translation>Testa anslutningen öppnar den här datorns serieportar, och läsaren är ansluten till laddplatsens dator: kör det där (`stationmgr devices probe rdm6300 PORT`).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="437" />
+        <source>Test connection</source>
+        <translation>Testa anslutningen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="438" />
+        <source>Open the port and show the next card held on it</source>
+        <translation>Öppna porten och visa nästa kort som hålls mot läsaren</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="445" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="421" />
+        <location filename="../../ui/chargers/dialogs.py" line="446" />
         <source>Driver</source>
         <translation>Drivrutin</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="422" />
+        <location filename="../../ui/chargers/dialogs.py" line="447" />
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="423" />
+        <location filename="../../ui/chargers/dialogs.py" line="448" />
         <source>Baud</source>
         <translation>Baud</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="424" />
+        <location filename="../../ui/chargers/dialogs.py" line="449" />
         <source>Reads cards for</source>
         <translation>Läser kort för</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/dialogs.py" line="530" />
+        <source>Testing {0} on {1}: hold a card on the reader…</source>
+        <translation>Testar {0} på {1}: håll ett kort mot läsaren…</translation>
     </message>
     <message>
         <source>This card reader no longer exists.</source>
@@ -2950,194 +3045,199 @@ Monitor and run a small EV charging site.</source>
         <translation>Kvitto…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="67" />
+        <location filename="../../ui/history/detail.py" line="69" />
         <source>Could not read the session: {0}</source>
         <translation>Kunde inte läsa laddningen: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="73" />
+        <location filename="../../ui/history/detail.py" line="79" />
         <source>No receipt: {0}</source>
         <translation>Inget kvitto: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="81" />
+        <location filename="../../ui/history/detail.py" line="87" />
         <source>A receipt is issued once the session stops</source>
         <translation>Ett kvitto utfärdas när laddningen har avslutats</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="95" />
+        <location filename="../../ui/history/detail.py" line="101" />
         <source>Guest</source>
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="97" />
+        <location filename="../../ui/history/detail.py" line="103" />
         <source>Bay</source>
         <translation>Plats</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="98" />
+        <location filename="../../ui/history/detail.py" line="104" />
         <source>Card holder</source>
         <translation>Kortinnehavare</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="99" />
+        <location filename="../../ui/history/detail.py" line="105" />
         <source>Card</source>
         <translation>Kort</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="100" />
+        <location filename="../../ui/history/detail.py" line="106" />
         <source>Transaction</source>
         <translation>Transaktion</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="101" />
+        <location filename="../../ui/history/detail.py" line="107" />
         <source>Plugged in</source>
         <translation>Inkopplad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="102" />
+        <location filename="../../ui/history/detail.py" line="108" />
         <source>Authorised</source>
         <translation>Godkänd</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="104" />
+        <location filename="../../ui/history/detail.py" line="110" />
         <source>Stopped</source>
         <translation>Stoppad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="105" />
+        <location filename="../../ui/history/detail.py" line="111" />
         <source>still running</source>
         <translation>pågår fortfarande</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="108" />
+        <location filename="../../ui/history/detail.py" line="114" />
         <source>Stop reason</source>
         <translation>Stopporsak</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="112" />
+        <location filename="../../ui/history/detail.py" line="118" />
         <source>Stopped by</source>
         <translation>Stoppad av</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="114" />
+        <location filename="../../ui/history/detail.py" line="120" />
         <source>Plugged / waiting</source>
         <translation>Inkopplad / väntan</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="118" />
+        <location filename="../../ui/history/detail.py" line="124" />
         <source>Charging / idle</source>
         <translation>Laddning / tomgång</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="122" />
+        <location filename="../../ui/history/detail.py" line="128" />
         <source>Meter start / stop</source>
         <translation>Mätarställning start / stopp</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="127" />
-        <location filename="../../ui/history/detail.py" line="249" />
+        <location filename="../../ui/history/detail.py" line="133" />
+        <location filename="../../ui/history/detail.py" line="259" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="130" />
+        <location filename="../../ui/history/detail.py" line="136" />
         <source> (counter restarted {0}×)</source>
         <translation> (räknaren startade om {0}×)</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="137" />
+        <location filename="../../ui/history/detail.py" line="143" />
         <source>Guest start</source>
         <translation>Gäststart</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="141" />
-        <location filename="../../ui/history/detail.py" line="219" />
+        <location filename="../../ui/history/detail.py" line="147" />
+        <location filename="../../ui/history/detail.py" line="229" />
         <source>Price</source>
         <translation>Pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="143" />
+        <location filename="../../ui/history/detail.py" line="149" />
         <source> incl. VAT {0}</source>
         <translation> inkl. moms {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="152" />
+        <location filename="../../ui/history/detail.py" line="154" />
+        <source>Receipt</source>
+        <translation>Kvitto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="162" />
         <source>Summary</source>
         <translation>Sammanfattning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="153" />
+        <location filename="../../ui/history/detail.py" line="163" />
         <source>Curve</source>
         <translation>Kurva</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="156" />
+        <location filename="../../ui/history/detail.py" line="166" />
         <source>Time</source>
         <translation>Tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="156" />
+        <location filename="../../ui/history/detail.py" line="166" />
         <source>Event</source>
         <translation>Händelse</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="156" />
+        <location filename="../../ui/history/detail.py" line="166" />
         <source>Detail</source>
         <translation>Detalj</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="161" />
+        <location filename="../../ui/history/detail.py" line="171" />
         <source>No events or faults</source>
         <translation>Inga händelser eller fel</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="163" />
+        <location filename="../../ui/history/detail.py" line="173" />
         <source>Events and faults ({0})</source>
         <translation>Händelser och fel ({0})</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="169" />
+        <location filename="../../ui/history/detail.py" line="179" />
         <source>Line</source>
         <translation>Rad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="170" />
+        <location filename="../../ui/history/detail.py" line="180" />
         <source>Quantity</source>
         <translation>Antal</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="171" />
+        <location filename="../../ui/history/detail.py" line="181" />
         <source>Unit price</source>
         <translation>À-pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="172" />
+        <location filename="../../ui/history/detail.py" line="182" />
         <source>Net</source>
         <translation>Netto</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="173" />
+        <location filename="../../ui/history/detail.py" line="183" />
         <source>VAT</source>
         <translation>Moms</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="174" />
+        <location filename="../../ui/history/detail.py" line="184" />
         <source>Amount</source>
         <translation>Belopp</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="196" />
+        <location filename="../../ui/history/detail.py" line="206" />
         <source>Total</source>
         <translation>Summa</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="226" />
+        <location filename="../../ui/history/detail.py" line="236" />
         <source>Power</source>
         <translation>Effekt</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="231" />
+        <location filename="../../ui/history/detail.py" line="241" />
         <source>No meter samples were stored for this session</source>
         <translation>Inga mätvärden sparades för denna laddning</translation>
     </message>
@@ -3207,160 +3307,160 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>TariffEditor</name>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="85" />
+        <location filename="../../ui/billing/tariffs.py" line="84" />
         <source>of charging</source>
         <translation>av laddningen</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="86" />
+        <location filename="../../ui/billing/tariffs.py" line="85" />
         <source>of plugged time</source>
         <translation>av inkopplad tid</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="92" />
+        <location filename="../../ui/billing/tariffs.py" line="91" />
         <source>no cap</source>
         <translation>inget tak</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="95" />
+        <location filename="../../ui/billing/tariffs.py" line="94" />
         <source>Add version</source>
         <translation>Lägg till version</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="50" />
-        <location filename="../../ui/billing/tariffs.py" line="99" />
+        <location filename="../../ui/billing/tariffs.py" line="49" />
+        <location filename="../../ui/billing/tariffs.py" line="98" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="51" />
-        <location filename="../../ui/billing/tariffs.py" line="100" />
+        <location filename="../../ui/billing/tariffs.py" line="50" />
+        <location filename="../../ui/billing/tariffs.py" line="99" />
         <source>For</source>
         <translation>För</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="101" />
+        <location filename="../../ui/billing/tariffs.py" line="100" />
         <source>Valid from (site time)</source>
         <translation>Giltig från (platsens tid)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="102" />
+        <location filename="../../ui/billing/tariffs.py" line="101" />
         <source>Price per kWh</source>
         <translation>Pris per kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="106" />
+        <location filename="../../ui/billing/tariffs.py" line="105" />
         <source>Price per hour</source>
         <translation>Pris per timme</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="55" />
-        <location filename="../../ui/billing/tariffs.py" line="107" />
+        <location filename="../../ui/billing/tariffs.py" line="54" />
+        <location filename="../../ui/billing/tariffs.py" line="106" />
         <source>Start fee</source>
         <translation>Startavgift</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="49" />
+        <location filename="../../ui/billing/tariffs.py" line="48" />
         <source>No.</source>
         <translation>Nr</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="52" />
+        <location filename="../../ui/billing/tariffs.py" line="51" />
         <source>Valid from</source>
         <translation>Giltig från</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="53" />
+        <location filename="../../ui/billing/tariffs.py" line="52" />
         <source>Per kWh</source>
         <translation>Per kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="54" />
+        <location filename="../../ui/billing/tariffs.py" line="53" />
         <source>Per hour</source>
         <translation>Per timme</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="56" />
+        <location filename="../../ui/billing/tariffs.py" line="55" />
         <source>Idle per min</source>
         <translation>Tomgång per min</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="57" />
+        <location filename="../../ui/billing/tariffs.py" line="56" />
         <source>Grace</source>
         <translation>Fri tid</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="58" />
+        <location filename="../../ui/billing/tariffs.py" line="57" />
         <source>Idle cap</source>
         <translation>Tak tomgångsavgift</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="59" />
+        <location filename="../../ui/billing/tariffs.py" line="58" />
         <source>VAT</source>
         <translation>Moms</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="108" />
+        <location filename="../../ui/billing/tariffs.py" line="107" />
         <source>Idle fee per minute</source>
         <translation>Tomgångsavgift per minut</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="109" />
+        <location filename="../../ui/billing/tariffs.py" line="108" />
         <source>Grace period (min)</source>
         <translation>Fri tid (min)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="110" />
+        <location filename="../../ui/billing/tariffs.py" line="109" />
         <source>Idle fee cap</source>
         <translation>Tak för tomgångsavgift</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="111" />
+        <location filename="../../ui/billing/tariffs.py" line="110" />
         <source>VAT %</source>
         <translation>Moms %</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="112" />
+        <location filename="../../ui/billing/tariffs.py" line="111" />
         <source>Currency</source>
         <translation>Valuta</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="114" />
+        <location filename="../../ui/billing/tariffs.py" line="113" />
         <source>New tariff version (prices net of VAT)</source>
         <translation>Ny taxeversion (priser exkl. moms)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="170" />
+        <location filename="../../ui/billing/tariffs.py" line="174" />
         <source>guests</source>
         <translation>gäster</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="174" />
+        <location filename="../../ui/billing/tariffs.py" line="178" />
         <source>site default</source>
         <translation>platsens standard</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="197" />
+        <location filename="../../ui/billing/tariffs.py" line="201" />
         <source>Site default</source>
         <translation>Platsens standard</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="198" />
+        <location filename="../../ui/billing/tariffs.py" line="202" />
         <source>Guests</source>
         <translation>Gäster</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="200" />
+        <location filename="../../ui/billing/tariffs.py" line="204" />
         <source>Group: {0}</source>
         <translation>Grupp: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="245" />
+        <location filename="../../ui/billing/tariffs.py" line="249" />
         <source>Added version {0}</source>
         <translation>Lade till version {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/tariffs.py" line="261" />
+        <location filename="../../ui/billing/tariffs.py" line="265" />
         <source>Tariff not added</source>
         <translation>Taxan lades inte till</translation>
     </message>
@@ -3779,22 +3879,22 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>price</name>
     <message>
-        <location filename="../../ui/history/detail.py" line="262" />
+        <location filename="../../ui/history/detail.py" line="272" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="263" />
+        <location filename="../../ui/history/detail.py" line="273" />
         <source>Time</source>
         <translation>Tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="264" />
+        <location filename="../../ui/history/detail.py" line="274" />
         <source>Start fee</source>
         <translation>Startavgift</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="265" />
+        <location filename="../../ui/history/detail.py" line="275" />
         <source>Idle fee</source>
         <translation>Tomgångsavgift</translation>
     </message>
@@ -3807,12 +3907,12 @@ Monitor and run a small EV charging site.</source>
         <translation>Öppna</translation>
     </message>
     <message>
-        <location filename="../../ui/history/receipt.py" line="50" />
+        <location filename="../../ui/history/receipt.py" line="51" />
         <source>Save receipt</source>
         <translation>Spara kvitto</translation>
     </message>
     <message>
-        <location filename="../../ui/history/receipt.py" line="63" />
+        <location filename="../../ui/history/receipt.py" line="64" />
         <source>Receipt {0} ({1}) saved to {2}</source>
         <translation>Kvitto {0} ({1}) sparat i {2}</translation>
     </message>

@@ -49,13 +49,13 @@ from ui.history.times import line
 
 REMOTE_PROBE = QT_TRANSLATE_NOOP(
     "ChargerDialog",
-    "Test connection opens this PC's serial ports, and the charger hangs on the site's PC: "
+    "Test connection opens this PC's serial ports, and the charger is connected to the site's PC: "
     "run it there (`stationmgr devices probe`).",
 )
 
 REMOTE_READER_PROBE = QT_TRANSLATE_NOOP(
     "ReaderDialog",
-    "Test connection opens this PC's serial ports, and the reader hangs on the site's PC: "
+    "Test connection opens this PC's serial ports, and the reader is connected to the site's PC: "
     "run it there (`stationmgr devices probe rdm6300 PORT`).",
 )
 
