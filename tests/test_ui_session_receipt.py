@@ -88,6 +88,7 @@ def test_history_context_menu_offers_the_session(  # type: ignore[no-untyped-def
         assert list(acts) == [
             "Details…",
             "Receipt…",
+            "Print receipt",
             "Copy session number",
             "Copy transaction id",
         ]
@@ -141,3 +142,61 @@ def test_history_and_detail_show_the_receipt_number_once_issued(  # type: ignore
         assert dlg.detail.session.receipt_number == 1
         assert dlg.receipt_number is not None and dlg.receipt_number.text() == "1"
         menu.deleteLater()
+
+
+def spooler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """CUPS' `lp` at the edge: a stand-in on PATH that spools the file it is given, as the
+    print system would, and answers with a request id."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    lp = bindir / "lp"
+    lp.write_text(
+        "#!/bin/sh\n"
+        f'for a; do f="$a"; done; cp "$f" "{spool}/job.pdf"; echo "$@" > "{spool}/argv"\n'
+        'echo "request id is Office-7 (1 file(s))"\n'
+    )
+    lp.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}:/usr/bin:/bin")
+    return spool
+
+
+def test_a_receipt_goes_to_the_printer_from_history_and_the_detail_dialog(  # type: ignore[no-untyped-def]
+    qtbot, site, tmp_path, ui_client, monkeypatch
+) -> None:
+    spool = spooler(tmp_path, monkeypatch)
+    with app_context(site, None, client=ui_client) as ctx:
+        page = loaded_page(qtbot, ctx)
+        menu = page.context_menu(0)
+        (printed,) = [a for a in menu.actions() if a.text() == "Print receipt"]
+        assert printed.isEnabled()
+        printed.trigger()
+        qtbot.waitUntil(lambda: "sent to" in page.status.text(), timeout=20_000)
+        assert "Receipt 1 (" in page.status.text() and "Office-7" in page.status.text()
+        assert "Receipt number: 1" in pdftext(spool / "job.pdf")
+        (spool / "job.pdf").unlink()
+        dlg = SessionDetailDialog(ctx, page.model.session_id(0), page)
+        qtbot.addWidget(dlg)
+        qtbot.waitUntil(lambda: dlg.detail is not None, timeout=20_000)
+        dlg.print_btn.click()  # a re-print: the same number
+        qtbot.waitUntil(lambda: "sent to" in dlg.receipt_status.text(), timeout=20_000)
+        assert "Receipt number: 1" in pdftext(spool / "job.pdf")
+        menu.deleteLater()
+
+
+def test_no_print_system_is_one_line_and_the_receipt_still_issued(  # type: ignore[no-untyped-def]
+    qtbot, site, tmp_path, ui_client, monkeypatch
+) -> None:
+    empty = tmp_path / "nolp"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    with app_context(site, None, client=ui_client) as ctx:
+        page = loaded_page(qtbot, ctx)
+        dlg = SessionDetailDialog(ctx, page.model.session_id(0), page)
+        qtbot.addWidget(dlg)
+        qtbot.waitUntil(lambda: dlg.detail is not None, timeout=20_000)
+        dlg.print_btn.click()
+        qtbot.waitUntil(lambda: "No receipt" in dlg.receipt_status.text(), timeout=20_000)
+        assert "lp command is not installed" in dlg.receipt_status.text()
+        assert "\n" not in dlg.receipt_status.text()

@@ -1924,62 +1924,68 @@
         <translation>Inget kvitto: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="198" />
+        <location filename="../../ui/history/page.py" line="304" />
+        <location filename="../../ui/history/page.py" line="305" />
         <source>loading…</source>
         <translation>läser in…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="200" />
+        <location filename="../../ui/history/page.py" line="198" />
         <source>failed: {0}</source>
         <translation>misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="222" />
+        <location filename="../../ui/history/page.py" line="220" />
         <source>Could not read the bays: {0}</source>
         <translation>Kunde inte läsa platserna: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="232" />
+        <location filename="../../ui/history/page.py" line="230" />
         <source>The site cannot be reached: {0}</source>
         <translation>Platsen kan inte nås: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="267" />
+        <location filename="../../ui/history/page.py" line="265" />
         <source>{0} · {1} · plugged {2} · charging {3} · idle {4}</source>
         <translation>{0} · {1} · inkopplad {2} · laddning {3} · tomgång {4}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="268" />
+        <location filename="../../ui/history/page.py" line="266" />
         <source>1 session</source>
         <translation>1 laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="268" />
+        <location filename="../../ui/history/page.py" line="266" />
         <source>{0} sessions</source>
         <translation>{0} laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="318" />
+        <location filename="../../ui/history/page.py" line="324" />
         <source>Details…</source>
         <translation>Detaljer…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="319" />
+        <location filename="../../ui/history/page.py" line="325" />
         <source>Receipt…</source>
         <translation>Kvitto…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="322" />
+        <location filename="../../ui/history/page.py" line="326" />
+        <source>Print receipt</source>
+        <translation>Skriv ut kvitto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/page.py" line="330" />
         <source>A receipt is issued once the session stops</source>
         <translation>Ett kvitto utfärdas när laddningen har avslutats</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="325" />
+        <location filename="../../ui/history/page.py" line="333" />
         <source>Copy session number</source>
         <translation>Kopiera laddningsnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="328" />
+        <location filename="../../ui/history/page.py" line="336" />
         <source>Copy transaction id</source>
         <translation>Kopiera transaktions-id</translation>
     </message>
@@ -1988,37 +1994,37 @@
         <translation type="vanished">{0} laddningar · {1} · inkopplad {2} h · laddning {3} h · tomgång {4} h</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="342" />
+        <location filename="../../ui/history/page.py" line="350" />
         <source>Export sessions</source>
         <translation>Exportera laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="342" />
+        <location filename="../../ui/history/page.py" line="350" />
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="351" />
+        <location filename="../../ui/history/page.py" line="359" />
         <source>Exporting…</source>
         <translation>Exporterar…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="358" />
+        <location filename="../../ui/history/page.py" line="366" />
         <source>Could not save {0}: {1}</source>
         <translation>Kunde inte spara {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="360" />
+        <location filename="../../ui/history/page.py" line="368" />
         <source>Saved {0}</source>
         <translation>Sparade {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="363" />
+        <location filename="../../ui/history/page.py" line="371" />
         <source>Export failed: {0}</source>
         <translation>Exporten misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="370" />
+        <location filename="../../ui/history/page.py" line="378" />
         <source>History</source>
         <translation>Historik</translation>
     </message>
@@ -3045,199 +3051,204 @@ Monitor and run a small EV charging site.</source>
         <translation>Kvitto…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="69" />
+        <location filename="../../ui/history/detail.py" line="57" />
+        <source>Print receipt</source>
+        <translation>Skriv ut kvitto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/detail.py" line="74" />
         <source>Could not read the session: {0}</source>
         <translation>Kunde inte läsa laddningen: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="79" />
+        <location filename="../../ui/history/detail.py" line="84" />
         <source>No receipt: {0}</source>
         <translation>Inget kvitto: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="87" />
+        <location filename="../../ui/history/detail.py" line="93" />
         <source>A receipt is issued once the session stops</source>
         <translation>Ett kvitto utfärdas när laddningen har avslutats</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="101" />
+        <location filename="../../ui/history/detail.py" line="107" />
         <source>Guest</source>
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="103" />
+        <location filename="../../ui/history/detail.py" line="109" />
         <source>Bay</source>
         <translation>Plats</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="104" />
+        <location filename="../../ui/history/detail.py" line="110" />
         <source>Card holder</source>
         <translation>Kortinnehavare</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="105" />
+        <location filename="../../ui/history/detail.py" line="111" />
         <source>Card</source>
         <translation>Kort</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="106" />
+        <location filename="../../ui/history/detail.py" line="112" />
         <source>Transaction</source>
         <translation>Transaktion</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="107" />
+        <location filename="../../ui/history/detail.py" line="113" />
         <source>Plugged in</source>
         <translation>Inkopplad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="108" />
+        <location filename="../../ui/history/detail.py" line="114" />
         <source>Authorised</source>
         <translation>Godkänd</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="110" />
+        <location filename="../../ui/history/detail.py" line="116" />
         <source>Stopped</source>
         <translation>Stoppad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="111" />
+        <location filename="../../ui/history/detail.py" line="117" />
         <source>still running</source>
         <translation>pågår fortfarande</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="114" />
+        <location filename="../../ui/history/detail.py" line="120" />
         <source>Stop reason</source>
         <translation>Stopporsak</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="118" />
+        <location filename="../../ui/history/detail.py" line="124" />
         <source>Stopped by</source>
         <translation>Stoppad av</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="120" />
+        <location filename="../../ui/history/detail.py" line="126" />
         <source>Plugged / waiting</source>
         <translation>Inkopplad / väntan</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="124" />
+        <location filename="../../ui/history/detail.py" line="130" />
         <source>Charging / idle</source>
         <translation>Laddning / tomgång</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="128" />
+        <location filename="../../ui/history/detail.py" line="134" />
         <source>Meter start / stop</source>
         <translation>Mätarställning start / stopp</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="133" />
-        <location filename="../../ui/history/detail.py" line="259" />
+        <location filename="../../ui/history/detail.py" line="139" />
+        <location filename="../../ui/history/detail.py" line="265" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="136" />
+        <location filename="../../ui/history/detail.py" line="142" />
         <source> (counter restarted {0}×)</source>
         <translation> (räknaren startade om {0}×)</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="143" />
+        <location filename="../../ui/history/detail.py" line="149" />
         <source>Guest start</source>
         <translation>Gäststart</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="147" />
-        <location filename="../../ui/history/detail.py" line="229" />
+        <location filename="../../ui/history/detail.py" line="153" />
+        <location filename="../../ui/history/detail.py" line="235" />
         <source>Price</source>
         <translation>Pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="149" />
+        <location filename="../../ui/history/detail.py" line="155" />
         <source> incl. VAT {0}</source>
         <translation> inkl. moms {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="154" />
+        <location filename="../../ui/history/detail.py" line="160" />
         <source>Receipt</source>
         <translation>Kvitto</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="162" />
+        <location filename="../../ui/history/detail.py" line="168" />
         <source>Summary</source>
         <translation>Sammanfattning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="163" />
+        <location filename="../../ui/history/detail.py" line="169" />
         <source>Curve</source>
         <translation>Kurva</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="166" />
+        <location filename="../../ui/history/detail.py" line="172" />
         <source>Time</source>
         <translation>Tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="166" />
+        <location filename="../../ui/history/detail.py" line="172" />
         <source>Event</source>
         <translation>Händelse</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="166" />
+        <location filename="../../ui/history/detail.py" line="172" />
         <source>Detail</source>
         <translation>Detalj</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="171" />
+        <location filename="../../ui/history/detail.py" line="177" />
         <source>No events or faults</source>
         <translation>Inga händelser eller fel</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="173" />
+        <location filename="../../ui/history/detail.py" line="179" />
         <source>Events and faults ({0})</source>
         <translation>Händelser och fel ({0})</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="179" />
+        <location filename="../../ui/history/detail.py" line="185" />
         <source>Line</source>
         <translation>Rad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="180" />
+        <location filename="../../ui/history/detail.py" line="186" />
         <source>Quantity</source>
         <translation>Antal</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="181" />
+        <location filename="../../ui/history/detail.py" line="187" />
         <source>Unit price</source>
         <translation>À-pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="182" />
+        <location filename="../../ui/history/detail.py" line="188" />
         <source>Net</source>
         <translation>Netto</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="183" />
+        <location filename="../../ui/history/detail.py" line="189" />
         <source>VAT</source>
         <translation>Moms</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="184" />
+        <location filename="../../ui/history/detail.py" line="190" />
         <source>Amount</source>
         <translation>Belopp</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="206" />
+        <location filename="../../ui/history/detail.py" line="212" />
         <source>Total</source>
         <translation>Summa</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="236" />
+        <location filename="../../ui/history/detail.py" line="242" />
         <source>Power</source>
         <translation>Effekt</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="241" />
+        <location filename="../../ui/history/detail.py" line="247" />
         <source>No meter samples were stored for this session</source>
         <translation>Inga mätvärden sparades för denna laddning</translation>
     </message>
@@ -3879,22 +3890,22 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>price</name>
     <message>
-        <location filename="../../ui/history/detail.py" line="272" />
+        <location filename="../../ui/history/detail.py" line="278" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="273" />
+        <location filename="../../ui/history/detail.py" line="279" />
         <source>Time</source>
         <translation>Tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="274" />
+        <location filename="../../ui/history/detail.py" line="280" />
         <source>Start fee</source>
         <translation>Startavgift</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="275" />
+        <location filename="../../ui/history/detail.py" line="281" />
         <source>Idle fee</source>
         <translation>Tomgångsavgift</translation>
     </message>
@@ -3902,19 +3913,24 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>receipt</name>
     <message>
-        <location filename="../../ui/history/receipt.py" line="31" />
+        <location filename="../../ui/history/receipt.py" line="34" />
         <source>Open</source>
         <translation>Öppna</translation>
     </message>
     <message>
-        <location filename="../../ui/history/receipt.py" line="51" />
+        <location filename="../../ui/history/receipt.py" line="54" />
         <source>Save receipt</source>
         <translation>Spara kvitto</translation>
     </message>
     <message>
-        <location filename="../../ui/history/receipt.py" line="64" />
+        <location filename="../../ui/history/receipt.py" line="69" />
         <source>Receipt {0} ({1}) saved to {2}</source>
         <translation>Kvitto {0} ({1}) sparat i {2}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/history/receipt.py" line="92" />
+        <source>Receipt {0} ({1}) sent to {2}</source>
+        <translation>Kvitto {0} ({1}) skickat till {2}</translation>
     </message>
 </context>
 <context>

@@ -53,9 +53,14 @@ class SessionDetailDialog(QDialog):
         self.receipt_btn = buttons.addButton(
             self.tr("Receipt…"), QDialogButtonBox.ButtonRole.ActionRole
         )
-        offer(self.receipt_btn, ctx, RECEIPT, also=False)  # until the session is read
+        self.print_btn = buttons.addButton(
+            self.tr("Print receipt"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        for b in (self.receipt_btn, self.print_btn):
+            offer(b, ctx, RECEIPT, also=False)  # until the session is read
         self.receipts = ReceiptIssuer(ctx, self)
         self.receipt_btn.clicked.connect(lambda: self.receipts.ask(self, session_id))
+        self.print_btn.clicked.connect(lambda: self.receipts.print_(session_id))
         self.receipts.done.connect(self._receipt_saved)
         self.receipts.issued.connect(self._receipt_issued)
         self.receipt_number: QLabel | None = None  # the Summary's receipt field, once read
@@ -82,9 +87,10 @@ class SessionDetailDialog(QDialog):
         self.detail = d
         r = d.session
         stopped = r.stopped_at is not None
-        offer(self.receipt_btn, self.ctx, RECEIPT, also=stopped)
-        if not stopped and self.ctx.allowed(RECEIPT):
-            self.receipt_btn.setToolTip(self.tr("A receipt is issued once the session stops"))
+        for b in (self.receipt_btn, self.print_btn):
+            offer(b, self.ctx, RECEIPT, also=stopped)
+            if not stopped and self.ctx.allowed(RECEIPT):
+                b.setToolTip(self.tr("A receipt is issued once the session stops"))
         loc = self.ctx.locale
 
         def when(text: str | None) -> str:

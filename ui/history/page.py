@@ -194,9 +194,7 @@ class HistoryPage(QWidget):
         ):
             sig.connect(lambda *_a: self._debounce.start())
         self.model.totals_changed.connect(self._show_totals)
-        self.model.loading_changed.connect(
-            lambda on: self.status.setText(self.tr("loading…") if on else "")
-        )
+        self.model.loading_changed.connect(self._loading)
         self.model.failed.connect(lambda e: self.status.setText(self.tr("failed: {0}").format(e)))
         if ctx.site is not None:  # a finished session appears without asking
             ctx.site.events.connect(self._on_events)
@@ -299,6 +297,14 @@ class HistoryPage(QWidget):
         if idx.isValid():
             self.open_detail(idx.row())
 
+    def _loading(self, on: bool) -> None:
+        """ "loading…" while rows are read; a message said meanwhile (a receipt saved, whose
+        number the reload shows) stays when the reload ends."""
+        if on and not self.status.text():
+            self.status.setText(self.tr("loading…"))
+        elif not on and self.status.text() == self.tr("loading…"):
+            self.status.setText("")
+
     def _say(self, rich: str) -> None:
         self.status.setText(rich)  # a link to the saved file: shown as rich text
 
@@ -317,9 +323,11 @@ class HistoryPage(QWidget):
         menu.setToolTipsVisible(True)  # a disabled Receipt… says why
         menu.addAction(self.tr("Details…"), lambda: self.open_detail(row))
         receipt = menu.addAction(self.tr("Receipt…"), lambda: self.receipts.ask(self, r.id))
-        offer(receipt, self.ctx, RECEIPT, also=r.stopped_at is not None)
-        if r.stopped_at is None and self.ctx.allowed(RECEIPT):
-            receipt.setToolTip(self.tr("A receipt is issued once the session stops"))
+        printed = menu.addAction(self.tr("Print receipt"), lambda: self.receipts.print_(r.id))
+        for action in (receipt, printed):
+            offer(action, self.ctx, RECEIPT, also=r.stopped_at is not None)
+            if r.stopped_at is None and self.ctx.allowed(RECEIPT):
+                action.setToolTip(self.tr("A receipt is issued once the session stops"))
         menu.addSeparator()
         menu.addAction(
             self.tr("Copy session number"), lambda: QGuiApplication.clipboard().setText(str(r.id))

@@ -1,19 +1,22 @@
 """A session's receipt, issued (or re-printed: the same number) by the site and saved as
-PDF on this PC where the person chose; then offered to open. Used where sessions are
-shown: the detail dialog and History's context menu. The site checks `receipts.issue`
-and audits; a refusal comes back as one line."""
+PDF on this PC where the person chose, then offered to open — or sent to this PC's printer.
+Used where sessions are shown: the detail dialog, History's context menu and the bay panel.
+The site checks `receipts.issue` and audits; a refusal comes back as one line."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from stationmgr.billing.pdf import write_atomically
 from stationmgr.client import models as m
+from ui.files import save_path
 from ui.history.times import line
+from ui.printing import print_pdf
 
 ACTION = "receipts.issue"
 
@@ -46,9 +49,11 @@ class ReceiptIssuer(QObject):
 
     def ask(self, parent: QWidget, session_id: int) -> bool:
         """Ask where to save, then issue; False when the person cancelled."""
-        start = str(Path.home() / f"receipt-{session_id}.pdf")
-        path, _ = QFileDialog.getSaveFileName(
-            parent, QCoreApplication.translate("receipt", "Save receipt"), start, "PDF (*.pdf)"
+        path = save_path(
+            parent,
+            QCoreApplication.translate("receipt", "Save receipt"),
+            f"receipt-{session_id}.pdf",
+            "PDF (*.pdf)",
         )
         if not path:
             return False
@@ -71,3 +76,26 @@ class ReceiptIssuer(QObject):
             self.done.emit(r[0], r[1])
 
         self.ctx.worker.run(work, saved, lambda e: self.failed.emit(line(e)))
+
+    def print_(self, session_id: int, printer: str | None = None) -> None:
+        """Issue (or re-print) the receipt and send it to this PC's printer; the PDF stays
+        in the temporary folder (a spooler or viewer may still be reading it)."""
+        client, req = self.ctx.client, m.ReceiptRequest(session_id, receipt_lang(self.ctx))
+        folder = Path(tempfile.gettempdir()) / "stationmgr-receipts"
+
+        def work() -> tuple[str, str, int]:
+            rec = client.receipt(req)
+            folder.mkdir(exist_ok=True)
+            path = str(folder / f"receipt-{rec.number}.pdf")
+            write_atomically(path, rec.pdf)
+            where = print_pdf(path, printer)
+            text = QCoreApplication.translate("receipt", "Receipt {0} ({1}) sent to {2}").format(
+                rec.number, rec.verification, where
+            )
+            return path, text, int(rec.number)
+
+        def sent(r: tuple[str, str, int]) -> None:
+            self.issued.emit(session_id, r[2])
+            self.done.emit(r[0], r[1])
+
+        self.ctx.worker.run(work, sent, lambda e: self.failed.emit(line(e)))
