@@ -30,6 +30,7 @@ from stationmgr.client import models as m
 from stationmgr.ocpp_words import StopReason
 from ui import files, fmt, words
 from ui.context import AppContext
+from ui.forms import whole_placeholder
 from ui.history.model import HistoryQuery, SessionTableModel
 from ui.history.receipt import ACTION as RECEIPT
 from ui.history.receipt import ReceiptIssuer, open_link
@@ -106,6 +107,7 @@ class HistoryPage(QWidget):
         self.holder = QLineEdit()
         self.holder.setPlaceholderText(self.tr("Holder name"))
         self.holder.setClearButtonEnabled(True)
+        whole_placeholder(self.card, self.holder)
         self.reason = QComboBox()
         self.reason.addItem(self.tr("Any stop reason"), None)
         for r in StopReason:
@@ -145,7 +147,8 @@ class HistoryPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         h = self.table.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, w in enumerate((150, 60, 170, 100, 90, 80, 80, 80, 120, 90, 70)):
+        widths = (150, 60, 150, 100, 90, 80, 80, 80, 160, 90, 70)  # stop reasons read whole
+        for col, w in enumerate(widths):
             self.table.setColumnWidth(col, w)
         h.setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda idx: self.open_detail(idx.row()))
