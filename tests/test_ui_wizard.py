@@ -21,6 +21,7 @@ from stationmgr.client.models import AuditQuery, ReaderConfig
 from stationmgr.sim.openevse_sim import OpenEVSESim
 from stationmgr.sim.transport import PtyEndpoint
 from stationmgr.store.db import Database
+from tests.ui_site import app_context, live_site
 from ui.access.wizard import FirstRunWizard
 from ui.worker import Worker
 
@@ -49,9 +50,11 @@ def signed_out() -> Iterator[None]:
     set_session_actor(None)
 
 
-def to_first_step(qtbot: QtBot, db: Database, worker: Worker) -> FirstRunWizard:
+def to_first_step(
+    qtbot: QtBot, db: Database, worker: Worker, site: object = None
+) -> FirstRunWizard:
     """A wizard on a fresh site, past the site, seller and owner pages."""
-    w = FirstRunWizard(db, worker=worker)
+    w = FirstRunWizard(db, worker=worker, site=site)
     qtbot.addWidget(w)
     w.show()
     w.site_page.name.setText("Brf Solrosen garage")
@@ -194,3 +197,26 @@ def test_card_step_offers_the_desk_reader_and_cancel_keeps_the_owner(
     assert w.actor is not None and w.actor.username == "olga"
     assert card.desk is None  # the reader is let go with the wizard
     assert LocalClient(sqlite_db, actor=w.actor).cards() == []
+
+
+def test_a_charger_added_in_the_wizard_is_polled_at_once_on_the_running_site(
+    qtbot: QtBot, sqlite_db: Database, openevse: OpenEVSESim
+) -> None:
+    """`stationmgr gui` on a fresh site: the site runs while the wizard is open; the window's
+    client hands the change on, so the new bay is live without a restart."""
+    with live_site(sqlite_db, bays=1) as site, app_context(sqlite_db, site.runtime) as ctx:
+        w = to_first_step(qtbot, sqlite_db, ctx.worker, site=ctx.client)  # type: ignore[attr-defined]
+        w.skip()  # no tariff
+        c = w.charger_page
+        c.name.setText("North")
+        c.port.set_port(openevse.endpoint.name)
+        c.bays.setText("N1")
+        w.next()
+        assert w.currentPage() is w.card_page, c.error.text()
+        owner = LocalClient(sqlite_db, site.runtime.engine, actor=w.actor)
+
+        def live() -> bool:
+            return any(b.label == "N1" and b.online for b in owner.bays())
+
+        qtbot.waitUntil(live, timeout=20_000)
+        w.reject()
