@@ -44,8 +44,9 @@ def display_problem() -> str | None:
     return None
 
 
-def make_app(argv: list[str] | None = None) -> Any:
-    """The QApplication, named (QSettings' location), translated, and themed."""
+def make_app(argv: list[str] | None = None, lang: str | None = None) -> Any:
+    """The QApplication, named (QSettings' location), translated (`lang`, else the
+    setting or the system's), and themed."""
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
@@ -65,7 +66,7 @@ def make_app(argv: list[str] | None = None) -> Any:
     if getattr(app, "gc_guard", None) is None:  # Qt objects die on the GUI thread only
         app.gc_guard = GuiThreadCollector(app)  # type: ignore[attr-defined]
     app.setWindowIcon(icon("stationmgr"))
-    app.locale_ = i18n.install(app)  # type: ignore[attr-defined]
+    app.locale_ = i18n.install(app, lang)  # type: ignore[attr-defined]
     apply_theme(app)
     return app
 
@@ -135,6 +136,9 @@ def run_window(
     demo: bool = False,
     client: Any = None,
     operator: Any = None,
+    dialog: str | None = None,
+    size: tuple[int, int] | None = None,
+    lang: str | None = None,
 ) -> int:
     """Show the main window on a running site until it is closed (or screenshotted).
 
@@ -143,7 +147,9 @@ def run_window(
     Returns 0 also when the person cancels the sign-in.
 
     `client` (a `RemoteClient`, `db` and `runtime` None): the window of a site service;
-    `operator` who signed in already (from the environment), else the login dialog asks."""
+    `operator` who signed in already (from the environment), else the login dialog asks.
+    A screenshot may show `dialog` open over its page (`ui.shots`), at `size` pixels, in
+    `lang` ("en", "sv"; None: the setting)."""
     from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 
     from ui.access import session as access
@@ -151,7 +157,7 @@ def run_window(
     from ui.mainwindow import MainWindow
     from ui.worker import Worker
 
-    app = make_app()
+    app = make_app(lang=lang)
     worker = Worker()
     if client is not None:  # a site service elsewhere
         from ui.sitebridge import SiteBridge
@@ -175,9 +181,13 @@ def run_window(
         ctx.site.start()
     win = MainWindow(ctx, deferred=True)
     if screenshot is not None:
+        from PySide6.QtCore import QSize
+
+        from ui import shots
+
         win.persist_state = False  # a docs/test run leaves the user's window as it was
-        win.resize(1280, 800)
-        page = page or "board"
+        win.resize(shots.window_size(size) if size else QSize(1280, 800))
+        page = page or (shots.DIALOGS.get(dialog) if dialog else None) or "board"
     if page:
         win.show_page(page)
 
@@ -199,16 +209,37 @@ def run_window(
     status = 0
 
     if screenshot is not None:
+        opened: list[Any] = []
 
-        def shoot() -> None:
+        def shoot(tries: int = 50) -> None:
+            """Open the dialog (once), wait for it to show what it read, then save."""
             nonlocal status
+            if dialog and not opened:
+                try:
+                    opened.append(shots.open_dialog(win, dialog))
+                except Exception as e:
+                    log.error("could not open the %s dialog: %s", dialog, e)
+                    status = 1
+                    win.close()
+                    return
+            top = opened[0] if opened else None
+            if top is not None and not shots.loaded(top) and tries > 0:
+                QTimer.singleShot(200, lambda: shoot(tries - 1))
+                return
             app.processEvents()
-            if not win.grab().save(str(screenshot)):
+            if not shots.picture(win, top, size).save(str(screenshot)):
                 log.error("could not write %s", screenshot)
                 status = 1
+            if top is not None:
+                top.close()
             win.close()
 
-        win.pages_ready.connect(lambda: QTimer.singleShot(int(screenshot_after_s * 1000), shoot))
+        def ready() -> None:
+            if not dialog and page in win.pages:
+                shots.prepare(win, page)
+            QTimer.singleShot(int(screenshot_after_s * 1000), shoot)
+
+        win.pages_ready.connect(ready)
     try:
         app.exec()
     finally:

@@ -6,7 +6,8 @@ elsewhere; without it, on a database whose service already runs here (`stationmg
 --listen`), the window attaches to that service instead of failing on the instance lock.
 
 Both take `--screenshot FILE`: run a few seconds, save the main window as PNG, exit 0 (works
-without a display: the offscreen platform is used then).
+without a display: the offscreen platform is used then); with `--dialog NAME` one of its
+dialogs open over it, `--size WxH` pixels, `--lang en|sv` (`scripts/screenshots.sh`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,19 @@ def _screenshot_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--page", help="page to show first (board, history, cards, ...)")
     p.add_argument("--bay", metavar="LABEL", help="bay to select on the board")
+    p.add_argument(
+        "--dialog",
+        metavar="NAME",
+        help="with --screenshot: open this dialog over its page "
+        "(session, add-charger, card, wizard)",
+    )
+    p.add_argument(
+        "--size",
+        metavar="WxH",
+        help="with --screenshot: the picture's size in pixels, as a screen of that size "
+        "(default 1280x800; QT_SCALE_FACTOR applies)",
+    )
+    p.add_argument("--lang", choices=("en", "sv"), help="the window's language this time")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -68,7 +82,23 @@ def _prepare_display(args: argparse.Namespace) -> int | None:
         parent = args.screenshot.resolve().parent
         if not parent.is_dir():
             raise UserError(f"no directory {parent} for the screenshot")
+    _screenshot_options(args)
     return None
+
+
+def _screenshot_options(args: argparse.Namespace) -> None:
+    """Check --dialog and --size (one line, exit 2); a size makes the offscreen screen."""
+    from ui import shots
+
+    dialog, size = getattr(args, "dialog", None), getattr(args, "size", None)
+    for flag, value in (("--dialog", dialog), ("--size", size)):
+        if value is not None and args.screenshot is None:
+            raise UserError(f"{flag} is for a screenshot: give --screenshot FILE too")
+    if dialog is not None and dialog not in shots.DIALOGS:
+        raise UserError(f"no dialog {dialog!r}: one of {', '.join(shots.DIALOGS)}")
+    if size is not None:
+        args.size = shots.parse_size(size)
+        shots.offscreen_screen(args.size)
 
 
 def gui_cmd(args: argparse.Namespace) -> int:
@@ -112,6 +142,7 @@ def gui_cmd(args: argparse.Namespace) -> int:
                     args.page,
                     args.bay,
                     actor=_actor(args),
+                    **_shot(args),
                 )
             finally:
                 runtime.stop()
@@ -162,6 +193,7 @@ def gui_remote(args: argparse.Namespace, url: str, fingerprint: str | None) -> i
             actor=_actor(args),
             client=client,
             operator=operator,
+            **_shot(args),
         )
     finally:
         shutdown_app()
@@ -204,7 +236,17 @@ def _run_demo_window(args: argparse.Namespace, core_demo, running_demo, run_wind
             args.bay,
             actor=_actor(args),
             demo=True,
+            **_shot(args),
         )
+
+
+def _shot(args: argparse.Namespace) -> dict[str, object]:
+    """The screenshot's dialog, size and language for `run_window`."""
+    return {
+        "dialog": getattr(args, "dialog", None),
+        "size": getattr(args, "size", None),
+        "lang": getattr(args, "lang", None),
+    }
 
 
 def _actor(args: argparse.Namespace) -> str:

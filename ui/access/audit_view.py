@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -140,9 +140,13 @@ class AuditView(QWidget):
         self.table.setObjectName("audit")
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.table.verticalHeader().setVisible(False)  # "#" numbers the rows
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setDefaultAlignment(  # a wide column's title in view
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
@@ -234,8 +238,15 @@ class AuditView(QWidget):
                 _change(e),
             ]
             for j, v in enumerate(values):
-                self.table.setItem(i, j, QTableWidgetItem(v))
+                item = QTableWidgetItem(v)
+                if len(v) > 40:
+                    item.setToolTip(v)  # the whole text; the column shows its start
+                self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
+        widest = max(160, self.table.viewport().width() // 4)
+        for j in range(len(COLUMNS) - 1):  # a long detail never pushes Change off screen
+            if self.table.columnWidth(j) > widest:
+                self.table.setColumnWidth(j, widest)
         full = len(entries) == PAGE_SIZE
         self.newer_button.setEnabled(offset > 0)
         self.older_button.setEnabled(full)

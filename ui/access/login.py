@@ -213,14 +213,20 @@ class ChangePasswordDialog(QDialog):
         self.failed.emit(text)
 
 
-def sign_in(db: Database, worker: Any = None, parent: QWidget | None = None) -> Actor | None:
+def sign_in(
+    db: Database, worker: Any = None, parent: QWidget | None = None, site: Any = None
+) -> Actor | None:
     """Who uses the app: the first-run wizard on a fresh site, else the login dialog
-    (then a forced password change after a reset). None: the person cancelled."""
+    (then a forced password change after a reset). None: the person cancelled before an
+    owner existed (a wizard cancelled later only skips its remaining steps).
+
+    `site`: the window's site client, for the wizard's steps after the owner exists."""
     if desk.site_is_fresh(db):
         from ui.access.wizard import FirstRunWizard
 
-        wizard = FirstRunWizard(db, parent)
-        return wizard.actor if wizard.exec() else None
+        wizard = FirstRunWizard(db, parent, site=site, worker=worker)
+        wizard.exec()
+        return wizard.actor
     dialog = LoginDialog(db, worker, parent)
     if not dialog.exec() or dialog.actor is None:
         return None

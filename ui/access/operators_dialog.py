@@ -33,6 +33,7 @@ from stationmgr.access.roles import Role, role_may
 from stationmgr.client import models as m
 from ui.access import allowed
 from ui.access.words import role_word
+from ui.forms import fit_on_screen
 from ui.oneline import error_line
 from ui.worker import Worker
 
@@ -131,7 +132,7 @@ class OperatorsDialog(QDialog):
             self.finished.connect(lambda _r: worker.shutdown())
         self.worker = worker
         self.setWindowTitle(self.tr("Operators"))
-        self.resize(720, 360)
+        fit_on_screen(self, 720, 360)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("operators")
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])

@@ -33,7 +33,11 @@ def begin(ctx: Any, demo: bool = False, parent: Any = None) -> Any:
                 return None
             _adopt(ctx, op)
         return ctx.operator
-    actor = demo_actor() if demo else sign_in(ctx.db, getattr(ctx, "worker", None), parent)
+    actor = (
+        demo_actor()
+        if demo
+        else sign_in(ctx.db, getattr(ctx, "worker", None), parent, getattr(ctx, "client", None))
+    )
     if actor is not None:
         _adopt(ctx, actor)
     return actor

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from stationmgr.cards import CSV_FIELDS
 from stationmgr.client import models as m
 from ui import words
+from ui.forms import fit_on_screen
 from ui.oneline import error_line
 from ui.worker import Worker
 
@@ -49,7 +50,7 @@ class ImportDialog(QDialog):
         self.text = ""
         self.preview: m.ImportPreview | None = None
         self.setWindowTitle(self.tr("Import cards from {0}").format(path.name))
-        self.resize(900, 520)
+        fit_on_screen(self, 900, 520)
         self.summary = QLabel(self.tr("Reading {0}…").format(path.name))
         self.summary.setWordWrap(True)
         self.table = QTableWidget()

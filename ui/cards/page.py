@@ -47,7 +47,7 @@ from ui.cards.dialog import CardDialog
 from ui.cards.model import CardTableModel
 from ui.cards.tapfield import TapField
 from ui.context import AppContext
-from ui.forms import ERROR_STYLE, OK_STYLE, WARN_STYLE
+from ui.forms import ERROR_STYLE, OK_STYLE, WARN_STYLE, whole_placeholder
 from ui.offer import offer, who_may
 from ui.oneline import error_line
 from ui.pages import PageSpec
@@ -75,6 +75,7 @@ class CardsPage(QWidget):
             self.tr("Tap a card on the desk reader (or type its number and press Enter)")
         )
         self.tap.setClearButtonEnabled(True)
+        whole_placeholder(self.tap)
         self.tap_status = QLabel()
         self.tap_status.setObjectName("tapStatus")
         self.tap_status.setWordWrap(True)

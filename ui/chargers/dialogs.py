@@ -358,33 +358,24 @@ class ChargerDialog(QDialog):
             return
         try:
             ch = self.charger_input()
-            if not ch.port.strip():
-                raise UserError("choose or type a port first")
-            port = check_line(ch.port, ch.baud).strip()
+            config = probe_config(ch)
         except StationError as e:
             self._show_result(f"<span style='{ERROR_STYLE}'>✗ {e}</span>")
             return
-        config = DeviceConfig(port, ch.address, ch.baud, dict(ch.settings))
         self.test_button.setEnabled(False)
         self.probing = True
         self._show_result(self.tr("Testing {0} on {1}…").format(ch.driver, config.port))
-        client, driver = self.ctx.client, ch.driver
-
-        def probe() -> dict[str, Any]:
-            busy = port_in_use(client.devices(), port)
-            if busy:
-                raise UserError(busy)
-            return run_probe(config, driver)
-
-        self.ctx.worker.run(probe, self._probe_done, lambda e: self._probe_failed(e, config))
+        self.ctx.worker.run(
+            probe_job(self.ctx.client, config, ch.driver),
+            self._probe_done,
+            lambda e: self._probe_failed(e, config),
+        )
 
     def _probe_done(self, snap: dict[str, Any]) -> None:
         self.probing = False
         self.test_button.setEnabled(True)
         self.snapshot = snap
-        self._show_result(
-            "<span style='color:#1b6e20'>✓</span> " + snapshot_html(snap, self.ctx.locale)
-        )
+        self._show_result(probe_ok_html(snap, self.ctx.locale))
         n = len(snap.get("connectors", []))
         if self.charger_name is None and n and n != self.connectors.value():
             self.connectors.setValue(n)  # the device says how many connectors it has
@@ -392,7 +383,7 @@ class ChargerDialog(QDialog):
     def _probe_failed(self, e: BaseException, config: DeviceConfig) -> None:
         self.probing = False
         self.test_button.setEnabled(True)
-        self._show_result(f"<span style='{ERROR_STYLE}'>✗ {failure_text(e, config)}</span>")
+        self._show_result(probe_failed_html(e, config))
 
     def _show_result(self, html_text: str) -> None:
         self.result.setText(html_text)
@@ -587,6 +578,35 @@ def _save(dialog: Any, build: Callable[[], Any], call: Callable[[Any], Any]) -> 
         dialog.error.setText(line(e))
 
     dialog.ctx.worker.run(lambda: call(data), done, failed)
+
+
+def probe_config(ch: m.ChargerConfig) -> DeviceConfig:
+    """What Test connection opens for the form's charger (UserError: no port, a bad line)."""
+    if not ch.port.strip():
+        raise UserError("choose or type a port first")
+    port = check_line(ch.port, ch.baud).strip()
+    return DeviceConfig(port, ch.address, ch.baud, dict(ch.settings))
+
+
+def probe_job(client: Any, config: DeviceConfig, driver: str) -> Callable[[], dict[str, Any]]:
+    """Test connection as a job for the worker: never a port the running site polls (the
+    Add-charger dialog and the first-run wizard share it)."""
+
+    def probe() -> dict[str, Any]:
+        busy = port_in_use(client.devices(), config.port)
+        if busy:
+            raise UserError(busy)
+        return run_probe(config, driver)
+
+    return probe
+
+
+def probe_ok_html(snap: dict[str, Any], locale: Any) -> str:
+    return "<span style='color:#1b6e20'>✓</span> " + snapshot_html(snap, locale)
+
+
+def probe_failed_html(e: BaseException, config: DeviceConfig) -> str:
+    return f"<span style='{ERROR_STYLE}'>✗ {failure_text(e, config)}</span>"
 
 
 def port_in_use(rows: m.DeviceRows, port: str) -> str | None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from stationmgr.client import ocpp_models as o
 from ui.context import AppContext
+from ui.forms import fit_on_screen
 from ui.history.times import line
 
 LOG_ROWS = 200
@@ -102,7 +103,7 @@ class OcppDialog(QDialog):
         main.addWidget(self.tabs)
         main.addWidget(self.message)
         main.addWidget(buttons)
-        self.resize(900, 600)
+        fit_on_screen(self, 900, 600)
         self._update()
         self.load_config()
         self.load_log()

@@ -136,7 +136,7 @@ class ChargersPage(QWidget):
                     self.ocpp_button,
                 ],
             ),
-            3,
+            5,
         )
         lay.addWidget(
             self._group(
@@ -144,7 +144,7 @@ class ChargersPage(QWidget):
                 self.readers,
                 [self.add_reader_button, self.edit_reader_button, self.remove_reader_button],
             ),
-            2,
+            2,  # a few readers; the chargers' tree (two lines per charger) needs the room
         )
         lay.addWidget(self.message)
         self._status_timer = QTimer(self, interval=2000)

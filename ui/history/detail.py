@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from stationmgr.client import models as m
 from ui import fmt, words
+from ui.forms import fit_on_screen
 from ui.history.receipt import ACTION as RECEIPT
 from ui.history.receipt import ReceiptIssuer, open_link
 from ui.history.times import epoch, line
@@ -37,7 +38,7 @@ class SessionDetailDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(self.tr("Session {0}").format(session_id))
-        self.resize(820, 620)
+        fit_on_screen(self, 820, 620)
         self.body = QLabel(self.tr("Loading…"))
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay = QVBoxLayout(self)

@@ -30,6 +30,7 @@ from stationmgr.client import models as m
 from stationmgr.ocpp_words import StopReason
 from ui import files, fmt, words
 from ui.context import AppContext
+from ui.forms import whole_placeholder
 from ui.history.model import HistoryQuery, SessionTableModel
 from ui.history.receipt import ACTION as RECEIPT
 from ui.history.receipt import ReceiptIssuer, open_link
@@ -107,6 +108,7 @@ class HistoryPage(QWidget):
         self.holder = QLineEdit()
         self.holder.setPlaceholderText(self.tr("Holder name"))
         self.holder.setClearButtonEnabled(True)
+        whole_placeholder(self.card, self.holder)
         self.reason = QComboBox()
         self.reason.addItem(self.tr("Any stop reason"), None)
         for r in StopReason:
@@ -146,7 +148,9 @@ class HistoryPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         h = self.table.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, w in enumerate((150, 55, 140, 90, 90, 75, 75, 75, 120, 90, 65, 60)):
+        # fits 1280 px with every column; the stop reason reads whole
+        widths = (140, 55, 130, 90, 85, 70, 70, 70, 165, 90, 65, 60)
+        for col, w in enumerate(widths):
             self.table.setColumnWidth(col, w)
         h.setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda idx: self.open_detail(idx.row()))

@@ -215,6 +215,10 @@ class CapacityPage(QWidget):
         tables.addWidget(self.groups_table)
         tables.addWidget(self.idle_table)
         grid.addLayout(tables, 2, 1)
+        for row in range(3):  # the tables keep rows to read on a laptop
+            grid.setRowStretch(row, 1)
+        line = self.fontMetrics().height()
+        self.heat_plot.setMinimumHeight(7 * (line + 6) + 3 * line)  # weekday labels apart
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(grid, 1)
@@ -225,6 +229,7 @@ class CapacityPage(QWidget):
         t = QTableWidget(0, len(headers))
         t.setHorizontalHeaderLabels(headers)
         t.verticalHeader().setVisible(False)
+        t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 8)  # compact rows
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         return t
