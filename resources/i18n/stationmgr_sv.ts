@@ -458,22 +458,22 @@
         <translation>Äldre ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="182" />
+        <location filename="../../ui/access/audit_view.py" line="186" />
         <source>Only the owner can read the audit log.</source>
         <translation>Endast ägaren kan läsa granskningsloggen.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="243" />
+        <location filename="../../ui/access/audit_view.py" line="254" />
         <source>entries {0}–{1}, newest first</source>
         <translation>poster {0}–{1}, nyaste först</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="248" />
+        <location filename="../../ui/access/audit_view.py" line="259" />
         <source>1 entry</source>
         <translation>1 post</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="250" />
+        <location filename="../../ui/access/audit_view.py" line="261" />
         <source>{0} entries</source>
         <translation>{0} poster</translation>
     </message>
@@ -486,17 +486,17 @@
         <translation type="vanished">{0} poster{1}</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="275" />
+        <location filename="../../ui/access/audit_view.py" line="286" />
         <source>Export the audit log</source>
         <translation>Exportera granskningsloggen</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="275" />
+        <location filename="../../ui/access/audit_view.py" line="286" />
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/access/audit_view.py" line="292" />
+        <location filename="../../ui/access/audit_view.py" line="303" />
         <source>Exported {0} entries to {1}</source>
         <translation>Exporterade {0} poster till {1}</translation>
     </message>
@@ -901,22 +901,22 @@
         <translation>Mest tomgång</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="251" />
+        <location filename="../../ui/reports/capacity_page.py" line="256" />
         <source>Computing…</source>
         <translation>Beräknar…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="255" />
+        <location filename="../../ui/reports/capacity_page.py" line="260" />
         <source>Failed: {0}</source>
         <translation>Misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="263" />
+        <location filename="../../ui/reports/capacity_page.py" line="268" />
         <source>1 session, {1}</source>
         <translation>1 laddning, {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="263" />
+        <location filename="../../ui/reports/capacity_page.py" line="268" />
         <source>{0} sessions, {1}</source>
         <translation>{0} laddningar, {1}</translation>
     </message>
@@ -925,27 +925,27 @@
         <translation type="vanished">{0} laddningar, {1} kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="337" />
+        <location filename="../../ui/reports/capacity_page.py" line="342" />
         <source>Export capacity report</source>
         <translation>Exportera beläggningsrapport</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="337" />
+        <location filename="../../ui/reports/capacity_page.py" line="342" />
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="348" />
+        <location filename="../../ui/reports/capacity_page.py" line="353" />
         <source>Writing PDF…</source>
         <translation>Skriver PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="355" />
+        <location filename="../../ui/reports/capacity_page.py" line="360" />
         <source>Could not save {0}: {1}</source>
         <translation>Kunde inte spara {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="357" />
+        <location filename="../../ui/reports/capacity_page.py" line="362" />
         <source>Saved {0}</source>
         <translation>Sparade {0}</translation>
     </message>
@@ -993,6 +993,7 @@
         <translation>Spärrat (nekas på alla platser)</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="320" />
         <location filename="../../ui/cards/dialog.py" line="135" />
         <source>Card number</source>
         <translation>Kortnummer</translation>
@@ -1003,6 +1004,7 @@
         <translation>Etikett</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="321" />
         <location filename="../../ui/cards/dialog.py" line="138" />
         <source>Holder</source>
         <translation>Innehavare</translation>
@@ -1066,6 +1068,49 @@
         <location filename="../../ui/cards/dialog.py" line="268" />
         <source>Stored as {0}</source>
         <translation>Sparas som {0}</translation>
+    </message>
+</context>
+<context>
+    <name>CardStep</name>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="300" />
+        <source>The first card</source>
+        <translation>Det första kortet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="303" />
+        <source>A card that may charge here, and who holds it. More cards are enrolled under Cards.</source>
+        <translation>Ett kort som får ladda här, och vem som har det. Fler kort registreras under Kort.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="309" />
+        <source>Type the card's number</source>
+        <translation>Skriv kortets nummer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="312" />
+        <source>e.g. Maria Nilsson</source>
+        <translation>t.ex. Maria Nilsson</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="346" />
+        <source>Tap a card at the desk reader, or type its number</source>
+        <translation>Håll ett kort mot diskläsaren, eller skriv dess nummer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="347" />
+        <source>Desk reader: {0}</source>
+        <translation>Diskläsare: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="370" />
+        <source>Card {0} ({1})</source>
+        <translation>Kort {0} ({1})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="370" />
+        <source>no holder</source>
+        <translation>ingen innehavare</translation>
     </message>
 </context>
 <context>
@@ -1169,93 +1214,93 @@
         <translation>Håll ett kort mot diskläsaren (eller skriv numret och tryck Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="81" />
+        <location filename="../../ui/cards/page.py" line="82" />
         <source>Show card</source>
         <translation>Visa kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="84" />
+        <location filename="../../ui/cards/page.py" line="85" />
         <source>keyboard reader</source>
         <translation>tangentbordsläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="88" />
+        <location filename="../../ui/cards/page.py" line="89" />
         <source>Enrol:</source>
         <translation>Registrera:</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="98" />
+        <location filename="../../ui/cards/page.py" line="99" />
         <source>Search label, holder or card number (any spelling)</source>
         <translation>Sök etikett, innehavare eller kortnummer (valfri stavning)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="104" />
+        <location filename="../../ui/cards/page.py" line="105" />
         <source>Enrol card…</source>
         <translation>Registrera kort…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="105" />
+        <location filename="../../ui/cards/page.py" line="106" />
         <source>Edit…</source>
         <translation>Redigera…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="106" />
-        <location filename="../../ui/cards/page.py" line="284" />
+        <location filename="../../ui/cards/page.py" line="107" />
+        <location filename="../../ui/cards/page.py" line="285" />
         <source>Block</source>
         <translation>Spärra</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="107" />
+        <location filename="../../ui/cards/page.py" line="108" />
         <source>Import CSV…</source>
         <translation>Importera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="108" />
+        <location filename="../../ui/cards/page.py" line="109" />
         <source>Export CSV…</source>
         <translation>Exportera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="164" />
+        <location filename="../../ui/cards/page.py" line="165" />
         <source>Desk reader {0}: {1}</source>
-        <translation>Disklässare {0}: {1}</translation>
+        <translation>Diskläsare {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="190" />
+        <location filename="../../ui/cards/page.py" line="191" />
         <source>The site is not reachable ({0}): the list is as last read.</source>
         <translation>Platsen kan inte nås ({0}): listan är som senast lästes.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="243" />
+        <location filename="../../ui/cards/page.py" line="244" />
         <source>1 card</source>
         <translation>1 kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="243" />
+        <location filename="../../ui/cards/page.py" line="244" />
         <source>{0} cards</source>
         <translation>{0} kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="343" />
+        <location filename="../../ui/cards/page.py" line="344" />
         <source>New card {0}{1}. {2}</source>
         <translation>Nytt kort {0}{1}. {2}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="441" />
+        <location filename="../../ui/cards/page.py" line="442" />
         <source>Imported 1 card.</source>
         <translation>Importerade 1 kort.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="441" />
+        <location filename="../../ui/cards/page.py" line="442" />
         <source>Imported {0} cards.</source>
         <translation>Importerade {0} kort.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="468" />
+        <location filename="../../ui/cards/page.py" line="469" />
         <source>Exported 1 card to {1}.</source>
         <translation>Exporterade 1 kort till {1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="470" />
+        <location filename="../../ui/cards/page.py" line="471" />
         <source>Exported {0} cards to {1}.</source>
         <translation>Exporterade {0} kort till {1}.</translation>
     </message>
@@ -1264,57 +1309,57 @@
         <translation type="vanished">{0} kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="284" />
+        <location filename="../../ui/cards/page.py" line="285" />
         <source>Unblock</source>
         <translation>Häv spärr</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="324" />
+        <location filename="../../ui/cards/page.py" line="325" />
         <source> (read by the {0})</source>
         <translation> (läst av {0})</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="330" />
+        <location filename="../../ui/cards/page.py" line="331" />
         <source>Card {0}{1} is already enrolled as {2}{3}.</source>
         <translation>Kort {0}{1} är redan registrerat som {2}{3}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="338" />
+        <location filename="../../ui/cards/page.py" line="339" />
         <source>New card {0}{1}.</source>
         <translation>Nytt kort {0}{1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="355" />
+        <location filename="../../ui/cards/page.py" line="356" />
         <source>desk reader {0}</source>
         <translation>disklässare {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="370" />
+        <location filename="../../ui/cards/page.py" line="371" />
         <source>Saved card {0}.</source>
         <translation>Sparade kort {0}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="395" />
+        <location filename="../../ui/cards/page.py" line="396" />
         <source>Copy card number</source>
         <translation>Kopiera kortnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="411" />
+        <location filename="../../ui/cards/page.py" line="412" />
         <source>Card {0} blocked.</source>
         <translation>Kort {0} spärrat.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="413" />
+        <location filename="../../ui/cards/page.py" line="414" />
         <source>Card {0} unblocked.</source>
         <translation>Spärren för kort {0} hävd.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="428" />
+        <location filename="../../ui/cards/page.py" line="429" />
         <source>Import cards</source>
         <translation>Importera kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="428" />
+        <location filename="../../ui/cards/page.py" line="429" />
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV-filer (*.csv);;Alla filer (*)</translation>
     </message>
@@ -1323,17 +1368,17 @@
         <translation type="vanished">Importerade {0} kort.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="446" />
+        <location filename="../../ui/cards/page.py" line="447" />
         <source>Export cards</source>
         <translation>Exportera kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="446" />
+        <location filename="../../ui/cards/page.py" line="447" />
         <source>CSV files (*.csv)</source>
         <translation>CSV-filer (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="463" />
+        <location filename="../../ui/cards/page.py" line="464" />
         <source>Exporting…</source>
         <translation>Exporterar…</translation>
     </message>
@@ -1342,12 +1387,12 @@
         <translation type="vanished">Exporterade {0} kort till {1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="476" />
+        <location filename="../../ui/cards/page.py" line="477" />
         <source>Export failed: {0}</source>
         <translation>Exporten misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/page.py" line="505" />
+        <location filename="../../ui/cards/page.py" line="506" />
         <source>Cards</source>
         <translation>Kort</translation>
     </message>
@@ -1417,11 +1462,13 @@
         <translation>Testa anslutningen öppnar den här datorns serieportar, och laddaren är ansluten till laddplatsens dator: kör det där (`stationmgr devices probe`).</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="195" />
         <location filename="../../ui/chargers/dialogs.py" line="227" />
         <source>none (point to point)</source>
         <translation>ingen (punkt till punkt)</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="198" />
         <location filename="../../ui/chargers/dialogs.py" line="228" />
         <source>Modbus slave address on an RS-485 bus</source>
         <translation>Modbus-slavadress på en RS-485-buss</translation>
@@ -1437,26 +1484,31 @@
         <translation>Aktiverad (pollas av platsen)</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="204" />
         <location filename="../../ui/chargers/dialogs.py" line="238" />
         <source>Test connection</source>
         <translation>Testa anslutningen</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="214" />
         <location filename="../../ui/chargers/dialogs.py" line="246" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="215" />
         <location filename="../../ui/chargers/dialogs.py" line="247" />
         <source>Driver</source>
         <translation>Drivrutin</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="216" />
         <location filename="../../ui/chargers/dialogs.py" line="248" />
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="217" />
         <location filename="../../ui/chargers/dialogs.py" line="249" />
         <source>Address</source>
         <translation>Adress</translation>
@@ -1472,6 +1524,7 @@
         <translation>Uttag</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="218" />
         <location filename="../../ui/chargers/dialogs.py" line="252" />
         <source>Bays</source>
         <translation>Platser</translation>
@@ -1491,9 +1544,38 @@
         <translation>Plats</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="370" />
+        <location filename="../../ui/access/first_site.py" line="260" />
+        <location filename="../../ui/chargers/dialogs.py" line="367" />
         <source>Testing {0} on {1}…</source>
         <translation>Testar {0} på {1}…</translation>
+    </message>
+</context>
+<context>
+    <name>ChargerStep</name>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="178" />
+        <source>The first charger</source>
+        <translation>Den första laddaren</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="181" />
+        <source>Where the charger is connected and what its bays are called. Test the connection before you save; more chargers are added under Chargers.</source>
+        <translation>Var laddaren är ansluten och vad dess platser heter. Testa anslutningen innan du sparar; fler laddare läggs till under Laddare.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="189" />
+        <source>e.g. North wall</source>
+        <translation>t.ex. Norra väggen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="201" />
+        <source>One label per connector, separated by commas</source>
+        <translation>En beteckning per uttag, åtskilda med kommatecken</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="291" />
+        <source>Charger {0} with bays {1}</source>
+        <translation>Laddare {0} med platserna {1}</translation>
     </message>
 </context>
 <context>
@@ -1753,9 +1835,19 @@
 <context>
     <name>FirstRunWizard</name>
     <message>
-        <location filename="../../ui/access/wizard.py" line="153" />
+        <location filename="../../ui/access/wizard.py" line="178" />
         <source>Set up stationmgr</source>
         <translation>Konfigurera stationmgr</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="197" />
+        <source>Save and continue</source>
+        <translation>Spara och fortsätt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/wizard.py" line="199" />
+        <source>Skip</source>
+        <translation>Hoppa över</translation>
     </message>
 </context>
 <context>
@@ -1793,7 +1885,7 @@
     <message>
         <location filename="../../ui/history/model.py" line="46" />
         <source>Charging</source>
-        <translation>Laddning</translation>
+        <translation>Laddtid</translation>
     </message>
     <message>
         <location filename="../../ui/history/model.py" line="47" />
@@ -1844,148 +1936,148 @@
 <context>
     <name>HistoryPage</name>
     <message>
-        <location filename="../../ui/history/page.py" line="83" />
+        <location filename="../../ui/history/page.py" line="84" />
         <source>Today</source>
         <translation>I dag</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="84" />
+        <location filename="../../ui/history/page.py" line="85" />
         <source>Last 7 days</source>
         <translation>Senaste 7 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="85" />
+        <location filename="../../ui/history/page.py" line="86" />
         <source>Last 30 days</source>
         <translation>Senaste 30 dagarna</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="86" />
+        <location filename="../../ui/history/page.py" line="87" />
         <source>This month</source>
         <translation>Denna månad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="87" />
+        <location filename="../../ui/history/page.py" line="88" />
         <source>Last month</source>
         <translation>Förra månaden</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="88" />
+        <location filename="../../ui/history/page.py" line="89" />
         <source>All time</source>
         <translation>All tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="89" />
+        <location filename="../../ui/history/page.py" line="90" />
         <source>Dates…</source>
         <translation>Datum…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="103" />
+        <location filename="../../ui/history/page.py" line="104" />
         <source>All bays</source>
         <translation>Alla platser</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="105" />
+        <location filename="../../ui/history/page.py" line="106" />
         <source>Card number</source>
         <translation>Kortnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="108" />
+        <location filename="../../ui/history/page.py" line="109" />
         <source>Holder name</source>
         <translation>Innehavarens namn</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="111" />
+        <location filename="../../ui/history/page.py" line="113" />
         <source>Any stop reason</source>
         <translation>Alla stopporsaker</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="114" />
+        <location filename="../../ui/history/page.py" line="116" />
         <source>Running only</source>
         <translation>Endast pågående</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="115" />
+        <location filename="../../ui/history/page.py" line="117" />
         <source>Refresh</source>
         <translation>Uppdatera</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="118" />
+        <location filename="../../ui/history/page.py" line="120" />
         <source>Export CSV…</source>
         <translation>Exportera CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="153" />
+        <location filename="../../ui/history/page.py" line="157" />
         <source>Open session</source>
         <translation>Öppna laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="164" />
+        <location filename="../../ui/history/page.py" line="168" />
         <source>No receipt: {0}</source>
         <translation>Inget kvitto: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="304" />
-        <location filename="../../ui/history/page.py" line="305" />
+        <location filename="../../ui/history/page.py" line="308" />
+        <location filename="../../ui/history/page.py" line="309" />
         <source>loading…</source>
         <translation>läser in…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="198" />
+        <location filename="../../ui/history/page.py" line="202" />
         <source>failed: {0}</source>
         <translation>misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="220" />
+        <location filename="../../ui/history/page.py" line="224" />
         <source>Could not read the bays: {0}</source>
         <translation>Kunde inte läsa platserna: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="230" />
+        <location filename="../../ui/history/page.py" line="234" />
         <source>The site cannot be reached: {0}</source>
         <translation>Platsen kan inte nås: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="265" />
+        <location filename="../../ui/history/page.py" line="269" />
         <source>{0} · {1} · plugged {2} · charging {3} · idle {4}</source>
         <translation>{0} · {1} · inkopplad {2} · laddning {3} · tomgång {4}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="266" />
+        <location filename="../../ui/history/page.py" line="270" />
         <source>1 session</source>
         <translation>1 laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="266" />
+        <location filename="../../ui/history/page.py" line="270" />
         <source>{0} sessions</source>
         <translation>{0} laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="324" />
+        <location filename="../../ui/history/page.py" line="328" />
         <source>Details…</source>
         <translation>Detaljer…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="325" />
+        <location filename="../../ui/history/page.py" line="329" />
         <source>Receipt…</source>
         <translation>Kvitto…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="326" />
+        <location filename="../../ui/history/page.py" line="330" />
         <source>Print receipt</source>
         <translation>Skriv ut kvitto</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="330" />
+        <location filename="../../ui/history/page.py" line="334" />
         <source>A receipt is issued once the session stops</source>
         <translation>Ett kvitto utfärdas när laddningen har avslutats</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="333" />
+        <location filename="../../ui/history/page.py" line="337" />
         <source>Copy session number</source>
         <translation>Kopiera laddningsnummer</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="336" />
+        <location filename="../../ui/history/page.py" line="340" />
         <source>Copy transaction id</source>
         <translation>Kopiera transaktions-id</translation>
     </message>
@@ -1994,37 +2086,37 @@
         <translation type="vanished">{0} laddningar · {1} · inkopplad {2} h · laddning {3} h · tomgång {4} h</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="350" />
+        <location filename="../../ui/history/page.py" line="354" />
         <source>Export sessions</source>
         <translation>Exportera laddningar</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="350" />
+        <location filename="../../ui/history/page.py" line="354" />
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="359" />
+        <location filename="../../ui/history/page.py" line="363" />
         <source>Exporting…</source>
         <translation>Exporterar…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="366" />
+        <location filename="../../ui/history/page.py" line="370" />
         <source>Could not save {0}: {1}</source>
         <translation>Kunde inte spara {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="368" />
+        <location filename="../../ui/history/page.py" line="372" />
         <source>Saved {0}</source>
         <translation>Sparade {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="371" />
+        <location filename="../../ui/history/page.py" line="375" />
         <source>Export failed: {0}</source>
         <translation>Exporten misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/page.py" line="378" />
+        <location filename="../../ui/history/page.py" line="382" />
         <source>History</source>
         <translation>Historik</translation>
     </message>
@@ -2032,47 +2124,47 @@
 <context>
     <name>ImportDialog</name>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="51" />
+        <location filename="../../ui/cards/csv_import.py" line="52" />
         <source>Import cards from {0}</source>
         <translation>Importera kort från {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="53" />
+        <location filename="../../ui/cards/csv_import.py" line="54" />
         <source>Reading {0}…</source>
         <translation>Läser {0}…</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="62" />
+        <location filename="../../ui/cards/csv_import.py" line="63" />
         <source>Import</source>
         <translation>Importera</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="78" />
+        <location filename="../../ui/cards/csv_import.py" line="79" />
         <source>The file is not UTF-8 text; save it as CSV UTF-8 and retry.</source>
         <translation>Filen är inte UTF-8-text; spara den som CSV UTF-8 och försök igen.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="81" />
+        <location filename="../../ui/cards/csv_import.py" line="82" />
         <source>Cannot read the file: {0}</source>
         <translation>Kan inte läsa filen: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="125" />
+        <location filename="../../ui/cards/csv_import.py" line="126" />
         <source>1 card checked, no problem found{1}.</source>
         <translation>1 kort kontrollerat, inga problem hittades{1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="127" />
+        <location filename="../../ui/cards/csv_import.py" line="128" />
         <source>{0} cards checked, no problem found{1}.</source>
         <translation>{0} kort kontrollerade, inga problem hittades{1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="131" />
+        <location filename="../../ui/cards/csv_import.py" line="132" />
         <source>Import 1 card</source>
         <translation>Importera 1 kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="131" />
+        <location filename="../../ui/cards/csv_import.py" line="132" />
         <source>Import {0} cards</source>
         <translation>Importera {0} kort</translation>
     </message>
@@ -2081,17 +2173,17 @@
         <translation type="vanished">Kontrollen misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="98" />
+        <location filename="../../ui/cards/csv_import.py" line="99" />
         <source>Line</source>
         <translation>Rad</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="113" />
+        <location filename="../../ui/cards/csv_import.py" line="114" />
         <source> (first {0} shown)</source>
         <translation> (de första {0} visas)</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="117" />
+        <location filename="../../ui/cards/csv_import.py" line="118" />
         <source>{0}
 The file is rejected whole: nothing will be imported. Fix that row and open the file again.</source>
         <translation>{0}
@@ -2106,7 +2198,7 @@ Hela filen avvisas: inget importeras. Rätta raden och öppna filen igen.</trans
         <translation type="vanished">Importera {0} kort</translation>
     </message>
     <message>
-        <location filename="../../ui/cards/csv_import.py" line="137" />
+        <location filename="../../ui/cards/csv_import.py" line="138" />
         <source>Importing…</source>
         <translation>Importerar…</translation>
     </message>
@@ -2547,98 +2639,98 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>OcppDialog</name>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="52" />
+        <location filename="../../ui/chargers/ocpp.py" line="53" />
         <source>Charger {0} (OCPP)</source>
         <translation>Laddare {0} (OCPP)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="58" />
+        <location filename="../../ui/chargers/ocpp.py" line="59" />
         <source>Key</source>
         <translation>Nyckel</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="58" />
+        <location filename="../../ui/chargers/ocpp.py" line="59" />
         <source>Value</source>
         <translation>Värde</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="58" />
+        <location filename="../../ui/chargers/ocpp.py" line="59" />
         <source>Read-only</source>
         <translation>Skrivskyddad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="63" />
+        <location filename="../../ui/chargers/ocpp.py" line="64" />
         <source>pick a key</source>
         <translation>välj en nyckel</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="67" />
+        <location filename="../../ui/chargers/ocpp.py" line="68" />
         <source>Change on the charger</source>
         <translation>Ändra i laddaren</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="69" />
-        <location filename="../../ui/chargers/ocpp.py" line="86" />
+        <location filename="../../ui/chargers/ocpp.py" line="70" />
+        <location filename="../../ui/chargers/ocpp.py" line="87" />
         <source>Read again</source>
         <translation>Läs igen</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="82" />
+        <location filename="../../ui/chargers/ocpp.py" line="83" />
         <source>Time</source>
         <translation>Tid</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="82" />
+        <location filename="../../ui/chargers/ocpp.py" line="83" />
         <source>Direction</source>
         <translation>Riktning</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="82" />
+        <location filename="../../ui/chargers/ocpp.py" line="83" />
         <source>Kind</source>
         <translation>Typ</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="82" />
+        <location filename="../../ui/chargers/ocpp.py" line="83" />
         <source>Action</source>
         <translation>Åtgärd</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="83" />
+        <location filename="../../ui/chargers/ocpp.py" line="84" />
         <source>Unique id</source>
         <translation>Unikt id</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="83" />
+        <location filename="../../ui/chargers/ocpp.py" line="84" />
         <source>Payload</source>
         <translation>Innehåll</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="94" />
+        <location filename="../../ui/chargers/ocpp.py" line="95" />
         <source>Configuration</source>
         <translation>Konfiguration</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="95" />
+        <location filename="../../ui/chargers/ocpp.py" line="96" />
         <source>Messages</source>
         <translation>Meddelanden</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="123" />
+        <location filename="../../ui/chargers/ocpp.py" line="124" />
         <source>yes</source>
         <translation>ja</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="170" />
+        <location filename="../../ui/chargers/ocpp.py" line="171" />
         <source>{0}={1}: {2}</source>
         <translation>{0}={1}: {2}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="189" />
+        <location filename="../../ui/chargers/ocpp.py" line="190" />
         <source>charger → site</source>
         <translation>laddare → plats</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/ocpp.py" line="189" />
+        <location filename="../../ui/chargers/ocpp.py" line="190" />
         <source>site → charger</source>
         <translation>plats → laddare</translation>
     </message>
@@ -2646,47 +2738,47 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>OperatorForm</name>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="59" />
+        <location filename="../../ui/access/operators_dialog.py" line="60" />
         <source>New password for {0}</source>
         <translation>Nytt lösenord för {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="61" />
+        <location filename="../../ui/access/operators_dialog.py" line="62" />
         <source>Add an operator</source>
         <translation>Lägg till en operatör</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="83" />
+        <location filename="../../ui/access/operators_dialog.py" line="84" />
         <source>User name</source>
         <translation>Användarnamn</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="85" />
+        <location filename="../../ui/access/operators_dialog.py" line="86" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="86" />
+        <location filename="../../ui/access/operators_dialog.py" line="87" />
         <source>Role</source>
         <translation>Roll</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="87" />
+        <location filename="../../ui/access/operators_dialog.py" line="88" />
         <source>Password</source>
         <translation>Lösenord</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="88" />
+        <location filename="../../ui/access/operators_dialog.py" line="89" />
         <source>Password again</source>
         <translation>Lösenord igen</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="89" />
+        <location filename="../../ui/access/operators_dialog.py" line="90" />
         <source>At least {0} characters.</source>
         <translation>Minst {0} tecken.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="103" />
+        <location filename="../../ui/access/operators_dialog.py" line="104" />
         <source>The two passwords differ.</source>
         <translation>De två lösenorden skiljer sig åt.</translation>
     </message>
@@ -2694,106 +2786,106 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>OperatorsDialog</name>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="43" />
+        <location filename="../../ui/access/operators_dialog.py" line="44" />
         <source>User name</source>
         <translation>Användarnamn</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="44" />
+        <location filename="../../ui/access/operators_dialog.py" line="45" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="45" />
+        <location filename="../../ui/access/operators_dialog.py" line="46" />
         <source>Role</source>
         <translation>Roll</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="46" />
+        <location filename="../../ui/access/operators_dialog.py" line="47" />
         <source>Active</source>
         <translation>Aktiv</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="47" />
+        <location filename="../../ui/access/operators_dialog.py" line="48" />
         <source>Locked until</source>
         <translation>Låst till</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="48" />
+        <location filename="../../ui/access/operators_dialog.py" line="49" />
         <source>Last login</source>
         <translation>Senaste inloggning</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="133" />
+        <location filename="../../ui/access/operators_dialog.py" line="134" />
         <source>Operators</source>
         <translation>Operatörer</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="144" />
+        <location filename="../../ui/access/operators_dialog.py" line="145" />
         <source>Add…</source>
         <translation>Lägg till…</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="145" />
+        <location filename="../../ui/access/operators_dialog.py" line="146" />
         <source>New password…</source>
         <translation>Nytt lösenord…</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="149" />
+        <location filename="../../ui/access/operators_dialog.py" line="150" />
         <source>Set role</source>
         <translation>Ange roll</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="150" />
-        <location filename="../../ui/access/operators_dialog.py" line="235" />
-        <location filename="../../ui/access/operators_dialog.py" line="304" />
-        <location filename="../../ui/access/operators_dialog.py" line="308" />
+        <location filename="../../ui/access/operators_dialog.py" line="151" />
+        <location filename="../../ui/access/operators_dialog.py" line="236" />
+        <location filename="../../ui/access/operators_dialog.py" line="305" />
+        <location filename="../../ui/access/operators_dialog.py" line="309" />
         <source>Disable</source>
         <translation>Avaktivera</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="202" />
-        <location filename="../../ui/access/operators_dialog.py" line="234" />
+        <location filename="../../ui/access/operators_dialog.py" line="203" />
+        <location filename="../../ui/access/operators_dialog.py" line="235" />
         <source>yes</source>
         <translation>ja</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="202" />
+        <location filename="../../ui/access/operators_dialog.py" line="203" />
         <source>disabled</source>
         <translation>avaktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="235" />
+        <location filename="../../ui/access/operators_dialog.py" line="236" />
         <source>Enable</source>
         <translation>Aktivera</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="266" />
+        <location filename="../../ui/access/operators_dialog.py" line="267" />
         <source>Added {0}.</source>
         <translation>Lade till {0}.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="280" />
+        <location filename="../../ui/access/operators_dialog.py" line="281" />
         <source>New password set for {0}; they choose their own at the next login.</source>
         <translation>Nytt lösenord satt för {0}; hen väljer ett eget vid nästa inloggning.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="295" />
+        <location filename="../../ui/access/operators_dialog.py" line="296" />
         <source>{0} is now {1}.</source>
         <translation>{0} är nu {1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="308" />
+        <location filename="../../ui/access/operators_dialog.py" line="309" />
         <source>Disable {0}?</source>
         <translation>Avaktivera {0}?</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="313" />
+        <location filename="../../ui/access/operators_dialog.py" line="314" />
         <source>{0} disabled.</source>
         <translation>{0} avaktiverad.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/operators_dialog.py" line="313" />
+        <location filename="../../ui/access/operators_dialog.py" line="314" />
         <source>{0} enabled.</source>
         <translation>{0} aktiverad.</translation>
     </message>
@@ -2878,32 +2970,32 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>ReaderDialog</name>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="422" />
+        <location filename="../../ui/chargers/dialogs.py" line="413" />
         <source>Edit card reader</source>
         <translation>Redigera kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="422" />
+        <location filename="../../ui/chargers/dialogs.py" line="413" />
         <source>Add a card reader</source>
         <translation>Lägg till en kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="431" />
+        <location filename="../../ui/chargers/dialogs.py" line="422" />
         <source>Desk (enrolment)</source>
         <translation>Disk (registrering)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="475" />
+        <location filename="../../ui/chargers/dialogs.py" line="466" />
         <source>Could not read the card readers: {0}</source>
         <translation>Kunde inte läsa kortläsarna: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="480" />
+        <location filename="../../ui/chargers/dialogs.py" line="471" />
         <source>Bay {0}</source>
         <translation>Plats {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="432" />
+        <location filename="../../ui/chargers/dialogs.py" line="423" />
         <source>Enabled</source>
         <translation>Aktiverad</translation>
     </message>
@@ -2913,48 +3005,76 @@ Monitor and run a small EV charging site.</source>
         <translation>Testa anslutningen öppnar den här datorns serieportar, och läsaren är ansluten till laddplatsens dator: kör det där (`stationmgr devices probe rdm6300 PORT`).</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="437" />
+        <location filename="../../ui/chargers/dialogs.py" line="428" />
         <source>Test connection</source>
         <translation>Testa anslutningen</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="438" />
+        <location filename="../../ui/chargers/dialogs.py" line="429" />
         <source>Open the port and show the next card held on it</source>
         <translation>Öppna porten och visa nästa kort som hålls mot läsaren</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="445" />
+        <location filename="../../ui/chargers/dialogs.py" line="436" />
         <source>Name</source>
         <translation>Namn</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="446" />
+        <location filename="../../ui/chargers/dialogs.py" line="437" />
         <source>Driver</source>
         <translation>Drivrutin</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="447" />
+        <location filename="../../ui/chargers/dialogs.py" line="438" />
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="448" />
+        <location filename="../../ui/chargers/dialogs.py" line="439" />
         <source>Baud</source>
         <translation>Baud</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="449" />
+        <location filename="../../ui/chargers/dialogs.py" line="440" />
         <source>Reads cards for</source>
         <translation>Läser kort för</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/dialogs.py" line="530" />
+        <location filename="../../ui/chargers/dialogs.py" line="521" />
         <source>Testing {0} on {1}: hold a card on the reader…</source>
         <translation>Testar {0} på {1}: håll ett kort mot läsaren…</translation>
     </message>
     <message>
         <source>This card reader no longer exists.</source>
         <translation type="vanished">Kortläsaren finns inte längre.</translation>
+    </message>
+</context>
+<context>
+    <name>ReadyPage</name>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="375" />
+        <source>No tariff yet: add one under Tariffs before the first session is billed.</source>
+        <translation>Ingen taxa än: lägg till en under Taxor innan den första laddningen faktureras.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="378" />
+        <source>No charger yet: add one under Chargers.</source>
+        <translation>Ingen laddare än: lägg till en under Laddare.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="379" />
+        <source>No card yet: enrol cards under Cards.</source>
+        <translation>Inget kort än: registrera kort under Kort.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="389" />
+        <source>Ready</source>
+        <translation>Klart</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="390" />
+        <source>The site is set up. Everything here can be changed later.</source>
+        <translation>Laddplatsen är klar. Allt här kan ändras senare.</translation>
     </message>
 </context>
 <context>
@@ -3036,219 +3156,219 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>SessionDetailDialog</name>
     <message>
-        <location filename="../../ui/history/detail.py" line="39" />
+        <location filename="../../ui/history/detail.py" line="40" />
         <source>Session {0}</source>
         <translation>Laddning {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="41" />
+        <location filename="../../ui/history/detail.py" line="42" />
         <source>Loading…</source>
         <translation>Läser in…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="54" />
+        <location filename="../../ui/history/detail.py" line="55" />
         <source>Receipt…</source>
         <translation>Kvitto…</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="57" />
+        <location filename="../../ui/history/detail.py" line="58" />
         <source>Print receipt</source>
         <translation>Skriv ut kvitto</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="74" />
+        <location filename="../../ui/history/detail.py" line="75" />
         <source>Could not read the session: {0}</source>
         <translation>Kunde inte läsa laddningen: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="84" />
+        <location filename="../../ui/history/detail.py" line="85" />
         <source>No receipt: {0}</source>
         <translation>Inget kvitto: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="93" />
+        <location filename="../../ui/history/detail.py" line="94" />
         <source>A receipt is issued once the session stops</source>
         <translation>Ett kvitto utfärdas när laddningen har avslutats</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="107" />
+        <location filename="../../ui/history/detail.py" line="108" />
         <source>Guest</source>
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="109" />
+        <location filename="../../ui/history/detail.py" line="110" />
         <source>Bay</source>
         <translation>Plats</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="110" />
+        <location filename="../../ui/history/detail.py" line="111" />
         <source>Card holder</source>
         <translation>Kortinnehavare</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="111" />
+        <location filename="../../ui/history/detail.py" line="112" />
         <source>Card</source>
         <translation>Kort</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="112" />
+        <location filename="../../ui/history/detail.py" line="113" />
         <source>Transaction</source>
         <translation>Transaktion</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="113" />
+        <location filename="../../ui/history/detail.py" line="114" />
         <source>Plugged in</source>
         <translation>Inkopplad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="114" />
+        <location filename="../../ui/history/detail.py" line="115" />
         <source>Authorised</source>
         <translation>Godkänd</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="116" />
+        <location filename="../../ui/history/detail.py" line="117" />
         <source>Stopped</source>
         <translation>Stoppad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="117" />
+        <location filename="../../ui/history/detail.py" line="118" />
         <source>still running</source>
         <translation>pågår fortfarande</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="120" />
+        <location filename="../../ui/history/detail.py" line="121" />
         <source>Stop reason</source>
         <translation>Stopporsak</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="124" />
+        <location filename="../../ui/history/detail.py" line="125" />
         <source>Stopped by</source>
         <translation>Stoppad av</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="126" />
+        <location filename="../../ui/history/detail.py" line="127" />
         <source>Plugged / waiting</source>
         <translation>Inkopplad / väntan</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="130" />
+        <location filename="../../ui/history/detail.py" line="131" />
         <source>Charging / idle</source>
         <translation>Laddning / tomgång</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="134" />
+        <location filename="../../ui/history/detail.py" line="135" />
         <source>Meter start / stop</source>
         <translation>Mätarställning start / stopp</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="139" />
-        <location filename="../../ui/history/detail.py" line="265" />
+        <location filename="../../ui/history/detail.py" line="140" />
+        <location filename="../../ui/history/detail.py" line="266" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="142" />
+        <location filename="../../ui/history/detail.py" line="143" />
         <source> (counter restarted {0}×)</source>
         <translation> (räknaren startade om {0}×)</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="149" />
+        <location filename="../../ui/history/detail.py" line="150" />
         <source>Guest start</source>
         <translation>Gäststart</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="153" />
-        <location filename="../../ui/history/detail.py" line="235" />
+        <location filename="../../ui/history/detail.py" line="154" />
+        <location filename="../../ui/history/detail.py" line="236" />
         <source>Price</source>
         <translation>Pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="155" />
+        <location filename="../../ui/history/detail.py" line="156" />
         <source> incl. VAT {0}</source>
         <translation> inkl. moms {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="160" />
+        <location filename="../../ui/history/detail.py" line="161" />
         <source>Receipt</source>
         <translation>Kvitto</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="168" />
+        <location filename="../../ui/history/detail.py" line="169" />
         <source>Summary</source>
         <translation>Sammanfattning</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="169" />
+        <location filename="../../ui/history/detail.py" line="170" />
         <source>Curve</source>
         <translation>Kurva</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="172" />
+        <location filename="../../ui/history/detail.py" line="173" />
         <source>Time</source>
         <translation>Tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="172" />
+        <location filename="../../ui/history/detail.py" line="173" />
         <source>Event</source>
         <translation>Händelse</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="172" />
+        <location filename="../../ui/history/detail.py" line="173" />
         <source>Detail</source>
         <translation>Detalj</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="177" />
+        <location filename="../../ui/history/detail.py" line="178" />
         <source>No events or faults</source>
         <translation>Inga händelser eller fel</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="179" />
+        <location filename="../../ui/history/detail.py" line="180" />
         <source>Events and faults ({0})</source>
         <translation>Händelser och fel ({0})</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="185" />
+        <location filename="../../ui/history/detail.py" line="186" />
         <source>Line</source>
         <translation>Rad</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="186" />
+        <location filename="../../ui/history/detail.py" line="187" />
         <source>Quantity</source>
         <translation>Antal</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="187" />
+        <location filename="../../ui/history/detail.py" line="188" />
         <source>Unit price</source>
         <translation>À-pris</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="188" />
+        <location filename="../../ui/history/detail.py" line="189" />
         <source>Net</source>
         <translation>Netto</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="189" />
+        <location filename="../../ui/history/detail.py" line="190" />
         <source>VAT</source>
         <translation>Moms</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="190" />
+        <location filename="../../ui/history/detail.py" line="191" />
         <source>Amount</source>
         <translation>Belopp</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="212" />
+        <location filename="../../ui/history/detail.py" line="213" />
         <source>Total</source>
         <translation>Summa</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="242" />
+        <location filename="../../ui/history/detail.py" line="243" />
         <source>Power</source>
         <translation>Effekt</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="247" />
+        <location filename="../../ui/history/detail.py" line="248" />
         <source>No meter samples were stored for this session</source>
         <translation>Inga mätvärden sparades för denna laddning</translation>
     </message>
@@ -3338,6 +3458,7 @@ Monitor and run a small EV charging site.</source>
         <translation>Lägg till version</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="126" />
         <location filename="../../ui/billing/tariffs.py" line="49" />
         <location filename="../../ui/billing/tariffs.py" line="98" />
         <source>Name</source>
@@ -3355,6 +3476,7 @@ Monitor and run a small EV charging site.</source>
         <translation>Giltig från (platsens tid)</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="127" />
         <location filename="../../ui/billing/tariffs.py" line="101" />
         <source>Price per kWh</source>
         <translation>Pris per kWh</translation>
@@ -3365,6 +3487,7 @@ Monitor and run a small EV charging site.</source>
         <translation>Pris per timme</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="128" />
         <location filename="../../ui/billing/tariffs.py" line="54" />
         <location filename="../../ui/billing/tariffs.py" line="106" />
         <source>Start fee</source>
@@ -3376,6 +3499,7 @@ Monitor and run a small EV charging site.</source>
         <translation>Nr</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="131" />
         <location filename="../../ui/billing/tariffs.py" line="51" />
         <source>Valid from</source>
         <translation>Giltig från</translation>
@@ -3426,11 +3550,13 @@ Monitor and run a small EV charging site.</source>
         <translation>Tak för tomgångsavgift</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="129" />
         <location filename="../../ui/billing/tariffs.py" line="110" />
         <source>VAT %</source>
         <translation>Moms %</translation>
     </message>
     <message>
+        <location filename="../../ui/access/first_site.py" line="130" />
         <location filename="../../ui/billing/tariffs.py" line="111" />
         <source>Currency</source>
         <translation>Valuta</translation>
@@ -3474,6 +3600,34 @@ Monitor and run a small EV charging site.</source>
         <location filename="../../ui/billing/tariffs.py" line="265" />
         <source>Tariff not added</source>
         <translation>Taxan lades inte till</translation>
+    </message>
+</context>
+<context>
+    <name>TariffStep</name>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="101" />
+        <source>The first tariff</source>
+        <translation>Den första taxan</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="104" />
+        <source>What charging costs here, net of VAT. It applies from now on; later prices are added as new versions under Tariffs.</source>
+        <translation>Vad laddning kostar här, exklusive moms. Den gäller från och med nu; senare priser läggs till som nya versioner under Taxor.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="109" />
+        <source>Standard</source>
+        <translation>Standard</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="144" />
+        <source>now ({0} site time)</source>
+        <translation>nu ({0} laddplatsens tid)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/access/first_site.py" line="167" />
+        <source>Tariff {0}: {1} per kWh, start fee {2}, VAT {3} %</source>
+        <translation>Taxa {0}: {1} per kWh, startavgift {2}, moms {3} %</translation>
     </message>
 </context>
 <context>
@@ -3627,42 +3781,42 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>_OwnerPage</name>
     <message>
-        <location filename="../../ui/access/wizard.py" line="84" />
+        <location filename="../../ui/access/wizard.py" line="91" />
         <source>The owner's account</source>
         <translation>Ägarens konto</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="87" />
+        <location filename="../../ui/access/wizard.py" line="94" />
         <source>The owner configures chargers, tariffs, cards and operators. From now on the app asks for a login.</source>
         <translation>Ägaren konfigurerar laddare, taxor, kort och operatörer. Från och med nu kräver appen inloggning.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="110" />
+        <location filename="../../ui/access/wizard.py" line="117" />
         <source>User name</source>
         <translation>Användarnamn</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="111" />
+        <location filename="../../ui/access/wizard.py" line="118" />
         <source>Your name</source>
         <translation>Ditt namn</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="112" />
+        <location filename="../../ui/access/wizard.py" line="119" />
         <source>Password</source>
         <translation>Lösenord</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="113" />
+        <location filename="../../ui/access/wizard.py" line="120" />
         <source>Password again</source>
         <translation>Lösenord igen</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="116" />
+        <location filename="../../ui/access/wizard.py" line="123" />
         <source>At least {0} characters.</source>
         <translation>Minst {0} tecken.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="121" />
+        <location filename="../../ui/access/wizard.py" line="128" />
         <source>The two passwords differ.</source>
         <translation>De två lösenorden skiljer sig åt.</translation>
     </message>
@@ -3670,12 +3824,12 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>_SellerPage</name>
     <message>
-        <location filename="../../ui/access/wizard.py" line="53" />
+        <location filename="../../ui/access/wizard.py" line="59" />
         <source>The seller</source>
         <translation>Säljaren</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="56" />
+        <location filename="../../ui/access/wizard.py" line="62" />
         <source>Receipts and invoices name the seller: name, organisation number, address and VAT number. No receipt is numbered before they are set.</source>
         <translation>Kvitton och fakturor anger säljaren: namn, organisationsnummer, adress och momsregistreringsnummer. Inget kvitto numreras innan de är angivna.</translation>
     </message>
@@ -3683,22 +3837,22 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>_SitePage</name>
     <message>
-        <location filename="../../ui/access/wizard.py" line="36" />
+        <location filename="../../ui/access/wizard.py" line="42" />
         <source>Welcome</source>
         <translation>Välkommen</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="37" />
+        <location filename="../../ui/access/wizard.py" line="43" />
         <source>Name this charging site. Receipts show the name too.</source>
         <translation>Namnge laddplatsen. Kvittona visar också namnet.</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="40" />
+        <location filename="../../ui/access/wizard.py" line="46" />
         <source>e.g. Brf Solrosen garage</source>
         <translation>t.ex. Brf Solrosens garage</translation>
     </message>
     <message>
-        <location filename="../../ui/access/wizard.py" line="43" />
+        <location filename="../../ui/access/wizard.py" line="49" />
         <source>Site name</source>
         <translation>Platsens namn</translation>
     </message>
@@ -3877,7 +4031,7 @@ Monitor and run a small EV charging site.</source>
         <translation>Larm</translation>
     </message>
     <message>
-        <location filename="../../ui/reports/capacity_page.py" line="381" />
+        <location filename="../../ui/reports/capacity_page.py" line="386" />
         <source>Capacity</source>
         <translation>Beläggning</translation>
     </message>
@@ -3890,22 +4044,22 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>price</name>
     <message>
-        <location filename="../../ui/history/detail.py" line="278" />
+        <location filename="../../ui/history/detail.py" line="279" />
         <source>Energy</source>
         <translation>Energi</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="279" />
+        <location filename="../../ui/history/detail.py" line="280" />
         <source>Time</source>
         <translation>Tid</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="280" />
+        <location filename="../../ui/history/detail.py" line="281" />
         <source>Start fee</source>
         <translation>Startavgift</translation>
     </message>
     <message>
-        <location filename="../../ui/history/detail.py" line="281" />
+        <location filename="../../ui/history/detail.py" line="282" />
         <source>Idle fee</source>
         <translation>Tomgångsavgift</translation>
     </message>
@@ -3954,22 +4108,22 @@ Monitor and run a small EV charging site.</source>
 <context>
     <name>session</name>
     <message>
-        <location filename="../../ui/access/session.py" line="53" />
+        <location filename="../../ui/access/session.py" line="57" />
         <source>Demo owner (demo site, no login)</source>
         <translation>Demoägare (demoplats, ingen inloggning)</translation>
     </message>
     <message>
-        <location filename="../../ui/access/session.py" line="107" />
+        <location filename="../../ui/access/session.py" line="111" />
         <source>&amp;Session</source>
         <translation>&amp;Pass</translation>
     </message>
     <message>
-        <location filename="../../ui/access/session.py" line="113" />
+        <location filename="../../ui/access/session.py" line="117" />
         <source>Change password…</source>
         <translation>Byt lösenord…</translation>
     </message>
     <message>
-        <location filename="../../ui/access/session.py" line="115" />
+        <location filename="../../ui/access/session.py" line="119" />
         <source>Operators…</source>
         <translation>Operatörer…</translation>
     </message>
