@@ -277,6 +277,8 @@ class TileGrid(QWidget):
         p.setFont(self.font())
         p.setPen(text if snap.tx_uid else dim)
         who_rect = QRect(body.left(), body.top(), bx - body.left() - 4, line_h)
+        if not snap.tx_uid and fm.horizontalAdvance(who) > who_rect.width():
+            return  # "No session" cut to "No s…" says nothing the badges do not
         p.drawText(
             who_rect,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
