@@ -62,8 +62,13 @@ def test_accountant_previews_saves_prints_and_exports(qtbot, site, tmp_path, ui_
         qtbot.waitUntil(lambda: view.loads == 1, timeout=15_000)
         assert view.table.rowCount() == 5 + 1  # five card sessions and the total row
         total_row = [view.table.item(5, c).text() for c in range(view.table.columnCount())]
-        assert total_row[0] == "total" and total_row[-1] == "SEK"
-        assert view.pdf_btn.isEnabled() and "5 sessions" in view.status.text()
+        # in the document's language (Swedish by default), as its PDF says
+        assert total_row[0] == "Summa" and total_row[-1] == "SEK"
+        assert "," in total_row[4] and "." not in total_row[4]  # decimal comma
+        headers = [view.table.horizontalHeaderItem(c).text() for c in range(8)]
+        assert headers[:4] == ["Avslutad", "Plats", "Kort", "kWh"]
+        assert view.table.verticalHeader().isHidden()
+        assert view.pdf_btn.isEnabled() and "5 laddningar" in view.status.text()
 
         pdf, csv = tmp_path / "st.pdf", tmp_path / "st.csv"
         view.save_to("pdf", str(pdf))

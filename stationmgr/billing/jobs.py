@@ -20,6 +20,8 @@ from sqlalchemy import select
 from stationmgr.access.context import Actor, record, require
 from stationmgr.billing import statements as stm
 from stationmgr.billing.reconcile import ChargerReconciliation, reconcile
+from stationmgr.billing.pdf import decimal
+from stationmgr.billing.pdf import money as pdf_money
 from stationmgr.billing.sales import sales_csv
 from stationmgr.billing.sie import export_sie
 from stationmgr.billing.site import csv_dialect, month_bounds, parse_month, site_tz
@@ -160,10 +162,32 @@ class Preview:
     files: Files
 
 
-def _money(minor: float) -> str:
-    m = round(minor)
-    sign = "-" if m < 0 else ""
-    return f"{sign}{abs(m) // 100:,}.{abs(m) % 100:02d}".replace(",", " ")
+# The preview table in the document's language (what the PDF and CSV beside it say).
+PREVIEW_HEADERS = {
+    "summary": {
+        "sv": ["Dag", "Laddningar", "kWh", "Netto", "Moms", "Summa"],
+        "en": ["Day", "Sessions", "kWh", "Net", "VAT", "Total"],
+    },
+    "statement": {
+        "sv": ["Avslutad", "Plats", "Kort", "kWh", "Netto", "Moms", "Summa", "Kvitto"],
+        "en": ["Stopped", "Bay", "Card", "kWh", "Net", "VAT", "Total", "Receipt"],
+    },
+}
+TOTAL_WORD = {"sv": "Summa", "en": "Total"}
+SESSIONS_WORDS = {"sv": ("1 laddning", "{0} laddningar"), "en": ("1 session", "{0} sessions")}
+
+
+def _money(minor: float, lang: str) -> str:
+    return pdf_money(round(minor), lang)
+
+
+def _kwh(wh: float, lang: str) -> str:
+    return decimal(wh / 1000, 3, lang)
+
+
+def _sessions(n: int, lang: str) -> str:
+    one, many = SESSIONS_WORDS.get(lang, SESSIONS_WORDS["en"])
+    return one if n == 1 else many.format(n)
 
 
 def statement_preview(
@@ -182,18 +206,25 @@ def statement_preview(
         if scope is None:
             m = stm.month_summary(s, year, mon, progress)
             rows = [
-                [day, str(int(n)), f"{wh / 1000:.3f}", _money(net), _money(v), _money(net + v)]
+                [
+                    day,
+                    str(int(n)),
+                    _kwh(wh, lang),
+                    _money(net, lang),
+                    _money(v, lang),
+                    _money(net + v, lang),
+                ]
                 for day, (n, wh, net, v) in m.by_day.items()
             ]
             total = sum(n + v for n, v in m.by_vat.values())
             files = Files(
                 stm.render_summary(m, lang),
                 stm.summary_csv(m, csv_dialect(s)).encode("utf-8"),
-                f"{year}-{mon:02d}: {_money(total)} {m.currency}",
+                f"{year}-{mon:02d}: {_money(total, lang)} {m.currency}",
             )
             return Preview(
                 f"summary-{year}-{mon:02d}",
-                ["day", "sessions", "kWh", "net", "VAT", "total"],
+                PREVIEW_HEADERS["summary"][lang],
                 rows,
                 files,
             )
@@ -208,35 +239,35 @@ def statement_preview(
                 r.stopped_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                 r.bay,
                 r.card or "",
-                f"{r.energy_wh / 1000:.3f}",
-                _money(r.net_minor),
-                _money(r.vat_minor),
-                _money(r.total_minor),
+                _kwh(r.energy_wh, lang),
+                _money(r.net_minor, lang),
+                _money(r.vat_minor, lang),
+                _money(r.total_minor, lang),
                 str(r.receipt or ""),
             ]
             for r in st.rows
         ]
         rows.append(
             [
-                "total",
+                TOTAL_WORD[lang],
                 "",
                 "",
-                f"{st.energy_wh / 1000:.3f}",
-                _money(st.net_minor),
-                _money(st.vat_minor),
-                _money(st.total_minor),
+                _kwh(st.energy_wh, lang),
+                _money(st.net_minor, lang),
+                _money(st.vat_minor, lang),
+                _money(st.total_minor, lang),
                 st.currency,
             ]
         )
         files = Files(
             stm.render_statement(st, lang),
             stm.statement_csv(st, csv_dialect(s)).encode("utf-8"),
-            f"{who}: {len(st.rows)} sessions, {_money(st.total_minor)} {st.currency}",
+            f"{who}: {_sessions(len(st.rows), lang)}, {_money(st.total_minor, lang)} {st.currency}",
         )
         safe = "".join(ch if ch.isalnum() else "-" for ch in who).strip("-") or "statement"
         return Preview(
             f"{safe}-{year}-{mon:02d}",
-            ["stopped", "bay", "card", "kWh", "net", "VAT", "total", "receipt"],
+            PREVIEW_HEADERS["statement"][lang],
             rows,
             files,
         )

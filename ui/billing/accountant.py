@@ -77,6 +77,7 @@ class AccountantView(QWidget):
         self.bar.setVisible(False)
         self.status = QLabel()
         self.table = QTableWidget(0, 0)
+        self.table.verticalHeader().setVisible(False)  # the rows carry their own day/date
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
 
