@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from stationmgr.access.context import Actor, record, require
 from stationmgr.billing import statements as stm
-from stationmgr.billing.reconcile import ChargerReconciliation, reconcile
 from stationmgr.billing.pdf import decimal
 from stationmgr.billing.pdf import money as pdf_money
+from stationmgr.billing.reconcile import ChargerReconciliation, reconcile
 from stationmgr.billing.sales import sales_csv
 from stationmgr.billing.sie import export_sie
 from stationmgr.billing.site import csv_dialect, month_bounds, parse_month, site_tz
