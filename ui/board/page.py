@@ -150,8 +150,15 @@ class BoardPage(QWidget):
         self.curves_slot = QLabel(self.tr("Loading curves…"))
         self.curves_slot.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
+        # The panel scrolls rather than hold the tiles to one row on a small laptop screen.
+        panel_scroll = QScrollArea()
+        panel_scroll.setWidgetResizable(True)
+        panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        panel_scroll.setWidget(self.panel)
+        panel_scroll.setMinimumWidth(self.panel.minimumWidth() + 16)
         bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.addWidget(self.panel)
+        bottom.addWidget(panel_scroll)
         bottom.addWidget(self.curves_slot)
         self.bottom = bottom
         bottom.setStretchFactor(1, 1)
@@ -165,7 +172,7 @@ class BoardPage(QWidget):
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.summary)
         lay.addWidget(split, 1)
-        split.setSizes([340, 420])
+        split.setSizes([440, 360])  # scaled to the window: the tiles get the larger share
 
         self.grid.selected.connect(self._select)
         self.grid.activated.connect(self._menu_at_tile)
