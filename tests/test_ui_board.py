@@ -243,3 +243,16 @@ def test_day_curves_and_fault_log_come_through_the_client(
     assert not client.faults(m.FaultQuery(bay_id=bay, unacknowledged=True))
     with pytest.raises(UserError, match="one of the two"):
         client.acknowledge_faults(m.FaultAcknowledge(operator="owner"))
+
+
+def test_a_charger_that_stops_answering_is_named_without_link_details(
+    board, site: LiveSite, qtbot
+) -> None:
+    """The status bar says which charger went silent, in words: the link's detail (port,
+    registers, timeouts) belongs to the Chargers page (review finding 19)."""
+    alerts: list[tuple[str, str]] = []
+    board.alert.connect(lambda t, x: alerts.append((t, x)))
+    site.devices["P1"].silent = True
+    qtbot.waitUntil(lambda: any(t == "Charger does not answer" for t, _x in alerts), timeout=20_000)
+    ((_title, text),) = [a for a in alerts if a[0] == "Charger does not answer"][:1]
+    assert "vc1-" in text and ":" not in text and "inproc" not in text

@@ -260,9 +260,8 @@ class BoardPage(QWidget):
                 label = self._label(int(d.get("bay_id") or 0))
                 self.alert.emit(self.tr("Fault on {0}").format(label), str(d.get("code")))
             elif ev.type == "charger_offline":
-                self.alert.emit(
-                    self.tr("Charger does not answer"), f"{d.get('name')}: {d.get('detail')}"
-                )
+                # its name only: the link's detail (port, registers) is for the Chargers page
+                self.alert.emit(self.tr("Charger does not answer"), str(d.get("name")))
             elif ev.type == "configuration_changed" and "chargers" in (d.get("kinds") or ()):
                 self._reload_bays()
             elif ev.type == "card_refused":
