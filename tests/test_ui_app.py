@@ -298,3 +298,21 @@ def test_main_window_over_a_site_service_shows_the_board_and_the_sites_time(
         assert text and "history only" not in text and "waiting" not in text
         for page in win.pages.values():
             getattr(page, "shutdown", lambda: None)()
+
+
+def test_the_window_is_titled_with_the_site_name_from_the_wizard(
+    qtbot, sqlite_db: Database, settings
+) -> None:
+    """Review finding 21: the site name given at the first run never reached the window."""
+    from stationmgr.settings import set_setting
+    from ui.mainwindow import MainWindow
+
+    with live_site(sqlite_db, bays=1) as site, app_context(sqlite_db, site.runtime) as ctx:
+        win = MainWindow(ctx, pages=[])
+        qtbot.addWidget(win)
+        assert win.windowTitle() == "stationmgr — charging site"  # no name yet
+        with sqlite_db.session() as s:
+            set_setting(s, "site_name", "Brf Solgården")
+        named = MainWindow(ctx, pages=[])
+        qtbot.addWidget(named)
+        assert named.windowTitle() == "Brf Solgården — stationmgr"

@@ -47,12 +47,12 @@ class MainWindow(QMainWindow):
         the attendant sees the board at once while the other pages' imports load."""
         super().__init__()
         self.ctx = ctx
+        self.setWindowTitle(self.tr("stationmgr — charging site"))
         self._use_site_zone()
         self._orders: list[int] = []
         self._wanted_page: str | None = None
         self.persist_state = True  # window geometry and page saved in QSettings at close
         self._deferred = PAGE_MODULES[1:] if deferred and pages is None else []
-        self.setWindowTitle(self.tr("stationmgr — charging site"))
         self.setWindowIcon(icon("stationmgr"))
         self.setObjectName("MainWindow")
         self._keys: list[str] = []
@@ -250,9 +250,12 @@ class MainWindow(QMainWindow):
 
         client = getattr(self.ctx, "client", None)
         try:
-            fmt.set_site_zone(client.site_info().timezone if client is not None else None)
+            info = client.site_info() if client is not None else None
         except Exception:  # an unreachable site: local time until the next start
-            fmt.set_site_zone(None)
+            info = None
+        fmt.set_site_zone(info.timezone if info is not None else None)
+        if info is not None and info.name:  # the name the owner gave it in the wizard
+            self.setWindowTitle(self.tr("{0} — stationmgr").format(info.name))
 
     def open_settings(self) -> None:
         from ui.settings_dialog import SettingsDialog

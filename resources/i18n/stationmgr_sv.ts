@@ -133,142 +133,142 @@
         <translation>Kvitto…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="84" />
+        <location filename="../../ui/billing/accountant.py" line="85" />
         <source>Month</source>
         <translation>Månad</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="101" />
+        <location filename="../../ui/billing/accountant.py" line="102" />
         <source>Session</source>
         <translation>Laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="148" />
+        <location filename="../../ui/billing/accountant.py" line="149" />
         <source>Month summary (whole site)</source>
         <translation>Månadssammanställning (hela platsen)</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="159" />
+        <location filename="../../ui/billing/accountant.py" line="160" />
         <source>Group: {0}</source>
         <translation>Grupp: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="159" />
+        <location filename="../../ui/billing/accountant.py" line="160" />
         <source>Holder: {0}</source>
         <translation>Innehavare: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="169" />
+        <location filename="../../ui/billing/accountant.py" line="170" />
         <source>Computing…</source>
         <translation>Beräknar…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="197" />
+        <location filename="../../ui/billing/accountant.py" line="198" />
         <source>Failed: {0}</source>
         <translation>Misslyckades: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="206" />
+        <location filename="../../ui/billing/accountant.py" line="207" />
         <source>Saved {0}</source>
         <translation>Sparade {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="212" />
+        <location filename="../../ui/billing/accountant.py" line="213" />
         <source>Save</source>
         <translation>Spara</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="219" />
+        <location filename="../../ui/billing/accountant.py" line="220" />
         <source>Exporting…</source>
         <translation>Exporterar…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="231" />
+        <location filename="../../ui/billing/accountant.py" line="232" />
         <source>Exported {0}</source>
         <translation>Exporterade {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="236" />
+        <location filename="../../ui/billing/accountant.py" line="237" />
         <source>Export</source>
         <translation>Exportera</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="248" />
+        <location filename="../../ui/billing/accountant.py" line="249" />
         <source>Receipt {0} ({1}) saved</source>
         <translation>Kvitto {0} ({1}) sparat</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="250" />
+        <location filename="../../ui/billing/accountant.py" line="251" />
         <source>Issuing receipt…</source>
         <translation>Utfärdar kvitto…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="256" />
+        <location filename="../../ui/billing/accountant.py" line="257" />
         <source>Receipt</source>
         <translation>Kvitto</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="266" />
+        <location filename="../../ui/billing/accountant.py" line="267" />
         <source>Ledger and receipt numbering verified</source>
         <translation>Huvudbok och kvittonumrering kontrollerade</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="268" />
+        <location filename="../../ui/billing/accountant.py" line="269" />
         <source>Verifying…</source>
         <translation>Kontrollerar…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="281" />
+        <location filename="../../ui/billing/accountant.py" line="282" />
         <source>Reconciling…</source>
         <translation>Stämmer av…</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="286" />
+        <location filename="../../ui/billing/accountant.py" line="287" />
         <source>charger</source>
         <translation>laddare</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="287" />
+        <location filename="../../ui/billing/accountant.py" line="288" />
         <source>bay</source>
         <translation>plats</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="288" />
+        <location filename="../../ui/billing/accountant.py" line="289" />
         <source>what</source>
         <translation>vad</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="289" />
+        <location filename="../../ui/billing/accountant.py" line="290" />
         <source>kWh</source>
         <translation>kWh</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="290" />
+        <location filename="../../ui/billing/accountant.py" line="291" />
         <source>from</source>
         <translation>från</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="291" />
+        <location filename="../../ui/billing/accountant.py" line="292" />
         <source>to</source>
         <translation>till</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="299" />
+        <location filename="../../ui/billing/accountant.py" line="300" />
         <source>sessions: {0}, counter advance</source>
         <translation>laddningar: {0}, räknarökning</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="379" />
+        <location filename="../../ui/billing/accountant.py" line="380" />
         <source>Print</source>
         <translation>Skriv ut</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="380" />
+        <location filename="../../ui/billing/accountant.py" line="381" />
         <source>No printer is set up on this computer. Save the statement as PDF instead?</source>
         <translation>Ingen skrivare är installerad på den här datorn. Spara sammanställningen som PDF i stället?</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="384" />
+        <location filename="../../ui/billing/accountant.py" line="385" />
         <source>Save as PDF…</source>
         <translation>Spara som PDF…</translation>
     </message>
@@ -289,7 +289,7 @@
         <translation type="vanished">räknaren gick bakåt</translation>
     </message>
     <message>
-        <location filename="../../ui/billing/accountant.py" line="318" />
+        <location filename="../../ui/billing/accountant.py" line="319" />
         <source>Unbilled energy this month: {0} kWh (times in UTC)</source>
         <translation>Ej fakturerad energi denna månad: {0} kWh (tider i UTC)</translation>
     </message>
@@ -620,42 +620,42 @@
         <translation>Läser in kurvor…</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="254" />
+        <location filename="../../ui/board/page.py" line="261" />
         <source>Fault on {0}</source>
         <translation>Fel på {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="257" />
+        <location filename="../../ui/board/page.py" line="264" />
         <source>Charger does not answer</source>
         <translation>Laddaren svarar inte</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="277" />
+        <location filename="../../ui/board/page.py" line="283" />
         <source>{0}: {1}</source>
         <translation>{0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="297" />
+        <location filename="../../ui/board/page.py" line="303" />
         <source>The site cannot be reached: {0}</source>
         <translation>Platsen kan inte nås: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="367" />
+        <location filename="../../ui/board/page.py" line="373" />
         <source>&lt;b&gt;{0}&lt;/b&gt;: power and energy today</source>
         <translation>&lt;b&gt;{0}&lt;/b&gt;: effekt och energi i dag</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="411" />
+        <location filename="../../ui/board/page.py" line="417" />
         <source>Site power {0}</source>
         <translation>Effekt totalt {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="414" />
+        <location filename="../../ui/board/page.py" line="420" />
         <source>Site not reachable: showing the last data</source>
         <translation>Platsen kan inte nås: visar senaste data</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="424" />
+        <location filename="../../ui/board/page.py" line="430" />
         <source>No bay selected</source>
         <translation>Ingen plats vald</translation>
     </message>
@@ -664,57 +664,57 @@
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="448" />
+        <location filename="../../ui/board/page.py" line="454" />
         <source>Back in &amp;service</source>
         <translation>Åter i &amp;drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="448" />
+        <location filename="../../ui/board/page.py" line="454" />
         <source>Set &amp;out of order</source>
         <translation>Ta &amp;ur drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="464" />
+        <location filename="../../ui/board/page.py" line="470" />
         <source>{0} (running)</source>
         <translation>{0} (pågår)</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="466" />
+        <location filename="../../ui/board/page.py" line="472" />
         <source> · receipt {0}</source>
         <translation> · kvitto {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="471" />
+        <location filename="../../ui/board/page.py" line="477" />
         <source>A receipt is issued once the session stops</source>
         <translation>Ett kvitto utfärdas när laddningen har avslutats</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="474" />
+        <location filename="../../ui/board/page.py" line="480" />
         <source>A guest session has no card</source>
         <translation>En gästladdning har inget kort</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="490" />
+        <location filename="../../ui/board/page.py" line="496" />
         <source>No receipt: {0}</source>
         <translation>Inget kvitto: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="498" />
+        <location filename="../../ui/board/page.py" line="504" />
         <source>Session number {0} copied</source>
         <translation>Laddningsnummer {0} kopierat</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="509" />
+        <location filename="../../ui/board/page.py" line="515" />
         <source>Card {0} is not enrolled (any more)</source>
         <translation>Kort {0} är inte (längre) registrerat</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="515" />
+        <location filename="../../ui/board/page.py" line="521" />
         <source>The Cards page is not open in this window</source>
         <translation>Sidan Kort är inte öppen i det här fönstret</translation>
     </message>
     <message>
-        <location filename="../../ui/board/page.py" line="576" />
+        <location filename="../../ui/board/page.py" line="582" />
         <source>Bays</source>
         <translation>Platser</translation>
     </message>
@@ -2423,7 +2423,7 @@ Hela filen avvisas: inget importeras. Rätta raden och öppna filen igen.</trans
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/mainwindow.py" line="55" />
+        <location filename="../../ui/mainwindow.py" line="50" />
         <source>stationmgr — charging site</source>
         <translation>stationmgr — laddplats</translation>
     </message>
@@ -2485,17 +2485,22 @@ Monitor and run a small EV charging site.</source>
 Övervaka och driv en liten laddplats för elbilar.</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="268" />
+        <location filename="../../ui/mainwindow.py" line="258" />
+        <source>{0} — stationmgr</source>
+        <translation>{0} — stationmgr</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py" line="271" />
         <source>site not running: history only</source>
         <translation>platsen körs inte: endast historik</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="276" />
+        <location filename="../../ui/mainwindow.py" line="279" />
         <source>waiting for the site…</source>
         <translation>väntar på platsen…</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="280" />
+        <location filename="../../ui/mainwindow.py" line="283" />
         <source>site not reachable</source>
         <translation>platsen kan inte nås</translation>
     </message>
@@ -3643,97 +3648,97 @@ Monitor and run a small EV charging site.</source>
         <translation>Inga platser ännu. Lägg till en laddare under Laddare så syns dess platser här.</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="320" />
+        <location filename="../../ui/board/tiles.py" line="322" />
         <source>Free</source>
         <translation>Ledig</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="328" />
+        <location filename="../../ui/board/tiles.py" line="330" />
         <source>Tap a card at the bay, or start a guest session</source>
         <translation>Blippa ett kort vid platsen eller starta en gästladdning</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="330" />
+        <location filename="../../ui/board/tiles.py" line="332" />
         <source>waiting {0}</source>
         <translation>väntar {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="335" />
+        <location filename="../../ui/board/tiles.py" line="337" />
         <source>Charger fault: {0}</source>
         <translation>Fel i laddaren: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="337" />
+        <location filename="../../ui/board/tiles.py" line="339" />
         <source>car plugged in {0}</source>
         <translation>bil inkopplad {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="347" />
+        <location filename="../../ui/board/tiles.py" line="349" />
         <source>No answer from the charger</source>
         <translation>Inget svar från laddaren</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="349" />
+        <location filename="../../ui/board/tiles.py" line="351" />
         <source>Out of order</source>
         <translation>Ur drift</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="375" />
+        <location filename="../../ui/board/tiles.py" line="377" />
         <source>plugged {0}</source>
         <translation>inkopplad {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="377" />
+        <location filename="../../ui/board/tiles.py" line="379" />
         <source>charged {0}</source>
         <translation>laddat {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="379" />
+        <location filename="../../ui/board/tiles.py" line="381" />
         <source>idle {0}</source>
         <translation>tomgång {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="391" />
+        <location filename="../../ui/board/tiles.py" line="393" />
         <source>≈ {0}</source>
         <translation>≈ {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="393" />
+        <location filename="../../ui/board/tiles.py" line="395" />
         <source>ends ~{0}</source>
         <translation>klar ~{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="396" />
+        <location filename="../../ui/board/tiles.py" line="398" />
         <source>car done, blocking the bay</source>
         <translation>bilen klar, blockerar platsen</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="473" />
+        <location filename="../../ui/board/tiles.py" line="475" />
         <source>Card {0} tapped: plug in to start</source>
         <translation>Kort {0} visat: koppla in bilen för att starta</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="477" />
+        <location filename="../../ui/board/tiles.py" line="479" />
         <source>Car plugged in, no card yet</source>
         <translation>Bil inkopplad, inget kort än</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="479" />
+        <location filename="../../ui/board/tiles.py" line="481" />
         <source>Session ended</source>
         <translation>Laddningen avslutad</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="480" />
+        <location filename="../../ui/board/tiles.py" line="482" />
         <source>No session</source>
         <translation>Ingen laddning</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="471" />
+        <location filename="../../ui/board/tiles.py" line="473" />
         <source>Guest</source>
         <translation>Gäst</translation>
     </message>
     <message>
-        <location filename="../../ui/board/tiles.py" line="413" />
+        <location filename="../../ui/board/tiles.py" line="415" />
         <source>offline</source>
         <translation>nere</translation>
     </message>
