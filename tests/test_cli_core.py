@@ -43,6 +43,20 @@ def test_help_lists_every_command() -> None:
         assert cmd in out
 
 
+def test_a_new_database_is_made_without_alembic_chatter(tmp_path: Path) -> None:
+    """Review (desktop) finding 23: the first command on a fresh site printed ten Alembic
+    INFO lines; a site owner sees one line saying what was made."""
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    out = subprocess.run(
+        [sys.executable, "-m", "stationmgr", "--db", url, "db", "create"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "alembic" not in (out.stderr + out.stdout).lower()
+    assert out.stdout.strip().splitlines() == [f"created database {url} at revision 0001"]
+
+
 def test_cards_add_list_show_block(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         run(

@@ -299,9 +299,19 @@ def upgrade_database(db: Database, revision: str = "head") -> None:
     """Apply the Alembic migrations up to `revision` (idempotent)."""
     if revision == "head" and (head := script_head()) and current_revision(db) == head:
         return
-    from alembic import command
+    import logging
 
-    command.upgrade(alembic_config(db), revision)
+    # Alembic's INFO lines ("setup plugin …" at its import, "Running upgrade …") are noise
+    # to a site owner creating a database; its warnings and errors still show.
+    quiet = logging.getLogger("alembic")
+    level = quiet.level
+    quiet.setLevel(max(level, logging.WARNING))
+    try:
+        from alembic import command
+
+        command.upgrade(alembic_config(db), revision)
+    finally:
+        quiet.setLevel(level)
 
 
 def current_revision(db: Database) -> str | None:
