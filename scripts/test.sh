@@ -9,6 +9,12 @@ export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
 if [ -z "${STATIONMGR_TEST_PG:-}" ] && [ "$(id -u)" = 0 ]; then
   STATIONMGR_TEST_PG=$(scripts/pg-test-server.sh || true)
   export STATIONMGR_TEST_PG
+  if [ -n "${CI:-}" ] && [ -z "$STATIONMGR_TEST_PG" ]; then
+    # CI is root and installs PostgreSQL itself: a run without it would pass with every
+    # PostgreSQL test skipped, so it is red instead.
+    echo "test: no PostgreSQL test server (see above); CI runs the PostgreSQL tests too" >&2
+    exit 1
+  fi
 fi
 .venv/bin/ruff check --output-format concise .
 .venv/bin/lint-imports
