@@ -169,3 +169,24 @@ def test_each_role_gets_what_it_may(api: Api) -> None:
         attendant.close()
     denied = {e.action for e in audit_entries(api.db, outcome="denied", operator="arne")}
     assert {"chargers.edit", "sessions.export"} <= denied
+
+
+def test_an_ocpp_charger_is_answering_while_its_bays_are_seen_else_waiting() -> None:
+    """A charger that connects to the site has no poller: its state comes from its bays
+    (the demo's OCPP chargers read "not running" while they charged)."""
+    from types import SimpleNamespace
+
+    from stationmgr.client.pages_wire import comm
+
+    bay = SimpleNamespace(online=False)
+    engine = SimpleNamespace(
+        coordinators={},
+        external_chargers={7: object()},
+        bays={70: bay},
+        bay_info={70: SimpleNamespace(charger_id=7)},
+    )
+    assert comm(engine, 7, True) == "waiting"
+    bay.online = True
+    assert comm(engine, 7, True) == "answering"
+    assert comm(engine, 8, True) == "not running"  # neither polled nor connecting here
+    assert comm(engine, 7, False) == "disabled"

@@ -1581,177 +1581,190 @@
 <context>
     <name>ChargersPage</name>
     <message>
-        <location filename="../../ui/chargers/page.py" line="72" />
+        <location filename="../../ui/chargers/page.py" line="75" />
         <source>Charger / bay</source>
         <translation>Laddare / plats</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="73" />
-        <location filename="../../ui/chargers/page.py" line="100" />
+        <location filename="../../ui/chargers/page.py" line="76" />
+        <location filename="../../ui/chargers/page.py" line="103" />
         <source>Driver</source>
         <translation>Drivrutin</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="74" />
-        <location filename="../../ui/chargers/page.py" line="101" />
+        <location filename="../../ui/chargers/page.py" line="77" />
+        <location filename="../../ui/chargers/page.py" line="104" />
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="75" />
+        <location filename="../../ui/chargers/page.py" line="78" />
         <source>Address</source>
         <translation>Adress</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="76" />
-        <location filename="../../ui/chargers/page.py" line="102" />
+        <location filename="../../ui/chargers/page.py" line="79" />
+        <location filename="../../ui/chargers/page.py" line="105" />
         <source>Baud</source>
         <translation>Baud</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="77" />
-        <location filename="../../ui/chargers/page.py" line="104" />
+        <location filename="../../ui/chargers/page.py" line="80" />
+        <location filename="../../ui/chargers/page.py" line="107" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="85" />
+        <location filename="../../ui/chargers/page.py" line="88" />
         <source>Add charger…</source>
         <translation>Lägg till laddare…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="86" />
+        <location filename="../../ui/chargers/page.py" line="89" />
         <source>Edit / test…</source>
         <translation>Redigera / testa…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="87" />
-        <location filename="../../ui/chargers/page.py" line="113" />
-        <location filename="../../ui/chargers/page.py" line="425" />
+        <location filename="../../ui/chargers/page.py" line="90" />
+        <location filename="../../ui/chargers/page.py" line="116" />
+        <location filename="../../ui/chargers/page.py" line="428" />
         <source>Remove</source>
         <translation>Ta bort</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="91" />
+        <location filename="../../ui/chargers/page.py" line="94" />
         <source>OCPP…</source>
         <translation>OCPP…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="92" />
+        <location filename="../../ui/chargers/page.py" line="95" />
         <source>The charger's own configuration and its messages</source>
         <translation>Laddarens egen konfiguration och dess meddelanden</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="99" />
+        <location filename="../../ui/chargers/page.py" line="102" />
         <source>Card reader</source>
         <translation>Kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="103" />
+        <location filename="../../ui/chargers/page.py" line="106" />
         <source>Reads cards for</source>
         <translation>Läser kort för</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="111" />
+        <location filename="../../ui/chargers/page.py" line="114" />
         <source>Add reader…</source>
         <translation>Lägg till läsare…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="112" />
+        <location filename="../../ui/chargers/page.py" line="115" />
         <source>Edit…</source>
         <translation>Redigera…</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="130" />
+        <location filename="../../ui/chargers/page.py" line="133" />
         <source>Chargers and their bays</source>
         <translation>Laddare och deras platser</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="143" />
+        <location filename="../../ui/chargers/page.py" line="146" />
         <source>Card readers</source>
         <translation>Kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="180" />
+        <location filename="../../ui/chargers/page.py" line="183" />
         <source>The site cannot be reached: {0}</source>
         <translation>Platsen kan inte nås: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="200" />
+        <location filename="../../ui/chargers/page.py" line="203" />
         <source>Could not read the chargers: {0}</source>
         <translation>Kunde inte läsa laddarna: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="234" />
+        <location filename="../../ui/chargers/page.py" line="237" />
         <source>card reader: {0}</source>
         <translation>kortläsare: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="236" />
+        <location filename="../../ui/chargers/page.py" line="239" />
         <source>no card reader</source>
         <translation>ingen kortläsare</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="253" />
-        <location filename="../../ui/chargers/page.py" line="275" />
+        <location filename="../../ui/chargers/page.py" line="256" />
+        <location filename="../../ui/chargers/page.py" line="278" />
         <source>enabled</source>
         <translation>aktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="253" />
-        <location filename="../../ui/chargers/page.py" line="273" />
+        <location filename="../../ui/chargers/page.py" line="256" />
+        <location filename="../../ui/chargers/page.py" line="276" />
         <source>disabled</source>
         <translation>avaktiverad</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="434" />
+        <location filename="../../ui/chargers/page.py" line="437" />
         <source>Remove charger {0} and its bays? A session running on it is stopped. A charger with sessions on record is disabled instead, so its history stays.</source>
         <translation>Ta bort laddaren {0} och dess platser? En pågående laddning på den stoppas. En laddare med sparade laddningar inaktiveras i stället, så att historiken finns kvar.</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="229" />
+        <location filename="../../ui/chargers/page.py" line="232" />
         <source>Bay {0} (connector {1})</source>
         <translation>Plats {0} (uttag {1})</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="252" />
+        <location filename="../../ui/chargers/page.py" line="255" />
         <source>bay {0}</source>
         <translation>plats {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="252" />
+        <location filename="../../ui/chargers/page.py" line="255" />
         <source>the desk (enrolment)</source>
         <translation>disken (registrering)</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="264" />
+        <location filename="../../ui/chargers/page.py" line="267" />
         <source>No charger yet: add one, pick its port and press Test connection.</source>
         <translation>Ingen laddare än: lägg till en, välj dess port och tryck Testa anslutningen.</translation>
     </message>
     <message>
+        <location filename="../../ui/chargers/page.py" line="43" />
         <source>enabled · connecting</source>
         <translation>aktiverad · ansluter</translation>
     </message>
     <message>
+        <location filename="../../ui/chargers/page.py" line="41" />
         <source>enabled · answering</source>
         <translation>aktiverad · svarar</translation>
     </message>
     <message>
+        <location filename="../../ui/chargers/page.py" line="42" />
         <source>enabled · not answering</source>
         <translation>aktiverad · svarar inte</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="445" />
+        <location filename="../../ui/chargers/page.py" line="44" />
+        <source>enabled · not running (see the site's log)</source>
+        <translation>aktiverad · körs inte (se laddplatsens logg)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="45" />
+        <source>enabled · waiting for the charge point to connect</source>
+        <translation>aktiverad · väntar på att laddpunkten ansluter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chargers/page.py" line="448" />
         <source>Charger has sessions on record: disabled, not removed. </source>
         <translation>Laddaren har sparade laddningar: inaktiverad, inte borttagen. </translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="454" />
+        <location filename="../../ui/chargers/page.py" line="457" />
         <source>Remove this card reader?</source>
         <translation>Ta bort kortläsaren?</translation>
     </message>
     <message>
-        <location filename="../../ui/chargers/page.py" line="465" />
+        <location filename="../../ui/chargers/page.py" line="468" />
         <source>Chargers</source>
         <translation>Laddare</translation>
     </message>

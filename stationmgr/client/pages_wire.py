@@ -119,6 +119,11 @@ def comm(engine: Any, charger_id: int, enabled: bool) -> str | None:
     if not enabled:
         return "disabled"
     coord = engine.coordinators.get(charger_id)
+    if coord is None and charger_id in getattr(engine, "external_chargers", {}):
+        # A charger that connects to the site (OCPP): answering while its bays are seen.
+        info = getattr(engine, "bay_info", {})
+        bays = [b for i, b in engine.bays.items() if i in info and info[i].charger_id == charger_id]
+        return "answering" if any(b.online for b in bays) else "waiting"
     if coord is None:
         return "not running"
     online = getattr(coord, "online", None)

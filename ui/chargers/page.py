@@ -8,7 +8,7 @@ and at once on `charger_online`/`charger_offline`."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -38,10 +38,13 @@ SAVED_FOR_START = "Saved. The site uses it when it starts."
 NOT_CONFIRMED = "Saved. The running site has not said yet that it uses it."
 APPLY_WAIT_MS = 30_000
 COMM_WORDS = {
-    "answering": "enabled · answering",
-    "not answering": "enabled · not answering",
-    "connecting": "enabled · connecting",
-    "not running": "enabled · not running (see the site's log)",
+    "answering": QT_TRANSLATE_NOOP("ChargersPage", "enabled · answering"),
+    "not answering": QT_TRANSLATE_NOOP("ChargersPage", "enabled · not answering"),
+    "connecting": QT_TRANSLATE_NOOP("ChargersPage", "enabled · connecting"),
+    "not running": QT_TRANSLATE_NOOP("ChargersPage", "enabled · not running (see the site's log)"),
+    "waiting": QT_TRANSLATE_NOOP(
+        "ChargersPage", "enabled · waiting for the charge point to connect"
+    ),
 }
 
 
