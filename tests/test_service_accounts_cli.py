@@ -326,7 +326,7 @@ def test_a_statement_over_site_writes_pdf_and_csv_here(site: Site) -> None:
     assert bad.returncode == 2 and one_line(bad.stderr) and not pdf.exists()
     out = remote(site, Role.ACCOUNTANT, *argv, "--holder", "Åsa Öberg 3D")
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("Åsa Öberg 3D: 2 sessions")
+    assert out.stdout.startswith("Åsa Öberg 3D: 2 laddningar")  # the document language (sv)
     assert pdf.read_bytes().startswith(b"%PDF") and csv_file.read_text("utf-8").strip()
     summary = remote(site, Role.ACCOUNTANT, "statement", "--month", "2026-03", "-o", str(pdf))
     assert summary.returncode == 0 and summary.stdout.startswith("2026-03: ")
